@@ -1,0 +1,1 @@
+"""Configurable lists: severities, incident types, roles, and settings."""

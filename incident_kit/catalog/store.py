@@ -1,0 +1,74 @@
+"""SQL for the catalog tables."""
+
+from __future__ import annotations
+
+import json
+
+from ..incident.models import IncidentType, Role, Severity
+
+SELECT_SEVERITIES = """
+SELECT name, rank, description, cadence_minutes FROM severities
+WHERE active OR ? ORDER BY rank"""
+SELECT_TYPES = """
+SELECT name, label, description, engineering FROM incident_types
+WHERE active OR ? ORDER BY position, name"""
+SELECT_ROLES = """
+SELECT name, label, description FROM roles WHERE active OR ? ORDER BY position, name"""
+DEACTIVATE_SEVERITIES = "UPDATE severities SET active = FALSE, rank = rank + 1000"
+UPSERT_SEVERITY = """
+INSERT INTO severities (name, rank, description, cadence_minutes, active) VALUES (?, ?, ?, ?, TRUE)
+ON CONFLICT (name) DO UPDATE SET rank = excluded.rank, description = excluded.description,
+    cadence_minutes = excluded.cadence_minutes, active = TRUE"""
+UPSERT_TYPE = """
+INSERT INTO incident_types (name, label, description, engineering, position, active) VALUES (?, ?, ?, ?, ?, ?)
+ON CONFLICT (name) DO UPDATE SET label = excluded.label, description = excluded.description,
+    engineering = excluded.engineering, position = excluded.position, active = excluded.active"""
+UPSERT_ROLE = """
+INSERT INTO roles (name, label, description, builtin, position, active) VALUES (?, ?, ?, FALSE, ?, ?)
+ON CONFLICT (name) DO UPDATE SET label = excluded.label, description = excluded.description,
+    position = excluded.position, active = excluded.active"""
+SELECT_SETTING = "SELECT value FROM settings WHERE name = ?"
+UPSERT_SETTING = """
+INSERT INTO settings (name, value) VALUES (?, ?)
+ON CONFLICT (name) DO UPDATE SET value = excluded.value"""
+MAX_TYPE_POSITION = "SELECT coalesce(max(position), -1) FROM incident_types"
+MAX_ROLE_POSITION = "SELECT coalesce(max(position), -1) FROM roles"
+
+
+def severities(tx, *, include_inactive: bool = False) -> list[Severity]:
+    return [Severity(n, r, d, c) for n, r, d, c in tx.fetchall(SELECT_SEVERITIES, [include_inactive])]
+
+
+def types(tx, *, include_inactive: bool = False) -> list[IncidentType]:
+    return [IncidentType(n, lab, d, e) for n, lab, d, e in tx.fetchall(SELECT_TYPES, [include_inactive])]
+
+
+def roles(tx, *, include_inactive: bool = False) -> list[Role]:
+    return [Role(n, lab, d) for n, lab, d in tx.fetchall(SELECT_ROLES, [include_inactive])]
+
+
+def replace_severities(tx, items: list[Severity]) -> None:
+    """Names no longer listed become inactive (incidents keep referring to them)."""
+    tx.execute(DEACTIVATE_SEVERITIES)
+    tx.executemany(UPSERT_SEVERITY, [(s.name, i + 1, s.description, s.cadence_minutes)
+                                     for i, s in enumerate(items)])
+
+
+def upsert_type(tx, item: IncidentType, *, active: bool = True, position: int | None = None) -> None:
+    if position is None:
+        position = tx.fetchone(MAX_TYPE_POSITION)[0] + 1
+    tx.execute(UPSERT_TYPE, [item.name, item.label, item.description, item.engineering, position, active])
+
+
+def upsert_role(tx, item: Role, *, active: bool = True) -> None:
+    position = tx.fetchone(MAX_ROLE_POSITION)[0] + 1
+    tx.execute(UPSERT_ROLE, [item.name, item.label, item.description, position, active])
+
+
+def get_setting(tx, name: str, default=None):
+    row = tx.fetchone(SELECT_SETTING, [name])
+    return default if row is None else json.loads(row[0])
+
+
+def set_setting(tx, name: str, value) -> None:
+    tx.execute(UPSERT_SETTING, [name, json.dumps(value)])

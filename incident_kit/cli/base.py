@@ -1,0 +1,44 @@
+"""The root command group, its global options and small output helpers."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from ..config import DB_ENV_VAR
+
+
+class State:
+    def __init__(self, db_path: str | None):
+        self.db_path = db_path
+        self._kit = None
+
+    def kit(self, *, read_only: bool = False):
+        if self._kit is None:
+            from .. import open as open_kit
+
+            self._kit = open_kit(self.db_path, read_only=read_only)
+        return self._kit
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--db", "db_path", metavar="PATH", envvar=DB_ENV_VAR, show_envvar=True,
+              help="DuckDB file to use [default: data/incident_kit.duckdb].")
+@click.version_option(package_name="incident-kit")
+@click.pass_context
+def cli(ctx: click.Context, db_path: str | None) -> None:
+    """Declare incidents, keep everyone updated, and learn from them."""
+    ctx.obj = State(db_path)
+    ctx.call_on_close(lambda: ctx.obj._kit and ctx.obj._kit.close())
+
+
+pass_state = click.make_pass_decorator(State)
+
+
+def json_option(f):
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def echo_json(value) -> None:
+    click.echo(json.dumps(value, indent=2, default=str, ensure_ascii=False))

@@ -1,0 +1,240 @@
+"""Commands that declare, change and read incidents."""
+
+from __future__ import annotations
+
+import click
+
+from ..clock import iso, utcnow
+from .base import cli, echo_json, json_option, pass_state
+
+BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
+
+
+def _age(ts) -> str:
+    if ts is None:
+        return ""
+    minutes = int((utcnow() - ts).total_seconds() // 60)
+    if minutes < 60:
+        return f"{minutes}m"
+    if minutes < 48 * 60:
+        return f"{minutes // 60}h{minutes % 60:02d}m"
+    return f"{minutes // 1440}d"
+
+
+@cli.command()
+@click.argument("title")
+@click.option("--severity", help="Severity name [default: the lowest].")
+@click.option("--type", "type_", metavar="TYPE", help="Incident type, e.g. engineering, security.")
+@click.option("--summary", default="", help="A sentence or two of context.")
+@click.option("--private", is_flag=True, help="Only participants and admins can see it.")
+@click.option("--started-at", metavar="ISO8601", help="When impact began, if before now (with an offset).")
+@click.option("--lead", metavar="NAME", help="Incident lead.")
+@click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
+@click.option("--mode", type=click.Choice(["live", "retrospective", "test"]), default="live", show_default=True)
+@BY
+@json_option
+@pass_state
+def declare(state, title, severity, type_, summary, private, started_at, lead, tags, mode, by, as_json):
+    """Declare an incident. Only TITLE is required."""
+    inc = state.kit().declare(title, declared_by=by, severity=severity, type=type_, summary=summary,
+                              private=private, started_at=started_at, lead=lead, tags=list(tags), mode=mode)
+    if as_json:
+        echo_json(inc.to_dict())
+    else:
+        click.echo(f"Declared {inc.reference}: {inc.title} ({inc.severity}, {inc.status.value})")
+
+
+@cli.command()
+@click.argument("reference")
+@click.argument("message")
+@click.option("--external", is_flag=True, help="Written for customers (status page); default is internal.")
+@click.option("--status", help="Move the incident to this status with the update.")
+@click.option("--impact", default="", help="Who is affected and how.")
+@click.option("--doing", default="", help="What we are doing.")
+@click.option("--next-update-at", metavar="ISO8601", help="When the next update will come.")
+@BY
+@json_option
+@pass_state
+def update(state, reference, message, external, status, impact, doing, next_update_at, by, as_json):
+    """Post an update to incident REFERENCE."""
+    upd = state.kit().post_update(reference, message, by=by, audience="external" if external else "internal",
+                                  status=status, impact=impact, doing=doing, next_update_at=next_update_at)
+    if as_json:
+        echo_json(upd.to_dict())
+    else:
+        click.echo(f"Posted {upd.audience.value} update to {reference.upper()}.")
+
+
+@cli.command()
+@click.argument("reference")
+@click.argument("new_status", metavar="STATUS")
+@click.option("--note", help="Why (required when declining).")
+@BY
+@json_option
+@pass_state
+def status(state, reference, new_status, note, by, as_json):
+    """Move REFERENCE to STATUS (investigating, fixing, monitoring, resolved, post_incident, closed, declined)."""
+    kit = state.kit()
+    if new_status.lower() == "declined":
+        inc = kit.decline(reference, by=by, reason=note or "")
+    else:
+        inc = kit.change_status(reference, new_status, by=by, note=note)
+    if as_json:
+        echo_json(inc.to_dict())
+    else:
+        click.echo(f"{inc.reference} is now {inc.status.value}.")
+
+
+@cli.command()
+@click.argument("reference")
+@click.option("--note", help="A closing line for the timeline.")
+@BY
+@json_option
+@pass_state
+def resolve(state, reference, note, by, as_json):
+    """Mark REFERENCE resolved (the learning phase comes next; resolved is not closed)."""
+    inc = state.kit().resolve(reference, by=by, note=note)
+    if as_json:
+        echo_json(inc.to_dict())
+    else:
+        click.echo(f"{inc.reference} is resolved.")
+
+
+@cli.command()
+@click.argument("reference")
+@click.option("--status", "new_status", default="investigating", show_default=True)
+@click.option("--reason")
+@BY
+@json_option
+@pass_state
+def reopen(state, reference, new_status, reason, by, as_json):
+    """Reopen a resolved, closed or declined incident."""
+    inc = state.kit().reopen(reference, by=by, status=new_status, reason=reason)
+    if as_json:
+        echo_json(inc.to_dict())
+    else:
+        click.echo(f"{inc.reference} is {inc.status.value} again.")
+
+
+@cli.command()
+@click.argument("reference")
+@click.argument("role")
+@click.argument("person", required=False)
+@BY
+@json_option
+@pass_state
+def assign(state, reference, role, person, by, as_json):
+    """Give ROLE (lead, comms, or a custom role) on REFERENCE to PERSON; omit PERSON to clear it."""
+    inc = state.kit().assign_role(reference, role, person, by=by)
+    if as_json:
+        echo_json(inc.to_dict())
+    else:
+        click.echo(f"{inc.reference}: {role} is {person or 'unassigned'}.")
+
+
+@cli.command("list")
+@click.option("--active", is_flag=True, help="Only incidents being worked on now.")
+@click.option("--mine", metavar="NAME", help="Only incidents NAME declared, holds a role in, or was added to.")
+@click.option("--type", "type_", metavar="TYPE")
+@click.option("--severity")
+@click.option("--search", metavar="TEXT", help="Match reference, title, summary or a tag.")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@json_option
+@pass_state
+def list_(state, active, mine, type_, severity, search, limit, as_json):
+    """List incidents, active first."""
+    frame = state.kit().incidents(active=active, mine=mine, type=type_, severity=severity, search=search,
+                                  limit=limit)
+    if as_json:
+        records = []
+        for row in frame.to_dict(orient="records"):
+            records.append({
+                "reference": row["reference"], "title": row["title"], "severity": row["severity"],
+                "type": row["type"], "status": row["status"], "mode": row["mode"], "private": bool(row["private"]),
+                "declared_by": row["declared_by"], "declared_at": _iso(row["declared_at"]),
+                "started_at": _iso(row["started_at"]), "resolved_at": _iso(row["resolved_at"]),
+                "lead": _none(row["lead"]), "comms_lead": _none(row["comms_lead"]),
+                "accountable_for_updates": row["accountable"],
+                "next_update_due": _iso(row["next_update_due"]), "tags": list(row["tags"]),
+            })
+        echo_json(records)
+        return
+    if frame.empty:
+        click.echo("No incidents match. Declare one with: incident-kit declare \"What is happening\"")
+        return
+    for row in frame.itertuples():
+        due = ""
+        if row.next_update_due is not None and str(row.next_update_due) != "NaT":
+            due = "update overdue" if row.next_update_due < utcnow() else ""
+        lock = " [private]" if row.private else ""
+        click.echo(f"{row.reference:<9} {row.status:<14} {row.severity:<9} {_age(row.declared_at):>6}  "
+                   f"{row.title}{lock}  {due}".rstrip())
+
+
+def _none(v):
+    return None if v is None or (isinstance(v, float) and v != v) else v
+
+
+def _iso(ts):
+    if ts is None or str(ts) == "NaT":
+        return None
+    return iso(ts.to_pydatetime())
+
+
+@cli.command()
+@click.argument("reference")
+@json_option
+@pass_state
+def show(state, reference, as_json):
+    """Show one incident with its timeline."""
+    kit = state.kit()
+    inc = kit.get(reference)
+    entries = kit.timeline(reference)
+    if as_json:
+        data = inc.to_dict()
+        data["timeline"] = [
+            {"occurred_at": iso(r.occurred_at.to_pydatetime()), "kind": r.kind, "actor": r.actor, "text": r.text,
+             "audience": _none(r.audience)}
+            for r in entries.itertuples()]
+        echo_json(data)
+        return
+    click.echo(f"{inc.reference}  {inc.title}")
+    click.echo(f"  status {inc.status.value} · severity {inc.severity} · type {inc.type or '—'} · mode {inc.mode.value}"
+               f"{' · private' if inc.private else ''}")
+    click.echo(f"  lead {inc.lead or '—'} · comms {inc.comms_lead or '—'} · accountable for updates: "
+               f"{inc.accountable_for_updates}")
+    click.echo(f"  declared {iso(inc.declared_at)} by {inc.declared_by} · started {iso(inc.started_at)}")
+    if inc.summary:
+        click.echo(f"  {inc.summary}")
+    click.echo("Timeline:")
+    for r in entries.itertuples():
+        aud = f" [{r.audience}]" if isinstance(r.audience, str) else ""
+        click.echo(f"  {r.occurred_at:%Y-%m-%d %H:%M}Z  {r.actor:<10} {r.text}{aud}")
+
+
+@cli.command()
+@json_option
+@pass_state
+def severities(state, as_json):
+    """List severities, lowest (the default) first, with update cadence targets."""
+    levels = state.kit().severities()
+    if as_json:
+        echo_json([{"name": s.name, "rank": s.rank, "description": s.description,
+                    "cadence_minutes": s.cadence_minutes} for s in levels])
+        return
+    for s in levels:
+        click.echo(f"{s.name:<10} every {s.cadence_minutes:>4} min  {s.description}")
+
+
+@cli.command()
+@json_option
+@pass_state
+def types(state, as_json):
+    """List incident types."""
+    items = state.kit().types()
+    if as_json:
+        echo_json([{"name": t.name, "label": t.label, "description": t.description,
+                    "engineering": t.engineering} for t in items])
+        return
+    for t in items:
+        click.echo(f"{t.name:<18} {t.label}: {t.description}")

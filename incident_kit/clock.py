@@ -1,0 +1,44 @@
+"""Time helpers: everything inside incident-kit is a tz-aware UTC datetime."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .errors import IncidentKitError
+
+UTC = dt.timezone.utc
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(UTC)
+
+
+def to_utc(value: dt.datetime | str | None, *, field: str = "time") -> dt.datetime | None:
+    """Accept an aware datetime or an ISO 8601 string with an offset; return UTC.
+
+    Naive values are refused: guessing a time zone is how durations go wrong.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        text = value.strip().replace("Z", "+00:00")
+        try:
+            value = dt.datetime.fromisoformat(text)
+        except ValueError:
+            raise IncidentKitError(
+                f"{field.capitalize()} '{value}' is not an ISO 8601 time; "
+                "use e.g. 2026-01-31T14:05:00+00:00."
+            ) from None
+    if not isinstance(value, dt.datetime):
+        raise IncidentKitError(f"{field.capitalize()} must be a date and time, not {type(value).__name__}.")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise IncidentKitError(
+            f"{field.capitalize()} '{value.isoformat()}' has no time zone; "
+            "give an offset such as +00:00 so it is not misread."
+        )
+    return value.astimezone(UTC)
+
+
+def iso(value: dt.datetime | None) -> str | None:
+    """ISO 8601 with an explicit +00:00 offset (the JSON contract)."""
+    return None if value is None else value.astimezone(UTC).isoformat()

@@ -1,0 +1,48 @@
+"""The small interface every store implements.
+
+Services never talk to a driver. They hand a unit of work (a function of a
+``Tx``) to ``Database.write`` or ``Database.read``; the database decides how to
+make it atomic (DuckDB: a process-wide write lock around one transaction; a
+PostgreSQL store would use its own transactions and retry serialisation
+failures). SQL lives as named constants in each domain's ``store.py`` and
+always binds values as ``?`` parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol, TypeVar
+
+import pandas as pd
+
+T = TypeVar("T")
+
+
+class Tx(Protocol):
+    """One open transaction (or consistent read)."""
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None: ...
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]: ...
+
+    def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame: ...
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        """Bulk-append a DataFrame whose columns are a subset of the table's."""
+
+
+class Database(Protocol):
+    path: str
+    read_only: bool
+
+    def write(self, work: Callable[[Tx], T]) -> T:
+        """Run ``work`` as one atomic change; all of it commits or none of it."""
+
+    def read(self, work: Callable[[Tx], T]) -> T:
+        """Run ``work`` against one consistent view of the data."""
+
+    def close(self) -> None: ...

@@ -1,0 +1,181 @@
+"""The embedded default store: one DuckDB connection per process.
+
+* One connection per process (DuckDB lets only one process open a file
+  read-write), and a fresh ``cursor()`` for every unit of work, so any number
+  of threads can share the connection safely.
+* Writes are serialised by a process-wide lock ("lock" strategy, the default).
+  DuckDB's optimistic concurrency would otherwise abort one of two
+  transactions that touch the same rows; the alternative "retry" strategy
+  re-runs the unit of work with a bounded backoff instead.
+  ``benchmarks/bench_store_concurrency.py`` measures both; see the README.
+* Every timestamp is TIMESTAMPTZ and the session time zone is UTC.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import threading
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+import pandas as pd
+
+from ..errors import StoreUnavailable
+
+T = TypeVar("T")
+
+# DuckDB reports write-write conflicts as TransactionException and, for unique
+# keys taken by a concurrent commit, ConstraintException; both are safe to retry.
+_RETRYABLE = (duckdb.TransactionException, duckdb.ConstraintException)
+MAX_RETRIES = 50  # bounded: with 16 busy threads a handful is typical
+
+
+class DuckTx:
+    __slots__ = ("_cur",)
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+        self._cur = cursor
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cur.execute(sql, list(params))
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._cur.executemany(sql, [list(r) for r in rows])
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        return self._cur.execute(sql, list(params)).fetchone()
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        return self._cur.execute(sql, list(params)).fetchall()
+
+    def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        return self._cur.execute(sql, list(params)).df()
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        name = f"_frame_{threading.get_ident()}"
+        self._cur.register(name, frame)
+        try:
+            cols = ", ".join(quote_ident(c) for c in frame.columns)
+            self._cur.execute(f"INSERT INTO {quote_ident(table)} ({cols}) SELECT {cols} FROM {name}")
+        finally:
+            self._cur.unregister(name)
+
+
+def quote_ident(name: str) -> str:
+    """The one place identifiers are quoted; values are always bound parameters."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+_LOCK_RE = re.compile(r"Conflicting lock is held in (?P<prog>\S+) \(PID (?P<pid>\d+)\)")
+
+
+def _explain_open_error(path: Path, exc: Exception) -> StoreUnavailable:
+    text = str(exc)
+    match = _LOCK_RE.search(text)
+    if match or "Could not set lock" in text:
+        who = f" (PID {match['pid']})" if match else ""
+        return StoreUnavailable(
+            f"The database {path} is in use by another process{who}, probably the running app; "
+            "stop it, point --db/INCIDENT_KIT_DB at another file, or read from the app's snapshot."
+        )
+    if isinstance(exc, duckdb.IOException) and path.is_dir():
+        return StoreUnavailable(f"{path} is a directory; give the path of a .duckdb file.")
+    return StoreUnavailable(f"Cannot open the database {path}: {text.splitlines()[0]}")
+
+
+class DuckDBDatabase:
+    """One per process and file; obtain it through ``open_database``."""
+
+    def __init__(self, path: str | Path, *, read_only: bool = False, write_strategy: str = "lock"):
+        if write_strategy not in ("lock", "retry"):
+            raise ValueError("write_strategy must be 'lock' or 'retry'")
+        self.path = str(path)
+        self.read_only = read_only
+        self.write_strategy = write_strategy
+        self._write_lock = threading.Lock()
+        self.retries = 0  # conflicts absorbed by the retry strategy (for benchmarks)
+        p = Path(path)
+        if str(path) != ":memory:" and not read_only:
+            p.parent.mkdir(parents=True, exist_ok=True)
+        if read_only and str(path) != ":memory:" and not p.exists():
+            raise StoreUnavailable(f"There is no database at {p}; declare an incident or run `incident-kit demo` first.")
+        try:
+            self._con = duckdb.connect(self.path, read_only=read_only)
+        except duckdb.Error as exc:
+            raise _explain_open_error(p, exc) from None
+        self._con.execute("SET GLOBAL TimeZone = 'UTC'")
+
+    # -- units of work -------------------------------------------------
+    def write(self, work: Callable[[DuckTx], T]) -> T:
+        if self.read_only:
+            raise StoreUnavailable(
+                f"The database {self.path} is open read-only (a snapshot); changes must go through the app "
+                "or a read-write connection."
+            )
+        if self.write_strategy == "lock":
+            with self._write_lock:
+                return self._run(work)
+        for attempt in range(MAX_RETRIES):
+            try:
+                return self._run(work)
+            except _RETRYABLE:
+                self.retries += 1
+                if attempt == MAX_RETRIES - 1:
+                    raise
+                time.sleep(min(0.05, 0.0005 * 2 ** attempt) * random.random())
+        raise AssertionError("unreachable")
+
+    def read(self, work: Callable[[DuckTx], T]) -> T:
+        cur = self._con.cursor()
+        try:
+            return work(DuckTx(cur))
+        finally:
+            cur.close()
+
+    def _run(self, work: Callable[[DuckTx], T]) -> T:
+        cur = self._con.cursor()
+        try:
+            cur.execute("BEGIN TRANSACTION")
+            try:
+                result = work(DuckTx(cur))
+                cur.execute("COMMIT")
+            except BaseException:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # a failed COMMIT has already rolled back
+                raise
+            return result
+        finally:
+            cur.close()
+
+    def checkpoint(self) -> None:
+        if not self.read_only:
+            with self._write_lock:
+                self._con.execute("CHECKPOINT")
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def open_database(path: str | Path, *, read_only: bool = False, write_strategy: str = "lock") -> DuckDBDatabase:
+    """Open the file and bring its schema up to date (read-write only)."""
+    from .migrate import check_current, migrate
+
+    db = DuckDBDatabase(path, read_only=read_only, write_strategy=write_strategy)
+    try:
+        if read_only:
+            check_current(db)
+        else:
+            migrate(db)
+    except BaseException:
+        db.close()
+        raise
+    return db

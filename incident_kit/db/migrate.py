@@ -1,0 +1,93 @@
+"""Numbered migrations, applied in order and recorded in ``schema_migrations``.
+
+A migration is a module ``migrations/mNNNN_name.py`` holding ``STATEMENTS``
+(DDL, applied in order) and optionally ``seed(tx)``. Each migration runs in
+its own transaction together with the row that records it, so a crash leaves
+the schema either before or after a migration, never half-way.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from dataclasses import dataclass
+from types import ModuleType
+
+from ..clock import utcnow
+from ..errors import StoreUnavailable
+from . import migrations as _pkg
+
+CREATE_MIGRATIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name VARCHAR NOT NULL,
+    applied_at TIMESTAMPTZ NOT NULL
+)"""
+SELECT_APPLIED = "SELECT version FROM schema_migrations ORDER BY version"
+INSERT_APPLIED = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"
+TABLE_EXISTS = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+
+_NAME = re.compile(r"^m(\d{4})_(\w+)$")
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    name: str
+    module: ModuleType
+
+
+def available() -> list[Migration]:
+    found = []
+    for info in pkgutil.iter_modules(_pkg.__path__):
+        m = _NAME.match(info.name)
+        if m:
+            module = importlib.import_module(f"{_pkg.__name__}.{info.name}")
+            found.append(Migration(int(m.group(1)), m.group(2), module))
+    found.sort(key=lambda mig: mig.version)
+    versions = [mig.version for mig in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"Duplicate migration numbers: {versions}")
+    return found
+
+
+def applied(db) -> list[int]:
+    def work(tx):
+        if tx.fetchone(TABLE_EXISTS)[0] == 0:
+            return []
+        return [row[0] for row in tx.fetchall(SELECT_APPLIED)]
+
+    return db.read(work)
+
+
+def migrate(db) -> list[int]:
+    """Apply every pending migration; return the versions applied now."""
+    db.write(lambda tx: tx.execute(CREATE_MIGRATIONS_TABLE))
+    done = set(applied(db))
+    newly = []
+    for mig in available():
+        if mig.version in done:
+            continue
+
+        def work(tx, mig=mig):
+            for statement in mig.module.STATEMENTS:
+                tx.execute(statement)
+            seed = getattr(mig.module, "seed", None)
+            if seed:
+                seed(tx)
+            tx.execute(INSERT_APPLIED, [mig.version, mig.name, utcnow()])
+
+        db.write(work)
+        newly.append(mig.version)
+    return newly
+
+
+def check_current(db) -> None:
+    """A read-only open cannot migrate: say so if the file is behind the code."""
+    missing = [m.version for m in available() if m.version not in set(applied(db))]
+    if missing:
+        raise StoreUnavailable(
+            f"The database {db.path} needs schema migrations {missing}; "
+            "open it once read-write (e.g. `incident-kit list`) to upgrade it."
+        )

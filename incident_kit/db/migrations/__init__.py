@@ -1,0 +1,1 @@
+"""Numbered schema migrations (see ``incident_kit.db.migrate``)."""

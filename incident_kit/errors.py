@@ -1,0 +1,21 @@
+"""The one error type a person sees, and its few specialisations.
+
+Every message is written for the person who made the call: it says what is
+wrong and what to do instead, in one sentence, with no traceback needed.
+"""
+
+
+class IncidentKitError(Exception):
+    """A request that cannot be carried out; the message says how to fix it."""
+
+
+class NotFound(IncidentKitError):
+    """The incident (or other record) does not exist or is not visible to the caller."""
+
+
+class InvalidTransition(IncidentKitError):
+    """A status change the lifecycle does not allow."""
+
+
+class StoreUnavailable(IncidentKitError):
+    """The database file cannot be opened (locked by another process, unreadable, ...)."""

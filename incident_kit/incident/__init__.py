@@ -1,0 +1,1 @@
+"""The incident record: models, SQL and the service that changes it."""

@@ -1,0 +1,87 @@
+"""The incident part of the public Python API (mixed into ``Kit``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import service, timeline
+from .models import Event, Incident, Update
+
+
+class IncidentAPI:
+    db: object
+    user: str
+
+    def _by(self, by: str | None) -> str:
+        return by or self.user
+
+    def declare(self, title: str, *, declared_by: str | None = None, severity: str | None = None,
+                type: str | None = None, summary: str = "", private: bool = False, started_at=None,
+                mode: str = "live", tags=None, lead: str | None = None) -> Incident:
+        """Declare an incident. Only the title is required; severity defaults to the lowest."""
+        return service.declare(self.db, title, declared_by=self._by(declared_by), severity=severity, type=type,
+                               summary=summary, private=private, started_at=started_at, mode=mode,
+                               tags=tags, lead=lead)
+
+    def post_update(self, reference: str, message: str, *, by: str | None = None, audience: str = "internal",
+                    status: str | None = None, impact: str = "", doing: str = "",
+                    next_update_at=None) -> Update:
+        return service.post_update(self.db, reference, message, by=self._by(by), audience=audience,
+                                   status=status, impact=impact, doing=doing, next_update_at=next_update_at)
+
+    def change_status(self, reference: str, status: str, *, by: str | None = None, note: str | None = None) -> Incident:
+        return service.change_status(self.db, reference, status, by=self._by(by), note=note)
+
+    def change_severity(self, reference: str, severity: str, *, by: str | None = None,
+                        reason: str | None = None) -> Incident:
+        return service.change_severity(self.db, reference, severity, by=self._by(by), reason=reason)
+
+    def assign_role(self, reference: str, role: str, person: str | None, *, by: str | None = None) -> Incident:
+        return service.assign_role(self.db, reference, role, person, by=self._by(by))
+
+    def add_member(self, reference: str, person: str, *, by: str | None = None) -> Incident:
+        return service.add_member(self.db, reference, person, by=self._by(by))
+
+    def edit(self, reference: str, *, by: str | None = None, **fields) -> Incident:
+        """Edit title, summary, type, tags, started_at, private or mode."""
+        return service.edit(self.db, reference, by=self._by(by), **fields)
+
+    def resolve(self, reference: str, *, by: str | None = None, note: str | None = None) -> Incident:
+        return service.resolve(self.db, reference, by=self._by(by), note=note)
+
+    def reopen(self, reference: str, *, by: str | None = None, status: str = "investigating",
+               reason: str | None = None) -> Incident:
+        return service.reopen(self.db, reference, by=self._by(by), status=status, reason=reason)
+
+    def close(self, reference: str, *, by: str | None = None) -> Incident:
+        return service.close(self.db, reference, by=self._by(by))
+
+    def decline(self, reference: str, *, reason: str, by: str | None = None) -> Incident:
+        return service.decline(self.db, reference, by=self._by(by), reason=reason)
+
+    def merge(self, reference: str, into: str, *, by: str | None = None) -> Incident:
+        return service.merge(self.db, reference, into, by=self._by(by))
+
+    def get(self, reference: str, *, viewer: str | None = None) -> Incident:
+        return service.get(self.db, reference, viewer=viewer)
+
+    def events(self, reference: str, *, viewer: str | None = None) -> list[Event]:
+        return service.events(self.db, reference, viewer=viewer)
+
+    def updates(self, reference: str, *, viewer: str | None = None) -> list[Update]:
+        return service.updates(self.db, reference, viewer=viewer)
+
+    def role_history(self, reference: str, *, viewer: str | None = None) -> pd.DataFrame:
+        return service.role_history(self.db, reference, viewer=viewer)
+
+    def timeline(self, reference: str, *, viewer: str | None = None) -> pd.DataFrame:
+        """Events and updates in order, one row each (the audit trail, readable)."""
+        return timeline.to_frame(timeline.build(self.events(reference, viewer=viewer),
+                                                self.updates(reference, viewer=viewer)))
+
+    def incidents(self, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
+                  type: str | None = None, severity: str | None = None, search: str | None = None,
+                  since=None, until=None, limit: int | None = None) -> pd.DataFrame:
+        """One row per incident, active first. ``viewer`` hides private incidents they may not see."""
+        return service.incidents(self.db, viewer=viewer, active=active, mine=mine, type=type,
+                                 severity=severity, search=search, since=since, until=until, limit=limit)

@@ -1,0 +1,223 @@
+"""SQL for incidents, roles, members, updates and the event log.
+
+Values are always bound (``?``); the only identifiers spliced into SQL come
+from the fixed EDITABLE_COLUMNS allow-list below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from ..clock import utcnow
+from . import hooks
+from .models import Audience, Event, Incident, Mode, Status, Update
+
+INCIDENT_COLUMNS = (
+    "i.id, i.reference, i.title, i.summary, i.severity, i.type, i.status, i.mode, i.private, "
+    "i.declared_by, i.declared_at, i.started_at, i.resolved_at, i.closed_at, i.tags, i.source, "
+    "i.external_id, (SELECT m.reference FROM incidents m WHERE m.id = i.merged_into) AS merged_into"
+)
+NEXT_INCIDENT_ID = "SELECT coalesce(max(id), 0) + 1 FROM incidents"
+INSERT_INCIDENT = """
+INSERT INTO incidents (id, reference, title, summary, severity, type, status, mode, private,
+    declared_by, declared_at, started_at, resolved_at, closed_at, tags, source, external_id, updated_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
+SELECT_BY_REFERENCE = f"SELECT {INCIDENT_COLUMNS} FROM incidents i WHERE i.reference = ?"
+SELECT_BY_ID = f"SELECT {INCIDENT_COLUMNS} FROM incidents i WHERE i.id = ?"
+SELECT_CURRENT_ROLES = """
+SELECT role, person FROM incident_roles WHERE incident_id = ? AND unassigned_at IS NULL ORDER BY assigned_at"""
+SELECT_ROLE_HISTORY = """
+SELECT role, person, assigned_at, assigned_by, unassigned_at FROM incident_roles
+WHERE incident_id = ? ORDER BY assigned_at, id"""
+INSERT_ROLE = """
+INSERT INTO incident_roles (incident_id, role, person, assigned_at, assigned_by) VALUES (?, ?, ?, ?, ?)"""
+END_ROLE = """
+UPDATE incident_roles SET unassigned_at = ? WHERE incident_id = ? AND role = ? AND unassigned_at IS NULL"""
+SELECT_MEMBERS = "SELECT person FROM incident_members WHERE incident_id = ? ORDER BY added_at"
+INSERT_MEMBER = "INSERT INTO incident_members (incident_id, person, added_at, added_by) VALUES (?, ?, ?, ?)"
+INSERT_EVENT = """
+INSERT INTO events (incident_id, occurred_at, actor, kind, field, old_value, new_value, detail)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"""
+SELECT_EVENTS = """
+SELECT id, incident_id, occurred_at, actor, kind, field, old_value, new_value, detail
+FROM events WHERE incident_id = ? ORDER BY occurred_at, id"""
+INSERT_UPDATE = """
+INSERT INTO updates (incident_id, posted_at, author, audience, status, message, impact, doing, next_update_at)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"""
+SELECT_UPDATES = """
+SELECT id, incident_id, posted_at, author, audience, status, message, impact, doing, next_update_at
+FROM updates WHERE incident_id = ? ORDER BY posted_at, id"""
+SET_STATUS = """
+UPDATE incidents SET status = ?, resolved_at = ?, closed_at = ?, merged_into = ?, updated_at = ? WHERE id = ?"""
+IS_PARTICIPANT = """
+SELECT (SELECT declared_by FROM incidents WHERE id = ?) = ?
+    OR EXISTS (SELECT 1 FROM incident_roles WHERE incident_id = ? AND person = ?)
+    OR EXISTS (SELECT 1 FROM incident_members WHERE incident_id = ? AND person = ?)"""
+
+# Fields an edit may change, and the SQL that changes each one.
+EDITABLE_COLUMNS = ("title", "summary", "type", "tags", "started_at", "private", "severity", "mode")
+UPDATE_COLUMN = {
+    col: f"UPDATE incidents SET {col} = ?, updated_at = ? WHERE id = ?" for col in EDITABLE_COLUMNS
+}
+
+# The list behind the Incidents page, the CLI `list` and kit.incidents().
+# Visibility: a private incident shows only to its participants (declarer,
+# anyone who ever held a role, added members) or when the caller may see all.
+LIST_INCIDENTS = f"""
+WITH last_update AS (
+    SELECT incident_id, max(posted_at) AS last_update_at,
+           arg_max(next_update_at, posted_at) AS promised_next_update_at,
+           count(*) AS update_count
+    FROM updates GROUP BY incident_id
+)
+SELECT {INCIDENT_COLUMNS},
+       s.rank AS severity_rank, s.cadence_minutes,
+       lead.person AS lead, comms.person AS comms_lead,
+       coalesce(comms.person, lead.person, i.declared_by) AS accountable,
+       lu.last_update_at, coalesce(lu.update_count, 0) AS update_count,
+       CASE WHEN i.status IN ('investigating', 'fixing', 'monitoring') THEN
+           coalesce(lu.promised_next_update_at,
+                    coalesce(lu.last_update_at, i.declared_at) + to_minutes(s.cadence_minutes))
+       END AS next_update_due
+FROM incidents i
+LEFT JOIN severities s ON s.name = i.severity
+LEFT JOIN incident_roles lead ON lead.incident_id = i.id AND lead.role = 'lead' AND lead.unassigned_at IS NULL
+LEFT JOIN incident_roles comms ON comms.incident_id = i.id AND comms.role = 'comms' AND comms.unassigned_at IS NULL
+LEFT JOIN last_update lu ON lu.incident_id = i.id
+WHERE (? OR NOT i.private OR i.declared_by = ?
+       OR EXISTS (SELECT 1 FROM incident_roles r WHERE r.incident_id = i.id AND r.person = ?)
+       OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.person = ?))
+  AND (NOT ? OR i.status IN ('investigating', 'fixing', 'monitoring'))
+  AND (? IS NULL OR i.declared_by = ?
+       OR EXISTS (SELECT 1 FROM incident_roles r WHERE r.incident_id = i.id AND r.person = ?)
+       OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.person = ?))
+  AND (? IS NULL OR i.type = ?)
+  AND (? IS NULL OR i.severity = ?)
+  AND (? IS NULL OR i.reference ILIKE ? OR i.title ILIKE ? OR i.summary ILIKE ?
+       OR list_contains(i.tags, lower(?)))
+  AND (? IS NULL OR i.declared_at >= ?)
+  AND (? IS NULL OR i.declared_at < ?)
+ORDER BY (i.status IN ('investigating', 'fixing', 'monitoring')) DESC, i.declared_at DESC, i.id DESC
+LIMIT ?"""
+
+
+def _incident(row: tuple, roles: dict[str, str]) -> Incident:
+    (id_, ref, title, summary, severity, type_, status, mode, private, declared_by, declared_at,
+     started_at, resolved_at, closed_at, tags, source, external_id, merged_into) = row
+    return Incident(
+        id=id_, reference=ref, title=title, summary=summary or "", severity=severity, type=type_,
+        status=Status(status), mode=Mode(mode), private=bool(private), declared_by=declared_by,
+        declared_at=declared_at, started_at=started_at, resolved_at=resolved_at, closed_at=closed_at,
+        tags=tuple(tags or ()), source=source, external_id=external_id, merged_into=merged_into,
+        roles=roles,
+    )
+
+
+def get_by_reference(tx, reference: str) -> Incident | None:
+    row = tx.fetchone(SELECT_BY_REFERENCE, [reference])
+    if row is None:
+        return None
+    return _incident(row, current_roles(tx, row[0]))
+
+
+def get_by_id(tx, incident_id: int) -> Incident | None:
+    row = tx.fetchone(SELECT_BY_ID, [incident_id])
+    return None if row is None else _incident(row, current_roles(tx, row[0]))
+
+
+def current_roles(tx, incident_id: int) -> dict[str, str]:
+    return dict(tx.fetchall(SELECT_CURRENT_ROLES, [incident_id]))
+
+
+def role_history(tx, incident_id: int) -> pd.DataFrame:
+    return tx.df(SELECT_ROLE_HISTORY, [incident_id])
+
+
+def members(tx, incident_id: int) -> list[str]:
+    return [r[0] for r in tx.fetchall(SELECT_MEMBERS, [incident_id])]
+
+
+def is_participant(tx, incident_id: int, person: str) -> bool:
+    return bool(tx.fetchone(IS_PARTICIPANT, [incident_id, person] * 3)[0])
+
+
+def next_id(tx) -> int:
+    return tx.fetchone(NEXT_INCIDENT_ID)[0]
+
+
+def insert_incident(tx, *, id: int, reference: str, title: str, summary: str, severity: str,
+                    type: str | None, status: Status, mode: Mode, private: bool, declared_by: str,
+                    declared_at: dt.datetime, started_at: dt.datetime, resolved_at=None, closed_at=None,
+                    tags=(), source=None, external_id=None) -> None:
+    tx.execute(INSERT_INCIDENT, [id, reference, title, summary, severity, type, status.value, mode.value,
+                                 private, declared_by, declared_at, started_at, resolved_at, closed_at,
+                                 list(tags), source, external_id, utcnow()])
+
+
+def set_status(tx, incident_id: int, status: Status, *, resolved_at, closed_at, merged_into=None) -> None:
+    tx.execute(SET_STATUS, [status.value, resolved_at, closed_at, merged_into, utcnow(), incident_id])
+
+
+def set_column(tx, incident_id: int, column: str, value) -> None:
+    tx.execute(UPDATE_COLUMN[column], [value, utcnow(), incident_id])
+
+
+def assign_role(tx, incident_id: int, role: str, person: str | None, *, by: str, now: dt.datetime) -> None:
+    tx.execute(END_ROLE, [now, incident_id, role])
+    if person:
+        tx.execute(INSERT_ROLE, [incident_id, role, person, now, by])
+
+
+def add_member(tx, incident_id: int, person: str, *, by: str, now: dt.datetime) -> None:
+    tx.execute(INSERT_MEMBER, [incident_id, person, now, by])
+
+
+def record_event(tx, incident_id: int, *, actor: str, kind: str, occurred_at: dt.datetime | None = None,
+                 field: str | None = None, old=None, new=None, detail: str | None = None) -> int:
+    """Append to the timeline; the one way any change is recorded."""
+    occurred_at = occurred_at or utcnow()
+    old_s = None if old is None else str(old)
+    new_s = None if new is None else str(new)
+    event_id = tx.fetchone(INSERT_EVENT, [incident_id, occurred_at, actor, kind, field, old_s, new_s, detail])[0]
+    hooks.emit(tx, kind, incident_id, {"event_id": event_id, "actor": actor, "field": field,
+                                       "old": old_s, "new": new_s, "detail": detail,
+                                       "occurred_at": occurred_at})
+    return event_id
+
+
+def events(tx, incident_id: int) -> list[Event]:
+    return [Event(*row) for row in tx.fetchall(SELECT_EVENTS, [incident_id])]
+
+
+def insert_update(tx, *, incident_id: int, posted_at: dt.datetime, author: str, audience: Audience,
+                  status: Status | None, message: str, impact: str, doing: str,
+                  next_update_at: dt.datetime | None) -> int:
+    return tx.fetchone(INSERT_UPDATE, [incident_id, posted_at, author, audience.value,
+                                       status.value if status else None, message, impact, doing,
+                                       next_update_at])[0]
+
+
+def updates(tx, incident_id: int) -> list[Update]:
+    out = []
+    for (id_, inc, posted, author, audience, status, message, impact, doing, nxt) in tx.fetchall(
+            SELECT_UPDATES, [incident_id]):
+        out.append(Update(id_, inc, posted, author, Audience(audience), message,
+                          Status(status) if status else None, impact or "", doing or "", nxt))
+    return out
+
+
+def list_incidents(tx, *, see_all: bool, viewer: str | None, active_only: bool, mine: str | None,
+                   type: str | None, severity: str | None, search: str | None,
+                   since: dt.datetime | None, until: dt.datetime | None, limit: int | None) -> pd.DataFrame:
+    like = None if not search else f"%{search}%"
+    params = [see_all, viewer, viewer, viewer,
+              active_only,
+              mine, mine, mine, mine,
+              type, type,
+              severity, severity,
+              like, like, like, like, search,
+              since, since, until, until,
+              limit if limit is not None else 2**62]
+    return tx.df(LIST_INCIDENTS, params)

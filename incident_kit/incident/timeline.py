@@ -1,0 +1,79 @@
+"""The timeline: one entry per event, with updates shown in full. Pure functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass
+
+import pandas as pd
+
+from .models import Event, Update
+
+
+@dataclass(frozen=True)
+class Entry:
+    occurred_at: dt.datetime
+    kind: str
+    actor: str
+    text: str
+    event_id: int
+    audience: str | None = None
+    update_id: int | None = None
+
+
+ROLE_LABELS = {"lead": "incident lead", "comms": "communications lead"}
+
+
+def describe(event: Event) -> str:
+    """A one-line, human description of an event."""
+    f, old, new, detail = event.field, event.old_value, event.new_value, event.detail
+    if event.kind.startswith("role_"):
+        f = ROLE_LABELS.get(f, f)
+    match event.kind:
+        case "declared":
+            return f"Declared ({detail})" if detail else "Declared"
+        case "status_changed":
+            text = f"Status {old} → {new}"
+            return f"{text}: {detail}" if detail else text
+        case "reopened":
+            return f"Reopened ({old} → {new})" + (f": {detail}" if detail else "")
+        case "severity_changed":
+            return f"Severity {old} → {new}" + (f": {detail}" if detail else "")
+        case "role_assigned":
+            return f"{new} is now {f}" + (f" (was {old})" if old else "")
+        case "role_unassigned":
+            return f"{old} is no longer {f}"
+        case "member_added":
+            return f"{new} was added"
+        case "field_edited":
+            return f"{f.replace('_', ' ').capitalize()} changed" + (f" to “{new}”" if f != "summary" else "")
+        case "merged_in":
+            return f"{new} was merged into this incident"
+        case "update_posted":
+            return f"Posted an {detail} update"
+        case _:
+            parts = [event.kind.replace("_", " ").capitalize()]
+            if f:
+                parts.append(f"{f}: {old or '—'} → {new or '—'}")
+            if detail:
+                parts.append(detail)
+            return " · ".join(parts)
+
+
+def build(events: list[Event], updates: list[Update]) -> list[Entry]:
+    """Every event in order; an update event carries the update's own text."""
+    by_id = {u.id: u for u in updates}
+    entries = []
+    for ev in events:
+        if ev.kind == "update_posted" and ev.new_value and int(ev.new_value) in by_id:
+            u = by_id[int(ev.new_value)]
+            entries.append(Entry(ev.occurred_at, ev.kind, ev.actor, u.message, ev.id,
+                                 audience=u.audience.value, update_id=u.id))
+        else:
+            entries.append(Entry(ev.occurred_at, ev.kind, ev.actor, describe(ev), ev.id))
+    return entries
+
+
+def to_frame(entries: list[Entry]) -> pd.DataFrame:
+    columns = ["occurred_at", "kind", "actor", "text", "event_id", "audience", "update_id"]
+    return pd.DataFrame([asdict(e) for e in entries], columns=columns)

@@ -1,0 +1,81 @@
+"""``Kit``: the public Python API, and ``open`` which hands one out.
+
+Each domain contributes a mixin; ``Kit`` only holds the database and the
+default actor. One DuckDB connection is shared per process and file.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import threading
+from pathlib import Path
+
+from .catalog.api import CatalogAPI
+from .config import resolve_db_path
+from .db import open_database
+from .incident.api import IncidentAPI
+
+_OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
+_OPEN_LOCK = threading.Lock()
+
+
+def _default_user() -> str:
+    try:
+        return os.environ.get("INCIDENT_KIT_USER") or getpass.getuser()
+    except Exception:  # no passwd entry in some containers
+        return "unknown"
+
+
+class Kit(IncidentAPI, CatalogAPI):
+    """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
+
+    def __init__(self, db, *, user: str | None = None, _key=None):
+        self.db = db
+        self.user = user or _default_user()
+        self._key = _key
+
+    @property
+    def path(self) -> str:
+        return self.db.path
+
+    def close(self) -> None:
+        if self._key is None:
+            return
+        with _OPEN_LOCK:
+            entry = _OPEN.get(self._key)
+            if entry is not None:
+                entry[1] -= 1
+                if entry[1] <= 0:
+                    entry[0].close()
+                    del _OPEN[self._key]
+        self._key = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<incident_kit.Kit {self.path}>"
+
+
+def open(path: str | os.PathLike | None = None, *, read_only: bool = False, user: str | None = None,
+         write_strategy: str = "lock") -> Kit:
+    """Open (creating and migrating if needed) the store at ``path``.
+
+    ``path`` defaults to ``$INCIDENT_KIT_DB`` or ``data/incident_kit.duckdb``.
+    Opening the same file twice in one process shares one connection.
+    """
+    resolved = resolve_db_path(path)
+    key = (str(resolved) if str(resolved) == ":memory:" else str(Path(resolved).resolve()), read_only)
+    with _OPEN_LOCK:
+        entry = _OPEN.get(key)
+        if entry is None or key[0] == ":memory:":
+            db = open_database(resolved, read_only=read_only, write_strategy=write_strategy)
+            if key[0] == ":memory:":
+                return Kit(db, user=user)
+            entry = _OPEN[key] = [db, 0]
+        entry[1] += 1
+        return Kit(entry[0], user=user, _key=key)

@@ -1,0 +1,40 @@
+"""Shared fixtures: every test gets a real DuckDB file of its own."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+import incident_kit as ik
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "kit.duckdb"
+
+
+@pytest.fixture
+def kit(db_path):
+    k = ik.open(db_path, user="tester")
+    yield k
+    k.close()
+
+
+@pytest.fixture
+def subprocess_env(db_path) -> dict:
+    """Environment for child processes: this checkout first on the path, the test's database."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(REPO) + os.pathsep + env.get("PYTHONPATH", "")
+    env["INCIDENT_KIT_DB"] = str(db_path)
+    return env
+
+
+@pytest.fixture
+def python() -> str:
+    return sys.executable
