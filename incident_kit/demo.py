@@ -51,6 +51,12 @@ TAGS = ["database", "deploy", "third-party", "config", "capacity", "dns", "certi
 IMPACTS = ["Some customers see errors at checkout.", "Agents cannot reply to chats.",
            "A subset of users cannot log in.", "No customer impact so far.",
            "Staff in one office are affected.", "Delayed notifications for all customers."]
+FACTORS = ["config drift", "missing alert", "capacity planning", "vendor dependency", "unclear ownership",
+           "manual step", "test gap", "rollout too fast", "stale runbook", "single point of failure"]
+FOLLOW_UPS = ["Add an alert for {x}", "Write a runbook for {x}", "Automate the {x} step", "Load-test {x}",
+              "Document ownership of {x}", "Add a canary stage for {x}", "Review access to {x}"]
+DEPTH_BY_SEVERITY = [("none", "note", "note", "standard"), ("note", "standard"), ("standard", "workshop"),
+                     ("workshop",)]
 DOINGS = ["Investigating recent changes.", "Rolling back the last deploy.", "Working with the vendor.",
           "Adding capacity.", "Monitoring after the fix.", "Contacting affected customers."]
 
@@ -74,6 +80,7 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
     type_w = list(TYPE_WEIGHTS.values())
 
     inc_rows, role_rows, member_rows, update_rows, event_rows = [], [], [], [], []
+    review_rows, follow_rows = [], []
 
     def event(iid, when, actor, kind, field=None, old=None, new=None, detail=None):
         event_rows.append((iid, when, actor, kind, field, old, new, detail))
@@ -171,6 +178,46 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
             event(iid, resolved_at + dt.timedelta(minutes=5), lead, "status_changed", "status", "resolved", "post_incident")
         if status == Status.CLOSED:
             event(iid, closed_at, lead, "status_changed", "status", "post_incident", "closed")
+        if status in (Status.POST_INCIDENT, Status.CLOSED) and mode != "test":
+            depth = rng.choice(DEPTH_BY_SEVERITY[min(sev_i, 3)])
+            created = resolved_at + dt.timedelta(minutes=5)
+            if depth == "none":
+                r_status, published, reason = "waived", None, "Routine; nothing new to learn."
+            elif status == Status.CLOSED:
+                r_status, reason = "published", None
+                published = min(closed_at, created + dt.timedelta(days=_lognormal(rng, 4, 0.6)))
+            else:
+                r_status, published, reason = rng.choice(["draft", "in_review"]), None, None
+            factors = sorted(set(rng.sample(FACTORS, k=rng.choice([0, 1, 2, 2, 3])))) if depth != "none" else []
+            scheduled = created + dt.timedelta(days=3) if depth == "workshop" else None
+            review_rows.append((iid, depth, r_status, reason, created, lead, published, scheduled, factors,
+                                published or created))
+            event(iid, created, lead, "review_started", "review", None, depth)
+            if published:
+                event(iid, published, lead, "review_published", "review", r_status, "published")
+            n_follow = {"none": 0, "note": rng.choice([0, 0, 1]), "standard": rng.randint(1, 3),
+                        "workshop": rng.randint(2, 5)}[depth]
+            for _ in range(n_follow):
+                f_created = created + dt.timedelta(hours=rng.uniform(1, 72))
+                due = f_created + dt.timedelta(days=[30, 21, 14, 7][min(sev_i, 3)])
+                roll = rng.random()
+                if roll < 0.55:
+                    f_status, done = "done", f_created + dt.timedelta(days=_lognormal(rng, 10, 0.7))
+                elif roll < 0.62:
+                    f_status, done = "wont_do", f_created + dt.timedelta(days=rng.uniform(1, 20))
+                elif roll < 0.75:
+                    f_status, done = "in_progress", None
+                else:
+                    f_status, done = "open", None
+                if done and done > now:
+                    f_status, done = "in_progress", None
+                if f_created > now:
+                    continue
+                title_f = rng.choice(FOLLOW_UPS).format(x=rng.choice(SERVICES))
+                follow_rows.append((iid, title_f, rng.choice(PEOPLE), rng.choice(["low", "medium", "medium", "high"]),
+                                    f_status, "Superseded by a platform change." if f_status == "wont_do" else None,
+                                    due, None, f_created, lead, done, done or f_created))
+                event(iid, f_created, lead, "follow_up_added", "follow_up", None, title_f)
 
     return {
         "incidents": pd.DataFrame(inc_rows, columns=[
@@ -184,6 +231,12 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
             "next_update_at"]),
         "events": pd.DataFrame(event_rows, columns=[
             "incident_id", "occurred_at", "actor", "kind", "field", "old_value", "new_value", "detail"]),
+        "reviews": pd.DataFrame(review_rows, columns=[
+            "incident_id", "depth", "status", "waived_reason", "created_at", "created_by", "published_at",
+            "scheduled_for", "contributing_factors", "updated_at"]),
+        "follow_ups": pd.DataFrame(follow_rows, columns=[
+            "incident_id", "title", "owner", "priority", "status", "wont_do_reason", "due_at", "tracker_url",
+            "created_at", "created_by", "completed_at", "updated_at"]),
     }
 
 
@@ -193,7 +246,7 @@ SYNC_UPDATE_SEQUENCE = "SELECT nextval('updates_id_seq') FROM range(?)"
 
 def _utc(frame: pd.DataFrame) -> pd.DataFrame:
     for col in frame.columns:
-        if col.endswith("_at"):
+        if col.endswith("_at") or col == "scheduled_for":
             frame[col] = pd.to_datetime(frame[col], utc=True)
     return frame
 
@@ -217,7 +270,8 @@ def load(db, *, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
         ev = tables["events"]
         mask = ev["new_value"].map(lambda v: isinstance(v, tuple))
         ev.loc[mask, "new_value"] = ev.loc[mask, "new_value"].map(lambda v: str(ups["id"].iat[v[1]]))
-        for name in ("incidents", "incident_roles", "incident_members", "updates", "events"):
+        for name in ("incidents", "incident_roles", "incident_members", "updates", "events", "reviews",
+                     "follow_ups"):
             tx.insert_frame(name, _utc(tables[name]))
         return {name: len(frame) for name, frame in tables.items()}
 

@@ -17,7 +17,7 @@ from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
 from ..config import COMMS_ROLE, LEAD_ROLE
 from ..errors import IncidentKitError, InvalidTransition, NotFound
-from . import store
+from . import hooks, store
 from .models import (ACTIVE, REOPENABLE, Audience, Event, Incident, Mode, Status, Update,
                      check_transition, parse_status)
 
@@ -193,6 +193,9 @@ def _move(tx, incident: Incident, target: Status, *, by: str, now: dt.datetime, 
     if target == Status.DECLINED and not detail:
         raise InvalidTransition("Say why the incident is declined (a one-line reason).")
     check_transition(incident.status, target)
+    # Other domains may refuse a move here (e.g. closing without a published or waived review).
+    hooks.emit(tx, "before_status_change", incident.id,
+               {"actor": by, "old": incident.status.value, "new": target.value, "reference": incident.reference})
     resolved_at = incident.resolved_at
     closed_at = incident.closed_at
     if target == Status.RESOLVED:
