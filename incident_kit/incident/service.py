@@ -265,7 +265,7 @@ def merge(db, reference: str, into: str, *, by: str) -> Incident:
         if target.id == incident.id:
             raise IncidentKitError("An incident cannot be merged into itself.")
         if target.status == Status.MERGED:
-            raise IncidentKitError(f"{target.reference} was itself merged into {target.merged_into}; merge into that.")
+            raise IncidentKitError(f"{target.reference} was itself merged into {target.merged_into}; merge into {target.merged_into} instead.")
         _move(tx, incident, Status.MERGED, by=by, now=utcnow(), detail=target.reference, merged_into=target.id)
         store.record_event(tx, target.id, actor=by, kind="merged_in", field="merged", new=incident.reference)
         return store.get_by_id(tx, incident.id)

@@ -1,0 +1,66 @@
+import pytest
+
+from incident_kit.errors import InvalidTransition
+from incident_kit.incident.models import (ACTIVE, REOPENABLE, TRANSITIONS, Status, check_transition,
+                                          parse_status)
+
+ALLOWED = {
+    ("investigating", "fixing"), ("investigating", "monitoring"), ("investigating", "resolved"),
+    ("investigating", "declined"), ("investigating", "merged"),
+    ("fixing", "investigating"), ("fixing", "monitoring"), ("fixing", "resolved"), ("fixing", "declined"),
+    ("fixing", "merged"),
+    ("monitoring", "investigating"), ("monitoring", "fixing"), ("monitoring", "resolved"),
+    ("monitoring", "declined"), ("monitoring", "merged"),
+    ("resolved", "post_incident"), ("resolved", "closed"),
+    ("post_incident", "closed"),
+}
+
+
+@pytest.mark.parametrize("current", list(Status))
+@pytest.mark.parametrize("target", list(Status))
+def test_every_transition_follows_the_lifecycle_table(current, target):
+    if (current.value, target.value) in ALLOWED:
+        check_transition(current, target)
+    else:
+        with pytest.raises(InvalidTransition):
+            check_transition(current, target)
+
+
+def test_transition_table_matches_the_documented_rules():
+    assert {(a.value, b.value) for a, targets in TRANSITIONS.items() for b in targets} == ALLOWED
+
+
+def test_resolved_is_not_closed_and_is_reopenable():
+    assert Status.RESOLVED != Status.CLOSED
+    assert Status.RESOLVED in REOPENABLE and Status.RESOLVED not in ACTIVE
+
+
+def test_moving_a_resolved_incident_back_says_to_reopen():
+    with pytest.raises(InvalidTransition, match="reopen it to move it back to fixing"):
+        check_transition(Status.RESOLVED, Status.FIXING)
+
+
+def test_invalid_move_lists_what_is_allowed():
+    with pytest.raises(InvalidTransition, match="allowed next: declined, fixing, merged, monitoring, resolved"):
+        check_transition(Status.INVESTIGATING, Status.CLOSED)
+
+
+def test_same_status_is_refused_plainly():
+    with pytest.raises(InvalidTransition, match="already monitoring"):
+        check_transition(Status.MONITORING, Status.MONITORING)
+
+
+def test_merged_is_final():
+    with pytest.raises(InvalidTransition, match="it is final"):
+        check_transition(Status.MERGED, Status.CLOSED)
+
+
+@pytest.mark.parametrize("text,expected", [("Post-incident", Status.POST_INCIDENT), (" FIXING ", Status.FIXING),
+                                           ("post incident", Status.POST_INCIDENT)])
+def test_parse_status_is_forgiving_about_case_and_separators(text, expected):
+    assert parse_status(text) is expected
+
+
+def test_parse_status_names_the_valid_choices():
+    with pytest.raises(InvalidTransition, match="Status 'done' is not one of: investigating, fixing"):
+        parse_status("done")
