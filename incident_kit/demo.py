@@ -108,6 +108,9 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
         if declared > now:
             declared = now - dt.timedelta(minutes=5)
             started = min(started, declared)
+            if mode == "retrospective":
+                resolved = min(resolved, declared - dt.timedelta(minutes=1))
+                started = min(started, resolved - dt.timedelta(minutes=5))
         if mode == "live" and now - declared < dt.timedelta(hours=30) and rng.random() < 0.7:
             resolved = now + dt.timedelta(hours=rng.uniform(1, 12))  # the few incidents running right now
         still_active = resolved > now and mode == "live"
@@ -124,10 +127,8 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
                 updates.append((t, phase))
                 t += dt.timedelta(minutes=cadence * _lognormal(rng, 0.8, 0.35))
         if not still_active:
+            # a retrospective incident is written up after it was over: one "resolved" update at declaration
             updates.append((max(resolved, declared + dt.timedelta(minutes=1)), Status.RESOLVED))
-            if mode == "retrospective":
-                resolved = declared  # declared when already over: it resolves at once
-                updates[-1] = (declared + dt.timedelta(minutes=1), Status.RESOLVED)
         age = now - (updates[-1][0] if updates else declared)
         if still_active:
             status = updates[-1][1] if updates else Status.INVESTIGATING
@@ -137,8 +138,8 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
             status = Status.POST_INCIDENT
         else:
             status = Status.RESOLVED
-        resolved_at = None if still_active else updates[-1][0]
-        closed_at = resolved_at + dt.timedelta(days=rng.uniform(5, 20)) if status == Status.CLOSED else None
+        resolved_at = None if still_active else resolved if mode == "retrospective" else updates[-1][0]
+        closed_at = updates[-1][0] + dt.timedelta(days=rng.uniform(5, 20)) if status == Status.CLOSED else None
         if closed_at and closed_at > now:
             closed_at, status = None, Status.POST_INCIDENT
 
@@ -175,12 +176,13 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
                                 rng.choice(IMPACTS), rng.choice(DOINGS), nxt))
             event(iid, when, author, "update_posted", "update", None, ("update", len(update_rows) - 1), audience)
         if status in (Status.POST_INCIDENT, Status.CLOSED):
-            event(iid, resolved_at + dt.timedelta(minutes=5), lead, "status_changed", "status", "resolved", "post_incident")
+            event(iid, updates[-1][0] + dt.timedelta(minutes=5), lead, "status_changed", "status", "resolved",
+                  "post_incident")
         if status == Status.CLOSED:
             event(iid, closed_at, lead, "status_changed", "status", "post_incident", "closed")
         if status in (Status.POST_INCIDENT, Status.CLOSED) and mode != "test":
             depth = rng.choice(DEPTH_BY_SEVERITY[min(sev_i, 3)])
-            created = resolved_at + dt.timedelta(minutes=5)
+            created = updates[-1][0] + dt.timedelta(minutes=5)
             if depth == "none":
                 r_status, published, reason = "waived", None, "Routine; nothing new to learn."
             elif status == Status.CLOSED:

@@ -16,6 +16,14 @@ def slug(text: str) -> str:
     return _SLUG.sub("_", text.strip().lower()).strip("_")
 
 
+def _change(db, work) -> None:
+    """Write a catalog change, then invalidate the memoised catalog."""
+    try:
+        db.write(work)
+    finally:
+        db.memo.bump()
+
+
 def severities(db, *, include_inactive: bool = False) -> list[Severity]:
     return db.read(lambda tx: store.severities(tx, include_inactive=include_inactive))
 
@@ -47,7 +55,7 @@ def set_severities(db, items: list[dict]) -> list[Severity]:
     names = [s.name.lower() for s in clean]
     if len(set(names)) != len(names):
         raise IncidentKitError("Severity names must be unique.")
-    db.write(lambda tx: store.replace_severities(tx, clean))
+    _change(db, lambda tx: store.replace_severities(tx, clean))
     return severities(db)
 
 
@@ -56,7 +64,7 @@ def add_type(db, label: str, *, description: str = "", engineering: bool = False
     if not label:
         raise IncidentKitError("An incident type needs a name.")
     item = IncidentType(slug(label), label, description.strip(), bool(engineering))
-    db.write(lambda tx: store.upsert_type(tx, item))
+    _change(db, lambda tx: store.upsert_type(tx, item))
     return item
 
 
@@ -67,7 +75,7 @@ def add_role(db, label: str, *, description: str = "") -> Role:
     item = Role(slug(label), label, description.strip())
     if item.name in (LEAD_ROLE, COMMS_ROLE):
         raise IncidentKitError(f"'{label}' is a built-in role already.")
-    db.write(lambda tx: store.upsert_role(tx, item))
+    _change(db, lambda tx: store.upsert_role(tx, item))
     return item
 
 
@@ -79,4 +87,4 @@ def get_setting(db, name: str):
 def set_setting(db, name: str, value) -> None:
     if name not in {s.name for s in SETTINGS}:
         raise IncidentKitError(f"Unknown setting '{name}'; known: {', '.join(s.name for s in SETTINGS)}.")
-    db.write(lambda tx: store.set_setting(tx, name, value))
+    _change(db, lambda tx: store.set_setting(tx, name, value))

@@ -35,16 +35,25 @@ MAX_TYPE_POSITION = "SELECT coalesce(max(position), -1) FROM incident_types"
 MAX_ROLE_POSITION = "SELECT coalesce(max(position), -1) FROM roles"
 
 
+# The catalog is read on every declaration but changes rarely: it is memoised per
+# database and the catalog service bumps the memo after each change.
 def severities(tx, *, include_inactive: bool = False) -> list[Severity]:
-    return [Severity(n, r, d, c) for n, r, d, c in tx.fetchall(SELECT_SEVERITIES, [include_inactive])]
+    return tx.memo.get(("severities", include_inactive), lambda: [
+        Severity(n, r, d, c) for n, r, d, c in tx.fetchall(SELECT_SEVERITIES, [include_inactive])])
 
 
 def types(tx, *, include_inactive: bool = False) -> list[IncidentType]:
-    return [IncidentType(n, lab, d, e) for n, lab, d, e in tx.fetchall(SELECT_TYPES, [include_inactive])]
+    return tx.memo.get(("types", include_inactive), lambda: [
+        IncidentType(n, lab, d, e) for n, lab, d, e in tx.fetchall(SELECT_TYPES, [include_inactive])])
 
 
 def roles(tx, *, include_inactive: bool = False) -> list[Role]:
-    return [Role(n, lab, d) for n, lab, d in tx.fetchall(SELECT_ROLES, [include_inactive])]
+    return tx.memo.get(("roles", include_inactive), lambda: [
+        Role(n, lab, d) for n, lab, d in tx.fetchall(SELECT_ROLES, [include_inactive])])
+
+
+def admins(tx) -> frozenset[str]:
+    return tx.memo.get("admins", lambda: frozenset(get_setting(tx, "admins", [])))
 
 
 def replace_severities(tx, items: list[Severity]) -> None:

@@ -21,6 +21,8 @@ T = TypeVar("T")
 class Tx(Protocol):
     """One open transaction (or consistent read)."""
 
+    memo: Any  # per-database cache: memo.get(key, compute); memo.bump() after changing cached data
+
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None: ...
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None: ...

@@ -31,14 +31,15 @@ T = TypeVar("T")
 # DuckDB reports write-write conflicts as TransactionException and, for unique
 # keys taken by a concurrent commit, ConstraintException; both are safe to retry.
 _RETRYABLE = (duckdb.TransactionException, duckdb.ConstraintException)
-MAX_RETRIES = 50  # bounded: with 16 busy threads a handful is typical
+MAX_RETRIES = 200  # bounded; 16 threads racing for the next reference can need dozens
 
 
 class DuckTx:
-    __slots__ = ("_cur",)
+    __slots__ = ("_cur", "memo")
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection):
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, memo: "Memo"):
         self._cur = cursor
+        self.memo = memo
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
         self._cur.execute(sql, list(params))
@@ -66,6 +67,31 @@ class DuckTx:
             self._cur.execute(f"INSERT INTO {quote_ident(table)} ({cols}) SELECT {cols} FROM {name}")
         finally:
             self._cur.unregister(name)
+
+
+class Memo:
+    """Per-database cache for rarely changing data (the catalog).
+
+    Safe because DuckDB lets only one process open the file read-write, so every
+    change to cached data goes through this object. ``bump()`` after a commit
+    that changes it; an entry computed before the bump is never served after it.
+    """
+
+    def __init__(self):
+        self._generation = 0
+        self._entries: dict = {}
+
+    def get(self, key, compute):
+        gen = self._generation
+        hit = self._entries.get(key)
+        if hit is not None and hit[0] == gen:
+            return hit[1]
+        value = compute()
+        self._entries[key] = (gen, value)
+        return value
+
+    def bump(self) -> None:
+        self._generation += 1
 
 
 def quote_ident(name: str) -> str:
@@ -101,6 +127,7 @@ class DuckDBDatabase:
         self.write_strategy = write_strategy
         self._write_lock = threading.Lock()
         self.retries = 0  # conflicts absorbed by the retry strategy (for benchmarks)
+        self.memo = Memo()
         p = Path(path)
         if str(path) != ":memory:" and not read_only:
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -129,13 +156,13 @@ class DuckDBDatabase:
                 self.retries += 1
                 if attempt == MAX_RETRIES - 1:
                     raise
-                time.sleep(min(0.05, 0.0005 * 2 ** attempt) * random.random())
+                time.sleep(min(0.1, 0.0005 * 2 ** min(attempt, 10)) * random.random())
         raise AssertionError("unreachable")
 
     def read(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
-            return work(DuckTx(cur))
+            return work(DuckTx(cur, self.memo))
         finally:
             cur.close()
 
@@ -144,7 +171,7 @@ class DuckDBDatabase:
         try:
             cur.execute("BEGIN TRANSACTION")
             try:
-                result = work(DuckTx(cur))
+                result = work(DuckTx(cur, self.memo))
                 cur.execute("COMMIT")
             except BaseException:
                 try:

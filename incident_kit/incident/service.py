@@ -83,18 +83,18 @@ def _tags(tags: Iterable[str] | str | None) -> list[str]:
     return seen
 
 
-def _load(tx, reference: str) -> Incident:
+def _load(tx, reference: str, *, with_roles: bool = True) -> Incident:
     ref = str(reference or "").strip().upper()
     if ref.isdigit():
         ref = f"{REFERENCE_PREFIX}{ref}"
-    incident = store.get_by_reference(tx, ref)
+    incident = store.get_by_reference(tx, ref, with_roles=with_roles)
     if incident is None:
         raise NotFound(f"There is no incident {reference}; check the reference (e.g. INC-12) with `incident-kit list`.")
     return incident
 
 
-def _admins(tx) -> set[str]:
-    return set(catalog.get_setting(tx, "admins", []))
+def _admins(tx) -> frozenset[str]:
+    return catalog.admins(tx)
 
 
 def can_see(tx, incident: Incident, viewer: str | None) -> bool:
@@ -129,21 +129,24 @@ def declare(db, title, *, declared_by: str, severity: str | None = None, type: s
     def work(tx) -> Incident:
         sev = _severity(tx, severity)
         typ = _type(tx, type)
-        new_id = store.next_id(tx)
-        ref = f"{REFERENCE_PREFIX}{new_id}"
-        store.insert_incident(tx, id=new_id, reference=ref, title=title, summary=(summary or "").strip(),
-                              severity=sev, type=typ, status=Status.INVESTIGATING, mode=mode_,
-                              private=bool(private), declared_by=declared_by, declared_at=declared,
-                              started_at=started, tags=tag_list)
+        new_id, ref = store.insert_next_incident(
+            tx, prefix=REFERENCE_PREFIX, title=title, summary=(summary or "").strip(), severity=sev, type=typ,
+            status=Status.INVESTIGATING, mode=mode_, private=bool(private), declared_by=declared_by,
+            declared_at=declared, started_at=started, tags=tag_list)
         store.record_event(tx, new_id, actor=declared_by, kind="declared", occurred_at=declared,
                            field="status", new=Status.INVESTIGATING.value,
                            detail=f"{sev}{' · ' + typ if typ else ''}{' · private' if private else ''}")
+        roles = {}
         if lead:
-            person = _clean_person(lead, "Incident lead")
-            store.assign_role(tx, new_id, LEAD_ROLE, person, by=declared_by, now=declared)
+            roles[LEAD_ROLE] = _clean_person(lead, "Incident lead")
+            store.assign_role(tx, new_id, LEAD_ROLE, roles[LEAD_ROLE], by=declared_by, now=declared, first=True)
             store.record_event(tx, new_id, actor=declared_by, kind="role_assigned", occurred_at=declared,
-                               field=LEAD_ROLE, new=person)
-        return store.get_by_id(tx, new_id)
+                               field=LEAD_ROLE, new=roles[LEAD_ROLE])
+        # Built from what was just written: no read-back on the hot path.
+        return Incident(id=new_id, reference=ref, title=title, summary=(summary or "").strip(), severity=sev,
+                        type=typ, status=Status.INVESTIGATING, mode=mode_, private=bool(private),
+                        declared_by=declared_by, declared_at=declared, started_at=started, resolved_at=None,
+                        closed_at=None, tags=tuple(tag_list), source=None, external_id=None, roles=roles)
 
     return db.write(work)
 
@@ -168,19 +171,19 @@ def post_update(db, reference: str, message: str, *, by: str, audience: str = "i
         raise IncidentKitError("'Next update by' is in the past; pick a time after now.")
 
     def work(tx) -> Update:
-        incident = _load(tx, reference)
+        incident = _load(tx, reference, with_roles=False)
         if incident.status in (Status.MERGED, Status.CLOSED, Status.DECLINED):
             where = f" into {incident.merged_into}; post updates there" if incident.merged_into else "; reopen it first"
             raise IncidentKitError(f"{incident.reference} is {incident.status.value}{where}.")
         if target is not None and target != incident.status:
             _move(tx, incident, target, by=by, now=posted)
-        update_id = store.insert_update(tx, incident_id=incident.id, posted_at=posted, author=by, audience=aud,
-                                        status=target or incident.status, message=text,
-                                        impact=(impact or "").strip(), doing=(doing or "").strip(),
-                                        next_update_at=nxt)
+        update = Update(id=0, incident_id=incident.id, posted_at=posted, author=by, audience=aud, message=text,
+                        status=target or incident.status, impact=(impact or "").strip(),
+                        doing=(doing or "").strip(), next_update_at=nxt)
+        update = store.insert_update(tx, update)
         store.record_event(tx, incident.id, actor=by, kind="update_posted", occurred_at=posted,
-                           field="update", new=update_id, detail=aud.value)
-        return next(u for u in store.updates(tx, incident.id) if u.id == update_id)
+                           field="update", new=update.id, detail=aud.value)
+        return update
 
     return db.write(work)
 

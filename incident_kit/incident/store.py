@@ -7,6 +7,7 @@ from the fixed EDITABLE_COLUMNS allow-list below.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pandas as pd
 
@@ -20,6 +21,13 @@ INCIDENT_COLUMNS = (
     "i.external_id, (SELECT m.reference FROM incidents m WHERE m.id = i.merged_into) AS merged_into"
 )
 NEXT_INCIDENT_ID = "SELECT coalesce(max(id), 0) + 1 FROM incidents"
+# The next sequential reference and the row in one statement (callers hold the write lock).
+INSERT_NEXT_INCIDENT = """
+INSERT INTO incidents (id, reference, title, summary, severity, type, status, mode, private,
+    declared_by, declared_at, started_at, tags, updated_at)
+SELECT n, ? || n, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM incidents)
+RETURNING id, reference"""
 INSERT_INCIDENT = """
 INSERT INTO incidents (id, reference, title, summary, severity, type, status, mode, private,
     declared_by, declared_at, started_at, resolved_at, closed_at, tags, source, external_id, updated_at)
@@ -115,11 +123,11 @@ def _incident(row: tuple, roles: dict[str, str]) -> Incident:
     )
 
 
-def get_by_reference(tx, reference: str) -> Incident | None:
+def get_by_reference(tx, reference: str, *, with_roles: bool = True) -> Incident | None:
     row = tx.fetchone(SELECT_BY_REFERENCE, [reference])
     if row is None:
         return None
-    return _incident(row, current_roles(tx, row[0]))
+    return _incident(row, current_roles(tx, row[0]) if with_roles else {})
 
 
 def get_by_id(tx, incident_id: int) -> Incident | None:
@@ -156,6 +164,14 @@ def insert_incident(tx, *, id: int, reference: str, title: str, summary: str, se
                                  list(tags), source, external_id, utcnow()])
 
 
+def insert_next_incident(tx, *, prefix: str, title: str, summary: str, severity: str, type: str | None,
+                         status: Status, mode: Mode, private: bool, declared_by: str, declared_at: dt.datetime,
+                         started_at: dt.datetime, tags=()) -> tuple[int, str]:
+    return tx.fetchone(INSERT_NEXT_INCIDENT, [prefix, title, summary, severity, type, status.value, mode.value,
+                                              private, declared_by, declared_at, started_at, list(tags),
+                                              utcnow()])
+
+
 def set_status(tx, incident_id: int, status: Status, *, resolved_at, closed_at, merged_into=None) -> None:
     tx.execute(SET_STATUS, [status.value, resolved_at, closed_at, merged_into, utcnow(), incident_id])
 
@@ -164,8 +180,10 @@ def set_column(tx, incident_id: int, column: str, value) -> None:
     tx.execute(UPDATE_COLUMN[column], [value, utcnow(), incident_id])
 
 
-def assign_role(tx, incident_id: int, role: str, person: str | None, *, by: str, now: dt.datetime) -> None:
-    tx.execute(END_ROLE, [now, incident_id, role])
+def assign_role(tx, incident_id: int, role: str, person: str | None, *, by: str, now: dt.datetime,
+                first: bool = False) -> None:
+    if not first:  # a brand-new incident has no holder to end
+        tx.execute(END_ROLE, [now, incident_id, role])
     if person:
         tx.execute(INSERT_ROLE, [incident_id, role, person, now, by])
 
@@ -191,12 +209,12 @@ def events(tx, incident_id: int) -> list[Event]:
     return [Event(*row) for row in tx.fetchall(SELECT_EVENTS, [incident_id])]
 
 
-def insert_update(tx, *, incident_id: int, posted_at: dt.datetime, author: str, audience: Audience,
-                  status: Status | None, message: str, impact: str, doing: str,
-                  next_update_at: dt.datetime | None) -> int:
-    return tx.fetchone(INSERT_UPDATE, [incident_id, posted_at, author, audience.value,
-                                       status.value if status else None, message, impact, doing,
-                                       next_update_at])[0]
+def insert_update(tx, update: Update) -> Update:
+    """Insert and return the update with its new id."""
+    new_id = tx.fetchone(INSERT_UPDATE, [update.incident_id, update.posted_at, update.author,
+                                         update.audience.value, update.status.value if update.status else None,
+                                         update.message, update.impact, update.doing, update.next_update_at])[0]
+    return replace(update, id=new_id)
 
 
 def updates(tx, incident_id: int) -> list[Update]:
