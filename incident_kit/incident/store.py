@@ -18,8 +18,13 @@ from .models import Audience, Event, Incident, Mode, Status, Update
 INCIDENT_COLUMNS = (
     "i.id, i.reference, i.title, i.summary, i.severity, i.type, i.status, i.mode, i.private, "
     "i.declared_by, i.declared_at, i.started_at, i.resolved_at, i.closed_at, i.tags, i.source, "
-    "i.external_id, (SELECT m.reference FROM incidents m WHERE m.id = i.merged_into) AS merged_into"
+    "i.external_id, i.merged_into"
 )
+# Point lookups must not join the whole table: the merge target's reference is
+# fetched separately, and only for the rare merged incident.
+SELECT_REFERENCE_BY_ID = "SELECT reference FROM incidents WHERE id = ?"
+LIST_COLUMNS = INCIDENT_COLUMNS.replace(
+    "i.merged_into", "(SELECT m.reference FROM incidents m WHERE m.id = i.merged_into) AS merged_into")
 NEXT_INCIDENT_ID = "SELECT coalesce(max(id), 0) + 1 FROM incidents"
 # The next sequential reference and the row in one statement (callers hold the write lock).
 INSERT_NEXT_INCIDENT = """
@@ -80,7 +85,7 @@ WITH last_update AS (
            count(*) AS update_count
     FROM updates GROUP BY incident_id
 )
-SELECT {INCIDENT_COLUMNS},
+SELECT {LIST_COLUMNS},
        s.rank AS severity_rank, s.cadence_minutes,
        lead.person AS lead, comms.person AS comms_lead,
        coalesce(comms.person, lead.person, i.declared_by) AS accountable,
@@ -111,9 +116,11 @@ ORDER BY (i.status IN ('investigating', 'fixing', 'monitoring')) DESC, i.declare
 LIMIT ?"""
 
 
-def _incident(row: tuple, roles: dict[str, str]) -> Incident:
+def _incident(tx, row: tuple, roles: dict[str, str]) -> Incident:
     (id_, ref, title, summary, severity, type_, status, mode, private, declared_by, declared_at,
      started_at, resolved_at, closed_at, tags, source, external_id, merged_into) = row
+    if merged_into is not None:
+        merged_into = tx.fetchone(SELECT_REFERENCE_BY_ID, [merged_into])[0]
     return Incident(
         id=id_, reference=ref, title=title, summary=summary or "", severity=severity, type=type_,
         status=Status(status), mode=Mode(mode), private=bool(private), declared_by=declared_by,
@@ -127,12 +134,12 @@ def get_by_reference(tx, reference: str, *, with_roles: bool = True) -> Incident
     row = tx.fetchone(SELECT_BY_REFERENCE, [reference])
     if row is None:
         return None
-    return _incident(row, current_roles(tx, row[0]) if with_roles else {})
+    return _incident(tx, row, current_roles(tx, row[0]) if with_roles else {})
 
 
 def get_by_id(tx, incident_id: int) -> Incident | None:
     row = tx.fetchone(SELECT_BY_ID, [incident_id])
-    return None if row is None else _incident(row, current_roles(tx, row[0]))
+    return None if row is None else _incident(tx, row, current_roles(tx, row[0]))
 
 
 def current_roles(tx, incident_id: int) -> dict[str, str]:
