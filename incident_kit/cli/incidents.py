@@ -238,3 +238,39 @@ def types(state, as_json):
         return
     for t in items:
         click.echo(f"{t.name:<18} {t.label}: {t.description}")
+
+
+@cli.command()
+@click.argument("reference")
+@click.option("--title")
+@click.option("--summary")
+@click.option("--type", "type_", metavar="TYPE")
+@click.option("--tags", metavar="A,B", help="Replace the tags with this comma-separated list.")
+@click.option("--started-at", metavar="ISO8601")
+@click.option("--private/--public", "private", default=None, help="Change who can see it.")
+@BY
+@json_option
+@pass_state
+def edit(state, reference, title, summary, type_, tags, started_at, private, by, as_json):
+    """Edit the title, summary, type, tags, start time or privacy of REFERENCE."""
+    inc = state.kit().edit(reference, by=by, title=title, summary=summary, type=type_, tags=tags,
+                           started_at=started_at, private=private)
+    if as_json:
+        echo_json(inc.to_dict())
+    else:
+        click.echo(f"Updated {inc.reference}.")
+
+
+@cli.command()
+@click.argument("reference")
+@click.argument("into")
+@BY
+@json_option
+@pass_state
+def merge(state, reference, into, by, as_json):
+    """Merge duplicate REFERENCE into incident INTO (both timelines record it)."""
+    inc = state.kit().merge(reference, into, by=by)
+    if as_json:
+        echo_json(inc.to_dict())
+    else:
+        click.echo(f"{inc.reference} is merged into {inc.merged_into}.")

@@ -87,7 +87,7 @@ def _load(tx, reference: str, *, with_roles: bool = True) -> Incident:
     ref = str(reference or "").strip().upper()
     if ref.isdigit():
         ref = f"{REFERENCE_PREFIX}{ref}"
-    incident = store.get_by_reference(tx, ref, with_roles=with_roles)
+    incident = store.get_by_reference(tx, ref, with_roles=with_roles)  # the id is in the reference: a PK lookup
     if incident is None:
         raise NotFound(f"There is no incident {reference}; check the reference (e.g. INC-12) with `incident-kit list`.")
     return incident

@@ -131,7 +131,13 @@ def _incident(tx, row: tuple, roles: dict[str, str]) -> Incident:
 
 
 def get_by_reference(tx, reference: str, *, with_roles: bool = True) -> Incident | None:
-    row = tx.fetchone(SELECT_BY_REFERENCE, [reference])
+    number, row = reference.rpartition("-")[2], None
+    if number.isdigit():  # INC-N has id N: use the primary-key index instead of scanning references
+        row = tx.fetchone(SELECT_BY_ID, [int(number)])
+        if row is not None and row[1] != reference:
+            row = None
+    if row is None:
+        row = tx.fetchone(SELECT_BY_REFERENCE, [reference])
     if row is None:
         return None
     return _incident(tx, row, current_roles(tx, row[0]) if with_roles else {})
