@@ -85,18 +85,16 @@ def live_header():
     if inc.summary:
         st.write(inc.summary)
     due, overdue = ctx.next_update_text(row["next_update_due"])
-    cols = st.columns(6)
-    cols[0].metric("Status", ctx.status_label(inc.status))
-    cols[1].metric("Severity", inc.severity)
-    cols[2].metric("Incident lead", inc.lead or "—")
-    cols[3].metric("Comms lead", inc.comms_lead or "—",
-                   help="The communications lead is accountable for updates; without one, the incident lead, "
-                        "else the person who declared.")
     if inc.resolved_at is None:
-        cols[4].metric("Age", ctx.age(inc.started_at), help="Since the impact started.")
+        age_label, age_value = "Age", ctx.age(inc.started_at)
     else:
-        cols[4].metric("Lasted", ctx.age(inc.started_at, inc.resolved_at), help="From impact start to resolution.")
-    cols[5].metric("Next update", due)
+        age_label, age_value = "Lasted", ctx.age(inc.started_at, inc.resolved_at)
+    facts = [("Status", ctx.status_label(inc.status)), ("Severity", inc.severity),
+             ("Incident lead", inc.lead or "—"), ("Comms lead · updates", inc.comms_lead or "—"),
+             (age_label, age_value), ("Next update", f":red[{due}]" if overdue else due)]
+    with st.container(border=True):
+        for col, (label, value) in zip(st.columns(len(facts)), facts):
+            col.markdown(f":gray[{label}]  \n**{value}**")
     who = row["accountable"]
     if overdue:
         st.error(f"The next update is **{due}**. **{who}** is accountable for updates: post one below.",
@@ -140,7 +138,9 @@ def _update_form() -> None:
 
     with st.form(f"update_{ref}_{version}"):
         c1, c2 = st.columns(2)
-        status = c1.selectbox("Current status", statuses, index=statuses.index(draft.status),
+        # The incident may have moved on since the draft was made: then start from where it is now.
+        start = draft.status if draft.status in statuses else incident.status.value
+        status = c1.selectbox("Current status", statuses, index=statuses.index(start),
                               format_func=ctx.status_label)
         next_in = c2.selectbox("Next update by", choices, index=choices.index(default_next), format_func=next_label,
                                help=f"{incident.severity} incidents promise an update every "
