@@ -53,6 +53,10 @@ def _table(rows, key: str) -> None:
         ctx.open_incident(view["Reference"].iat[picked[0]])
 
 
+def _show_more() -> None:
+    st.session_state["list_limit"] += ctx.PAGE_SIZE
+
+
 @st.fragment(run_every=ctx.LIVE_SECONDS)
 def live_list():
     counts = ctx.attempt(kit.incident_counts, **filters)
@@ -77,9 +81,7 @@ def live_list():
         st.subheader("Recent")
         _table(rows[~is_active], "list_recent_table")
     if len(rows) < counts["total"]:
-        if st.button(f"Show {ctx.PAGE_SIZE} more", icon=":material/expand_more:"):
-            st.session_state["list_limit"] += ctx.PAGE_SIZE
-            st.rerun(scope="fragment")
+        st.button(f"Show {ctx.PAGE_SIZE} more", icon=":material/expand_more:", on_click=_show_more)
 
 
 live_list()
