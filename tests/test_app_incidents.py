@@ -93,3 +93,14 @@ def test_an_overdue_update_reads_overdue_in_the_list(kit):
     data = getattr(at.dataframe[0].value, "data", at.dataframe[0].value)
     assert data["Next update"].iat[0].startswith("overdue by 2 h")
     assert "**1** need an update now" in texts(at)
+
+
+def test_selecting_a_row_opens_that_incident(kit):
+    kit.declare("Webhooks delayed", declared_by="ana")
+    kit.declare("Chat widget down", declared_by="ana")
+    at = start(page="incidents")
+    at.session_state["list_active_table"] = {"selection": {"rows": [1], "columns": [], "cells": []}}
+    at.run()
+    assert_no_traceback(at)
+    assert at.title[0].value == "INC-1 · Webhooks delayed"
+    assert at.query_params["ref"] == "INC-1"

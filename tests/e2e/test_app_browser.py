@@ -56,6 +56,15 @@ def test_declare_update_and_resolve_in_a_real_browser(tmp_path, subprocess_env):
             page.get_by_text("INC-1 resolved.").wait_for()
             harness.wait_idle(page)
             assert "Traceback" not in page.content()
+
+            # The list shows it; clicking its row opens it again.
+            harness.go(page, "Incidents")
+            page.get_by_text("Recent").wait_for()
+            page.wait_for_timeout(1500)  # the grid paints on a canvas after the run
+            grid = page.get_by_test_id("stDataFrame").first.bounding_box()
+            page.mouse.click(grid["x"] + 200, grid["y"] + 50)  # a cell in the first row
+            page.wait_for_url("**/incident?ref=INC-1")
+            page.get_by_role("heading", name="INC-1 · Checkout is failing").wait_for()
         finally:
             browser.close()
 

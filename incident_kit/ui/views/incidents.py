@@ -45,10 +45,9 @@ def _table(rows, key: str) -> None:
     view = ctx.list_view(rows)
     event = st.dataframe(
         view.style.map(_overdue_style, subset=["Next update"]), hide_index=True, width="stretch",
-        on_select="rerun", selection_mode="single-row", key=key,
-        column_config={"Title": st.column_config.TextColumn(width="large"),
-                       "Reference": st.column_config.TextColumn(width="small")})
-    picked = event.selection.rows if event is not None else []
+        on_select="rerun", selection_mode=["single-row", "single-cell"], key=key)
+    # Clicking any cell (or ticking the row) opens that incident.
+    picked = [*event.selection.rows, *(row for row, _ in event.selection.cells)] if event is not None else []
     if picked:
         ctx.open_incident(view["Reference"].iat[picked[0]])
 
