@@ -29,7 +29,7 @@ def test_incident_page_on_demo_data_shows_header_and_timeline(kit):
     assert_no_traceback(at)
     page = texts(at)
     assert at.title[0].value == f"{row['reference']} · {row['title']}"
-    for label in ("Status", "Severity", "Incident lead", "Comms lead · updates", "Next update", "Timeline"):
+    for label in ("Status", "Severity", "Incident lead", "Comms lead", "Next update", "Timeline"):
         assert label in page
     assert f"**{row['accountable']}** is accountable for updates" in page
     timeline = kit.timeline(row["reference"])

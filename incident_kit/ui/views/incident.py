@@ -90,7 +90,7 @@ def live_header():
     else:
         age_label, age_value = "Lasted", ctx.age(inc.started_at, inc.resolved_at)
     facts = [("Status", ctx.status_label(inc.status)), ("Severity", inc.severity),
-             ("Incident lead", inc.lead or "—"), ("Comms lead · updates", inc.comms_lead or "—"),
+             ("Incident lead", inc.lead or "—"), ("Comms lead", inc.comms_lead or "—"),
              (age_label, age_value), ("Next update", f":red[{due}]" if overdue else due)]
     with st.container(border=True):
         for col, (label, value) in zip(st.columns(len(facts)), facts):
