@@ -208,9 +208,10 @@ def test_panels_from_other_domains_are_rendered(kit, monkeypatch):
 def test_a_status_change_by_someone_else_does_not_break_the_open_update_form(kit):
     kit.declare("Queue backlog", declared_by="ana")
     at = start(page="incident", ref="INC-1")
-    widget(at.text_area, "What changed").input("Still draining")
+    assert widget(at.selectbox, "Current status").value == "investigating"
     kit.resolve("INC-1", by="bao")  # a colleague resolves it meanwhile
     at.run()
     assert_no_traceback(at)
     assert widget(at.selectbox, "Current status").value == "resolved"
-    assert widget(at.text_area, "What changed").value == "Still draining"
+    # (That typed text survives the live refresh is checked in the browser test: AppTest drops
+    # unsubmitted form values on every run, a real browser keeps them.)

@@ -70,7 +70,8 @@ def _sign_in() -> None:
     st.title("Welcome to incident-kit")
     if oidc_configured():
         st.write("Sign in so your teammates know who declared, updated or resolved an incident.")
-        st.button("Sign in", type="primary", icon=":material/login:", on_click=st.login)
+        if st.button("Sign in", type="primary", icon=":material/login:"):
+            st.login()
         return
     st.write("What should your teammates call you? Your name appears on what you declare and post.")
     with st.form("sign_in", border=False):
@@ -235,7 +236,7 @@ def list_view(frame: pd.DataFrame, now: dt.datetime | None = None) -> pd.DataFra
         "Severity": frame["severity"],
         "Status": [status_label(s) for s in frame["status"]],
         "Lead": frame["lead"].fillna("—"),
-        "Age": [age(v, now) for v in frame["declared_at"]],
+        "Age": [age(v, now) for v in frame["started_at"]],  # since the impact began, as in the header
         "Next update": due,
         "Updates by": frame["accountable"],
     }).reset_index(drop=True)

@@ -20,6 +20,7 @@ import harness  # noqa: E402
 
 import incident_kit as ik  # noqa: E402
 from incident_kit import demo  # noqa: E402
+from incident_kit.incident import service  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "screenshots"
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -44,6 +45,12 @@ def _prepare(db: Path) -> str:
         kit.post_update(inc.reference, "The rollback is under way; error rates are falling.", by="bao",
                         audience="external", impact="Some customers cannot pay by card.", next_update_at=soon,
                         doing="Rolling back a recent change.")
+        # One incident whose promised update is late, so the list shows the overdue highlight.
+        past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)
+        late = kit.declare("Suspicious logins on admin accounts", declared_by="maya", severity="Moderate",
+                           type="security", lead="priya", started_at=past)
+        service.post_update(kit.db, late.reference, "Resetting sessions for affected admins.", by="priya",
+                            posted_at=past + dt.timedelta(minutes=5), next_update_at=past + dt.timedelta(minutes=65))
         return inc.reference
 
 

@@ -45,8 +45,23 @@ def test_declare_update_and_resolve_in_a_real_browser(tmp_path, subprocess_env):
 
             page.get_by_label("Impact", exact=True).fill("Some customers cannot pay.")
             page.get_by_label("What changed", exact=True).fill("We rolled back the deploy.")
+
+            # Meanwhile a colleague raises the severity from their own browser session...
+            other = browser.new_page(viewport={"width": 1400, "height": 1200})
+            other.set_default_timeout(30_000)
+            harness.sign_in(other, f"{url}/incident?ref=INC-1", "Bao")
+            other.get_by_role("tab", name="Status & severity").click()
+            other.get_by_text("Major", exact=True).click()
+            other.get_by_role("button", name="Change severity").click()
+            other.get_by_text("INC-1 is now Major.").wait_for()
+            other.close()
+            # ...and Ana's page shows it by itself, without losing what she is typing.
+            page.get_by_text("Severity Minor → Major").wait_for()
+            assert page.get_by_label("What changed", exact=True).input_value() == "We rolled back the deploy."
+            assert page.get_by_label("Impact", exact=True).input_value() == "Some customers cannot pay."
             page.get_by_role("button", name="Preview update").click()
             page.get_by_text("Current status: Investigating").wait_for()
+            assert "(Major)" in page.get_by_test_id("stCode").inner_text()
             page.get_by_role("button", name="Post update").click()
             page.get_by_text("Update posted (internal).").wait_for()
 
@@ -72,9 +87,11 @@ def test_declare_update_and_resolve_in_a_real_browser(tmp_path, subprocess_env):
     with ik.open(db) as kit:
         incident = kit.get("INC-1")
         assert (incident.title, incident.severity, incident.status.value, incident.declared_by) == (
-            "Checkout is failing", "Minor", "resolved", "Ana Silva")
+            "Checkout is failing", "Major", "resolved", "Ana Silva")
         [update] = kit.updates("INC-1")
         assert (update.message, update.impact, update.author) == (
             "We rolled back the deploy.", "Some customers cannot pay.", "Ana Silva")
         kinds = kit.timeline("INC-1")["kind"].tolist()
         assert kinds[0] == "declared" and "update_posted" in kinds and kinds[-1] == "status_changed"
+        assert "severity_changed" in kinds
+        assert kit.events("INC-1")[-1].actor == "Ana Silva"
