@@ -37,6 +37,17 @@ def test_incident_page_on_demo_data_shows_header_and_timeline(kit):
     assert "Declared" in page
 
 
+def test_incident_page_on_an_empty_database_asks_for_a_reference():
+    at = start(page="incident")
+    assert_no_traceback(at)
+    assert at.title[0].value == "Incident"
+    widget(at.text_input, "Reference").input("inc-3")
+    submit(at, "Open").click().run()
+    assert_no_traceback(at)
+    assert at.query_params["ref"] == "INC-3"
+    assert "We can't find an incident **INC-3** that you can see" in at.warning[0].value
+
+
 def test_without_a_reference_the_page_offers_active_incidents(kit):
     kit.declare("Queue backlog", declared_by="ana")
     at = start(page="incident")

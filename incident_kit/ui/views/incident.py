@@ -12,7 +12,7 @@ import streamlit as st
 from incident_kit.clock import utcnow
 from incident_kit.errors import IncidentKitError
 from incident_kit.incident.format import draft_update, render_update
-from incident_kit.incident.models import ACTIVE, REOPENABLE, TRANSITIONS, Status
+from incident_kit.incident.models import REOPENABLE, TRANSITIONS, Status
 from incident_kit.ui import context as ctx
 from incident_kit.ui.panels import incident_panels
 
