@@ -1,13 +1,33 @@
-"""The Streamlit entry point: only a router over the pages in incident_kit/ui/views/."""
+"""The Streamlit entry point: only a router over the pages in incident_kit/ui/views/.
+
+Each section is a list of st.Page lines; add a page by adding a line to its section.
+Empty sections are left out of the navigation.
+"""
 
 import streamlit as st
 
+from incident_kit.ui import context
+
 VIEWS = "incident_kit/ui/views/"
+
+st.set_page_config(page_title="incident-kit", page_icon=":material/emergency:", layout="wide")
 
 pages = {
     "Respond": [
         st.Page(VIEWS + "home.py", title="Home", icon=":material/home:", default=True),
+        st.Page(VIEWS + "declare.py", title="Declare", icon=":material/campaign:"),
+        st.Page(VIEWS + "incidents.py", title="Incidents", icon=":material/list_alt:"),
+        st.Page(VIEWS + "incident.py", title="Incident", icon=":material/emergency:"),
+    ],
+    "Communicate": [
+    ],
+    "Learn": [
+    ],
+    "Admin": [
+        st.Page(VIEWS + "settings.py", title="Settings", icon=":material/settings:"),
     ],
 }
 
-st.navigation(pages).run()
+page = st.navigation({section: items for section, items in pages.items() if items})
+context.require_user()
+page.run()

@@ -85,3 +85,17 @@ class IncidentAPI:
         """One row per incident, active first. ``viewer`` hides private incidents they may not see."""
         return service.incidents(self.db, viewer=viewer, active=active, mine=mine, type=type,
                                  severity=severity, search=search, since=since, until=until, limit=limit)
+
+    def incident_counts(self, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
+                        type: str | None = None, severity: str | None = None, search: str | None = None,
+                        now=None) -> dict[str, int]:
+        """``{"total", "active", "overdue"}`` for the same filters (and visibility) as ``incidents()``."""
+        return service.incident_counts(self.db, viewer=viewer, active=active, mine=mine, type=type,
+                                       severity=severity, search=search, now=now)
+
+    def summary(self, reference: str, *, viewer: str | None = None) -> dict:
+        """One incident's list row: lead, comms_lead, accountable, next_update_due, update_count..."""
+        return service.summary(self.db, reference, viewer=viewer)
+
+    def members(self, reference: str, *, viewer: str | None = None) -> list[str]:
+        return service.members(self.db, reference, viewer=viewer)

@@ -406,3 +406,40 @@ def incidents(db, *, viewer: str | None = None, active: bool = False, mine: str 
     from .schemas import IncidentList
 
     return IncidentList.validate(frame)
+
+
+def incident_counts(db, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
+                    type: str | None = None, severity: str | None = None, search: str | None = None,
+                    now=None) -> dict[str, int]:
+    """How many incidents the viewer can see with these filters: total, active, overdue for an update."""
+    now_ = to_utc(now, field="now") or utcnow()
+
+    def work(tx):
+        see_all = viewer is None or viewer in _admins(tx)
+        return store.count_incidents(tx, now=now_, see_all=see_all, viewer=viewer, active_only=active,
+                                     mine=mine, type=_type(tx, type),
+                                     severity=_severity(tx, severity) if severity else None,
+                                     search=(search or "").strip() or None)
+
+    return db.read(work)
+
+
+def summary(db, reference: str, *, viewer: str | None = None) -> dict:
+    """One incident as it appears in the list: lead, comms lead, accountable, next update due..."""
+
+    def work(tx):
+        incident = _load_visible(tx, reference, viewer)
+        see_all = viewer is None or viewer in _admins(tx)
+        return store.summary_by_reference(tx, incident.reference, see_all=see_all, viewer=viewer)
+
+    from .schemas import IncidentList
+
+    frame = IncidentList.validate(db.read(work))
+    row = frame.iloc[0].to_dict()
+    row["tags"] = list(row.get("tags") if row.get("tags") is not None else [])
+    return {k: (None if pd.api.types.is_scalar(v) and pd.isna(v) else v) for k, v in row.items()}
+
+
+def members(db, reference: str, *, viewer: str | None = None) -> list[str]:
+    """People explicitly added to the incident (who may see it when it is private)."""
+    return db.read(lambda tx: store.members(tx, _load_visible(tx, reference, viewer).id))

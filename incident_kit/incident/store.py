@@ -115,6 +115,15 @@ WHERE (? OR NOT i.private OR i.declared_by = ?
 ORDER BY (i.status IN ('investigating', 'fixing', 'monitoring')) DESC, i.declared_at DESC, i.id DESC
 LIMIT ?"""
 
+# Built on LIST_INCIDENTS so counts and one-incident summaries can never disagree
+# with the list (same visibility, same "next update due" rule).
+COUNT_INCIDENTS = f"""
+SELECT count(*) AS total,
+       count(*) FILTER (WHERE listed.status IN ('investigating', 'fixing', 'monitoring')) AS active,
+       count(*) FILTER (WHERE listed.next_update_due < ?) AS overdue
+FROM ({LIST_INCIDENTS}) listed"""
+SUMMARY_BY_REFERENCE = f"SELECT * FROM ({LIST_INCIDENTS}) listed WHERE listed.reference = ?"
+
 
 def _incident(tx, row: tuple, roles: dict[str, str]) -> Incident:
     (id_, ref, title, summary, severity, type_, status, mode, private, declared_by, declared_at,
@@ -239,16 +248,35 @@ def updates(tx, incident_id: int) -> list[Update]:
     return out
 
 
+def _list_params(*, see_all: bool, viewer: str | None, active_only: bool = False, mine: str | None = None,
+                 type: str | None = None, severity: str | None = None, search: str | None = None,
+                 since: dt.datetime | None = None, until: dt.datetime | None = None,
+                 limit: int | None = None) -> list:
+    like = None if not search else f"%{search}%"
+    return [see_all, viewer, viewer, viewer,
+            active_only,
+            mine, mine, mine, mine,
+            type, type,
+            severity, severity,
+            like, like, like, like, search,
+            since, since, until, until,
+            limit if limit is not None else 2**62]
+
+
 def list_incidents(tx, *, see_all: bool, viewer: str | None, active_only: bool, mine: str | None,
                    type: str | None, severity: str | None, search: str | None,
                    since: dt.datetime | None, until: dt.datetime | None, limit: int | None) -> pd.DataFrame:
-    like = None if not search else f"%{search}%"
-    params = [see_all, viewer, viewer, viewer,
-              active_only,
-              mine, mine, mine, mine,
-              type, type,
-              severity, severity,
-              like, like, like, like, search,
-              since, since, until, until,
-              limit if limit is not None else 2**62]
-    return tx.df(LIST_INCIDENTS, params)
+    return tx.df(LIST_INCIDENTS, _list_params(see_all=see_all, viewer=viewer, active_only=active_only, mine=mine,
+                                              type=type, severity=severity, search=search, since=since,
+                                              until=until, limit=limit))
+
+
+def count_incidents(tx, *, now: dt.datetime, **filters) -> dict[str, int]:
+    """Total, active and overdue-for-an-update counts for the same filters as ``list_incidents``."""
+    total, active, overdue = tx.fetchone(COUNT_INCIDENTS, [now, *_list_params(**filters)])
+    return {"total": int(total), "active": int(active), "overdue": int(overdue)}
+
+
+def summary_by_reference(tx, reference: str, *, see_all: bool, viewer: str | None) -> pd.DataFrame:
+    """The list row (lead, accountable, next update due...) of one incident, if the viewer may see it."""
+    return tx.df(SUMMARY_BY_REFERENCE, [*_list_params(see_all=see_all, viewer=viewer), reference])

@@ -1,0 +1,52 @@
+"""Declare: one field and one click. Everything else is optional and tucked away."""
+
+import datetime as dt
+
+import streamlit as st
+
+from incident_kit.ui import context as ctx
+
+kit = ctx.kit()
+user = ctx.current_user()
+tz = ctx.browser_tz()
+
+severities = ctx.attempt(kit.severities) or []
+types = ctx.attempt(kit.types) or []
+type_labels = {t.name: t.label for t in types}
+
+st.title("Declare an incident")
+st.caption("A title is all it takes. The lowest severity is the default, and everything can change later: "
+           "declaring early is always welcome.")
+
+with st.form("declare", border=True):
+    title = st.text_input("What's happening?", placeholder="e.g. Customers can't complete checkout",
+                          max_chars=200)
+    with st.expander("More details (optional)"):
+        severity = st.radio("Severity", [s.name for s in severities], index=0,
+                            captions=[s.description for s in severities])
+        incident_type = st.selectbox("Type", list(type_labels), index=None, format_func=type_labels.get,
+                                     placeholder="Not sure? Leave it empty.")
+        summary = st.text_area("Summary", placeholder="Anything responders should know first.", height=90)
+        lead_myself = st.toggle("I'm leading the response", value=True,
+                                help="You can hand the incident lead role to someone else at any time.")
+        private = st.toggle("Private", help="Only the people involved and admins can see a private incident: "
+                                             "use it for security, people or legal matters.")
+        zone = getattr(tz, "key", "UTC")
+        st.markdown(f"**Impact started** (optional, {zone}) — backdate if it began before now")
+        c1, c2 = st.columns(2)
+        started_date = c1.date_input("Date", value=None, max_value=dt.date.today() + dt.timedelta(days=1),
+                                     label_visibility="collapsed")
+        started_time = c2.time_input("Time", value=None, step=300, label_visibility="collapsed")
+    submitted = st.form_submit_button("Declare incident", type="primary", icon=":material/campaign:")
+
+if submitted:
+    started_at = None
+    if started_date or started_time:
+        now_local = dt.datetime.now(tz)
+        started_at = dt.datetime.combine(started_date or now_local.date(), started_time or dt.time(0, 0), tzinfo=tz)
+    incident = ctx.attempt(kit.declare, title, declared_by=user, severity=severity, type=incident_type,
+                           summary=summary, private=private, started_at=started_at,
+                           lead=user if lead_myself else None)
+    if incident is not None:
+        ctx.flash(f"{incident.reference} declared as {incident.severity}. Post the first update when you know more.")
+        ctx.open_incident(incident.reference)

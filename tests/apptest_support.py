@@ -1,0 +1,70 @@
+"""Helpers for the Streamlit AppTest suites (tests/test_app_*.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+REPO = Path(__file__).resolve().parent.parent
+APP = REPO / "app.py"
+VIEWS = "incident_kit/ui/views/"
+TIMEOUT = 60  # AppTest's 3 s default is too tight for a cold import on a shared 2-core machine
+
+
+def start(user: str | None = "ana", *, page: str | None = None, ref: str | None = None) -> AppTest:
+    """Run the app as ``user`` (a display name given this session) and open ``page`` (a view name)."""
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if user:
+        at.session_state["display_name"] = user
+    at.run()
+    if page:
+        goto(at, page, ref=ref)
+    return at
+
+
+def goto(at: AppTest, page: str, *, ref: str | None = None) -> AppTest:
+    at.switch_page(VIEWS + page + ".py")
+    at.query_params.clear()
+    if ref:
+        at.query_params["ref"] = ref
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    """Everything a person can read on the page, as one string (for 'appears anywhere' checks)."""
+    parts = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success",
+                 "code", "text"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label}: {m.value}" for m in at.metric]
+    for frame in at.dataframe:
+        value = frame.value
+        data = getattr(value, "data", value)  # a Styler carries its frame in .data
+        parts.append(data.to_csv())
+    parts += [b.label for b in at.button]
+    return "\n".join(parts)
+
+
+def assert_no_traceback(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def button(at: AppTest, label: str):
+    matches = [b for b in at.button if b.label == label]
+    assert matches, f"no button {label!r}; buttons: {[b.label for b in at.button]}"
+    return matches[0]
+
+
+def submit(at: AppTest, label: str):
+    matches = [b for b in at.form_submit_button if b.label == label] if hasattr(at, "form_submit_button") else []
+    if not matches:
+        matches = [b for b in at.button if b.label == label]
+    assert matches, f"no submit button {label!r}"
+    return matches[0]
+
+
+def widget(widgets, label: str):
+    matches = [w for w in widgets if w.label == label]
+    assert matches, f"no widget {label!r}; have: {[w.label for w in widgets]}"
+    return matches[0]

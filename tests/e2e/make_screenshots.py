@@ -1,0 +1,98 @@
+"""Regenerate the README screenshots of the Declare, Incidents and Incident pages.
+
+    python tests/e2e/make_screenshots.py
+
+Loads the demo organisation into a temporary database, runs the real app
+with ``streamlit run`` and photographs it with Debian's Chromium.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+import harness  # noqa: E402
+
+import incident_kit as ik  # noqa: E402
+from incident_kit import demo  # noqa: E402
+from incident_kit.incident import service  # noqa: E402
+
+OUT = Path(__file__).resolve().parent / "screenshots"
+VIEWPORT = {"width": 1400, "height": 1000}
+USER = "maya"  # a person in the demo organisation, so "Mine" and roles mean something
+
+
+def _prepare(db: Path) -> str:
+    """Demo data plus one busy incident; returns the reference to photograph."""
+    with ik.open(db) as kit:
+        demo.load(kit.db, incidents=400)
+        inc = kit.declare("Checkout returning 500s for some card payments", declared_by="maya", severity="Major",
+                          type="engineering", lead="maya", tags=["customer-facing", "deploy"],
+                          summary="Card payments fail for roughly 1 in 5 checkouts since the 14:00 deploy.")
+        kit.assign_role(inc.reference, "comms", "bao", by="maya")
+        soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=25)
+        kit.post_update(inc.reference, "We can reproduce the failures and suspect the 14:00 deploy.", by="bao",
+                        next_update_at=soon,
+                        impact="About 20% of card payments fail; other payment methods work.",
+                        doing="Rolling back the 14:00 deploy of the payments service.")
+        kit.change_status(inc.reference, "fixing", by="maya")
+        kit.change_severity(inc.reference, "Critical", by="maya", reason="Errors spread to all regions")
+        kit.post_update(inc.reference, "The rollback is under way; error rates are falling.", by="bao",
+                        audience="external", impact="Some customers cannot pay by card.", next_update_at=soon,
+                        doing="Rolling back a recent change.")
+        # One incident whose promised update is late, so the list shows the overdue highlight.
+        past = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=2)
+        late = kit.declare("Suspicious logins on admin accounts", declared_by="maya", severity="Moderate",
+                           type="security", lead="priya", started_at=past)
+        service.post_update(kit.db, late.reference, "Resetting sessions for affected admins.", by="priya",
+                            posted_at=past + dt.timedelta(minutes=5), next_update_at=past + dt.timedelta(minutes=65))
+        return inc.reference
+
+
+def main() -> None:
+    if not harness.CHROMIUM.exists():
+        sys.exit(f"Chromium is not installed at {harness.CHROMIUM}; apt-get install chromium.")
+    from playwright.sync_api import sync_playwright
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "screenshots.duckdb"
+        ref = _prepare(db)
+        with harness.streamlit_app(db, log=Path(tmp) / "streamlit.log") as url, sync_playwright() as pw:
+            browser = harness.launch(pw)
+            page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
+            page.set_default_timeout(30_000)
+            harness.sign_in(page, url, USER)
+
+            harness.go(page, "Declare")
+            page.get_by_label("What's happening?").fill("Customers can't log in with Google")
+            page.get_by_text("More details (optional)").click()
+            page.wait_for_timeout(800)
+            page.screenshot(path=OUT / "declare.png")
+
+            harness.go(page, "Incidents")
+            page.get_by_text("Active (").wait_for()
+            page.wait_for_timeout(2500)  # the grid paints on a canvas after the run ends
+            page.screenshot(path=OUT / "incidents.png")
+
+            harness.sign_in(page, f"{url}/incident?ref={ref}", USER)  # a shared link: a new session asks once
+            page.get_by_label("What changed", exact=True).fill("Error rates are back to normal; we are watching.")
+            page.get_by_role("button", name="Preview update").click()
+            page.get_by_text("Current status:").first.wait_for()
+            harness.wait_idle(page)
+            page.set_viewport_size({"width": VIEWPORT["width"], "height": 2000})
+            page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
+            page.wait_for_timeout(800)
+            page.screenshot(path=OUT / "incident.png")
+            browser.close()
+    for name in ("declare", "incidents", "incident"):
+        print(OUT / f"{name}.png")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""Home page and identity, through Streamlit's AppTest against a real DuckDB file."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+import incident_kit as ik
+from incident_kit import demo
+
+from apptest_support import assert_no_traceback, button, start, submit, texts, widget
+
+
+@pytest.fixture(autouse=True)
+def app_db(db_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
+    st.cache_resource.clear()  # each test gets the Kit of its own database
+    yield db_path
+    st.cache_resource.clear()
+
+
+def test_empty_database_invites_to_declare_or_load_demo():
+    at = start()
+    assert_no_traceback(at)
+    assert "No incidents yet" in texts(at)
+    assert {"Declare an incident", "Load demo data"} <= {b.label for b in at.button}
+
+
+def test_declare_button_on_the_empty_screen_opens_the_declare_page():
+    at = start()
+    button(at, "Declare an incident").click().run()
+    assert_no_traceback(at)
+    assert at.title[0].value == "Declare an incident"
+
+
+def test_load_demo_data_fills_the_database_and_shows_what_is_happening(kit):
+    at = start()
+    button(at, "Load demo data").click().run()
+    assert_no_traceback(at)
+    assert len(kit.incidents()) == 400
+    assert "Loaded 400 demo incidents." in texts(at)
+    assert "Active incidents" in texts(at)
+
+
+def test_home_on_demo_data_lists_the_active_incidents(kit):
+    demo.load(kit.db, incidents=120)
+    at = start()
+    assert_no_traceback(at)
+    active = kit.incidents(viewer="ana", active=True)
+    assert len(active) > 0
+    assert active["reference"].iat[0] in texts(at)
+    button(at, "Open").click().run()
+    assert_no_traceback(at)
+    assert at.title[0].value.startswith(active["reference"].iat[0])
+
+
+def test_first_visit_asks_once_for_a_display_name():
+    at = start(user=None)
+    assert_no_traceback(at)
+    widget(at.text_input, "Your name").input("  Ana   Silva ")
+    submit(at, "Continue").click().run()
+    assert_no_traceback(at)
+    assert at.session_state["display_name"] == "Ana Silva"
+    assert "Signed in as **Ana Silva**" in [c.value for c in at.sidebar.caption][0]
+    at.run()  # later runs do not ask again
+    assert not [w for w in at.text_input if w.label == "Your name"]
+
+
+def test_an_empty_display_name_is_refused_politely():
+    at = start(user=None)
+    submit(at, "Continue").click().run()
+    assert_no_traceback(at)
+    assert "Type a name first" in at.error[0].value
+    assert "display_name" not in at.session_state
+
+
+def test_a_signed_in_oidc_user_is_used_without_asking(db_path):
+    at = start(user=None, page=None)
+    at.user = {"is_logged_in": True, "email": "ana@example.com", "name": "Ana"}
+    at.switch_page("incident_kit/ui/views/declare.py").run()
+    widget(at.text_input, "What's happening?").input("Badge readers offline")
+    submit(at, "Declare incident").click().run()
+    assert_no_traceback(at)
+    with ik.open(db_path) as k:
+        assert k.get("INC-1").declared_by == "ana@example.com"

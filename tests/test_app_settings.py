@@ -1,0 +1,75 @@
+"""Settings page: severities, types, roles, admins, through AppTest."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+
+from incident_kit import demo
+
+from apptest_support import assert_no_traceback, button, start, submit, texts, widget
+
+
+@pytest.fixture(autouse=True)
+def app_db(db_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
+    st.cache_resource.clear()
+    yield db_path
+    st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("incidents", [0, 50])
+def test_settings_render_on_empty_and_demo_data(kit, incidents):
+    if incidents:
+        demo.load(kit.db, incidents=incidents)
+    at = start(page="settings")
+    assert_no_traceback(at)
+    page = texts(at)
+    assert "No admins are set yet" in page
+    assert at.data_editor[0].value["name"].tolist() == [s.name for s in kit.severities()]
+    assert "Customer support" in page and "Communications lead" in page
+
+
+def test_saving_admins_then_a_non_admin_sees_read_only_settings(kit):
+    at = start(page="settings")
+    widget(at.text_area, "Admins (one per line)").input("ana\n  \ncarmen ")
+    widget(at.text_input, "Organisation name on the public status page").input("Acme")
+    submit(at, "Save").click().run()
+    assert_no_traceback(at)
+    assert kit.setting("admins") == ["ana", "carmen"]
+    assert kit.setting("public_name") == "Acme"
+    assert "Settings saved." in texts(at)
+
+    bao = start(user="bao", page="settings")
+    assert_no_traceback(bao)
+    assert "Only admins can change settings. Ask ana, carmen." in bao.info[0].value
+    assert widget(bao.text_area, "Admins (one per line)").disabled
+    assert not [b for b in bao.button if b.label in ("Save severities", "Add type", "Add role")]
+
+
+def test_adding_a_type_and_a_role(kit):
+    at = start(page="settings")
+    widget(at.text_input, "New type").input("Finance")
+    submit(at, "Add type").click().run()
+    assert_no_traceback(at)
+    widget(at.text_input, "New role").input("Customer liaison")
+    submit(at, "Add role").click().run()
+    assert_no_traceback(at)
+    assert "finance" in [t.name for t in kit.types()]
+    assert "customer_liaison" in [r.name for r in kit.roles()]
+
+
+def test_an_empty_type_name_is_a_message(kit):
+    at = start(page="settings")
+    submit(at, "Add type").click().run()
+    assert_no_traceback(at)
+    assert "An incident type needs a name." in at.error[0].value
+
+
+def test_saving_severities_unchanged_keeps_them(kit):
+    before = kit.severities()
+    at = start(page="settings")
+    button(at, "Save severities").click().run()
+    assert_no_traceback(at)
+    assert kit.severities() == before
+    assert "Severities saved." in texts(at)
