@@ -28,7 +28,7 @@ def existing_updates(tx, source: str, ids: list[str]):
 
 
 def next_incident_id(tx) -> int:
-    return tx.fetchone(NEXT_INCIDENT_ID)[0]
+    return tx.fetchall(NEXT_INCIDENT_ID)[0][0]  # fetchall: leave no open result before a bulk insert
 
 
 def allocate_update_ids(tx, n: int) -> list[int]:
