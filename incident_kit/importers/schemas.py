@@ -219,7 +219,7 @@ def _problem(check: str, column: str) -> tuple[str, str]:
     if check == "not_nullable":
         return column, "is missing"
     if check == "field_uniqueness":
-        return column, "appears more than once (ids must be unique)"
+        return column, "appears more than once in this file (ids must be unique)"
     if check.startswith("isin("):
         allowed = check[len("isin("):-1].strip("[]").replace("'", "")
         return column, f"is not one of: {allowed}"
@@ -249,7 +249,7 @@ def failures_to_report(cases: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
             if key not in seen:
                 seen.add(key)
                 rows.append({"file": "", "where": "(whole file)", "id": "", "field": field, "value": "",
-                             "problem": text})
+                             "problem": text, "_pos": -1, "_col": 0})
             continue
         meta = raw.loc[idx]
         key = (idx, field, text)
@@ -258,8 +258,15 @@ def failures_to_report(cases: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
         seen.add(key)
         value = meta[field] if field in raw.columns else case.failure_case
         rows.append({"file": meta["_file"], "where": meta["_where"], "id": _show(meta["_id"]),
-                     "field": field, "value": _show(value), "problem": text})
-    return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+                     "field": field, "value": _show(value), "problem": text,
+                     "_pos": raw.index.get_loc(idx), "_col": _column_order(raw, field)})
+    frame = pd.DataFrame(rows, columns=[*REPORT_COLUMNS, "_pos", "_col"])
+    frame = frame.sort_values(["_pos", "_col"], kind="stable")  # in file order, then column order
+    return frame[REPORT_COLUMNS].reset_index(drop=True)
+
+
+def _column_order(raw: pd.DataFrame, field: str) -> int:
+    return raw.columns.get_loc(field) if field in raw.columns else len(raw.columns)
 
 
 def _show(value) -> str:
