@@ -8,6 +8,9 @@ pages = {
     "Respond": [
         st.Page(VIEWS + "home.py", title="Home", icon=":material/home:", default=True),
     ],
+    "Admin": [
+        st.Page(VIEWS + "import_data.py", title="Import", icon=":material/upload_file:"),
+    ],
 }
 
 st.navigation(pages).run()

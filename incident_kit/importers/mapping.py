@@ -66,7 +66,10 @@ def derive(incidents: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:
     # An incident that is not over has no resolution time; a resolved one without a source time
     # takes the time of the first update that said so.
     resolved = inc["resolved_at"].where(resolved_now)
-    resolved = resolved.fillna(inc["external_id"].map(first_resolved).where(resolved_now))
+    said = first_resolved.to_dict()
+    said_resolved = pd.Series(pd.to_datetime([said.get(e) for e in inc["external_id"]], utc=True),
+                              index=inc.index).astype("datetime64[us, UTC]")
+    resolved = resolved.fillna(said_resolved.where(resolved_now))
     inc["resolved_at"] = resolved.astype("datetime64[us, UTC]")
     # Impact cannot start after the incident is posted (Statuspage backfills say it does).
     started = inc["started_at"].fillna(inc["declared_at"])
