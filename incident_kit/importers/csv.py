@@ -118,6 +118,7 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
     raw = pd.DataFrame(rows, columns=[*NAMES, "_file", "_where", "_id"], dtype=object)
     for col in ("status", "mode", "private"):
         raw[col] = raw[col].map(lambda v: v.lower().replace("-", "_").replace(" ", "_") if isinstance(v, str) else v)
+    raw = raw.astype(object).where(raw.notna(), None)
     schema = _schema(ctx)
     reports = [report(problems)]
     for _, group in raw.groupby("_file", sort=False):

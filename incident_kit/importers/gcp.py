@@ -48,8 +48,6 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
             progress(file.size)
         if data is None:
             continue
-        if isinstance(data, dict) and isinstance(data.get("incidents"), list):
-            data = data["incidents"]
         if not isinstance(data, list):
             problems.append(problem(file.name, f"is not a Google Cloud file; {SHAPE_HINT}."))
             continue

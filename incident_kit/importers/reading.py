@@ -74,10 +74,10 @@ def cross_file_duplicates(frame: pd.DataFrame, id_column: str, what: str) -> lis
     counts = per_file[id_column].value_counts()
     dup_ids = set(counts[counts > 1].index)
     out = []
-    for row in frame[frame[id_column].isin(dup_ids)].itertuples(index=False):
-        others = sorted(set(per_file.loc[per_file[id_column] == getattr(row, id_column), "_file"]) - {row._file})
-        out.append(problem(row._file, f"{what} also appears in {', '.join(others)}; import those files one "
+    for row in frame[frame[id_column].isin(dup_ids)].to_dict("records"):
+        value = row[id_column]
+        others = sorted(set(per_file.loc[per_file[id_column] == value, "_file"]) - {row["_file"]})
+        out.append(problem(row["_file"], f"{what} also appears in {', '.join(others)}; import those files one "
                            "after the other (a re-import updates) or remove the copy.",
-                           where=row._where, id=str(getattr(row, id_column)), field=id_column,
-                           value=getattr(row, id_column)))
+                           where=row["_where"], id=str(value), field=id_column, value=value))
     return out

@@ -195,15 +195,15 @@ class CsvIncidentRaw(pa.DataFrameModel):
     @pa.dataframe_check(error="started_at" + FIELD_SEP + "is after declared_at; impact starts before "
                         "(or when) the incident is declared")
     def started_not_after_declared(cls, df: pd.DataFrame) -> Series[bool]:
-        started = df["started_at"].map(parse_time)
-        declared = df["declared_at"].map(parse_time)
+        started = [parse_time(v) for v in df["started_at"]]  # a list: pandas would turn None into NaT
+        declared = [parse_time(v) for v in df["declared_at"]]
         return pd.Series([s is None or d is None or s.utcoffset() is None or d.utcoffset() is None or s <= d
                           for s, d in zip(started, declared)], index=df.index)
 
     @pa.dataframe_check(error="resolved_at" + FIELD_SEP + "is before started_at")
     def resolved_not_before_started(cls, df: pd.DataFrame) -> Series[bool]:
-        started = df["started_at"].where(df["started_at"].notna(), df["declared_at"]).map(parse_time)
-        resolved = df["resolved_at"].map(parse_time)
+        started = [parse_time(s if s is not None else d) for s, d in zip(df["started_at"], df["declared_at"])]
+        resolved = [parse_time(v) for v in df["resolved_at"]]
         return pd.Series([s is None or r is None or s.utcoffset() is None or r.utcoffset() is None or r >= s
                           for s, r in zip(started, resolved)], index=df.index)
 
