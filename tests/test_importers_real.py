@@ -247,3 +247,25 @@ def test_gcp_severity_uses_the_configured_list(kit):
     assert set(frame["severity"]) <= {"Low", "High"}
     assert _row(kit, "gcp", "hdknJ5aWh8KCAimNhTHe")["severity"] == "Low"
     assert severity_by_rank("high", GCP_SEVERITIES, ["Low", "High"]) == "High"
+
+
+def test_subscribers_hear_about_the_import_but_not_about_old_updates(kit):
+    from incident_kit.incident import hooks
+
+    heard = []
+
+    def listener(tx, kind, incident_id, payload):
+        heard.append((kind, incident_id, payload["event_id"], payload["actor"]))
+
+    hooks.subscribe("imported", listener)
+    hooks.subscribe("update_posted", listener)
+    try:
+        kit.import_files("statuspage", [IMPORTS / "statuspage-zoom.json"], by="ana")
+    finally:
+        for kind in ("imported", "update_posted"):
+            hooks._SUBSCRIBERS[kind].remove(listener)
+
+    assert [k for k, *_ in heard] == ["imported"] * 10  # history notifies nobody
+    event_ids = {e for _, _, e, _ in heard}
+    stored = kit.db.read(lambda tx: tx.df("SELECT id, incident_id, actor FROM events WHERE kind = 'imported'"))
+    assert event_ids == set(stored["id"]) and set(stored["actor"]) == {"ana"}

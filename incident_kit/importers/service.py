@@ -18,6 +18,7 @@ import pandas as pd
 from ..catalog import store as catalog
 from ..clock import utcnow
 from ..errors import IncidentKitError
+from ..incident import hooks
 from ..incident import store as incidents_store
 from ..incident.models import Status
 from . import csv as csv_importer
@@ -196,12 +197,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
         tx.insert_frame("updates", upd_new[["id", "incident_id", "posted_at", "author", "audience", "status",
                                             "message", "external_id"]])
         tx.insert_frame("events", _history_events(fresh, upd_new))
-        for n, row in enumerate(fresh.itertuples(index=False)):
-            detail = f"from {row.source} {row.external_id}" + (
-                " (posted after the fact: retrospective)" if row.mode == "retrospective" else "")
-            incidents_store.record_event(tx, int(row.id), actor=by, kind="imported", occurred_at=now, detail=detail)
-            if progress and n % 500 == 0:
-                progress("write", n, len(fresh))
+        _record_imported(tx, fresh, by=by, now=now, progress=progress)
         summary.new = len(fresh)
         summary.references = fresh["reference"].tolist()
 
@@ -246,6 +242,30 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
         return summary
 
     return db.write(work)
+
+
+def _record_imported(tx, fresh: pd.DataFrame, *, by: str, now: dt.datetime, progress: Progress | None) -> None:
+    """One ``imported`` event per new incident: ``record_event``'s bulk twin.
+
+    Same row and the same in-transaction hook call (``hooks.emit`` with the payload
+    ``record_event`` builds), but the rows go in with one bulk insert: one
+    ``record_event`` round trip per incident would cost ~13 s for 10k incidents.
+    """
+    if fresh.empty:
+        return
+    ids = store.allocate_event_ids(tx, len(fresh))
+    detail = ("from " + fresh["source"] + " " + fresh["external_id"]
+              + fresh["mode"].map(lambda m: " (posted after the fact: retrospective)" if m == "retrospective" else ""))
+    frame = pd.DataFrame({"id": ids, "incident_id": fresh["id"].to_numpy(), "occurred_at": now, "actor": by,
+                          "kind": "imported", "field": None, "old_value": None, "new_value": None,
+                          "detail": detail.to_numpy()})
+    frame["occurred_at"] = pd.to_datetime(frame["occurred_at"], utc=True)
+    tx.insert_frame("events", frame)
+    for n, (event_id, iid, text) in enumerate(zip(ids, frame["incident_id"], frame["detail"])):
+        hooks.emit(tx, "imported", int(iid), {"event_id": event_id, "actor": by, "field": None, "old": None,
+                                              "new": None, "detail": text, "occurred_at": now})
+        if progress and n % 1000 == 0:
+            progress("write", n, len(fresh))
 
 
 def _history_events(fresh: pd.DataFrame, upd_new: pd.DataFrame) -> pd.DataFrame:

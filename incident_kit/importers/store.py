@@ -12,6 +12,7 @@ FROM updates u JOIN incidents i ON i.id = u.incident_id
 WHERE i.source = ? AND list_contains(?::VARCHAR[], i.external_id) AND u.external_id IS NOT NULL"""
 NEXT_INCIDENT_ID = "SELECT coalesce(max(id), 0) + 1 FROM incidents"
 ALLOCATE_UPDATE_IDS = "SELECT nextval('updates_id_seq') FROM range(?)"
+ALLOCATE_EVENT_IDS = "SELECT nextval('events_id_seq') FROM range(?)"
 UPDATE_INCIDENT = """
 UPDATE incidents SET title = ?, summary = ?, severity = ?, status = ?, mode = ?, declared_at = ?,
     started_at = ?, resolved_at = ?, closed_at = ?, tags = ?, updated_at = ?
@@ -33,6 +34,10 @@ def next_incident_id(tx) -> int:
 
 def allocate_update_ids(tx, n: int) -> list[int]:
     return [r[0] for r in tx.fetchall(ALLOCATE_UPDATE_IDS, [n])] if n else []
+
+
+def allocate_event_ids(tx, n: int) -> list[int]:
+    return [r[0] for r in tx.fetchall(ALLOCATE_EVENT_IDS, [n])] if n else []
 
 
 def update_incidents(tx, rows: list[list]) -> None:
