@@ -179,16 +179,14 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
 
         # Updates: new ones (by external id) are inserted; known ones are compared.
         old_upd = store.existing_updates(tx, source, ids)
-        known_upd = {row.external_id: row for row in old_upd.itertuples(index=False)}
-        upd_new = upd[~upd["external_id"].isin(set(known_upd))].copy()
+        upd_new = upd[~upd["external_id"].isin(set(old_upd["external_id"]))].copy()
         upd_new["incident_id"] = upd_new["incident_external_id"].map(id_by_ext).astype("int64")
         upd_new["id"] = store.allocate_update_ids(tx, len(upd_new))
-        changed_updates = []
-        for row in upd[upd["external_id"].isin(set(known_upd))].itertuples(index=False):
-            have = known_upd[row.external_id]
-            if (_ts(have.posted_at) != _ts(row.posted_at) or _norm("status", have.status) != _norm("status", row.status)
-                    or have.message != row.message):
-                changed_updates.append((int(have.id), int(have.incident_id), row))
+        known = upd.merge(old_upd, on="external_id", how="inner", suffixes=("", "_old"))
+        differs = (_differs_time(known["posted_at"], known["posted_at_old"])
+                   | (known["status"].fillna("") != known["status_old"].fillna(""))
+                   | (known["message"] != known["message_old"]))
+        changed_updates = [(int(r.id), int(r.incident_id), r) for r in known[differs].itertuples(index=False)]
 
         tx.insert_frame("incidents", fresh[["id", "reference", "title", "summary", "severity", "type", "status",
                                             "mode", "private", "declared_by", "declared_at", "started_at",
@@ -204,7 +202,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
         # Re-imported incidents: overwrite what changed, one event per changed field.
         updated_ids: set[int] = set()
         rows = []
-        for row in inc[~is_new].itertuples(index=False):
+        for row in inc[~is_new & inc["external_id"].isin(_maybe_changed(inc[~is_new], old))].itertuples(index=False):
             have = old_by_ext[row.external_id]
             want = {f: getattr(row, f) for f in SYNCED_FIELDS}
             if want["status"] == Status.RESOLVED.value and have.status in LATER_LOCAL_PHASES:
@@ -242,6 +240,28 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
         return summary
 
     return db.write(work)
+
+
+def _differs_time(new: pd.Series, old: pd.Series) -> pd.Series:
+    a = pd.to_datetime(new, utc=True).astype("datetime64[us, UTC]")
+    b = pd.to_datetime(old, utc=True).astype("datetime64[us, UTC]")
+    return ~((a == b) | (a.isna() & b.isna()))
+
+
+def _maybe_changed(incoming: pd.DataFrame, old: pd.DataFrame) -> set[str]:
+    """External ids whose synced fields may differ (a vectorised first pass; the loop decides exactly)."""
+    m = incoming.merge(old, on="external_id", how="inner", suffixes=("", "_old"))
+    if m.empty:
+        return set()
+    mask = pd.Series(False, index=m.index)
+    for f in SYNCED_FIELDS:
+        if f.endswith("_at"):
+            mask |= _differs_time(m[f], m[f + "_old"])
+        elif f == "tags":
+            mask |= m[f].map(lambda v: tuple(v)) != m[f + "_old"].map(lambda v: () if v is None else tuple(v))
+        else:
+            mask |= m[f].fillna("").astype(str) != m[f + "_old"].fillna("").astype(str)
+    return set(m.loc[mask, "external_id"])
 
 
 def _record_imported(tx, fresh: pd.DataFrame, *, by: str, now: dt.datetime, progress: Progress | None) -> None:
