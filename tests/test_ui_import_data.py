@@ -28,6 +28,7 @@ def app(db_path, monkeypatch):
     monkeypatch.chdir(REPO)
     st.cache_resource.clear()
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.session_state["display_name"] = "ana"  # the app asks who you are before any page
     at.run()
     at.switch_page(PAGE)
     at.run()
