@@ -100,3 +100,17 @@ def test_the_calls_an_upload_makes_work_on_uploaded_bytes(kit):
 def test_the_template_download_is_the_csv_template(kit):
     header = kit.csv_template().decode().splitlines()[0]
     assert header.startswith("external_id,title,status,declared_at")
+
+
+def test_the_import_page_is_registered_once_in_the_admin_section():
+    """A duplicated section key in app.py would silently drop the other Admin pages."""
+    import ast
+
+    tree = ast.parse((REPO / "app.py").read_text())
+    sections = [n for n in ast.walk(tree) if isinstance(n, ast.Dict) and n.keys
+                and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in n.keys)]
+    assert sections
+    keys = [k.value for k in sections[0].keys]
+    assert len(keys) == len(set(keys)), f"duplicate sections in app.py: {keys}"
+    admin = ast.unparse(sections[0].values[keys.index("Admin")])
+    assert admin.count("import_data.py") == 1
