@@ -269,3 +269,11 @@ def test_subscribers_hear_about_the_import_but_not_about_old_updates(kit):
     event_ids = {e for _, _, e, _ in heard}
     stored = kit.db.read(lambda tx: tx.df("SELECT id, incident_id, actor FROM events WHERE kind = 'imported'"))
     assert event_ids == set(stored["id"]) and set(stored["actor"]) == {"ana"}
+
+
+def test_a_file_named_twice_is_read_once(kit, tmp_path):
+    for f in STATUSPAGE_FILES:
+        shutil.copy(f, tmp_path / f.name)
+    zoom = tmp_path / "statuspage-zoom.json"
+    summary = kit.import_files("statuspage", [zoom, tmp_path, tmp_path / ".." / tmp_path.name / zoom.name])
+    assert (summary.files, summary.new) == (3, 31)

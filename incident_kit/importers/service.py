@@ -58,7 +58,14 @@ def collect_files(kind: str, paths: Iterable[str | os.PathLike]) -> list[ImportF
             raise IncidentKitError(f"There is no file or directory {p}; check the path.")
     if not out:
         raise IncidentKitError("Give at least one file or directory to import.")
-    return out
+    seen: set[Path] = set()
+    unique = []
+    for f in out:  # the same file named twice (a file and its directory) is read once
+        key = Path(f.name).resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique
 
 
 def _context(db, user: str, max_file_mb: float | None) -> Context:
