@@ -76,3 +76,20 @@ def test_export_then_restore_into_a_new_database(python, subprocess_env, tmp_pat
     assert "(8 incidents)" in restored.stdout
     listing = json.loads(_run(python, env, "list", "--json").stdout)
     assert len(listing) == 8 and not any(r["private"] for r in listing)
+
+
+def test_dry_run_checks_without_writing(python, subprocess_env, tmp_path):
+    done = _run(python, subprocess_env, "import", "gcp", str(IMPORTS / "gcp-old-schema.json"), "--dry-run")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == ("9 incident(s) and 26 update(s) are valid (2 retrospective); "
+                                   "nothing was written (--dry-run).")
+    bad = tmp_path / "bad.json"
+    bad.write_text("[]")
+    failed = _run(python, subprocess_env, "import", "gcp", str(bad), "--dry-run")
+    assert failed.returncode == 1 and "contains no incidents" in failed.stderr
+    assert failed.stderr.splitlines()[-1].startswith("error: 1 problem in 1 record(s) or file(s); nothing would be")
+
+    import incident_kit as ik
+
+    with ik.open(subprocess_env["INCIDENT_KIT_DB"]) as kit:
+        assert kit.db.read(lambda tx: tx.fetchall("SELECT count(*) FROM incidents")[0][0]) == 0

@@ -7,7 +7,7 @@ import sys
 import click
 import pandas as pd
 
-from ..importers.models import KINDS, ImportRejected
+from ..importers.models import KINDS, ImportRejected, ImportSummary
 from .base import cli, echo_json, json_option, pass_state
 
 # Below this much data the import finishes before a bar would be worth drawing.
@@ -56,9 +56,10 @@ class _Bar:
 @click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB",
               help="Refuse files bigger than this [default: $INCIDENT_KIT_IMPORT_MAX_MB or 10].")
 @click.option("--by", metavar="NAME", help="Who is importing [default: $INCIDENT_KIT_USER or your login].")
+@click.option("--dry-run", is_flag=True, help="Only check the files: print the report or what would be imported.")
 @json_option
 @pass_state
-def import_(state, kind, paths, max_file_mb, by, as_json):
+def import_(state, kind, paths, max_file_mb, by, dry_run, as_json):
     """Import KIND files (statuspage, gcp or csv); PATH may be files or directories.
 
     Everything is checked first; if any row has a problem, every problem is listed and
@@ -68,6 +69,9 @@ def import_(state, kind, paths, max_file_mb, by, as_json):
 
     kit = state.kit()
     files = collect_files(kind, paths)
+    if dry_run:
+        _dry_run(kit, kind, files, max_file_mb, as_json)
+        return
     bar = _Bar(sum(f.size for f in files))
     try:
         summary = kit.import_files(kind, files, by=by, max_file_mb=max_file_mb, progress=bar)
@@ -84,3 +88,24 @@ def import_(state, kind, paths, max_file_mb, by, as_json):
         echo_json(summary.to_dict())
     else:
         click.echo(summary.line())
+
+
+def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
+    from ..importers.service import rejected_message
+
+    prepared = kit.prepare_import(kind, files, max_file_mb=max_file_mb)
+    if not prepared.ok:
+        if as_json:
+            echo_json({"ok": False, "problems": prepared.report.to_dict(orient="records")})
+        else:
+            click.echo(report_table(prepared.report), err=True)
+        raise ImportRejected(rejected_message(prepared).replace("nothing was imported", "nothing would be imported"),
+                             prepared.report, ImportSummary(kind=kind, files=len(files), rejected=prepared.rejected))
+    preview = prepared.preview()
+    retro = int((preview["mode"] == "retrospective").sum())
+    if as_json:
+        echo_json({"ok": True, "incidents": len(preview), "updates": len(prepared.batch.updates),
+                   "retrospective": retro})
+    else:
+        click.echo(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid "
+                   f"({retro} retrospective); nothing was written (--dry-run).")
