@@ -24,6 +24,7 @@ pages = {
     "Learn": [
     ],
     "Admin": [
+        st.Page(VIEWS + "import_data.py", title="Import", icon=":material/upload_file:"),
         st.Page(VIEWS + "settings.py", title="Settings", icon=":material/settings:"),
     ],
 }

@@ -1,0 +1,111 @@
+"""``incident-kit import statuspage|gcp|csv PATH...``: bring your history in, all or nothing."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import pandas as pd
+
+from ..importers.models import KINDS, ImportRejected, ImportSummary
+from .base import cli, echo_json, json_option, pass_state
+
+# Below this much data the import finishes before a bar would be worth drawing.
+PROGRESS_MIN_BYTES = 1024 * 1024
+
+
+def report_table(report: pd.DataFrame, *, width: int = 60) -> str:
+    """The validation report as a plain fixed-width table (also used by the docs)."""
+    shown = report.copy()
+    for col in ("value", "problem"):
+        shown[col] = shown[col].map(lambda v: v if len(str(v)) <= width else str(v)[:width - 1] + "…")
+    return shown.to_string(index=False)
+
+
+class _Bar:
+    """A tqdm bar on stderr for large imports (hidden when stderr is not a terminal)."""
+
+    def __init__(self, total: int):
+        from tqdm import tqdm
+
+        self.bar = None
+        if total >= PROGRESS_MIN_BYTES:
+            self.bar = tqdm(total=total, unit="B", unit_scale=True, desc="reading", file=sys.stderr, disable=None,
+                            leave=False)
+        self.stage = "read"
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.bar is None:
+            return
+        if stage != self.stage:
+            self.stage = stage
+            self.bar.reset(total=max(total, 1))
+            self.bar.set_description("writing")
+            self.bar.unit, self.bar.unit_scale = "incident", False
+        self.bar.n = done
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+@cli.command("import")
+@click.argument("kind", type=click.Choice(KINDS))
+@click.argument("paths", nargs=-1, required=True, metavar="PATH...")
+@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB",
+              help="Refuse files bigger than this [default: $INCIDENT_KIT_IMPORT_MAX_MB or 10].")
+@click.option("--by", metavar="NAME", help="Who is importing [default: $INCIDENT_KIT_USER or your login].")
+@click.option("--dry-run", is_flag=True, help="Only check the files: print the report or what would be imported.")
+@json_option
+@pass_state
+def import_(state, kind, paths, max_file_mb, by, dry_run, as_json):
+    """Import KIND files (statuspage, gcp or csv); PATH may be files or directories.
+
+    Everything is checked first; if any row has a problem, every problem is listed and
+    nothing is imported (exit 1). Importing the same records again updates them.
+    """
+    from ..importers.service import collect_files
+
+    kit = state.kit()
+    files = collect_files(kind, paths)
+    if dry_run:
+        _dry_run(kit, kind, files, max_file_mb, as_json)
+        return
+    bar = _Bar(sum(f.size for f in files))
+    try:
+        summary = kit.import_files(kind, files, by=by, max_file_mb=max_file_mb, progress=bar)
+    except ImportRejected as exc:
+        bar.close()
+        if as_json:
+            echo_json({"summary": exc.summary.to_dict(), "problems": exc.report.to_dict(orient="records")})
+        else:
+            click.echo(report_table(exc.report), err=True)
+            click.echo(exc.summary.line(), err=True)
+        raise
+    bar.close()
+    if as_json:
+        echo_json(summary.to_dict())
+    else:
+        click.echo(summary.line())
+
+
+def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
+    from ..importers.service import rejected_message
+
+    prepared = kit.prepare_import(kind, files, max_file_mb=max_file_mb)
+    if not prepared.ok:
+        if as_json:
+            echo_json({"ok": False, "problems": prepared.report.to_dict(orient="records")})
+        else:
+            click.echo(report_table(prepared.report), err=True)
+        raise ImportRejected(rejected_message(prepared).replace("nothing was imported", "nothing would be imported"),
+                             prepared.report, ImportSummary(kind=kind, files=len(files), rejected=prepared.rejected))
+    preview = prepared.preview()
+    retro = int((preview["mode"] == "retrospective").sum())
+    if as_json:
+        echo_json({"ok": True, "incidents": len(preview), "updates": len(prepared.batch.updates),
+                   "retrospective": retro})
+    else:
+        click.echo(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid "
+                   f"({retro} retrospective); nothing was written (--dry-run).")

@@ -1,0 +1,19 @@
+"""The export part of the public Python API (mixed into ``Kit``)."""
+
+from __future__ import annotations
+
+import os
+
+from . import service
+
+
+class ExportAPI:
+    db: object
+
+    def export(self, out_dir: str | os.PathLike, *, format: str = "parquet", include_private: bool = False) -> dict:
+        """Write every table as Parquet, CSV or JSON (+ manifest.json); private incidents only if asked."""
+        return service.export(self.db, out_dir, format=format, include_private=include_private)
+
+    def restore(self, in_dir: str | os.PathLike) -> dict[str, int]:
+        """Load an export (any format) into this store, which must hold no incidents yet."""
+        return service.restore(self.db, in_dir)

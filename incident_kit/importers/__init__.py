@@ -1,0 +1,1 @@
+"""Bring your history: Statuspage, Google Cloud and CSV importers (validated, all-or-nothing, idempotent)."""

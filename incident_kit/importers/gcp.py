@@ -1,0 +1,130 @@
+"""Google Cloud status ``incidents.json``, current schema and the 2019–2021 schema.
+
+The current schema has an ``id``. The old one has none, spells the latest update
+``most-recent-update`` and numbers incidents per service, so its stable external
+id is ``<service_key>/<number>`` (e.g. ``storage/20008``). Updates have no id in
+either schema; theirs is ``<incident external id>@<created>``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..incident.models import Audience, Status
+from . import mapping, schemas
+from .models import GCP_AUTHOR, GCP_SEVERITIES, GCP_STATUS, Batch, ImportFile
+from .reading import Context, cross_file_duplicates, problem, read_json, report
+
+SOURCE = "gcp"
+SHAPE_HINT = "expected Google Cloud's incidents.json: a list of incident objects"
+INCIDENT_KEYS = ("external_desc", "severity", "begin", "created", "end")
+UPDATE_KEYS = ("text", "created", "status")
+
+
+def external_id(inc: dict) -> str | None:
+    if inc.get("id") not in (None, ""):
+        return str(inc["id"])
+    key, number = inc.get("service_key"), inc.get("number")
+    if key in (None, "") or number in (None, ""):
+        return None
+    return f"{key}/{number}"
+
+
+def _products(inc: dict) -> list[str]:
+    products = inc.get("affected_products")
+    if isinstance(products, list):
+        return [str(p["title"]) for p in products if isinstance(p, dict) and p.get("title")]
+    # The old schema names one service per incident.
+    return [str(inc["service_name"])] if inc.get("service_name") else []
+
+
+def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | None, pd.DataFrame]:
+    problems: list[dict] = []
+    inc_rows: list[dict] = []
+    upd_rows: list[dict] = []
+    for file in files:
+        data = read_json(file, ctx, problems)
+        if progress:
+            progress(file.size)
+        if data is None:
+            continue
+        if not isinstance(data, list):
+            problems.append(problem(file.name, f"is not a Google Cloud file; {SHAPE_HINT}."))
+            continue
+        if not data:
+            problems.append(problem(file.name, "contains no incidents; choose a file that holds some."))
+            continue
+        for i, inc in enumerate(data):
+            where = f"[{i}]"
+            if not isinstance(inc, dict):
+                problems.append(problem(file.name, "is not an incident object", where=where))
+                continue
+            ext = external_id(inc)
+            row = {k: inc.get(k) for k in INCIDENT_KEYS}
+            row.update(external_id=ext, _file=file.name, _where=where, _id=ext, products=_products(inc))
+            inc_rows.append(row)
+            ups = inc.get("updates")
+            if ups is None:
+                ups = []
+            if not isinstance(ups, list):
+                problems.append(problem(file.name, "updates is not a list", where=where, id=str(ext)))
+                continue
+            for j, upd in enumerate(ups):
+                uwhere = f"{where}.updates[{j}]"
+                if not isinstance(upd, dict):
+                    problems.append(problem(file.name, "is not an update object", where=uwhere))
+                    continue
+                urow = {k: upd.get(k) for k in UPDATE_KEYS}
+                uid = None if ext is None or not isinstance(upd.get("created"), str) else f"{ext}@{upd['created']}"
+                urow.update(external_id=uid, incident_id=ext, _file=file.name, _where=uwhere, _id=uid)
+                upd_rows.append(urow)
+
+    raw_inc = pd.DataFrame(inc_rows, columns=[*INCIDENT_KEYS, "external_id", "_file", "_where", "_id", "products"],
+                           dtype=object)
+    raw_upd = pd.DataFrame(upd_rows, columns=[*UPDATE_KEYS, "external_id", "incident_id", "_file", "_where", "_id"],
+                           dtype=object)
+    reports = [report(problems)]
+    for _, group in raw_inc.groupby("_file", sort=False):
+        reports.append(schemas.validate(schemas.GcpIncidentRaw, group))
+    for _, group in raw_upd[raw_upd["incident_id"].notna()].groupby("_file", sort=False):
+        reports.append(schemas.validate(schemas.GcpUpdateRaw, group))
+    reports.append(report(cross_file_duplicates(raw_inc, "external_id", "This incident")))
+    found = [r for r in reports if not r.empty]
+    found = pd.concat(found, ignore_index=True) if found else report([])
+    if not found.empty or raw_inc.empty:
+        return None, found
+    return _normalise(raw_inc, raw_upd, ctx), found
+
+
+def _normalise(raw_inc: pd.DataFrame, raw_upd: pd.DataFrame, ctx: Context) -> Batch:
+    titles = raw_inc["external_desc"].map(mapping.clean_title)
+    ended = raw_inc["end"].notna()
+    inc = pd.DataFrame({
+        "source": SOURCE,
+        "external_id": raw_inc["external_id"].astype(str),
+        "title": titles.map(lambda t: t[0]),
+        "summary": titles.map(lambda t: t[1]),
+        "severity": raw_inc["severity"].map(lambda v: mapping.severity_by_rank(v, GCP_SEVERITIES, ctx.severities)),
+        "type": None,
+        "mode": None,
+        "private": False,
+        "declared_by": GCP_AUTHOR,
+        "declared_at": mapping.to_utc(raw_inc["created"]),
+        "started_at": mapping.to_utc(raw_inc["begin"]),
+        "resolved_at": mapping.to_utc(raw_inc["end"]),
+        "closed_at": pd.Series(pd.NaT, index=raw_inc.index, dtype="datetime64[us, UTC]"),
+        "tags": raw_inc["products"].map(mapping.tags),
+        # Without update statuses (old schema) an incident with an end is resolved.
+        "fallback_status": ended.map({True: Status.RESOLVED.value, False: Status.INVESTIGATING.value}),
+    })
+    upd = pd.DataFrame({
+        "source": SOURCE,
+        "incident_external_id": raw_upd["incident_id"].astype(str),
+        "external_id": raw_upd["external_id"].astype(str),
+        "posted_at": mapping.to_utc(raw_upd["created"]),
+        "author": GCP_AUTHOR,
+        "audience": Audience.EXTERNAL.value,
+        "status": raw_upd["status"].map(lambda s: None if s is None else GCP_STATUS[s].value),
+        "message": raw_upd["text"].astype(str),
+    })
+    return Batch(mapping.derive(inc, upd), upd)

@@ -1,0 +1,158 @@
+"""What an import reads, what it produces, and the mapping tables it follows (plain data, no I/O)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import IncidentKitError
+from ..incident.models import Status
+
+KINDS = ("statuspage", "gcp", "csv")
+EXTENSIONS = {"statuspage": (".json",), "gcp": (".json",), "csv": (".csv",)}
+
+# The biggest single file an import reads. Real exports are far smaller (a Statuspage
+# page of 100 incidents is ~0.4 MB, Google Cloud's whole history ~2 MB), and a file is
+# parsed in memory, so a 10 MB ceiling keeps a mistaken upload (a database dump, a log)
+# from stalling the app. Raise it with INCIDENT_KIT_IMPORT_MAX_MB or --max-file-mb.
+DEFAULT_MAX_FILE_MB = 10.0
+MAX_FILE_MB_ENV = "INCIDENT_KIT_IMPORT_MAX_MB"
+
+# Statuspage update status -> incident-kit status ("identified" means the cause is known: fixing).
+STATUSPAGE_STATUS = {
+    "investigating": Status.INVESTIGATING,
+    "identified": Status.FIXING,
+    "monitoring": Status.MONITORING,
+    "resolved": Status.RESOLVED,
+    "postmortem": Status.POST_INCIDENT,
+}
+# Statuspage impact, lowest first; mapped onto the configured severities by rank.
+STATUSPAGE_IMPACTS = ("none", "minor", "major", "critical")
+
+# Google Cloud update status -> incident-kit status: anything but AVAILABLE means still affected.
+GCP_STATUS = {
+    "SERVICE_INFORMATION": Status.INVESTIGATING,
+    "SERVICE_DISRUPTION": Status.INVESTIGATING,
+    "SERVICE_OUTAGE": Status.INVESTIGATING,
+    "AVAILABLE": Status.RESOLVED,
+}
+GCP_SEVERITIES = ("low", "medium", "high")
+GCP_AUTHOR = "Google Cloud"
+
+# Statuses a CSV row may carry (merged needs a target incident, so it cannot be imported).
+CSV_STATUSES = tuple(s.value for s in Status if s != Status.MERGED)
+RESOLVED_LIKE = frozenset({Status.RESOLVED.value, Status.POST_INCIDENT.value, Status.CLOSED.value})
+
+# The normalised frames every importer produces before anything is written.
+INCIDENT_FIELDS = ["source", "external_id", "title", "summary", "severity", "type", "status", "mode",
+                   "private", "declared_by", "declared_at", "started_at", "resolved_at", "closed_at", "tags"]
+UPDATE_FIELDS = ["source", "incident_external_id", "external_id", "posted_at", "author", "audience", "status",
+                 "message"]
+# Fields a re-import compares and overwrites (type, private and roles stay as the team set them).
+SYNCED_FIELDS = ["title", "summary", "severity", "status", "mode", "declared_at", "started_at", "resolved_at",
+                 "closed_at", "tags"]
+REPORT_COLUMNS = ["file", "where", "id", "field", "value", "problem"]
+
+
+class ImportRejected(IncidentKitError):
+    """The files have problems; nothing was imported. ``report`` lists every one."""
+
+    def __init__(self, message: str, report: pd.DataFrame, summary: "ImportSummary"):
+        super().__init__(message)
+        self.report = report
+        self.summary = summary
+
+
+@dataclass(frozen=True)
+class ImportFile:
+    """One file to import: a name for messages, its size, and how to read its bytes."""
+
+    name: str
+    size: int
+    read: Callable[[], bytes]
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike) -> "ImportFile":
+        p = Path(path)
+        return cls(str(p), p.stat().st_size, p.read_bytes)
+
+    @classmethod
+    def from_bytes(cls, name: str, data: bytes) -> "ImportFile":
+        return cls(name, len(data), lambda: data)
+
+
+@dataclass
+class Batch:
+    """Normalised incidents and updates, ready to write (timestamps tz-aware UTC)."""
+
+    incidents: pd.DataFrame
+    updates: pd.DataFrame
+
+
+@dataclass
+class Prepared:
+    """The result of reading and validating, before anything is written."""
+
+    kind: str
+    files: list[str]
+    batch: Batch | None
+    report: pd.DataFrame  # empty when everything is valid
+
+    @property
+    def ok(self) -> bool:
+        return self.report.empty and self.batch is not None
+
+    @property
+    def rejected(self) -> int:
+        """Records (or whole files) with at least one problem."""
+        if self.report.empty:
+            return 0
+        return int(self.report[["file", "where"]].drop_duplicates().shape[0])
+
+    def preview(self) -> pd.DataFrame:
+        if self.batch is None:
+            return pd.DataFrame(columns=INCIDENT_FIELDS)
+        return self.batch.incidents[INCIDENT_FIELDS]
+
+
+@dataclass
+class ImportSummary:
+    kind: str
+    files: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    retrospective: int = 0
+    rejected: int = 0
+    updates_new: int = 0
+    updates_changed: int = 0
+    references: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in ("kind", "files", "new", "updated", "unchanged", "retrospective",
+                                              "rejected", "updates_new", "updates_changed")}
+
+    def line(self) -> str:
+        return (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+                f"{self.retrospective} retrospective, {self.rejected} rejected "
+                f"({self.updates_new} new updates, {self.updates_changed} changed) from {self.files} file(s)")
+
+
+def empty_report() -> pd.DataFrame:
+    return pd.DataFrame(columns=REPORT_COLUMNS)
+
+
+def max_file_bytes(max_file_mb: float | None = None) -> int:
+    if max_file_mb is None:
+        env = os.environ.get(MAX_FILE_MB_ENV)
+        try:
+            max_file_mb = float(env) if env else DEFAULT_MAX_FILE_MB
+        except ValueError:
+            raise IncidentKitError(f"{MAX_FILE_MB_ENV}='{env}' is not a number of megabytes, e.g. 25.") from None
+    if max_file_mb <= 0:
+        raise IncidentKitError("The import size limit must be a positive number of megabytes.")
+    return int(max_file_mb * 1024 * 1024)

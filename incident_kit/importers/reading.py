@@ -1,0 +1,83 @@
+"""File-level checks shared by every importer: size, emptiness, encoding, JSON syntax."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pandas as pd
+
+from .models import REPORT_COLUMNS, ImportFile
+
+WHOLE_FILE = "(whole file)"
+
+
+@dataclass
+class Context:
+    """What an importer needs from the store, read once before parsing."""
+
+    severities: list[str]          # configured names, lowest first
+    types: dict[str, str]          # lower-case name or label -> type name
+    user: str                      # who runs the import (default declarer for CSV rows)
+    max_bytes: int
+
+
+def problem(file: str, text: str, *, where: str = WHOLE_FILE, id: str = "", field: str = "", value="") -> dict:
+    return {"file": file, "where": where, "id": id, "field": field, "value": "" if value is None else str(value),
+            "problem": text}
+
+
+def report(rows: list[dict]) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+
+
+def _mb(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MB"
+
+
+def read_text(file: ImportFile, ctx: Context, problems: list[dict]) -> str | None:
+    """The file's text, or None after recording why it cannot be used."""
+    if file.size > ctx.max_bytes:
+        problems.append(problem(file.name, f"is {_mb(file.size)}; the limit is {_mb(ctx.max_bytes)} per file. "
+                                "Split it into smaller files, or raise the limit with --max-file-mb "
+                                "(or INCIDENT_KIT_IMPORT_MAX_MB)."))
+        return None
+    data = file.read()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        problems.append(problem(file.name, f"is not UTF-8 text (byte {exc.start}); save it as UTF-8 and retry."))
+        return None
+    if not text.strip():
+        problems.append(problem(file.name, "is empty; choose the exported file that holds the incidents."))
+        return None
+    return text
+
+
+def read_json(file: ImportFile, ctx: Context, problems: list[dict]):
+    text = read_text(file, ctx, problems)
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problems.append(problem(file.name, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
+                                where=f"line {exc.lineno}"))
+        return None
+
+
+def cross_file_duplicates(frame: pd.DataFrame, id_column: str, what: str) -> list[dict]:
+    """Ids that appear in more than one file (duplicates inside one file are the schema's job)."""
+    if frame.empty:
+        return []
+    per_file = frame[[id_column, "_file"]].dropna().drop_duplicates()
+    counts = per_file[id_column].value_counts()
+    dup_ids = set(counts[counts > 1].index)
+    out = []
+    for row in frame[frame[id_column].isin(dup_ids)].to_dict("records"):
+        value = row[id_column]
+        others = sorted(set(per_file.loc[per_file[id_column] == value, "_file"]) - {row["_file"]})
+        out.append(problem(row["_file"], f"{what} also appears in {', '.join(others)}; import those files one "
+                           "after the other (a re-import updates) or remove the copy.",
+                           where=row["_where"], id=str(value), field=id_column, value=value))
+    return out

@@ -1,0 +1,55 @@
+"""Import: upload (or paste) Statuspage, Google Cloud or CSV files, preview, read the validation report, import."""
+
+import pandas as pd
+import streamlit as st
+
+from incident_kit.importers.csv import COLUMNS as CSV_COLUMNS
+from incident_kit.importers.models import ImportFile
+from incident_kit.importers.service import rejected_message
+from incident_kit.ui.context import attempt, current_user, kit
+
+KINDS = {"statuspage": "Atlassian Statuspage (incidents.json or one incident)",
+         "gcp": "Google Cloud status (incidents.json)",
+         "csv": "CSV (one row per incident)"}
+
+st.title("Import")
+st.caption("Bring your history in. Everything is checked first; a file with any problem imports nothing. "
+           "Importing the same records again updates them and never duplicates.")
+
+k = kit()
+kind = st.selectbox("What are you importing?", list(KINDS), format_func=KINDS.get, key="import_kind")
+
+if kind == "csv":
+    st.download_button("Download the CSV template", k.csv_template(), file_name="incident-kit-template.csv",
+                       mime="text/csv", icon=":material/download:")
+    with st.expander("CSV columns"):
+        st.dataframe(pd.DataFrame(CSV_COLUMNS, columns=["column", "required", "meaning"]), hide_index=True)
+
+how = st.radio("Source", ["Upload files", "Paste text"], horizontal=True, key="import_how")
+files: list[ImportFile] = []
+if how == "Upload files":
+    uploads = st.file_uploader("Files", type=["csv"] if kind == "csv" else ["json"], accept_multiple_files=True,
+                               key=f"import_upload_{kind}")
+    files = [ImportFile.from_bytes(u.name, u.getvalue()) for u in uploads or []]
+else:
+    text = st.text_area("Paste the file's contents", height=200, key="import_text")
+    if text.strip():
+        files = [ImportFile.from_bytes(f"pasted.{'csv' if kind == 'csv' else 'json'}", text.encode("utf-8"))]
+
+if files:
+    prepared = attempt(k.prepare_import, kind, files)
+    if prepared is not None and not prepared.ok:
+        st.error(rejected_message(prepared), icon=":material/error:")
+        st.subheader("Validation report")
+        st.dataframe(prepared.report, hide_index=True, use_container_width=True)
+    elif prepared is not None:
+        preview = prepared.preview()
+        retro = int((preview["mode"] == "retrospective").sum())
+        st.success(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid; "
+                   f"{retro} were posted after the fact and come in as retrospective.", icon=":material/check:")
+        st.subheader("Preview")
+        st.dataframe(preview.head(200), hide_index=True, use_container_width=True)
+        if st.button(f"Import {len(preview)} incident(s)", type="primary", key="import_go"):
+            summary = attempt(k.apply_import, prepared, by=current_user() or None)
+            if summary is not None:
+                st.success(f"Imported: {summary.line()}.", icon=":material/task_alt:")

@@ -1,0 +1,116 @@
+"""The Import page: renders, shows the validation report for bad input, previews and imports good input.
+
+AppTest cannot drive ``st.file_uploader``, so the page's "Paste text" source (the same
+code path after the bytes are read) is used here, and the library calls the upload
+path makes are tested directly at the end.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+import incident_kit as ik
+from incident_kit.importers.models import ImportFile
+
+REPO = Path(__file__).resolve().parent.parent
+IMPORTS = REPO / "tests" / "fixtures" / "imports"
+PAGE = "incident_kit/ui/views/import_data.py"
+
+
+@pytest.fixture
+def app(db_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
+    monkeypatch.chdir(REPO)
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.session_state["display_name"] = "ana"  # the app asks who you are before any page
+    at.run()
+    at.switch_page(PAGE)
+    at.run()
+    yield at
+    st.cache_resource.clear()
+
+
+def _count(db_path) -> int:
+    with ik.open(db_path) as kit:
+        return kit.db.read(lambda tx: tx.fetchall("SELECT count(*) FROM incidents")[0][0])
+
+
+def test_import_page_renders_with_its_choices(app):
+    assert not app.exception
+    assert app.title[0].value == "Import"
+    assert app.selectbox(key="import_kind").options[:1] == ["Atlassian Statuspage (incidents.json or one incident)"]
+    assert app.radio(key="import_how").options == ["Upload files", "Paste text"]
+
+
+def test_csv_choice_offers_the_column_help(app):
+    app.selectbox(key="import_kind").set_value("csv").run()
+    assert not app.exception
+    columns = app.dataframe[0].value
+    assert list(columns["column"][:4]) == ["external_id", "title", "status", "declared_at"]
+
+
+def test_bad_input_shows_the_validation_report_and_imports_nothing(app, db_path):
+    app.selectbox(key="import_kind").set_value("csv").run()
+    app.radio(key="import_how").set_value("Paste text").run()
+    app.text_area(key="import_text").set_value(
+        "external_id,title,status,declared_at\nA,One,sleeping,2024-01-01T10:00:00+02:00\n").run()
+
+    assert not app.exception
+    assert "nothing was imported" in app.error[0].value
+    report = app.dataframe[-1].value
+    assert set(report["field"]) == {"status", "declared_at"}
+    assert set(report["where"]) == {"line 2"}
+    assert not [b for b in app.button if b.key == "import_go"]
+    assert _count(db_path) == 0
+
+
+def test_good_input_is_previewed_then_imported(app, db_path):
+    app.radio(key="import_how").set_value("Paste text").run()
+    app.text_area(key="import_text").set_value((IMPORTS / "statuspage-zoom-single-incident.json").read_text()).run()
+
+    assert not app.exception
+    assert "1 incident(s) and 3 update(s) are valid" in app.success[0].value
+    assert app.dataframe[-1].value["external_id"].tolist() == ["v35b8dskjc9j"]
+    assert _count(db_path) == 0  # a preview writes nothing
+
+    app.button(key="import_go").click().run()
+    assert not app.exception
+    assert "1 new, 0 updated" in app.success[-1].value
+    assert _count(db_path) == 1
+
+
+def test_the_calls_an_upload_makes_work_on_uploaded_bytes(kit):
+    """What the page does with uploaded files: ImportFile.from_bytes -> prepare_import -> apply_import."""
+    files = [ImportFile.from_bytes(p.name, p.read_bytes()) for p in sorted(IMPORTS.glob("statuspage-*.json"))
+             if "single" not in p.name]
+    prepared = kit.prepare_import("statuspage", files)
+    assert prepared.ok and len(prepared.preview()) == 31
+    assert kit.apply_import(prepared, by="ana").new == 31
+
+    broken = kit.prepare_import("statuspage", [ImportFile.from_bytes("x.json", json.dumps({"nope": 1}).encode())])
+    assert not broken.ok and "is not a Statuspage file" in broken.report.iloc[0]["problem"]
+
+
+def test_the_template_download_is_the_csv_template(kit):
+    header = kit.csv_template().decode().splitlines()[0]
+    assert header.startswith("external_id,title,status,declared_at")
+
+
+def test_the_import_page_is_registered_once_in_the_admin_section():
+    """A duplicated section key in app.py would silently drop the other Admin pages."""
+    import ast
+
+    tree = ast.parse((REPO / "app.py").read_text())
+    sections = [n for n in ast.walk(tree) if isinstance(n, ast.Dict) and n.keys
+                and all(isinstance(k, ast.Constant) and isinstance(k.value, str) for k in n.keys)]
+    assert sections
+    keys = [k.value for k in sections[0].keys]
+    assert len(keys) == len(set(keys)), f"duplicate sections in app.py: {keys}"
+    admin = ast.unparse(sections[0].values[keys.index("Admin")])
+    assert admin.count("import_data.py") == 1
