@@ -15,6 +15,8 @@ from .catalog.api import CatalogAPI
 from .config import resolve_db_path
 from .db import open_database
 from .incident.api import IncidentAPI
+from .notify.api import NotifyAPI
+from .statuspage.api import StatusPageAPI
 
 _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
 _OPEN_LOCK = threading.Lock()
@@ -27,7 +29,7 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Kit(IncidentAPI, CatalogAPI):
+class Kit(IncidentAPI, CatalogAPI, NotifyAPI, StatusPageAPI):
     """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
 
     def __init__(self, db, *, user: str | None = None, _key=None):
