@@ -5,10 +5,8 @@ No hand-written SMTP, Slack or webhook clients: apprise does the talking.
 
 from __future__ import annotations
 
-import logging
 import os
 import re
-import threading
 import urllib.parse
 
 import apprise
@@ -60,24 +58,15 @@ def resolve(channel: str, smtp_url: str | None = None) -> str:
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
-class _ThreadCapture(logging.Handler):
-    """Collect apprise's warnings per thread, so concurrent deliveries keep their own errors."""
-
-    def __init__(self):
-        super().__init__(level=logging.WARNING)
-        self.local = threading.local()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        buffer = getattr(self.local, "buffer", None)
-        if buffer is not None:
-            buffer.append(record.getMessage())
-
-
-_CAPTURE = _ThreadCapture()
-_apprise_logger = logging.getLogger("apprise")
-_apprise_logger.addHandler(_CAPTURE)
-if _apprise_logger.level == logging.NOTSET:
-    _apprise_logger.setLevel(logging.WARNING)
+def _reasons(result) -> list[str]:
+    """apprise 2 returns a result whose attempts carry their own log lines (the why of a failure)."""
+    found = []
+    for service in getattr(result, "results", ()) or ():
+        for attempt in getattr(service, "attempts", ()) or ():
+            for entry in getattr(attempt, "logs", ()) or ():
+                if str(getattr(entry, "level", "")).upper() in ("WARNING", "ERROR", "CRITICAL"):
+                    found.append(str(getattr(entry, "message", entry)))
+    return list(dict.fromkeys(found))
 
 
 def send(channel: str, title: str, body: str, *, smtp_url: str | None = None) -> None:
@@ -86,16 +75,12 @@ def send(channel: str, title: str, body: str, *, smtp_url: str | None = None) ->
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise DeliveryError(f"apprise does not understand the channel {redact(channel)}.")
-    _CAPTURE.local.buffer = []
     try:
-        ok = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
-        messages = list(_CAPTURE.local.buffer)
+        result = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
     except Exception as exc:  # a plugin bug must not kill the worker
         raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
-    finally:
-        _CAPTURE.local.buffer = None
-    if not ok:
-        reason = "; ".join(dict.fromkeys(messages)) or "the channel reported a failure"
+    if not result:
+        reason = "; ".join(_reasons(result)) or "the channel reported a failure"
         raise DeliveryError(reason[:500])
 
 
