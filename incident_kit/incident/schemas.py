@@ -33,6 +33,7 @@ class IncidentListModel(pa.DataFrameModel):
 
     class Config:
         strict = False
+        coerce = True  # an empty result comes back with object columns
 
 
 class _IncidentList:
