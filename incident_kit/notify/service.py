@@ -44,7 +44,7 @@ def _on_update_posted(tx, kind: str, incident_id: int, payload: dict) -> None:
         return  # external updates feed the status page, not stakeholders' inboxes
     update_id = int(payload["new"])
     incident = incident_store.get_by_id(tx, incident_id)
-    update = next((u for u in incident_store.updates(tx, incident_id) if u.id == update_id), None)
+    update = store.get_update(tx, update_id)
     if incident is None or update is None:
         return
     if update.next_update_at is None and incident.active:

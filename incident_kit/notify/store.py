@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..incident.models import Audience, Status, Update
 from .models import Claimed, DeliveryStatus, Subscription
 
 SUBSCRIPTION_COLUMNS = """
@@ -89,6 +90,9 @@ SELECT o.id, o.kind, i.reference, o.recipient, o.channel, o.title, o.status, o.a
 FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id
 WHERE (? IS NULL OR o.status = ?) AND (? IS NULL OR o.incident_id = ?) AND (? IS NULL OR o.kind = ?)
 ORDER BY o.id DESC LIMIT ?"""
+SELECT_UPDATE = """
+SELECT id, incident_id, posted_at, author, audience, message, status, impact, doing, next_update_at
+FROM updates WHERE id = ?"""
 SELECT_BODY = "SELECT body FROM outbox WHERE id = ?"
 COUNT_BY_STATUS = "SELECT status, count(*) FROM outbox GROUP BY status"
 
@@ -170,6 +174,16 @@ def mark_unsent(tx, rows: list[tuple[int, DeliveryStatus, dt.datetime, str]], *,
 
 def outbox(tx, *, status: str | None, incident_id: int | None, kind: str | None, limit: int) -> pd.DataFrame:
     return tx.df(SELECT_OUTBOX, [status, status, incident_id, incident_id, kind, kind, limit])
+
+
+def get_update(tx, update_id: int) -> Update | None:
+    """One update by id (the incident store lists them all; the hook needs just the new one)."""
+    row = tx.fetchone(SELECT_UPDATE, [update_id])
+    if row is None:
+        return None
+    id_, inc, posted, author, audience, message, status, impact, doing, nxt = row
+    return Update(id_, inc, posted, author, Audience(audience), message, Status(status) if status else None,
+                  impact or "", doing or "", nxt)
 
 
 def body(tx, delivery_id: int) -> str | None:
