@@ -123,3 +123,31 @@ def test_the_internal_board_shows_what_the_viewer_may_see_with_the_newest_update
     assert set(board["reference"]) == {public.reference, secret.reference}
     row = board.set_index("reference").loc[public.reference]
     assert row["last_update_audience"] == "internal" and "Internal detail" in row["last_update"]
+
+
+STATUS_MAP = {"investigating": "investigating", "identified": "fixing", "monitoring": "monitoring",
+              "resolved": "resolved"}
+
+
+def test_a_real_provider_incident_with_markup_in_its_title_renders_escaped_and_in_order(kit, tmp_path):
+    import json
+    from pathlib import Path
+
+    real = json.loads((Path(__file__).parent / "fixtures" / "statuspage_twilio_adyen_pay.json").read_text())
+    inc = kit.declare(real["name"], severity="Moderate", declared_by="ana")
+    for update in reversed(real["incident_updates"]):  # the API lists newest first
+        kit.post_update(inc.reference, update["body"], by="ana", audience="external",
+                        status=STATUS_MAP[update["status"]])
+    kit.build_status_page(tmp_path / "s")
+
+    html = (tmp_path / "s" / "index.html").read_text()
+    assert "Adyen &lt;Pay&gt; platform" in html and "<Pay>" not in html and "<pay>" not in html
+    assert "No ongoing incidents" in html and "Recently resolved" in html
+    feed = ET.parse(tmp_path / "s" / "feed.xml").getroot()
+    entries = feed.findall(f"{ATOM}entry")
+    assert len(entries) == len(real["incident_updates"])
+    assert [e.find(f"{ATOM}title").text.rsplit(": ", 1)[1] for e in entries] == [
+        "Resolved", "Investigating", "Investigating", "Investigating"]
+    newest = entries[0].find(f"{ATOM}content").text
+    assert real["incident_updates"][0]["body"] in newest
+    assert entries[0].find(f"{ATOM}title").text.startswith(real["name"])
