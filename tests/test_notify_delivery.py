@@ -239,6 +239,11 @@ def test_the_background_worker_delivers_without_anyone_waiting(kit, webhook):
     assert kit.outbox_counts()["sent"] == 1
 
 
+def test_the_background_worker_can_be_switched_off(kit, monkeypatch):
+    monkeypatch.setenv("INCIDENT_KIT_NOTIFY_WORKER", "off")
+    assert start_background(kit) is None
+
+
 @pytest.mark.parametrize("channel", ["not a channel", "ftp:/broken", ""])
 def test_subscribing_with_an_unusable_channel_says_what_is_accepted(kit, channel):
     import incident_kit as ik

@@ -12,7 +12,9 @@ def test_subscribing_to_one_incident_is_recorded_on_its_timeline(kit):
     sub = kit.subscribe("ops@example.com", person="ops", incident=inc.reference, by="ana")
     assert (sub.person, sub.incident, sub.channel, sub.active) == ("ops", inc.reference, "ops@example.com", True)
     events = kit.events(inc.reference)
-    assert [(e.kind, e.new_value, e.actor) for e in events if e.kind == "subscribed"] == [("subscribed", "ops", "ana")]
+    assert [(e.kind, e.detail, e.actor) for e in events if e.kind == "subscribed"] == [
+        ("subscribed", "ops follows this incident's updates", "ana")]
+    assert "Subscribed · ops follows this incident's updates" in set(kit.timeline(inc.reference)["text"])
 
 
 def test_a_rule_subscription_keeps_the_canonical_severity_and_type(kit):

@@ -97,7 +97,7 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
                                            min_severity=sev, type=typ, now=now, by=by)
         if incident_id is not None:
             incident_store.record_event(tx, incident_id, actor=by, kind="subscribed", occurred_at=now,
-                                        field="subscriber", new=person)
+                                        detail=f"{person} follows this incident's updates")
         return store.get_subscription(tx, new_id)
 
     return db.write(work)
@@ -121,7 +121,7 @@ def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
         store.end_subscription(tx, sid, now=now, by=by)
         if incident_id is not None:
             incident_store.record_event(tx, incident_id, actor=by, kind="unsubscribed", occurred_at=now,
-                                        field="subscriber", old=person)
+                                        detail=f"{person} no longer follows this incident's updates")
         return store.get_subscription(tx, sid)
 
     return db.write(work)
@@ -189,8 +189,8 @@ def queue_reminders(db, *, now=None) -> int:
                                   title=title, body=body, dedupe_key=key, status=status, last_error=error,
                                   now=now)
             incident_store.record_event(tx, row.id, actor="incident-kit", kind="update_reminder",
-                                        occurred_at=now, field="accountable", new=row.accountable,
-                                        detail=f"update overdue by {row.late}")
+                                        occurred_at=now,
+                                        detail=f"{row.accountable} reminded: update overdue by {row.late}")
             queued += 1
         return queued
 

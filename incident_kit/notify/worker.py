@@ -28,6 +28,9 @@ BATCH = 100            # rows claimed per transaction: few transactions, short c
 THREADS = 8            # concurrent sends: a slow channel does not hold up the rest
 LEASE = dt.timedelta(minutes=5)  # longer than any single send (apprise's own timeouts are ~4 s)
 INTERVAL_SECONDS = 5.0  # how often the loop looks for due deliveries and overdue incidents
+# "off" keeps start_background from starting a thread (e.g. in test runs that drive the app
+# through AppTest, where a worker writing reminders into each test's database is noise).
+WORKER_ENV_VAR = "INCIDENT_KIT_NOTIFY_WORKER"
 
 
 class Worker:
@@ -95,8 +98,13 @@ _BACKGROUND: dict[str, tuple[threading.Thread, threading.Event, Worker]] = {}
 _BACKGROUND_LOCK = threading.Lock()
 
 
-def start_background(kit, *, interval: float = INTERVAL_SECONDS, **options) -> threading.Thread:
-    """Start (once per process and database) a daemon thread that runs the worker loop."""
+def start_background(kit, *, interval: float = INTERVAL_SECONDS, **options) -> threading.Thread | None:
+    """Start (once per process and database) a daemon thread that runs the worker loop.
+
+    Returns the thread, or None when ``INCIDENT_KIT_NOTIFY_WORKER=off``.
+    """
+    if os.environ.get(WORKER_ENV_VAR, "on").strip().lower() in ("off", "0", "false", "no"):
+        return None
     key = str(kit.path)
     with _BACKGROUND_LOCK:
         entry = _BACKGROUND.get(key)
