@@ -8,8 +8,8 @@ import pandas as pd
 PUBLIC_UPDATES = """
 SELECT i.id AS incident_id, i.reference, i.title, i.status AS incident_status, i.started_at, i.resolved_at,
        u.id AS update_id, u.posted_at, u.status, u.message, u.impact, u.doing,
-       -- no time promised while ongoing: the severity's cadence promises one
-       CASE WHEN u.next_update_at IS NULL AND i.status IN ('investigating', 'fixing', 'monitoring')
+       -- no time promised by an update of an ongoing phase: the severity's cadence promises one
+       CASE WHEN u.next_update_at IS NULL AND coalesce(u.status, i.status) IN ('investigating', 'fixing', 'monitoring')
             THEN u.posted_at + to_minutes(s.cadence_minutes) ELSE u.next_update_at END AS next_update_at
 FROM updates u JOIN incidents i ON i.id = u.incident_id
 LEFT JOIN severities s ON s.name = i.severity
