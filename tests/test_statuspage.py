@@ -123,6 +123,7 @@ def test_the_internal_board_shows_what_the_viewer_may_see_with_the_newest_update
     assert set(board["reference"]) == {public.reference, secret.reference}
     row = board.set_index("reference").loc[public.reference]
     assert row["last_update_audience"] == "internal" and "Internal detail" in row["last_update"]
+    assert f"Next update by: {row['next_update_due']:%Y-%m-%d %H:%M} UTC" in row["last_update"]
 
 
 STATUS_MAP = {"investigating": "investigating", "identified": "fixing", "monitoring": "monitoring",

@@ -79,6 +79,8 @@ def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
             last_at.append(pd.NaT)
             continue
         nxt = None if pd.isna(u.next_update_at) else u.next_update_at.to_pydatetime()
+        if nxt is None and not pd.isna(row.next_update_due):
+            nxt = row.next_update_due.to_pydatetime()  # the newest update: what the incident promises now
         texts.append(render_update(reference=row.reference, title=row.title, status=u.status or row.status,
                                    message=u.message, impact=u.impact or "", doing=u.doing or "",
                                    next_update_at=nxt, severity=row.severity, audience=u.audience))

@@ -19,7 +19,7 @@ if late is not None:
         st.metric("Overdue incidents", len(late))
         st.dataframe(
             late[["reference", "title", "severity", "late", "accountable", "next_update_due", "last_update_at"]],
-            hide_index=True, use_container_width=True,
+            hide_index=True, width="stretch",
             column_config={
                 "reference": st.column_config.TextColumn("Incident"),
                 "title": st.column_config.TextColumn("Title"),
