@@ -99,6 +99,14 @@ def smtp_server():
 
 
 @pytest.fixture
+def smtp_down():
+    """An SMTP server that is not running yet (an outage); the test starts it when it comes back."""
+    server = SmtpServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def webhook():
     receiver = WebhookReceiver().start()
     yield receiver

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 
-from notify_servers import SmtpServer, smtp_server  # noqa: F401  (fixture)
+pytest_plugins = ["notify_servers"]  # the smtp_server and webhook fixtures
 
 
 def cli(env, *args, check=True):
@@ -30,7 +30,7 @@ def test_subscribe_update_and_deliver_from_the_command_line(subprocess_env, smtp
 
     assert result["sent"] == 1
     [message] = smtp_server.messages
-    assert "Impact: EU payments fail" in SmtpServer.text(message)
+    assert "Impact: EU payments fail" in smtp_server.text(message)
     [row] = json.loads(cli(env, "notify", "outbox", "--json").stdout)
     assert (row["status"], row["attempts"], row["recipient"]) == ("sent", 1, "cfo")
     assert json.loads(cli(env, "subscriptions", "--json").stdout)[0]["id"] == sub["id"]

@@ -6,12 +6,13 @@ import datetime as dt
 import threading
 
 import pytest
-from notify_servers import SmtpServer, smtp_server, webhook  # noqa: F401  (fixtures)
 
 from incident_kit.clock import utcnow
 from incident_kit.incident.format import render_update
 from incident_kit.notify.models import BACKOFF_BASE_SECONDS
 from incident_kit.notify.worker import Worker, start_background, stop_background
+
+pytest_plugins = ["notify_servers"]  # the smtp_server and webhook fixtures
 
 
 class Clock:
@@ -56,7 +57,7 @@ def test_subscribed_update_arrives_by_email_in_the_predictable_format(kit, smtp_
     [message] = smtp_server.messages
     assert smtp_server.recipients == [["cfo@example.com"]]
     assert message["Subject"] == "[INC-1] Checkout is failing: Investigating (Major)"
-    text = SmtpServer.text(message)
+    text = smtp_server.text(message)
     assert text.startswith(expected_body(kit, inc.reference, upd))
     assert text.splitlines()[2:6] == [
         "Current status: Investigating",
@@ -80,11 +81,11 @@ def test_the_same_update_arrives_as_a_json_webhook(kit, smtp_server, webhook):
     assert webhook.paths == ["/incidents"]
     assert payload["title"] == smtp_server.messages[0]["Subject"]
     assert payload["message"].startswith(expected_body(kit, inc.reference, upd))
-    assert payload["message"].rstrip("\n") == SmtpServer.text(smtp_server.messages[0])
+    assert payload["message"].rstrip("\n") == smtp_server.text(smtp_server.messages[0])
 
 
-def test_update_is_saved_while_smtp_is_down_and_delivered_exactly_once_after_it_returns(kit):
-    smtp = SmtpServer()  # not started: nothing listens on its port
+def test_update_is_saved_while_smtp_is_down_and_delivered_exactly_once_after_it_returns(kit, smtp_down):
+    smtp = smtp_down  # not started: nothing listens on its port
     inc = kit.declare("Payroll export stuck", declared_by="ana")
     kit.subscribe("hr@example.com", person="hr", incident=inc.reference)
 
@@ -100,16 +101,13 @@ def test_update_is_saved_while_smtp_is_down_and_delivered_exactly_once_after_it_
     assert row.next_attempt_at.to_pydatetime() == clock.now + dt.timedelta(seconds=BACKOFF_BASE_SECONDS)
 
     smtp.start()
-    try:
-        assert drain(kit, clock, smtp_url=smtp.url).sent == 0  # not due yet: backoff is respected
-        clock.advance(seconds=BACKOFF_BASE_SECONDS)
-        assert drain(kit, clock, smtp_url=smtp.url).sent == 1
-        clock.advance(days=1)
-        assert drain(kit, clock, smtp_url=smtp.url).sent == 0
-        assert len(smtp.messages) == 1
-        assert "Export re-queued." in SmtpServer.text(smtp.messages[0])
-    finally:
-        smtp.stop()
+    assert drain(kit, clock, smtp_url=smtp.url).sent == 0  # not due yet: backoff is respected
+    clock.advance(seconds=BACKOFF_BASE_SECONDS)
+    assert drain(kit, clock, smtp_url=smtp.url).sent == 1
+    clock.advance(days=1)
+    assert drain(kit, clock, smtp_url=smtp.url).sent == 0
+    assert len(smtp.messages) == 1
+    assert "Export re-queued." in smtp.text(smtp.messages[0])
     [row] = kit.outbox().itertuples()
     assert (row.status, row.attempts) == ("sent", 2)
 
@@ -169,7 +167,7 @@ def test_rules_match_a_severity_threshold_and_a_type(kit, webhook):
     drain(kit)
 
     got = sorted((path, body["message"].split("\n")[0].split("]")[0] + "]") for path, body in
-                 zip(webhook.paths, webhook.bodies))
+                 zip(webhook.paths, webhook.bodies, strict=True))
     assert got == [
         ("/major-security", "[INC-3]"),
         ("/major-up", "[INC-2]"), ("/major-up", "[INC-3]"),

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
-from notify_servers import webhook  # noqa: F401  (fixture)
-
 from incident_kit.clock import utcnow
 from incident_kit.notify.worker import Worker
+
+pytest_plugins = ["notify_servers"]  # the smtp_server and webhook fixtures
 
 
 def run_worker(kit, now):

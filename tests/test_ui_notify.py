@@ -6,13 +6,12 @@ import datetime as dt
 
 import pytest
 import streamlit as st
+from conftest import REPO
 from streamlit.testing.v1 import AppTest
 
 import incident_kit as ik
 from incident_kit.clock import utcnow
 from incident_kit.incident import service as incident_service
-
-from conftest import REPO
 
 VIEWS = str(REPO / "incident_kit" / "ui" / "views") + "/"
 

@@ -61,8 +61,8 @@ class Worker:
         if not claimed:
             return DrainResult()
         outcomes = list(self._pool.map(self._send, claimed))
-        sent = [item.id for item, err in zip(claimed, outcomes) if err is None]
-        errors = [(item, err) for item, err in zip(claimed, outcomes) if err is not None]
+        sent = [item.id for item, err in zip(claimed, outcomes, strict=True) if err is None]
+        errors = [(item, err) for item, err in zip(claimed, outcomes, strict=True) if err is not None]
         retrying, failed = service.settle(self.db, worker=self.name, now=self.clock(), sent=sent, errors=errors,
                                           max_attempts=self.max_attempts)
         for item, err in errors:
