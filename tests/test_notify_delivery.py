@@ -218,7 +218,8 @@ def test_a_claimed_delivery_is_not_handed_to_a_second_worker_until_its_lease_exp
     assert kit.outbox().iloc[0]["status"] == "sent"
 
 
-def test_the_background_worker_delivers_without_anyone_waiting(kit, webhook):
+def test_the_background_worker_delivers_without_anyone_waiting(kit, webhook, monkeypatch):
+    monkeypatch.setenv("INCIDENT_KIT_NOTIFY_WORKER", "on")  # whatever the suite's default
     inc = kit.declare("Disk full", declared_by="ana")
     kit.subscribe(webhook.url(), person="ops", incident=inc.reference)
     thread = start_background(kit, interval=0.05)
