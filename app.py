@@ -20,6 +20,9 @@ pages = {
         st.Page(VIEWS + "incident.py", title="Incident", icon=":material/emergency:"),
     ],
     "Communicate": [
+        st.Page(VIEWS + "needs_update.py", title="Needs an update", icon=":material/schedule:"),
+        st.Page(VIEWS + "status.py", title="Status", icon=":material/monitor_heart:"),
+        st.Page(VIEWS + "subscriptions.py", title="Subscriptions", icon=":material/notifications:"),
     ],
     "Learn": [
     ],

@@ -17,6 +17,8 @@ from .db import open_database
 from .export.api import ExportAPI
 from .importers.api import ImportAPI
 from .incident.api import IncidentAPI
+from .notify.api import NotifyAPI
+from .statuspage.api import StatusPageAPI
 
 _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
 _OPEN_LOCK = threading.Lock()
@@ -29,7 +31,7 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI):
+class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI):
     """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
 
     def __init__(self, db, *, user: str | None = None, _key=None):

@@ -8,7 +8,11 @@ from pathlib import Path
 
 import pytest
 
-import incident_kit as ik
+# AppTest databases must not grow a background notification worker of their own;
+# the worker's own tests switch it back on explicitly.
+os.environ.setdefault("INCIDENT_KIT_NOTIFY_WORKER", "off")
+
+import incident_kit as ik  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -40,7 +40,11 @@ _FLASH_KEY = "_flash"
 @st.cache_resource(show_spinner=False)
 def _kit_for(path: str):
     # One DuckDB connection per process and file; every call takes its own cursor.
-    return open_kit(path)
+    from ..notify.worker import start_background
+
+    shared = open_kit(path)
+    start_background(shared)  # drains the notification outbox and queues overdue reminders
+    return shared
 
 
 def kit():

@@ -1,0 +1,93 @@
+"""Where a delivery goes: an apprise URL, or an email address sent through the configured SMTP URL.
+
+No hand-written SMTP, Slack or webhook clients: apprise does the talking.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import urllib.parse
+
+import apprise
+
+from ..errors import IncidentKitError
+
+# An apprise mailto:// URL without a recipient, e.g.
+#   mailtos://user:password@smtp.example.com?from=incidents@example.com
+# Subscribers who give a plain email address are mailed through it.
+SMTP_ENV_VAR = "INCIDENT_KIT_SMTP_URL"
+
+_EMAIL = re.compile(r"^[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+$")
+EXAMPLES = "e.g. ana@example.com, mailto://..., json://host/path, slack://..."
+
+
+class DeliveryError(Exception):
+    """A channel refused or could not be reached; the message is stored as ``last_error``."""
+
+
+def is_email(channel: str) -> bool:
+    return bool(_EMAIL.match(channel))
+
+
+def validate(channel: str) -> str:
+    """Return the cleaned channel, or raise IncidentKitError saying what is accepted."""
+    text = (channel or "").strip()
+    if not text:
+        raise IncidentKitError(f"A channel is required: an email address or an apprise URL ({EXAMPLES}).")
+    if is_email(text):
+        return text
+    if "://" in text and apprise.Apprise().add(text):
+        return text
+    raise IncidentKitError(
+        f"Channel '{text}' is neither an email address nor a URL apprise understands ({EXAMPLES}).")
+
+
+def resolve(channel: str, smtp_url: str | None = None) -> str:
+    """The apprise URL to notify for ``channel`` (an email address goes through ``smtp_url``)."""
+    if not is_email(channel):
+        return channel
+    smtp_url = smtp_url or os.environ.get(SMTP_ENV_VAR)
+    if not smtp_url:
+        raise DeliveryError(
+            f"{channel} is an email address but no SMTP server is configured; set {SMTP_ENV_VAR} to an "
+            "apprise mailto:// URL such as mailtos://user:pass@smtp.example.com?from=incidents@example.com.")
+    parts = urllib.parse.urlsplit(smtp_url)
+    query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+    query = [(k, v) for k, v in query if k != "to"] + [("to", channel)]
+    return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
+
+
+def _reasons(result) -> list[str]:
+    """apprise 2 returns a result whose attempts carry their own log lines (the why of a failure)."""
+    found = []
+    for service in getattr(result, "results", ()) or ():
+        for attempt in getattr(service, "attempts", ()) or ():
+            for entry in getattr(attempt, "logs", ()) or ():
+                if str(getattr(entry, "level", "")).upper() in ("WARNING", "ERROR", "CRITICAL"):
+                    found.append(str(getattr(entry, "message", entry)))
+    return list(dict.fromkeys(found))
+
+
+def send(channel: str, title: str, body: str, *, smtp_url: str | None = None) -> None:
+    """Deliver plain text ``body`` to ``channel``; raise DeliveryError with apprise's reason."""
+    url = resolve(channel, smtp_url)
+    notifier = apprise.Apprise()
+    if not notifier.add(url):
+        raise DeliveryError(f"apprise does not understand the channel {redact(channel)}.")
+    try:
+        result = notifier.notify(title=title, body=body, body_format=apprise.NotifyFormat.TEXT)
+    except Exception as exc:  # a plugin bug must not kill the worker
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from None
+    if not result:
+        reason = "; ".join(_reasons(result)) or "the channel reported a failure"
+        raise DeliveryError(reason[:500])
+
+
+def redact(channel: str) -> str:
+    """A channel without its password, for messages and the app."""
+    parts = urllib.parse.urlsplit(channel)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
+    return channel

@@ -1,0 +1,121 @@
+"""Build the public status page and feed from plain data. Pure functions (no I/O).
+
+Every string a person typed goes through Jinja2 with autoescape on, for HTML
+and XML alike, so a ``<script>`` in a title or update is shown, never run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from ..incident.format import render_update
+from ..incident.models import ACTIVE, Status
+
+ENV = Environment(
+    loader=PackageLoader("incident_kit.statuspage", "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+RESOLVED_DAYS = 14   # resolved incidents stay on the page this long: recent enough to matter
+FEED_ENTRIES = 50    # feed readers poll; the newest 50 updates are plenty
+
+
+@dataclass(frozen=True)
+class PublicUpdate:
+    id: int
+    anchor: str
+    posted_at: dt.datetime
+    status_label: str
+    message: str
+    impact: str
+    doing: str
+    next_update_at: dt.datetime | None
+    text: str  # the whole update in the predictable format (external: no severity, no names)
+
+
+@dataclass
+class PublicIncident:
+    reference: str
+    title: str
+    status_label: str
+    ongoing: bool
+    started_at: dt.datetime
+    resolved_at: dt.datetime | None
+    anchor: str
+    updates: list[PublicUpdate] = field(default_factory=list)
+
+
+def _ts(value) -> dt.datetime | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).tz_convert("UTC").to_pydatetime()
+
+
+def _label(status) -> str:
+    try:
+        return Status(status).label
+    except ValueError:
+        return str(status)
+
+
+def public_incidents(rows: pd.DataFrame, now: dt.datetime, *, resolved_days: int = RESOLVED_DAYS
+                     ) -> list[PublicIncident]:
+    """Group external updates (newest first) by incident: ongoing first, then recently resolved."""
+    out: dict[int, PublicIncident] = {}
+    for r in rows.itertuples():
+        inc = out.get(r.incident_id)
+        if inc is None:
+            inc = out[r.incident_id] = PublicIncident(
+                reference=r.reference, title=r.title, status_label=_label(r.incident_status),
+                ongoing=r.incident_status in {s.value for s in ACTIVE}, started_at=_ts(r.started_at),
+                resolved_at=_ts(r.resolved_at), anchor=r.reference.lower())
+        status = r.status or r.incident_status
+        nxt = _ts(r.next_update_at)
+        text = render_update(reference=r.reference, title=r.title, status=status, message=r.message,
+                             impact=r.impact or "", doing=r.doing or "", next_update_at=nxt,
+                             audience="external")
+        inc.updates.append(PublicUpdate(
+            id=int(r.update_id), anchor=f"update-{int(r.update_id)}", posted_at=_ts(r.posted_at),
+            status_label=_label(status), message=r.message, impact=r.impact or "", doing=r.doing or "",
+            next_update_at=nxt, text=text))
+    horizon = now - dt.timedelta(days=resolved_days)
+    shown = [i for i in out.values()
+             if i.ongoing or (i.updates and i.updates[0].posted_at >= horizon)
+             or (i.resolved_at is not None and i.resolved_at >= horizon)]
+    shown.sort(key=lambda i: (not i.ongoing, -i.updates[0].posted_at.timestamp()))
+    return shown
+
+
+def _fmt(ts: dt.datetime | None) -> str:
+    return "" if ts is None else ts.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _iso(ts: dt.datetime | None) -> str:
+    return "" if ts is None else ts.astimezone(dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+ENV.filters["when"] = _fmt
+ENV.filters["iso"] = _iso
+
+
+def html_page(incidents: list[PublicIncident], *, name: str, now: dt.datetime) -> str:
+    ongoing = [i for i in incidents if i.ongoing]
+    return ENV.get_template("index.html").render(name=name, now=now, ongoing=ongoing,
+                                                 resolved=[i for i in incidents if not i.ongoing])
+
+
+def atom_feed(incidents: list[PublicIncident], *, name: str, now: dt.datetime, base_url: str | None = None,
+              limit: int = FEED_ENTRIES) -> str:
+    entries = sorted(((inc, upd) for inc in incidents for upd in inc.updates),
+                     key=lambda pair: (pair[1].posted_at, pair[1].id), reverse=True)[:limit]
+    updated = entries[0][1].posted_at if entries else now
+    base = (base_url or "").rstrip("/") or None
+    feed_id = f"{base}/feed.xml" if base else "urn:incident-kit:status"
+    return ENV.get_template("feed.xml").render(name=name, entries=entries, updated=updated, base=base,
+                                               feed_id=feed_id)

@@ -1,0 +1,31 @@
+"""SQL for the status pages. Values are always bound (``?``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+# Only what customers were told: external updates of incidents that are neither private nor tests.
+PUBLIC_UPDATES = """
+SELECT i.id AS incident_id, i.reference, i.title, i.status AS incident_status, i.started_at, i.resolved_at,
+       u.id AS update_id, u.posted_at, u.status, u.message, u.impact, u.doing,
+       -- no time promised by an update of an ongoing phase: the severity's cadence promises one
+       CASE WHEN u.next_update_at IS NULL AND coalesce(u.status, i.status) IN ('investigating', 'fixing', 'monitoring')
+            THEN u.posted_at + to_minutes(s.cadence_minutes) ELSE u.next_update_at END AS next_update_at
+FROM updates u JOIN incidents i ON i.id = u.incident_id
+LEFT JOIN severities s ON s.name = i.severity
+WHERE u.audience = 'external' AND NOT i.private AND i.mode <> 'test'
+ORDER BY u.posted_at DESC, u.id DESC"""
+
+# The newest update (any audience) of each listed incident, for the internal board.
+LATEST_UPDATES = """
+SELECT incident_id, id AS update_id, posted_at, author, audience, status, message, impact, doing, next_update_at
+FROM updates WHERE list_contains(?, incident_id)
+QUALIFY row_number() OVER (PARTITION BY incident_id ORDER BY posted_at DESC, id DESC) = 1"""
+
+
+def public_updates(tx) -> pd.DataFrame:
+    return tx.df(PUBLIC_UPDATES)
+
+
+def latest_updates(tx, incident_ids: list[int]) -> pd.DataFrame:
+    return tx.df(LATEST_UPDATES, [incident_ids])

@@ -1,0 +1,131 @@
+"""The Communicate pages and the subscribe panel, driven through Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import streamlit as st
+from conftest import REPO
+from streamlit.testing.v1 import AppTest
+
+import incident_kit as ik
+from incident_kit.clock import utcnow
+from incident_kit.incident import service as incident_service
+
+VIEWS = str(REPO / "incident_kit" / "ui" / "views") + "/"
+
+
+@pytest.fixture
+def app_kit(db_path, monkeypatch):
+    monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
+    monkeypatch.chdir(REPO)
+    st.cache_resource.clear()
+    k = ik.open(db_path, user="tester")
+    yield k
+    k.close()
+    st.cache_resource.clear()
+
+
+def page(name: str, user: str | None = "ana") -> AppTest:
+    at = AppTest.from_file(VIEWS + name, default_timeout=60)
+    if user:
+        at.session_state["display_name"] = user
+    return at.run()
+
+
+def test_needs_update_lists_the_overdue_incident_with_how_late_and_who_is_accountable(app_kit):
+    two_hours_ago = utcnow() - dt.timedelta(hours=2)
+    late = incident_service.declare(app_kit.db, "Checkout failing", declared_by="ana", severity="Major",
+                                    declared_at=two_hours_ago)
+    app_kit.assign_role(late.reference, "comms", "cora", by="ana")
+    app_kit.declare("Fresh one", severity="Major", declared_by="ana")
+
+    at = page("needs_update.py")
+
+    assert not at.exception
+    assert at.metric[0].value == "1"
+    [table] = at.dataframe
+    frame = table.value
+    assert list(frame["reference"]) == [late.reference]
+    assert frame.iloc[0]["accountable"] == "cora"
+    assert frame.iloc[0]["late"].startswith("1 h")
+
+
+def test_needs_update_says_all_is_well_when_nothing_is_late(app_kit):
+    app_kit.declare("Fresh one", declared_by="ana")
+    at = page("needs_update.py")
+    assert not at.exception
+    assert "up to date" in at.success[0].value
+
+
+def test_the_internal_status_page_shows_what_the_viewer_may_see(app_kit):
+    public = app_kit.declare("Checkout <script>alert(1)</script>", severity="Major", declared_by="ana")
+    app_kit.post_update(public.reference, "Internal: rolling back <b>now</b>", by="ana", impact="EU")
+    app_kit.declare("Leaked key", private=True, declared_by="ana")
+
+    as_ana = page("status.py", "ana")
+    as_zed = page("status.py", "zed")
+
+    assert not as_ana.exception and not as_zed.exception
+    assert [m.value for m in as_ana.metric] == ["2", "0"]
+    assert {h.value for h in as_ana.subheader} == {"INC-1 · Checkout <script>alert(1)</script>", "INC-2 · Leaked key"}
+    assert {h.value for h in as_zed.subheader} == {"INC-1 · Checkout <script>alert(1)</script>"}
+    assert any("Internal: rolling back <b>now</b>" in t.value and "Impact: EU" in t.value for t in as_ana.text)
+
+
+def test_subscribing_from_the_subscriptions_page(app_kit):
+    at = page("subscriptions.py", "ana")
+    at.text_input[0].input("ana@example.com")
+    at.selectbox[0].select("Major")
+    at.button[0].click().run()
+
+    assert not at.exception
+    [sub] = app_kit.subscriptions(person="ana")
+    assert (sub.channel, sub.min_severity, sub.incident) == ("ana@example.com", "Major", None)
+    assert "Major or above" in at.success[0].value
+
+
+def test_a_bad_channel_on_the_subscriptions_page_is_a_message_not_a_traceback(app_kit):
+    at = page("subscriptions.py", "ana")
+    at.text_input[0].input("nonsense")
+    at.selectbox[0].select("Major")
+    at.button[0].click().run()
+    assert not at.exception
+    assert "neither an email address" in at.error[0].value
+    assert app_kit.subscriptions(person="ana") == []
+
+
+def _panel_script():
+    from incident_kit.ui import context as ui
+    from incident_kit.ui.panels import incident_panels
+
+    kit = ui.kit()
+    incident = kit.get("INC-1")
+    for panel in incident_panels():
+        panel.render(kit, incident, "bea")
+
+
+def test_the_incident_panel_subscribes_and_unsubscribes_me(app_kit):
+    app_kit.declare("Disk full", declared_by="ana")
+    at = AppTest.from_function(_panel_script, default_timeout=60).run()
+    at.text_input(key="panel-sub-channel-INC-1").input("bea@example.com")
+    at.button(key="panel-sub-INC-1").click().run()
+    assert not at.exception
+    [sub] = app_kit.subscriptions(person="bea", incident="INC-1")
+    assert sub.channel == "bea@example.com"
+
+    at.button(key=f"panel-unsub-INC-1-{sub.id}").click().run()
+    assert not at.exception
+    assert app_kit.subscriptions(person="bea") == []
+
+
+def test_the_router_reaches_the_communicate_pages(app_kit):
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    at.session_state["display_name"] = "ana"
+    at.run()
+    for name, title in (("needs_update.py", "Needs an update"), ("status.py", "Status"),
+                        ("subscriptions.py", "Subscriptions")):
+        at.switch_page(VIEWS + name).run()
+        assert not at.exception
+        assert at.title[0].value == title
