@@ -14,6 +14,7 @@ from pathlib import Path
 from .catalog.api import CatalogAPI
 from .config import resolve_db_path
 from .db import open_database
+from .follow_up.api import FollowUpAPI
 from .incident.api import IncidentAPI
 
 _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
@@ -27,7 +28,7 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Kit(IncidentAPI, CatalogAPI):
+class Kit(IncidentAPI, CatalogAPI, FollowUpAPI):
     """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
 
     def __init__(self, db, *, user: str | None = None, _key=None):
