@@ -16,6 +16,7 @@ from .config import resolve_db_path
 from .db import open_database
 from .follow_up.api import FollowUpAPI
 from .incident.api import IncidentAPI
+from .review.api import ReviewAPI
 
 _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
 _OPEN_LOCK = threading.Lock()
@@ -28,7 +29,7 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Kit(IncidentAPI, CatalogAPI, FollowUpAPI):
+class Kit(IncidentAPI, CatalogAPI, FollowUpAPI, ReviewAPI):
     """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
 
     def __init__(self, db, *, user: str | None = None, _key=None):
