@@ -8,6 +8,10 @@ pages = {
     "Respond": [
         st.Page(VIEWS + "home.py", title="Home", icon=":material/home:", default=True),
     ],
+    "Learn": [
+        st.Page(VIEWS + "reviews.py", title="Reviews", icon=":material/rate_review:"),
+        st.Page(VIEWS + "follow_ups.py", title="Follow-ups", icon=":material/checklist:"),
+    ],
 }
 
 st.navigation(pages).run()

@@ -20,11 +20,11 @@ class FollowUpAPI:
 
     def add_follow_up(self, reference: str, title: str, *, owner: str | None = None, due=None,
                       priority: str = "medium", description: str = "", tracker_url: str | None = None,
-                      by: str | None = None) -> FollowUp:
+                      source: str | None = None, by: str | None = None) -> FollowUp:
         """Add a follow-up action to an incident. ``owner`` defaults to ``by``; ``due`` (a date, or an aware
         datetime) defaults by severity: 7, 14, 21 days for the three highest levels, else 30."""
         return service.add(self.db, reference, title, by=self._by(by), owner=owner, due=due, priority=priority,
-                           description=description, tracker_url=tracker_url)
+                           description=description, tracker_url=tracker_url, source=source)
 
     def complete_follow_up(self, follow_up: str | int, *, by: str | None = None) -> FollowUp:
         """Mark a follow-up (``FU-12`` or ``12``) done."""

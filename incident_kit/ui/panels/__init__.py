@@ -7,7 +7,9 @@ page renders every panel listed in ``PANELS`` after its own controls.
 import importlib
 
 # Module names inside this package, rendered in this order.
-PANELS: list[str] = []
+PANELS: list[str] = [
+    "review",
+]
 
 
 def incident_panels():
