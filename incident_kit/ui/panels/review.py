@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from incident_kit.clock import UTC
 from incident_kit.incident.models import ACTIVE, Status
@@ -94,7 +95,11 @@ def render(kit, incident, user) -> None:
         st.markdown(line)
         change_depth_form(kit, review, user, key=f"panel_{ref}")
     if review is not None:
-        st.page_link(REVIEWS_PAGE, label="Open the review", icon=":material/rate_review:", query_params={"ref": ref})
+        try:  # only when the Reviews page is part of the app's navigation
+            st.page_link(REVIEWS_PAGE, label="Open the review", icon=":material/rate_review:",
+                         query_params={"ref": ref})
+        except StreamlitAPIException:
+            st.caption(f"Write the review on the Reviews page ({ref}).")
     if incident.status == Status.POST_INCIDENT or (incident.status == Status.RESOLVED and review is not None):
         if st.button("Close the incident", key=f"panel_{ref}_close",
                      disabled=review is None or not review.lets_incident_close,
