@@ -138,3 +138,19 @@ def test_follow_ups_page_mine_and_all_open_then_mark_done(kit, ref):
     _ok(at.button(key="mine_apply").click().run())
     assert kit.follow_up(mine.reference).status.value == "done"
     assert at.caption[0].value == "0 open, 0 overdue, owned by ana."
+
+
+INCIDENT_PAGE = REPO / "incident_kit" / "ui" / "views" / "incident.py"
+
+
+@pytest.mark.skipif(not INCIDENT_PAGE.exists(), reason="the Incident page is built on the app branch")
+def test_the_panel_on_the_incident_page_waives_and_closes(kit, ref):
+    at = _ok(_page(ref, "incident_kit/ui/views/incident.py"))
+    assert any(s.value == "Review and follow-ups" for s in at.subheader)
+    at.radio(key=f"panel_{ref}_depth").set_value(Depth.NONE).run()
+    at.text_input(key=f"panel_{ref}_reason").set_value("Routine; nothing new")
+    _ok(at.button(key=f"panel_{ref}_start").click().run())
+    assert kit.review(ref).status.value == "waived" and kit.get(ref).status.value == "post_incident"
+    _ok(at.button(key=f"panel_{ref}_close").click().run())
+    assert kit.get(ref).status.value == "closed"
+    assert f"{ref} is closed; 0 follow-ups still open." in [i.value for i in at.info]
