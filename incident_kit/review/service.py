@@ -126,8 +126,7 @@ def start(db, reference: str, *, depth, by: str, reason: str | None = None, sche
         review_id = store.insert(tx, incident_id=incident.id, depth=depth_, status=status, waived_reason=why,
                                  created_at=now, created_by=by)
         incident_store.record_event(tx, incident.id, actor=by, kind="review_started", occurred_at=now,
-                                    field="review", new=depth_.value,
-                                    detail=f"{depth_.label}" + (f": {why}" if why else ""))
+                                    field="review", new=depth_.value, detail=why)
         if scheduled is not None:
             store.set_scheduled(tx, review_id, scheduled, now=now)
         _write_missing_sections(tx, review_id, depth_, {}, _gather(tx, incident), by=by, now=now)
@@ -197,8 +196,9 @@ def edit_section(db, reference: str, section: str, body: str, *, by: str) -> Rev
         now = utcnow()
         version = store.add_section_version(tx, review.id, key, text, by=by, now=now)
         store.set_status(tx, review.id, review.status, published_at=review.published_at, now=now)  # updated_at
+        # no field/old/new: the text lives in review_sections; the timeline says which section and version
         incident_store.record_event(tx, incident.id, actor=by, kind="review_section_edited", occurred_at=now,
-                                    field=key, detail=f"{SECTION_BY_KEY[key].title}, version {version}")
+                                    detail=f"{SECTION_BY_KEY[key].title}, version {version}")
         return store.get(tx, review.id)
 
     return db.write(work)
@@ -307,7 +307,7 @@ def dismiss_hint(db, reference: str, section: str, hint_key: str, *, by: str) ->
         now = utcnow()
         store.dismiss(tx, review.id, key, hint_key, by=by, now=now)
         incident_store.record_event(tx, incident.id, actor=by, kind="review_hint_dismissed", occurred_at=now,
-                                    field=key, detail=hint_key)
+                                    detail=f"{SECTION_BY_KEY[key].title}: {hint_key}")
 
     db.write(work)
 
