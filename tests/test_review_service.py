@@ -208,3 +208,27 @@ def test_other_status_changes_are_not_affected(kit):
     kit.resolve(inc.reference, by="ana")
     assert kit.reopen(inc.reference, by="ana").status.value == "investigating"
     assert kit.decline(inc.reference, reason="False alarm", by="ana").status.value == "declined"
+
+
+def test_every_review_and_follow_up_change_appends_a_timeline_event(kit, inc):
+    ref = inc.reference
+    steps = [
+        lambda: kit.start_review(ref, depth="standard", by="bao"),
+        lambda: kit.edit_review_section(ref, "went_well", "We should have paged sooner.", by="bao"),
+        lambda: kit.dismiss_review_hint(ref, "went_well", "should_have:should have", by="bao"),
+        lambda: kit.change_review_depth(ref, "workshop", by="bao"),
+        lambda: kit.schedule_review(ref, "2030-03-02T13:00:00+00:00", by="bao"),
+        lambda: kit.set_contributing_factors(ref, ["missing alert"], by="bao"),
+        lambda: kit.add_follow_up(ref, "Add an alert", by="bao"),
+        lambda: kit.edit_follow_up("FU-1", owner="dev", by="bao"),
+        lambda: kit.link_follow_up("FU-1", "https://github.com/acme/shop/issues/1", by="bao"),
+        lambda: kit.set_follow_up_status("FU-1", "in_progress", by="dev"),
+        lambda: kit.complete_follow_up("FU-1", by="dev"),
+        lambda: kit.set_review_status(ref, "in_review", by="bao"),
+        lambda: kit.publish_review(ref, by="bao"),
+        lambda: kit.close_incident(ref, by="bao"),
+    ]
+    for step in steps:
+        before = len(kit.events(ref))
+        step()
+        assert len(kit.events(ref)) == before + 1
