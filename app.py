@@ -25,6 +25,8 @@ pages = {
         st.Page(VIEWS + "subscriptions.py", title="Subscriptions", icon=":material/notifications:"),
     ],
     "Learn": [
+        st.Page(VIEWS + "reviews.py", title="Reviews", icon=":material/rate_review:"),
+        st.Page(VIEWS + "follow_ups.py", title="Follow-ups", icon=":material/checklist:"),
     ],
     "Admin": [
         st.Page(VIEWS + "import_data.py", title="Import", icon=":material/upload_file:"),

@@ -15,9 +15,11 @@ from .catalog.api import CatalogAPI
 from .config import resolve_db_path
 from .db import open_database
 from .export.api import ExportAPI
+from .follow_up.api import FollowUpAPI
 from .importers.api import ImportAPI
 from .incident.api import IncidentAPI
 from .notify.api import NotifyAPI
+from .review.api import ReviewAPI
 from .statuspage.api import StatusPageAPI
 
 _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
@@ -31,7 +33,7 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI):
+class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI):
     """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
 
     def __init__(self, db, *, user: str | None = None, _key=None):

@@ -53,9 +53,6 @@ class IncidentAPI:
                reason: str | None = None) -> Incident:
         return service.reopen(self.db, reference, by=self._by(by), status=status, reason=reason)
 
-    def close(self, reference: str, *, by: str | None = None) -> Incident:
-        return service.close(self.db, reference, by=self._by(by))
-
     def decline(self, reference: str, *, reason: str, by: str | None = None) -> Incident:
         return service.decline(self.db, reference, by=self._by(by), reason=reason)
 

@@ -8,6 +8,7 @@ import importlib
 
 # Module names inside this package, rendered in this order.
 PANELS: list[str] = [
+    "review",
     "subscribe",
 ]
 

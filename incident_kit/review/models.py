@@ -1,0 +1,183 @@
+"""Reviews as plain Python: depths, statuses, which sections each depth has. No I/O."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from ..errors import IncidentKitError, InvalidTransition
+
+
+class Depth(StrEnum):
+    NONE = "none"          # no review, with a one-line reason (the review is "waived")
+    NOTE = "note"          # what happened and why, in a few sentences
+    STANDARD = "standard"  # the full written review
+    WORKSHOP = "workshop"  # a standard review plus interviews, an agenda and a meeting
+
+    @property
+    def label(self) -> str:
+        return DEPTH_LABELS[self]
+
+
+DEPTH_LABELS = {Depth.NONE: "No review", Depth.NOTE: "Short note", Depth.STANDARD: "Standard review",
+                Depth.WORKSHOP: "Full workshop"}
+DEPTH_HELP = {
+    Depth.NONE: "Nothing new to learn; say why in one line. Lets the incident close.",
+    Depth.NOTE: "What happened and why, in a few sentences.",
+    Depth.STANDARD: "Summary, impact, timeline, contributing factors, what went well, what was hard, "
+                    "where we got lucky, follow-ups.",
+    Depth.WORKSHOP: "A standard review plus interview notes, a meeting agenda, cross-team participants "
+                    "and a scheduled date.",
+}
+
+
+class ReviewStatus(StrEnum):
+    DRAFT = "draft"
+    IN_REVIEW = "in_review"
+    PUBLISHED = "published"
+    WAIVED = "waived"  # depth "none"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+# Moves a person makes; waiving happens by choosing depth "none", and leaving
+# "waived" by choosing another depth.
+TRANSITIONS: dict[ReviewStatus, frozenset[ReviewStatus]] = {
+    ReviewStatus.DRAFT: frozenset({ReviewStatus.IN_REVIEW}),
+    ReviewStatus.IN_REVIEW: frozenset({ReviewStatus.DRAFT, ReviewStatus.PUBLISHED}),
+    ReviewStatus.PUBLISHED: frozenset({ReviewStatus.IN_REVIEW}),
+    ReviewStatus.WAIVED: frozenset(),
+}
+DONE = frozenset({ReviewStatus.PUBLISHED, ReviewStatus.WAIVED})  # what lets an incident close
+
+REASON_MAX = 200  # "one line"
+
+
+def parse_depth(value) -> Depth:
+    text = str(value or "").strip().lower()
+    aliases = {"no review": "none", "no": "none", "waive": "none", "short note": "note",
+               "standard review": "standard", "full workshop": "workshop", "full": "workshop"}
+    text = aliases.get(text, text)
+    try:
+        return Depth(text)
+    except ValueError:
+        raise IncidentKitError(f"Depth '{value}' is not one of: none, note, standard, workshop.") from None
+
+
+def parse_status(value) -> ReviewStatus:
+    text = str(value or "").strip().lower().replace("-", "_").replace(" ", "_")
+    try:
+        return ReviewStatus(text)
+    except ValueError:
+        raise IncidentKitError(
+            f"Review status '{value}' is not one of: draft, in_review, published "
+            "(to waive a review, choose depth none with a reason).") from None
+
+
+def check_transition(current: ReviewStatus, target: ReviewStatus) -> None:
+    if target == current:
+        raise InvalidTransition(f"The review is already {current.label.lower()}.")
+    if target == ReviewStatus.WAIVED:
+        raise InvalidTransition("To waive the review, change its depth to none with a one-line reason.")
+    if current == ReviewStatus.WAIVED:
+        raise InvalidTransition("The review is waived; change its depth (note, standard or workshop) to write one.")
+    if target not in TRANSITIONS[current]:
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current]))
+        raise InvalidTransition(f"A review cannot move from {current.value} to {target.value}; allowed next: {allowed}.")
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    title: str
+    prompt: str  # shown as the placeholder: what to write here
+    depths: frozenset[Depth]
+    prefilled: bool = False  # filled from the record when the review starts
+
+
+_S, _W = Depth.STANDARD, Depth.WORKSHOP
+SECTIONS: list[SectionSpec] = [
+    SectionSpec("what_happened", "What happened and why", "A few sentences: what happened, why, and what changed.",
+                frozenset({Depth.NOTE}), prefilled=True),
+    SectionSpec("summary", "Summary", "Two or three sentences a colleague outside the team can follow.",
+                frozenset({_S, _W}), prefilled=True),
+    SectionSpec("key_facts", "Key times and people", "Key times, durations, roles and severity changes.",
+                frozenset({_S, _W}), prefilled=True),
+    SectionSpec("impact", "Impact", "Who was affected, how, and for how long.", frozenset({_S, _W}), prefilled=True),
+    SectionSpec("timeline", "Timeline", "What happened when, from the record; add what the record missed.",
+                frozenset({_S, _W}), prefilled=True),
+    SectionSpec("contributing_factors", "Contributing factors",
+                "The conditions that made this possible: technical, organisational, timing. Usually several.",
+                frozenset({_S, _W})),
+    SectionSpec("went_well", "What went well", "What helped: keep doing it.", frozenset({_S, _W})),
+    SectionSpec("was_hard", "What was hard", "Where people struggled: missing information, tools, access.",
+                frozenset({_S, _W})),
+    SectionSpec("lucky", "Where we got lucky", "What could easily have made this worse.", frozenset({_S, _W})),
+    SectionSpec("participants", "Cross-team participants", "Who joins the workshop, from which teams.",
+                frozenset({_W}), prefilled=True),
+    SectionSpec("agenda", "Meeting agenda", "The workshop's agenda.", frozenset({_W}), prefilled=True),
+    SectionSpec("interviews", "Interview notes", "Notes from conversations with the people involved, before the "
+                "workshop.", frozenset({_W})),
+]
+SECTION_BY_KEY = {s.key: s for s in SECTIONS}
+
+
+def sections_for(depth: Depth) -> list[SectionSpec]:
+    return [s for s in SECTIONS if depth in s.depths]
+
+
+def has_follow_ups(depth: Depth) -> bool:
+    """A review at this depth lists the incident's follow-ups."""
+    return depth != Depth.NONE
+
+
+# Suggested depth, counted from the highest severity down (the team decides; this is a hint).
+SUGGESTED_FROM_HIGHEST_SEVERITY = (Depth.WORKSHOP, Depth.STANDARD)
+SUGGESTED_OTHERWISE = Depth.NOTE
+
+
+def suggest_depth(severity_rank: int, levels: int) -> Depth:
+    from_top = levels - severity_rank
+    if 0 <= from_top < len(SUGGESTED_FROM_HIGHEST_SEVERITY):
+        return SUGGESTED_FROM_HIGHEST_SEVERITY[from_top]
+    return SUGGESTED_OTHERWISE
+
+
+@dataclass(frozen=True)
+class Review:
+    id: int
+    incident_id: int
+    incident: str  # reference
+    depth: Depth
+    status: ReviewStatus
+    waived_reason: str | None
+    created_at: dt.datetime
+    created_by: str
+    published_at: dt.datetime | None
+    scheduled_for: dt.datetime | None
+    contributing_factors: tuple[str, ...]
+    updated_at: dt.datetime
+    sections: dict[str, str] = field(default_factory=dict)  # key -> current markdown (every key ever written)
+
+    @property
+    def visible_sections(self) -> list[tuple[SectionSpec, str]]:
+        """The sections of the current depth, in order, with their current text."""
+        return [(spec, self.sections.get(spec.key, "")) for spec in sections_for(self.depth)]
+
+    @property
+    def lets_incident_close(self) -> bool:
+        return self.status in DONE
+
+    def to_dict(self) -> dict:
+        from ..clock import iso
+
+        return {
+            "incident": self.incident, "depth": self.depth.value, "status": self.status.value,
+            "waived_reason": self.waived_reason, "created_at": iso(self.created_at), "created_by": self.created_by,
+            "published_at": iso(self.published_at), "scheduled_for": iso(self.scheduled_for),
+            "contributing_factors": list(self.contributing_factors),
+            "sections": {spec.key: text for spec, text in self.visible_sections},
+        }

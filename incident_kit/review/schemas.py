@@ -1,0 +1,61 @@
+"""What valid review frames look like at the API boundary (pandera)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from ..frames import utc_columns
+from .models import Depth, ReviewStatus
+
+UTC_TS = pd.DatetimeTZDtype("us", "UTC")
+
+
+class ReviewListModel(pa.DataFrameModel):
+    incident: Series[str] = pa.Field(str_startswith="INC-", unique=True)
+    depth: Series[str] = pa.Field(isin=[d.value for d in Depth])
+    status: Series[str] = pa.Field(isin=[s.value for s in ReviewStatus])
+    created_at: Series[UTC_TS]
+    published_at: Series[UTC_TS] = pa.Field(nullable=True)
+    open_follow_ups: Series[int] = pa.Field(ge=0, coerce=True)
+
+    @pa.dataframe_check
+    def waived_exactly_when_no_review(cls, df: pd.DataFrame) -> Series[bool]:
+        return (df["depth"] == Depth.NONE.value) == (df["status"] == ReviewStatus.WAIVED.value)
+
+    class Config:
+        strict = False
+
+
+class SectionHistoryModel(pa.DataFrameModel):
+    section: Series[str]
+    version: Series[int] = pa.Field(ge=1, coerce=True)
+    body: Series[str]
+    edited_at: Series[UTC_TS]
+    edited_by: Series[str]
+
+    class Config:
+        strict = False
+
+
+def _normalise(frame: pd.DataFrame, times: tuple[str, ...], texts: tuple[str, ...]) -> pd.DataFrame:
+    frame = utc_columns(frame)
+    for col in times:
+        if col in frame and not isinstance(frame[col].dtype, pd.DatetimeTZDtype):
+            frame[col] = pd.to_datetime(frame[col], utc=True).astype(UTC_TS)
+    for col in texts:  # an empty result comes back as object columns
+        if col in frame and frame[col].dtype == object:
+            frame[col] = frame[col].astype("str")
+    return frame
+
+
+def validate_list(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = _normalise(frame, ("created_at", "published_at", "scheduled_for", "updated_at"),
+                       ("incident", "title", "severity", "incident_status", "depth", "status", "created_by"))
+    return ReviewListModel.validate(frame, lazy=True)
+
+
+def validate_history(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = _normalise(frame, ("edited_at",), ("section", "body", "edited_by"))
+    return SectionHistoryModel.validate(frame, lazy=True)

@@ -1,0 +1,119 @@
+"""Incident-page panel: the review (suggested depth, start or change it) and follow-ups.
+
+Also the small widget groups the Reviews page reuses (start form, depth change,
+add-follow-up form), so both places behave the same.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+from streamlit.errors import StreamlitAPIException
+
+from incident_kit.clock import UTC
+from incident_kit.incident.models import ACTIVE, Status
+from incident_kit.review.models import DEPTH_HELP, Depth
+from incident_kit.ui.context import attempt
+
+REVIEWS_PAGE = "incident_kit/ui/views/reviews.py"
+FOLLOW_UPS_PAGE = "incident_kit/ui/views/follow_ups.py"
+DEPTHS = list(Depth)
+PRIORITIES = ["low", "medium", "high", "urgent"]
+
+
+def _depth_label(depth: Depth) -> str:
+    return depth.label
+
+
+def start_form(kit, incident, user: str, *, key: str) -> None:
+    """Choose a depth (the suggestion is preselected) and start the review."""
+    suggested = attempt(kit.suggest_review_depth, incident.reference, viewer=user) or Depth.NOTE
+    st.caption(f"Suggested from severity ({incident.severity}): **{suggested.label}**. The team decides.")
+    depth = st.radio("Depth", DEPTHS, index=DEPTHS.index(suggested), format_func=_depth_label,
+                     key=f"{key}_depth", horizontal=True, captions=[DEPTH_HELP[d] for d in DEPTHS])
+    reason = ""
+    scheduled = None
+    if depth == Depth.NONE:
+        reason = st.text_input("Why no review? (one line)", key=f"{key}_reason",
+                               placeholder="e.g. Routine; nothing new to learn")
+    if depth == Depth.WORKSHOP:
+        day = st.date_input("Workshop date (optional)", value=None, key=f"{key}_date")
+        if day:
+            scheduled = dt.datetime.combine(day, dt.time(13, 0), tzinfo=UTC)
+    label = "Waive the review" if depth == Depth.NONE else f"Start the {depth.label.lower()}"
+    if st.button(label, key=f"{key}_start", type="primary"):
+        done = attempt(kit.start_review, incident.reference, depth=depth.value, reason=reason,
+                       scheduled_for=scheduled, by=user)
+        if done is not None:
+            st.toast(f"{done.depth.label} started for {incident.reference}.")
+            st.rerun()
+
+
+def change_depth_form(kit, review, user: str, *, key: str) -> None:
+    others = [d for d in DEPTHS if d != review.depth]
+    cols = st.columns([2, 3, 1], vertical_alignment="bottom")
+    depth = cols[0].selectbox("Change depth to", others, format_func=_depth_label, key=f"{key}_new_depth")
+    reason = cols[1].text_input("Why no review? (one line)", key=f"{key}_new_reason",
+                                disabled=depth != Depth.NONE)
+    if cols[2].button("Change", key=f"{key}_change"):
+        if attempt(kit.change_review_depth, review.incident, depth.value, reason=reason, by=user) is not None:
+            st.rerun()
+
+
+def follow_up_form(kit, reference: str, user: str, *, key: str, source: str = "incident page") -> None:
+    """Title, owner (you by default), due date (by severity by default), priority."""
+    title = st.text_input("Follow-up", key=f"{key}_title", placeholder="e.g. Add an alert for queue depth")
+    cols = st.columns(3)
+    owner = cols[0].text_input("Owner", value=user, key=f"{key}_owner")
+    due = cols[1].date_input("Due (default: by severity)", value=None, key=f"{key}_due")
+    priority = cols[2].selectbox("Priority", PRIORITIES, index=1, key=f"{key}_priority")
+    if st.button("Add follow-up", key=f"{key}_add"):
+        item = attempt(kit.add_follow_up, reference, title, owner=owner or None, due=due, priority=priority,
+                       source=source, by=user)
+        if item is not None:
+            st.toast(f"Added {item.reference}, due {item.due_at:%Y-%m-%d}.")
+            st.rerun()
+
+
+def render(kit, incident, user) -> None:
+    st.subheader("Review and follow-ups")
+    ref = incident.reference
+    review = attempt(kit.review, ref, viewer=user)
+    if incident.status in ACTIVE:
+        st.caption("The review starts once the incident is resolved; follow-ups can be added any time.")
+    elif incident.status in (Status.DECLINED, Status.MERGED):
+        st.caption(f"{ref} is {incident.status.value}; it needs no review.")
+    elif review is None:
+        st.write("Resolved is not closed: choose how deep the review goes. Starting it moves the incident "
+                 "to post-incident.")
+        start_form(kit, incident, user, key=f"panel_{ref}")
+    else:
+        line = f"**{review.depth.label}** · {review.status.label}"
+        if review.waived_reason:
+            line += f" · {review.waived_reason}"
+        st.markdown(line)
+        change_depth_form(kit, review, user, key=f"panel_{ref}")
+    if review is not None:
+        try:  # only when the Reviews page is part of the app's navigation
+            st.page_link(REVIEWS_PAGE, label="Open the review", icon=":material/rate_review:",
+                         query_params={"ref": ref})
+        except StreamlitAPIException:
+            st.caption(f"Write the review on the Reviews page ({ref}).")
+    if incident.status == Status.POST_INCIDENT or (incident.status == Status.RESOLVED and review is not None):
+        if st.button("Close the incident", key=f"panel_{ref}_close",
+                     disabled=review is None or not review.lets_incident_close,
+                     help="Closes once the review is published or waived."):
+            closed = attempt(kit.close_incident, ref, by=user)
+            if closed is not None:
+                st.session_state[f"closed_{ref}"] = closed[1]
+                st.rerun()
+    if f"closed_{ref}" in st.session_state and incident.status == Status.CLOSED:
+        n = st.session_state[f"closed_{ref}"]
+        st.info(f"{ref} is closed; {n} follow-up{'s' if n != 1 else ''} still open.", icon=":material/task_alt:")
+    frame = attempt(kit.follow_ups, viewer=user, incident=ref)
+    if frame is not None and not frame.empty:
+        st.dataframe(frame[["reference", "title", "owner", "priority", "status", "due_at", "overdue"]],
+                     hide_index=True, width="stretch")
+    with st.expander("Add a follow-up"):
+        follow_up_form(kit, ref, user, key=f"panel_fu_{ref}")
