@@ -8,6 +8,9 @@ pages = {
     "Respond": [
         st.Page(VIEWS + "home.py", title="Home", icon=":material/home:", default=True),
     ],
+    "Learn": [
+        st.Page(VIEWS + "insights.py", title="Insights", icon=":material/insights:"),
+    ],
 }
 
 st.navigation(pages).run()
