@@ -16,6 +16,7 @@ from .base import cli
 # Each module registers its commands on ``cli``.
 from . import demo as _demo  # noqa: E402,F401
 from . import incidents as _incidents  # noqa: E402,F401
+from . import metrics as _metrics  # noqa: E402,F401
 
 
 def main(argv: list[str] | None = None) -> int:
