@@ -76,27 +76,30 @@ def test_person_and_team_fields_are_recognised_and_counts_of_people_are_not():
 
 def test_no_analytics_function_returns_a_person_or_team_column(kit):
     demo.load(kit.db, incidents=60, seed=3)
-    frames = [analytics.scope_counts(kit), analytics.response_times(kit), analytics.update_gaps(kit),
-              analytics.response_summary(kit), analytics.cadence_adherence(kit), analytics.follow_ups(kit),
-              analytics.follow_up_summary(kit, by="severity"), analytics.follow_up_summary(kit, by="month"),
-              analytics.declarations_by_month(kit), analytics.reviews(kit), analytics.review_depth_mix(kit),
-              analytics.themes(kit)]
+    frames = [analytics.response_times(kit), analytics.update_gaps(kit), analytics.follow_ups(kit),
+              analytics.follow_up_summary(kit, by="severity"), analytics.reviews(kit)]
+    bundle = analytics.insights(kit)
+    frames += [v for v in bundle.values() if isinstance(v, pd.DataFrame)]
     for frame in frames:
         assert not frame.empty
         assert frame_violations(frame) == []
-    assert not [k for k in analytics.declaration_summary(kit) if is_person_or_team(k)]
+    assert not [k for k in bundle["declaration_summary"] if is_person_or_team(k)]
 
 
 def test_every_chart_builder_passes_on_demo_data(kit):
     demo.load(kit.db, incidents=60, seed=3)
-    built = [charts.duration_ecdf(analytics.response_times(kit)), charts.gap_histogram(analytics.update_gaps(kit)),
-             charts.cadence_chart(analytics.cadence_adherence(kit)),
-             charts.declarations_chart(analytics.declarations_by_month(kit)),
-             charts.declaration_shares_chart(analytics.declarations_by_month(kit)),
-             charts.follow_up_completion_chart(analytics.follow_up_summary(kit, by="month"), group_title="month"),
-             charts.open_age_chart(analytics.follow_ups(kit)), charts.time_to_complete_chart(analytics.follow_ups(kit)),
-             charts.review_depth_chart(analytics.review_depth_mix(kit)),
-             charts.time_to_publish_chart(analytics.reviews(kit)), charts.themes_chart(analytics.themes(kit))]
+    d = analytics.insights(kit)
+    built = [charts.duration_ecdf(d["response_distribution"]), charts.gap_histogram(d["gap_histogram"]),
+             charts.cadence_chart(d["cadence_adherence"]), charts.declarations_chart(d["declarations_by_month"]),
+             charts.declaration_shares_chart(d["declarations_by_month"]),
+             charts.follow_up_completion_chart(d["follow_ups_by_month"], group_title="month"),
+             charts.open_age_chart(d["open_age_histogram"]),
+             charts.box_chart(d["completion_time_by_severity"], category="severity", category_title="severity",
+                              value_title="days"),
+             charts.review_depth_chart(d["review_depth_mix"]),
+             charts.box_chart(d["publish_time_by_depth"], category="depth", category_title="depth",
+                              value_title="days"),
+             charts.themes_chart(d["themes"])]
     for chart in built:
         spec = chart.to_dict()
         assert chart_violations(spec) == []

@@ -210,3 +210,51 @@ def test_an_empty_database_gives_empty_frames_not_errors(kit):
 def test_an_empty_date_range_is_refused_with_a_hint(kit):
     with pytest.raises(IncidentKitError, match="before"):
         analytics.scope_counts(kit, since="2026-03-05", until="2026-03-01")
+
+
+def test_response_distribution_is_the_percentile_curve_of_each_duration(org):
+    # time to resolve: [125, 130] -> the 0th percentile 125, the 50th 127.5, the 100th 130; 51 points.
+    dist = analytics.response_distribution(org)
+    resolve = dist[dist["metric"] == "time_to_resolve"].set_index("share")["minutes"]
+    assert len(resolve) == 51
+    assert (resolve.loc[0.0], resolve.loc[0.5], resolve.loc[1.0]) == (125, 127.5, 130)
+    assert set(dist["n"][dist["metric"] == "time_to_first_update"]) == {3}
+
+
+def test_gap_histogram_counts_gaps_as_multiples_of_their_target(org):
+    # INC-1 (Major, 60): 30 -> 0.5x, bin (0.25, 0.5]; 90 -> 1.5x, bin (1.25, 1.5].
+    # INC-2 (Minor, 240): 240 -> exactly 1x, bin (0.75, 1] (on time).  INC-5 (Moderate, 120): 120 -> 1x.
+    hist = analytics.gap_histogram(org)
+    assert list(zip(hist["bin_start"], hist["gaps"], hist["within_cadence"])) == [
+        (0.25, 1, True), (0.75, 2, True), (1.25, 1, False)]
+
+
+def test_open_age_histogram_and_completion_time_box(org):
+    # open: f3 89 days = week 12, overdue; f5 52 days = week 7, not yet due.
+    ages = analytics.open_age_histogram(org, now=NOW)
+    assert list(zip(ages["weeks_open"], ages["overdue"], ages["follow_ups"])) == [(7, False, 1), (12, True, 1)]
+    # done per severity: Major f1 7, f2 17 -> min 7, p25 7 + 0.25*10 = 9.5, median 12, p75 14.5, p90 16, max 17;
+    # Moderate f6 2.
+    box = analytics.completion_time_by_severity(org, now=NOW).set_index("severity")
+    assert list(box.index) == ["Moderate", "Major"]
+    major = box.loc["Major"]
+    assert [major[c] for c in ("n", "min", "p25", "median", "p75", "p90", "max")] == pytest.approx(
+        [2, 7, 9.5, 12, 14.5, 16, 17])
+    assert box.loc["Moderate", "median"] == pytest.approx(2)
+
+
+def test_publish_time_by_depth_summarises_published_reviews(org):
+    box = analytics.publish_time_by_depth(org).set_index("depth")
+    assert list(box.index) == ["note", "standard"]  # none is waived, the workshop is a draft
+    assert box.loc["standard", "median"] == pytest.approx(4.5) and box.loc["note", "n"] == 1
+
+
+def test_the_page_bundle_equals_the_single_metric_functions(org):
+    bundle = analytics.insights(org, now=NOW, severities=["Major", "Moderate", "Minor"])
+    f = dict(severities=["Major", "Moderate", "Minor"])
+    pd.testing.assert_frame_equal(bundle["response_summary"], analytics.response_summary(org, **f))
+    pd.testing.assert_frame_equal(bundle["cadence_adherence"], analytics.cadence_adherence(org, **f))
+    pd.testing.assert_frame_equal(bundle["follow_ups_by_month"],
+                                  analytics.follow_up_summary(org, by="month", now=NOW, **f))
+    pd.testing.assert_frame_equal(bundle["themes"], analytics.themes(org, **f))
+    assert bundle["declaration_summary"] == analytics.declaration_summary(org, **f)

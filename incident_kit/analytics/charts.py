@@ -31,40 +31,41 @@ def _frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
-def duration_ecdf(times: pd.DataFrame) -> alt.Chart:
-    """Cumulative share of incidents by minutes, one line per response duration (symlog scale)."""
-    data = _frame(times, ["reference", "severity", *DURATION_LABELS])
-    data = data.rename(columns=DURATION_LABELS)
+def duration_ecdf(distribution: pd.DataFrame) -> alt.Chart:
+    """Cumulative share of incidents by minutes, one line per response duration (symlog scale).
+
+    Takes ``analytics.response_distribution``: percentiles 0, 2 … 100 of each duration.
+    """
+    data = _frame(distribution, ["metric", "n", "share", "minutes"])
+    data["measure"] = data["metric"].map(lambda m: DURATION_LABELS.get(f"{m}_minutes", m))
     return (
         alt.Chart(data)
-        .transform_fold(list(DURATION_LABELS.values()), as_=["measure", "minutes"])
-        .transform_filter("isValid(datum.minutes)")
-        .transform_window(share="cume_dist()", sort=[{"field": "minutes"}], groupby=["measure"])
-        .mark_line(interpolate="step-after", point=False)
+        .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=12))
         .encode(
             x=alt.X("minutes:Q", title="minutes (symmetric log scale)", scale=alt.Scale(type="symlog")),
             y=alt.Y("share:Q", title="share of incidents at or below", axis=alt.Axis(format="%")),
             color=alt.Color("measure:N", title=None),
-            tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("minutes:Q", format=".1f"),
-                     alt.Tooltip("share:Q", format=".0%", title="share at or below")],
+            tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".0%", title="share at or below"),
+                     alt.Tooltip("minutes:Q", format=".1f"), alt.Tooltip("n:Q", title="incidents")],
         )
         .properties(height=HEIGHT)
     )
 
 
-def gap_histogram(gaps: pd.DataFrame) -> alt.Chart:
-    """Update gaps in minutes, coloured by whether each was within its severity's target."""
-    data = _frame(gaps, ["severity", "cadence_minutes", "gap_minutes", "within_cadence"])
-    data["within target"] = data["within_cadence"].map(WITHIN).fillna("no target")
+def gap_histogram(histogram: pd.DataFrame) -> alt.Chart:
+    """Update gaps by their size as a multiple of the severity's target (``analytics.gap_histogram``)."""
+    data = _frame(histogram, ["bin_start", "bin_end", "label", "gaps", "within_cadence"])
+    data["within target"] = data["within_cadence"].map(WITHIN)
+    order = list(data.sort_values("bin_start")["label"]) if len(data) else []
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("gap_minutes:Q", bin=alt.Bin(maxbins=40), title="minutes between consecutive updates"),
-            y=alt.Y("count():Q", title="gaps", stack=True),
-            color=alt.Color("within target:N", scale=alt.Scale(domain=list(WITHIN.values()) + ["no target"],
-                                                               range=["#4c78a8", "#f58518", "#bab0ac"])),
-            tooltip=[alt.Tooltip("gap_minutes:Q", bin=True, title="gap (minutes)"), alt.Tooltip("count():Q", title="gaps"),
+            x=alt.X("label:O", sort=order, title="gap ÷ the severity's target interval"),
+            y=alt.Y("gaps:Q", title="gaps"),
+            color=alt.Color("within target:N", title=None,
+                            scale=alt.Scale(domain=list(WITHIN.values()), range=["#4c78a8", "#f58518"])),
+            tooltip=[alt.Tooltip("label:O", title="gap ÷ target"), alt.Tooltip("gaps:Q"),
                      alt.Tooltip("within target:N")],
         )
         .properties(height=HEIGHT)
@@ -152,41 +153,40 @@ def follow_up_completion_chart(summary: pd.DataFrame, *, group_title: str) -> al
     )
 
 
-def open_age_chart(follow_ups: pd.DataFrame) -> alt.Chart:
-    """Age in days of open follow-ups, overdue ones highlighted."""
-    data = _frame(follow_ups, ["severity", "status", "open_age_days", "is_open", "is_overdue"])
-    data = data[data["is_open"].astype(bool)] if len(data) else data
-    data["overdue"] = data["is_overdue"].map({True: "overdue", False: "not yet due"}) if len(data) else []
+def open_age_chart(histogram: pd.DataFrame) -> alt.Chart:
+    """Open follow-ups by weeks since creation, overdue ones highlighted (``analytics.open_age_histogram``)."""
+    data = _frame(histogram, ["weeks_open", "overdue", "follow_ups"])
+    data["due"] = data["overdue"].map({True: "overdue", False: "not yet due"}).fillna("no due date")
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("open_age_days:Q", bin=alt.Bin(maxbins=30), title="days since the follow-up was created"),
-            y=alt.Y("count():Q", title="open follow-ups", stack=True),
-            color=alt.Color("overdue:N", scale=alt.Scale(domain=["not yet due", "overdue"],
-                                                         range=["#4c78a8", "#e45756"]), title=None),
-            tooltip=[alt.Tooltip("open_age_days:Q", bin=True, title="age (days)"),
-                     alt.Tooltip("count():Q", title="follow-ups"), alt.Tooltip("overdue:N")],
+            x=alt.X("weeks_open:O", title="weeks since the follow-up was created (52 = a year or more)"),
+            y=alt.Y("sum(follow_ups):Q", title="open follow-ups", stack=True),
+            color=alt.Color("due:N", title=None, scale=alt.Scale(domain=["not yet due", "overdue", "no due date"],
+                                                                 range=["#4c78a8", "#e45756", "#bab0ac"])),
+            tooltip=[alt.Tooltip("weeks_open:O", title="weeks open"), alt.Tooltip("due:N"),
+                     alt.Tooltip("sum(follow_ups):Q", title="follow-ups")],
         )
         .properties(height=HEIGHT)
     )
 
 
-def time_to_complete_chart(follow_ups: pd.DataFrame) -> alt.Chart:
-    """Distribution (box plot) of days to complete, per severity."""
-    data = _frame(follow_ups, ["severity", "severity_rank", "days_to_complete"])
-    data = data.dropna(subset=["days_to_complete"]) if len(data) else data
-    order = list(data.sort_values("severity_rank")["severity"].unique()) if len(data) else []
-    return (
-        alt.Chart(data)
-        .mark_boxplot(extent="min-max")
-        .encode(
-            x=alt.X("severity:N", sort=order, title="severity (lowest first)"),
-            y=alt.Y("days_to_complete:Q", title="days from creation to done"),
-            tooltip=[alt.Tooltip("severity:N"), alt.Tooltip("days_to_complete:Q", format=".1f")],
-        )
-        .properties(height=HEIGHT)
-    )
+def box_chart(box: pd.DataFrame, *, category: str, category_title: str, value_title: str,
+              order: list[str] | None = None) -> alt.Chart:
+    """A box plot from a five-number summary (``completion_time_by_severity``, ``publish_time_by_depth``).
+
+    The box spans p25 to p75, the white tick is the median, the whisker runs from min to max.
+    """
+    data = _frame(box, [category, "n", "min", "p25", "median", "p75", "p90", "max"])
+    x = alt.X(f"{category}:N", sort=order, title=category_title)
+    tooltip = [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip("n:Q")] + [
+        alt.Tooltip(f"{c}:Q", format=".1f") for c in ("min", "p25", "median", "p75", "p90", "max")]
+    base = alt.Chart(data).encode(x=x, tooltip=tooltip)
+    whisker = base.mark_rule().encode(y=alt.Y("min:Q", title=value_title), y2="max:Q")
+    body = base.mark_bar(size=28).encode(y="p25:Q", y2="p75:Q")
+    median = base.mark_tick(color="white", size=28, thickness=2).encode(y="median:Q")
+    return (whisker + body + median).properties(height=HEIGHT)
 
 
 def review_depth_chart(mix: pd.DataFrame) -> alt.Chart:
@@ -203,22 +203,6 @@ def review_depth_chart(mix: pd.DataFrame) -> alt.Chart:
                      alt.Tooltip("published:Q"), alt.Tooltip("in_progress:Q", title="draft or in review"),
                      alt.Tooltip("median_days_to_publish:Q", format=".1f", title="median days to publish"),
                      alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="p90 days to publish")],
-        )
-        .properties(height=HEIGHT)
-    )
-
-
-def time_to_publish_chart(reviews: pd.DataFrame) -> alt.Chart:
-    """Distribution (box plot) of days from starting a review to publishing it, per depth."""
-    data = _frame(reviews, ["depth", "days_to_publish"])
-    data = data.dropna(subset=["days_to_publish"]) if len(data) else data
-    return (
-        alt.Chart(data)
-        .mark_boxplot(extent="min-max")
-        .encode(
-            x=alt.X("depth:N", sort=["note", "standard", "workshop"], title="review depth"),
-            y=alt.Y("days_to_publish:Q", title="days to publish"),
-            tooltip=[alt.Tooltip("depth:N"), alt.Tooltip("days_to_publish:Q", format=".1f")],
         )
         .properties(height=HEIGHT)
     )

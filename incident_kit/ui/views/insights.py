@@ -53,10 +53,10 @@ def show(chart, frame, *, key: str, caption: str, empty: str) -> None:
                        mime="text/csv", key=f"download_{key}", icon=":material/download:")
 
 
-counts = attempt(analytics.scope_counts, k, filters)
-if counts is None:
+data = attempt(analytics.insights, k, filters)  # every frame below, computed in one read
+if data is None:
     st.stop()
-c = counts.iloc[0]
+c = data["scope_counts"].iloc[0]
 st.markdown(f"**{c['incidents']}** incidents declared in this window. Response metrics count the "
             f"**{c['live']}** live ones; **{c['excluded']}** declared after the fact or as tests are left out.")
 
@@ -64,7 +64,7 @@ communication, follow_up_tab, declaring, reviews_tab = st.tabs(
     ["Communication", "Follow-ups", "Declaring", "Reviews"])
 
 with communication:
-    summary = analytics.response_summary(k, filters)
+    summary = data["response_summary"]
     st.subheader("Response times (minutes)")
     st.dataframe(summary, hide_index=True, width="stretch")
     st.caption("Median and 90th percentile (linear interpolation) of each response metric, with n. "
@@ -73,52 +73,55 @@ with communication:
                        file_name="response_summary.csv", mime="text/csv", key="download_response_summary",
                        icon=":material/download:")
 
-    times = analytics.response_times(k, filters)
     st.subheader("How long things take")
-    show(charts.duration_ecdf(times), times, key="response_times", empty="No live incidents in this window.",
-         caption="Each line climbs from 0% to 100% of live incidents: where a line crosses 50% is the median. "
-                 "Lines further left are faster. Do not conclude that a slow incident was handled badly: "
-                 "hard problems take longer, and declaring late is better than not declaring.")
+    show(charts.duration_ecdf(data["response_distribution"]), data["response_distribution"],
+         key="response_distribution", empty="No live incidents in this window.",
+         caption="Each line climbs from 0% to 100% of live incidents: where a line crosses 50% is the median, "
+                 "90% the p90. Lines further left are faster. Do not conclude that a slow incident was handled "
+                 "badly: hard problems take longer, and declaring late is better than not declaring.")
 
-    gaps = analytics.update_gaps(k, filters)
     st.subheader("Update cadence")
-    show(charts.gap_histogram(gaps), gaps, key="update_gaps", empty="No consecutive updates in this window.",
-         caption="Minutes between consecutive updates of an incident, up to the update that resolves it. "
-                 "Orange gaps were longer than the severity's promised interval. A few long gaps are normal "
-                 "(quiet monitoring); a wide orange tail means stakeholders waited.")
-    adherence = analytics.cadence_adherence(k, filters)
-    show(charts.cadence_chart(adherence), adherence, key="cadence_adherence", empty="No update gaps to compare.",
+    show(charts.gap_histogram(data["gap_histogram"]), data["gap_histogram"], key="update_gaps",
+         empty="No consecutive updates in this window.",
+         caption="Gaps between consecutive updates (up to the update that resolves the incident), as a multiple "
+                 "of the severity's promised interval: bars left of 1× kept the promise. A few long gaps are "
+                 "normal in quiet monitoring; a tall orange tail means stakeholders waited.")
+    show(charts.cadence_chart(data["cadence_adherence"]), data["cadence_adherence"], key="cadence_adherence",
+         empty="No update gaps to compare.",
          caption="Share of gaps within the target interval, per severity. Higher severities promise shorter "
                  "intervals, so lower bars there are expected; compare a severity with itself over time, "
                  "not severities with each other.")
 
 with follow_up_tab:
-    now = utcnow()
-    by_month = analytics.follow_up_summary(k, filters, by="month", now=now)
+    by_month = data["follow_ups_by_month"]
     st.subheader("Completion by the due date")
     show(charts.follow_up_completion_chart(by_month, group_title="month created"), by_month,
          key="follow_ups_by_month", empty="No follow-ups in this window.",
          caption="Of the follow-ups whose due date has passed (won't-do ones left out), the share done by that "
                  "date, by the month they were created. Recent months have few due yet, so their bars move a "
                  "lot. A low rate says the due dates or the load need a look, not that someone failed.")
-    by_severity = analytics.follow_up_summary(k, filters, by="severity", now=now)
+    by_severity = data["follow_ups_by_severity"]
     show(charts.follow_up_completion_chart(by_severity, group_title="severity"), by_severity,
          key="follow_ups_by_severity", empty="No follow-ups in this window.",
          caption="The same rate by the incident's severity. Higher severities set shorter due dates, so "
                  "compare each severity with its own past rather than with the others.")
-    rows = analytics.follow_ups(k, filters, now=now)
     st.subheader("Open follow-ups")
-    show(charts.open_age_chart(rows), rows, key="open_follow_ups", empty="No follow-ups in this window.",
-         caption="Age of open and in-progress follow-ups, overdue ones in red. A long red tail is work that "
-                 "may no longer matter: decide to do it or mark it won't-do with a reason.")
+    show(charts.open_age_chart(data["open_age_histogram"]), data["open_age_histogram"], key="open_follow_ups",
+         empty="No open follow-ups in this window.",
+         caption="Open and in-progress follow-ups by weeks since they were created, overdue ones in red. "
+                 "A long red tail is work that may no longer matter: decide to do it, or mark it won't-do "
+                 "with a reason.")
     st.subheader("Time to complete")
-    show(charts.time_to_complete_chart(rows), rows, key="time_to_complete", empty="No follow-ups in this window.",
-         caption="Days from creating a follow-up to marking it done: the box spans the middle half, the line "
-                 "is the median, whiskers reach the extremes. Quick completion is not better by itself: "
-                 "some follow-ups deserve weeks.")
+    show(charts.box_chart(data["completion_time_by_severity"], category="severity", category_title="severity",
+                          value_title="days from creation to done",
+                          order=list(data["completion_time_by_severity"]["severity"])),
+         data["completion_time_by_severity"], key="time_to_complete", empty="No follow-up is done yet.",
+         caption="Days from creating a follow-up to marking it done: the box spans the middle half, the white "
+                 "tick is the median, the line reaches the quickest and the slowest. Quick is not better by "
+                 "itself: some follow-ups deserve weeks.")
 
 with declaring:
-    declarations = analytics.declarations_by_month(k, filters)
+    declarations = data["declarations_by_month"]
     st.subheader("Declarations per month")
     show(charts.declarations_chart(declarations), declarations, key="declarations",
          empty="No incidents declared in this window.",
@@ -132,17 +135,18 @@ with declaring:
                  "Small months swing widely.")
 
 with reviews_tab:
-    mix = analytics.review_depth_mix(k, filters)
+    mix = data["review_depth_mix"]
     st.subheader("Review depth")
     show(charts.review_depth_chart(mix), mix, key="review_depths", empty="No reviews in this window.",
          caption="The depth teams chose for each incident's review. A healthy mix has many light notes and a "
                  "few workshops; a deeper review is not a sign of a worse incident.")
-    reviewed = analytics.reviews(k, filters)
-    show(charts.time_to_publish_chart(reviewed), reviewed, key="time_to_publish",
-         empty="No published reviews in this window.",
-         caption="Days from starting a review to publishing it, by depth. Workshops take longer by design; "
-                 "a review still in draft is not counted here.")
-    recurring = analytics.themes(k, filters)
+    publish = data["publish_time_by_depth"]
+    show(charts.box_chart(publish, category="depth", category_title="review depth", value_title="days to publish",
+                          order=list(publish["depth"])),
+         publish, key="time_to_publish", empty="No published reviews in this window.",
+         caption="Days from starting a review to publishing it, by depth (box: middle half; white tick: "
+                 "median). Workshops take longer by design; reviews still in draft are not counted here.")
+    recurring = data["themes"]
     st.subheader("What keeps coming back")
     show(charts.themes_chart(recurring), recurring, key="themes",
          empty="No tag or contributing factor came up in more than one incident.",
