@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 SNAPSHOT_DIR = "snapshots"
 DEFAULT_EVERY_SECONDS = 60.0  # a minute-old view is fresh enough for learning, cheap enough to copy
+EVERY_ENV_VAR = "INCIDENT_KIT_SNAPSHOT_EVERY"  # seconds between snapshots; 0 turns publishing off
 DEFAULT_MAX_AGE_SECONDS = 900.0  # republish at least this often even if nothing seems to have changed
 _ALIAS = "ik_snapshot"  # the attached copy's catalog name (fixed, never user input)
 
@@ -217,10 +218,21 @@ class Publisher:
 _PUBLISHERS: dict[str, Publisher] = {}
 
 
-def start_publisher(kit, *, every_seconds: float = DEFAULT_EVERY_SECONDS,
-                    max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS) -> Publisher:
-    """Start publishing snapshots of ``kit``'s database (once per process and file; later calls reuse it)."""
+def start_publisher(kit, *, every_seconds: float | None = None,
+                    max_age_seconds: float = DEFAULT_MAX_AGE_SECONDS) -> Publisher | None:
+    """Start publishing snapshots of ``kit``'s database (once per process and file; later calls reuse it).
+
+    ``every_seconds`` defaults to ``$INCIDENT_KIT_SNAPSHOT_EVERY`` or 60; 0 (or an
+    in-memory database) publishes nothing and returns None.
+    """
+    if every_seconds is None:
+        try:
+            every_seconds = float(os.environ.get(EVERY_ENV_VAR) or DEFAULT_EVERY_SECONDS)
+        except ValueError:
+            raise IncidentKitError(f"{EVERY_ENV_VAR} must be a number of seconds (0 turns snapshots off).") from None
     db = _db(kit)
+    if every_seconds <= 0 or db.path == ":memory:":
+        return None
     if getattr(db, "read_only", False):
         raise IncidentKitError("Snapshots are published by the process that holds the database read-write.")
     with _REGISTRY_LOCK:

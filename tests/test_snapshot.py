@@ -114,3 +114,9 @@ def test_start_publisher_is_once_per_file_and_refuses_a_read_only_store(kit, db_
 def test_open_snapshot_without_one_explains(tmp_path):
     with pytest.raises(StoreUnavailable, match="No snapshot"):
         open_snapshot(tmp_path / "none.duckdb")
+
+
+def test_publishing_can_be_turned_off_for_a_process(kit, monkeypatch):
+    monkeypatch.setenv("INCIDENT_KIT_SNAPSHOT_EVERY", "0")
+    assert start_publisher(kit) is None
+    assert start_publisher(ik.open(":memory:"), every_seconds=5) is None
