@@ -26,7 +26,6 @@ import sys
 import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -202,8 +201,10 @@ def pandas_all(t: dict[str, pd.DataFrame]) -> dict:
     out["review_depth_mix"] = rv.groupby("depth").agg(reviews=("id_x", "size"),
                                                       median_days_to_publish=("days_to_publish", "median"))
     out["publish_time_by_depth"] = rv.groupby("depth")["days_to_publish"].describe(percentiles=[0.25, 0.5, 0.75, 0.9])
-    out["declaration_summary"] = {"declarations": len(declared), "distinct_declarers": declared["declared_by"].nunique(),
-                                  "non_engineering_share": declared["non_eng"].sum() / declared["engineering"].notna().sum(),
+    out["declaration_summary"] = {"declarations": len(declared),
+                                  "distinct_declarers": declared["declared_by"].nunique(),
+                                  "non_engineering_share":
+                                      declared["non_eng"].sum() / declared["engineering"].notna().sum(),
                                   "lowest_severity_share": declared["lowest"].mean()}
     tags = declared[["id", "tags"]].explode("tags").dropna()
     factors = rv[["incident_id", "contributing_factors"]].explode("contributing_factors").dropna()

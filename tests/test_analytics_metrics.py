@@ -67,7 +67,8 @@ def test_cadence_adherence_is_the_share_of_gaps_within_the_severity_target(org):
     frame = analytics.cadence_adherence(org).set_index("severity")
     assert frame.loc["Minor", "share"] == 1.0
     assert frame.loc["Moderate", "share"] == 1.0
-    assert (frame.loc["Major", "gaps"], frame.loc["Major", "within_cadence"], frame.loc["Major", "share"]) == (2, 1, 0.5)
+    major = frame.loc["Major"]
+    assert (major["gaps"], major["within_cadence"], major["share"]) == (2, 1, 0.5)
     assert "Critical" not in frame.index  # its only incident is retrospective
     assert analytics.metrics_summary(org, now=NOW)["cadence_adherence"] == 0.75
 

@@ -124,7 +124,8 @@ def declaration_shares_chart(declarations: pd.DataFrame) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("month:O", title="month declared"),
-            y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]), title="share of declarations"),
+            y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+                    title="share of declarations"),
             color=alt.Color("measure:N", title=None),
             tooltip=[alt.Tooltip("month:O"), alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".0%"),
                      alt.Tooltip("declarations:Q")],

@@ -167,8 +167,8 @@ def _response_frames(times_stats: pd.DataFrame, gap_stats: pd.DataFrame, exclude
                              "median": gaps_all["median"].iloc[0] if len(gaps_all) else None,
                              "p90": gaps_all["p90"].iloc[0] if len(gaps_all) else None}])
     times = times_stats[["pos", "metric", "n", "median", "p90"]]
-    summary = pd.concat([times.astype({"median": float, "p90": float}), gap_row.astype({"median": float, "p90": float})],
-                        ignore_index=True)
+    floats = {"median": float, "p90": float}
+    summary = pd.concat([times.astype(floats), gap_row.astype(floats)], ignore_index=True)
     summary = summary.sort_values("pos").drop(columns="pos").reset_index(drop=True)
     summary["excluded"] = excluded
     with_data = times_stats[times_stats["n"] > 0]
