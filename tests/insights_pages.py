@@ -13,7 +13,8 @@ REPO = Path(__file__).resolve().parent.parent
 PAGE = "incident_kit/ui/views/insights.py"
 
 
-def run_insights(monkeypatch, db_path, *, user: str | None = None, **session) -> AppTest:
+def run_insights(monkeypatch, db_path, *, user: str = "zoe", **session) -> AppTest:
+    """The Insights page as ``user`` (a display name given this session; zoe takes part in no incident)."""
     monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
     st.cache_resource.clear()  # each test sees its own database
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
