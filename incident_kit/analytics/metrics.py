@@ -1,9 +1,11 @@
 """Insight metrics: pure functions of the store, each returning a validated DataFrame.
 
 Every function takes a ``Kit`` (or a ``Database``) first, then optional
-``Filters`` (or the same fields as keyword arguments), and runs one named query
-from ``store.py`` in one consistent read. Nothing here writes, ranks or groups
-incident counts by team or person (see ``guardrail.py``).
+``Filters`` (or the same fields as keyword arguments), and runs named queries
+from ``store.py`` in one consistent read. Statistics queries aggregate several
+levels at once (all / per severity / per month ...); the ``_*_frames`` helpers
+split their rows into the frames returned here. Nothing here writes, ranks or
+groups incident counts by team or person (see ``guardrail.py``).
 
     from incident_kit import analytics
     analytics.response_summary(kit, since="2026-01-01", severities=["Major", "Critical"])
