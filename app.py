@@ -27,6 +27,7 @@ pages = {
     "Learn": [
         st.Page(VIEWS + "reviews.py", title="Reviews", icon=":material/rate_review:"),
         st.Page(VIEWS + "follow_ups.py", title="Follow-ups", icon=":material/checklist:"),
+        st.Page(VIEWS + "insights.py", title="Insights", icon=":material/insights:"),
     ],
     "Admin": [
         st.Page(VIEWS + "import_data.py", title="Import", icon=":material/upload_file:"),

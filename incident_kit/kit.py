@@ -14,6 +14,7 @@ from pathlib import Path
 from .catalog.api import CatalogAPI
 from .config import resolve_db_path
 from .db import open_database
+from .errors import StoreUnavailable
 from .export.api import ExportAPI
 from .follow_up.api import FollowUpAPI
 from .importers.api import ImportAPI
@@ -35,6 +36,9 @@ def _default_user() -> str:
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI):
     """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
+
+    snapshot_time = None  # when reading a published snapshot (see incident_kit.snapshot): when it was taken
+    source_path = None  # ... and the live file it was copied from
 
     def __init__(self, db, *, user: str | None = None, _key=None):
         self.db = db
@@ -68,15 +72,31 @@ class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAP
 
 
 def open(path: str | os.PathLike | None = None, *, read_only: bool = False, user: str | None = None,
-         write_strategy: str = "lock") -> Kit:
+         write_strategy: str = "lock", snapshot: bool = True) -> Kit:
     """Open (creating and migrating if needed) the store at ``path``.
 
     ``path`` defaults to ``$INCIDENT_KIT_DB`` or ``data/incident_kit.duckdb``.
     Opening the same file twice in one process shares one connection.
+    ``read_only=True`` while another process (the app) holds the file opens the
+    app's latest published snapshot instead (``kit.snapshot_time`` says when it
+    was taken); ``snapshot=False`` turns that off.
     """
+    try:
+        return _open(path, read_only=read_only, user=user, write_strategy=write_strategy)
+    except StoreUnavailable as exc:
+        if not (read_only and snapshot):
+            raise
+        from .snapshot import fallback
+
+        return fallback(resolve_db_path(path), exc, user=user)
+
+
+def _open(path, *, read_only: bool, user: str | None, write_strategy: str) -> Kit:
     resolved = resolve_db_path(path)
     key = (str(resolved) if str(resolved) == ":memory:" else str(Path(resolved).resolve()), read_only)
     with _OPEN_LOCK:
+        if read_only and (key[0], False) in _OPEN:  # this process holds it read-write already: share that
+            key = (key[0], False)
         entry = _OPEN.get(key)
         if entry is None or key[0] == ":memory:":
             db = open_database(resolved, read_only=read_only, write_strategy=write_strategy)

@@ -11,6 +11,7 @@ import pytest
 # AppTest databases must not grow a background notification worker of their own;
 # the worker's own tests switch it back on explicitly.
 os.environ.setdefault("INCIDENT_KIT_NOTIFY_WORKER", "off")
+os.environ.setdefault("INCIDENT_KIT_SNAPSHOT_EVERY", "0")  # likewise the snapshot publisher
 
 import incident_kit as ik  # noqa: E402
 

@@ -41,9 +41,11 @@ _FLASH_KEY = "_flash"
 def _kit_for(path: str):
     # One DuckDB connection per process and file; every call takes its own cursor.
     from ..notify.worker import start_background
+    from ..snapshot import start_publisher
 
     shared = open_kit(path)
     start_background(shared)  # drains the notification outbox and queues overdue reminders
+    start_publisher(shared)  # a read-only snapshot for notebooks and the CLI while the app holds the file
     return shared
 
 

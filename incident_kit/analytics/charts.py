@@ -1,0 +1,227 @@
+"""Chart builders: pure functions from an insight frame to an Altair chart.
+
+Durations are shown as distributions (ECDF, histogram, box plot), never as a
+mean on its own. Every mark has a tooltip. No builder takes a team or person
+field (``guardrail.chart_violations`` checks the specs).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+DURATION_LABELS = {
+    "time_to_declare_minutes": "Time to declare",
+    "time_to_first_update_minutes": "Time to first update",
+    "time_to_resolve_minutes": "Time to resolve",
+    "impact_duration_minutes": "Impact duration",
+}
+WITHIN = {True: "within target", False: "longer than target"}
+HEIGHT = 260
+
+
+def _frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Only the columns a chart needs (so no other field travels to the browser)."""
+    out = frame.loc[:, [c for c in columns if c in frame.columns]].copy()
+    for col in out.columns:
+        if isinstance(out[col].dtype, pd.DatetimeTZDtype):
+            out[col] = out[col].dt.tz_convert("UTC").dt.tz_localize(None)
+        elif str(out[col].dtype) == "boolean":
+            out[col] = out[col].astype(object)
+    return out
+
+
+def duration_ecdf(distribution: pd.DataFrame) -> alt.Chart:
+    """Cumulative share of incidents by minutes, one line per response duration (symlog scale).
+
+    Takes ``analytics.response_distribution``: percentiles 0, 2 … 100 of each duration.
+    """
+    data = _frame(distribution, ["metric", "n", "share", "minutes"])
+    data["measure"] = data["metric"].map(lambda m: DURATION_LABELS.get(f"{m}_minutes", m))
+    return (
+        alt.Chart(data)
+        .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=12))
+        .encode(
+            x=alt.X("minutes:Q", title="minutes (symmetric log scale)", scale=alt.Scale(type="symlog")),
+            y=alt.Y("share:Q", title="share of incidents at or below", axis=alt.Axis(format="%")),
+            color=alt.Color("measure:N", title=None),
+            tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".0%", title="share at or below"),
+                     alt.Tooltip("minutes:Q", format=".1f"), alt.Tooltip("n:Q", title="incidents")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def gap_histogram(histogram: pd.DataFrame) -> alt.Chart:
+    """Update gaps by their size as a multiple of the severity's target (``analytics.gap_histogram``)."""
+    data = _frame(histogram, ["bin_start", "bin_end", "label", "gaps", "within_cadence"])
+    data["within target"] = data["within_cadence"].map(WITHIN)
+    order = list(data.sort_values("bin_start")["label"]) if len(data) else []
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("label:O", sort=order, title="gap ÷ the severity's target interval"),
+            y=alt.Y("gaps:Q", title="gaps"),
+            color=alt.Color("within target:N", title=None,
+                            scale=alt.Scale(domain=list(WITHIN.values()), range=["#4c78a8", "#f58518"])),
+            tooltip=[alt.Tooltip("label:O", title="gap ÷ target"), alt.Tooltip("gaps:Q"),
+                     alt.Tooltip("within target:N")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def cadence_chart(adherence: pd.DataFrame) -> alt.Chart:
+    """Share of gaps within target, per severity (lowest first)."""
+    data = _frame(adherence, ["severity", "severity_rank", "cadence_minutes", "gaps", "within_cadence", "share",
+                              "median_gap_minutes", "p90_gap_minutes"])
+    order = list(data.sort_values("severity_rank")["severity"]) if len(data) else []
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("severity:N", sort=order, title="severity (lowest first)"),
+            y=alt.Y("share:Q", title="gaps within the target interval", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1])),
+            tooltip=[alt.Tooltip("severity:N"), alt.Tooltip("cadence_minutes:Q", title="target (minutes)"),
+                     alt.Tooltip("gaps:Q"), alt.Tooltip("within_cadence:Q", title="within target"),
+                     alt.Tooltip("share:Q", format=".0%"),
+                     alt.Tooltip("median_gap_minutes:Q", format=".0f", title="median gap"),
+                     alt.Tooltip("p90_gap_minutes:Q", format=".0f", title="p90 gap")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def declarations_chart(declarations: pd.DataFrame) -> alt.Chart:
+    """Declarations per month (engagement: more is healthy)."""
+    data = _frame(declarations, ["month", "declarations", "distinct_declarers", "retrospective",
+                                 "non_engineering_share", "lowest_severity_share"])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("month:O", title="month declared"),
+            y=alt.Y("declarations:Q", title="incidents declared"),
+            tooltip=[alt.Tooltip("month:O"), alt.Tooltip("declarations:Q"),
+                     alt.Tooltip("distinct_declarers:Q", title="different people declaring"),
+                     alt.Tooltip("retrospective:Q", title="declared after the fact")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def declaration_shares_chart(declarations: pd.DataFrame) -> alt.Chart:
+    """Per month: share of non-engineering types and share declared at the lowest severity."""
+    data = _frame(declarations, ["month", "declarations", "non_engineering_share", "lowest_severity_share"])
+    data = data.rename(columns={"non_engineering_share": "non-engineering types",
+                                "lowest_severity_share": "declared at the lowest severity"})
+    return (
+        alt.Chart(data)
+        .transform_fold(["non-engineering types", "declared at the lowest severity"], as_=["measure", "share"])
+        .transform_filter("isValid(datum.share)")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:O", title="month declared"),
+            y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+                    title="share of declarations"),
+            color=alt.Color("measure:N", title=None),
+            tooltip=[alt.Tooltip("month:O"), alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".0%"),
+                     alt.Tooltip("declarations:Q")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def follow_up_completion_chart(summary: pd.DataFrame, *, group_title: str) -> alt.Chart:
+    """Completion rate by due date per group (severity or month created)."""
+    data = _frame(summary, ["group", "follow_ups", "due", "done_by_due", "completion_rate_by_due", "open",
+                            "overdue"])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("group:N", sort=None, title=group_title),
+            y=alt.Y("completion_rate_by_due:Q", title="done by the due date", axis=alt.Axis(format="%"),
+                    scale=alt.Scale(domain=[0, 1])),
+            tooltip=[alt.Tooltip("group:N", title=group_title), alt.Tooltip("due:Q", title="due so far"),
+                     alt.Tooltip("done_by_due:Q", title="done by due date"),
+                     alt.Tooltip("completion_rate_by_due:Q", format=".0%", title="rate"),
+                     alt.Tooltip("open:Q", title="still open"), alt.Tooltip("overdue:Q")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def open_age_chart(histogram: pd.DataFrame) -> alt.Chart:
+    """Open follow-ups by weeks since creation, overdue ones highlighted (``analytics.open_age_histogram``)."""
+    data = _frame(histogram, ["weeks_open", "overdue", "follow_ups"])
+    data["due"] = data["overdue"].map({True: "overdue", False: "not yet due"}).fillna("no due date")
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("weeks_open:O", title="weeks since the follow-up was created (52 = a year or more)"),
+            y=alt.Y("sum(follow_ups):Q", title="open follow-ups", stack=True),
+            color=alt.Color("due:N", title=None, scale=alt.Scale(domain=["not yet due", "overdue", "no due date"],
+                                                                 range=["#4c78a8", "#e45756", "#bab0ac"])),
+            tooltip=[alt.Tooltip("weeks_open:O", title="weeks open"), alt.Tooltip("due:N"),
+                     alt.Tooltip("sum(follow_ups):Q", title="follow-ups")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def box_chart(box: pd.DataFrame, *, category: str, category_title: str, value_title: str,
+              order: list[str] | None = None) -> alt.Chart:
+    """A box plot from a five-number summary (``completion_time_by_severity``, ``publish_time_by_depth``).
+
+    The box spans p25 to p75, the white tick is the median, the whisker runs from min to max.
+    """
+    data = _frame(box, [category, "n", "min", "p25", "median", "p75", "p90", "max"])
+    x = alt.X(f"{category}:N", sort=order, title=category_title)
+    tooltip = [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip("n:Q")] + [
+        alt.Tooltip(f"{c}:Q", format=".1f") for c in ("min", "p25", "median", "p75", "p90", "max")]
+    base = alt.Chart(data).encode(x=x, tooltip=tooltip)
+    whisker = base.mark_rule().encode(y=alt.Y("min:Q", title=value_title), y2="max:Q")
+    body = base.mark_bar(size=28).encode(y="p25:Q", y2="p75:Q")
+    median = base.mark_tick(color="white", size=28, thickness=2).encode(y="median:Q")
+    return (whisker + body + median).properties(height=HEIGHT)
+
+
+def review_depth_chart(mix: pd.DataFrame) -> alt.Chart:
+    """The mix of review depths chosen."""
+    data = _frame(mix, ["depth", "reviews", "share", "published", "waived", "in_progress",
+                        "median_days_to_publish", "p90_days_to_publish"])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("depth:N", sort=["none", "note", "standard", "workshop"], title="review depth chosen"),
+            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of reviewed incidents"),
+            tooltip=[alt.Tooltip("depth:N"), alt.Tooltip("reviews:Q"), alt.Tooltip("share:Q", format=".0%"),
+                     alt.Tooltip("published:Q"), alt.Tooltip("in_progress:Q", title="draft or in review"),
+                     alt.Tooltip("median_days_to_publish:Q", format=".1f", title="median days to publish"),
+                     alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="p90 days to publish")],
+        )
+        .properties(height=HEIGHT)
+    )
+
+
+def themes_chart(themes: pd.DataFrame) -> alt.Chart:
+    """Recurring themes: distinct incidents per tag or contributing factor."""
+    data = _frame(themes, ["theme", "kind", "incidents", "months", "first_seen", "last_seen"])
+    return (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("theme:N", sort="-x", title=None),
+            x=alt.X("incidents:Q", title="incidents where it came up"),
+            color=alt.Color("kind:N", title=None),
+            tooltip=[alt.Tooltip("theme:N"), alt.Tooltip("kind:N"), alt.Tooltip("incidents:Q"),
+                     alt.Tooltip("months:Q", title="months it came up in"),
+                     alt.Tooltip("first_seen:T", format="%Y-%m-%d"), alt.Tooltip("last_seen:T", format="%Y-%m-%d")],
+        )
+        .properties(height=max(HEIGHT, 18 * len(data)))
+    )

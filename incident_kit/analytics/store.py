@@ -1,0 +1,314 @@
+"""SQL for the insight metrics, as named constants.
+
+Each query is a body that reads a few common tables defined as CTEs in front of it
+(``compose``):
+
+* ``p`` binds the request once (``$1`` … ``$11``, in ``PARAMS`` order), so every
+  query takes the same parameter list; values are always bound, never spliced;
+* ``scope``: the incidents the request is about (declared in the window, of the
+  chosen severities/types/sources/references, visible to the viewer by the same
+  private rule as the incident list);
+* the helpers a body needs (``HELPERS``): update ``gaps``, response ``times``,
+  follow-ups ``fu`` and each incident's latest review ``rv``.
+
+Page-level statistics come from few queries that aggregate with GROUPING SETS
+(one pass over the gaps, one over the follow-ups, ...); ``metrics.py`` splits
+their rows into the frames it returns. Only fixed fragments from this module
+are composed into SQL text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import NamedTuple
+
+# The order of the bound values; ``metrics._params`` builds them in this order.
+PARAMS = ("see_all", "viewer", "since", "until", "severities", "types", "sources", "refs", "modes",
+          "audience", "now")
+
+# Incidents imported without a source are ours; this is the name to filter them by.
+NATIVE_SOURCE = "native"
+
+BEGIN = "BEGIN TRANSACTION"  # several queries, one consistent view
+ROLLBACK = "ROLLBACK"  # a read changes nothing
+ADMINS = "SELECT value FROM settings WHERE name = 'admins'"
+
+_P = """p AS (
+    SELECT $1::BOOLEAN AS see_all, $2::VARCHAR AS viewer, $3::TIMESTAMPTZ AS since, $4::TIMESTAMPTZ AS until,
+           $5::VARCHAR[] AS severities, $6::VARCHAR[] AS types, $7::VARCHAR[] AS sources, $8::VARCHAR[] AS refs,
+           $9::VARCHAR[] AS modes, $10::VARCHAR AS audience, $11::TIMESTAMPTZ AS now_
+)"""
+
+# Incidents in scope, with their severity's rank and cadence and their type's engineering flag.
+# ``response`` marks the incidents response metrics count (mode in p.modes; NULL modes = every mode).
+# ``month`` is the UTC month declared (via epoch_us: calendar maths on TIMESTAMPTZ is several times slower).
+_SCOPE = f"""scope AS MATERIALIZED (
+    SELECT i.id, i.reference, i.severity, i.type, i.mode, i.status, i.declared_by, i.declared_at,
+           i.started_at, i.resolved_at, i.tags, i.source,
+           date_trunc('month', make_timestamp(epoch_us(i.declared_at))) AS month,
+           s.rank AS severity_rank, s.cadence_minutes, t.engineering,
+           (p.modes IS NULL OR list_contains(p.modes, i.mode)) AS response
+    FROM incidents i
+    CROSS JOIN p
+    LEFT JOIN severities s ON s.name = i.severity
+    LEFT JOIN incident_types t ON t.name = i.type
+    WHERE {{visible}}
+      AND (p.since IS NULL OR i.declared_at >= p.since)
+      AND (p.until IS NULL OR i.declared_at < p.until)
+      AND (p.severities IS NULL OR list_contains(p.severities, i.severity))
+      AND (p.types IS NULL OR list_contains(p.types, i.type))
+      AND (p.sources IS NULL OR list_contains(p.sources, coalesce(i.source, '{NATIVE_SOURCE}')))
+      AND (p.refs IS NULL OR list_contains(p.refs, i.reference))
+)"""
+# A trusted caller (or an admin) sees every incident.
+SCOPE_ALL = _SCOPE.format(visible="TRUE")
+# Anyone else: private incidents only where they declared, held a role or were added.
+SCOPE_VIEWER = _SCOPE.format(visible="""(NOT i.private OR i.declared_by = p.viewer
+           OR i.id IN (SELECT r.incident_id FROM incident_roles r, p WHERE r.person = p.viewer
+                       UNION ALL SELECT m.incident_id FROM incident_members m, p WHERE m.person = p.viewer))""")
+
+# Minutes between consecutive updates of a response incident, up to and including the
+# update that resolves it (updates after resolved_at are not part of the response).
+# One ordered pass (lag over incident, time) is much cheaper than a window per incident
+# (PARTITION BY incident_id): DuckDB sorts once instead of once per partition.
+# ``bin_start``: the gap as a multiple of its target, in quarter steps (0, ¼] … (3¾, 4], over 4 = 4.
+_GAPS = """gaps AS MATERIALIZED (
+    SELECT incident_id, posted_at, severity_rank, cadence_minutes, gap_minutes,
+           least(greatest(ceil(gap_minutes / cadence_minutes * 4) - 1, 0), 16) / 4.0 AS bin_start
+    FROM (
+        SELECT u.incident_id, u.posted_at, sc.severity_rank, sc.cadence_minutes,
+               CASE WHEN lag(u.incident_id) OVER w = u.incident_id
+                    THEN (epoch_us(u.posted_at) - lag(epoch_us(u.posted_at)) OVER w) / 60e6 END AS gap_minutes
+        FROM updates u
+        JOIN scope sc ON sc.id = u.incident_id AND sc.response
+        CROSS JOIN p
+        WHERE (sc.resolved_at IS NULL OR u.posted_at <= sc.resolved_at)
+          AND (p.audience IS NULL OR u.audience = p.audience)
+        WINDOW w AS (ORDER BY u.incident_id, u.posted_at)  -- updates at the same instant: a 0 gap either way
+    )
+    WHERE gap_minutes IS NOT NULL
+)"""
+
+# Response incidents with their four durations in minutes (NULL where not defined yet).
+_TIMES = """times AS MATERIALIZED (
+    WITH first_update AS (
+        SELECT u.incident_id, min(u.posted_at) AS first_update_at
+        FROM updates u JOIN scope sc ON sc.id = u.incident_id AND sc.response CROSS JOIN p
+        WHERE p.audience IS NULL OR u.audience = p.audience
+        GROUP BY u.incident_id
+    )
+    SELECT sc.id AS incident_id, sc.reference, sc.severity, sc.severity_rank, sc.declared_at,
+           (epoch_us(sc.declared_at) - epoch_us(sc.started_at)) / 60e6 AS time_to_declare_minutes,
+           (epoch_us(fu.first_update_at) - epoch_us(sc.declared_at)) / 60e6 AS time_to_first_update_minutes,
+           (epoch_us(sc.resolved_at) - epoch_us(sc.declared_at)) / 60e6 AS time_to_resolve_minutes,
+           (epoch_us(sc.resolved_at) - epoch_us(sc.started_at)) / 60e6 AS impact_duration_minutes
+    FROM scope sc LEFT JOIN first_update fu ON fu.incident_id = sc.id
+    WHERE sc.response
+)"""
+
+# Follow-ups of incidents in scope (test incidents are drills and are left out).
+_FOLLOW_UPS = """fu AS MATERIALIZED (
+    SELECT f.id, f.incident_id, sc.reference, sc.severity, sc.severity_rank, f.status, f.priority,
+           f.created_at, f.due_at, f.completed_at,
+           date_trunc('month', make_timestamp(epoch_us(f.created_at))) AS month,
+           f.status IN ('open', 'in_progress') AS is_open,
+           f.status IN ('open', 'in_progress') AND f.due_at < p.now_ AS is_overdue,
+           f.due_at IS NOT NULL AND f.due_at <= p.now_ AND f.status <> 'wont_do' AS is_due,
+           f.status = 'done' AND f.due_at IS NOT NULL AND f.due_at <= p.now_
+               AND f.completed_at <= f.due_at AS done_by_due,
+           CASE WHEN f.status IN ('open', 'in_progress')
+                THEN (epoch_us(p.now_) - epoch_us(f.created_at)) / 86400e6 END AS open_age_days,
+           CASE WHEN f.status IN ('open', 'in_progress') AND f.due_at < p.now_
+                THEN (epoch_us(p.now_) - epoch_us(f.due_at)) / 86400e6 END AS overdue_days,
+           CASE WHEN f.status = 'done'
+                THEN (epoch_us(f.completed_at) - epoch_us(f.created_at)) / 86400e6 END AS days_to_complete
+    FROM follow_ups f JOIN scope sc ON sc.id = f.incident_id CROSS JOIN p
+    WHERE sc.mode <> 'test'
+)"""
+
+# The latest review of each incident in scope (test incidents left out).
+_REVIEWS = """rv AS MATERIALIZED (
+    SELECT r.id, r.incident_id, sc.reference, sc.severity, sc.severity_rank, sc.declared_at, sc.month, r.depth,
+           r.status, r.created_at, r.published_at, r.contributing_factors,
+           (epoch_us(r.published_at) - epoch_us(r.created_at)) / 86400e6 AS days_to_publish
+    FROM reviews r JOIN scope sc ON sc.id = r.incident_id
+    WHERE sc.mode <> 'test' AND r.id IN (SELECT max(id) FROM reviews GROUP BY incident_id)
+)"""
+
+# The helper CTEs a query may need, in dependency order.
+HELPERS = {"gaps": _GAPS, "times": _TIMES, "fu": _FOLLOW_UPS, "rv": _REVIEWS}
+
+
+class Query(NamedTuple):
+    body: str
+    needs: tuple[str, ...] = ()  # helper CTEs (keys of HELPERS) the body reads
+
+
+@lru_cache(maxsize=None)
+def compose(query: Query, see_all: bool) -> str:
+    """The full SQL of ``query``: the common CTEs, then its body."""
+    ctes = [_P, SCOPE_ALL if see_all else SCOPE_VIEWER] + [sql for name, sql in HELPERS.items() if name in query.needs]
+    return "WITH " + ",\n".join(ctes) + "\n" + query.body
+
+
+SCOPE_COUNTS = Query("""
+SELECT count(*) AS incidents,
+       count(*) FILTER (WHERE mode = 'live') AS live,
+       count(*) FILTER (WHERE mode = 'retrospective') AS retrospective,
+       count(*) FILTER (WHERE mode = 'test') AS test,
+       count(*) FILTER (WHERE response) AS counted,
+       count(*) FILTER (WHERE NOT response) AS excluded
+FROM scope""")
+
+# -- row-level frames (notebooks) ------------------------------------------------
+RESPONSE_TIMES = Query("SELECT * FROM times ORDER BY declared_at, incident_id", ("times",))
+
+UPDATE_GAPS = Query("""
+SELECT g.incident_id, sc.reference, sc.severity, g.severity_rank, g.cadence_minutes, g.posted_at, g.gap_minutes,
+       g.gap_minutes <= g.cadence_minutes AS within_cadence
+FROM gaps g JOIN scope sc ON sc.id = g.incident_id
+ORDER BY g.incident_id, g.posted_at""", ("gaps",))
+
+FOLLOW_UPS = Query("""
+SELECT id, incident_id, reference, severity, severity_rank, status, priority, created_at, due_at,
+       completed_at, strftime(month, '%Y-%m') AS month, is_open, is_overdue, is_due, done_by_due,
+       open_age_days, overdue_days, days_to_complete
+FROM fu ORDER BY created_at, id""", ("fu",))
+
+REVIEWS = Query("""
+SELECT id, incident_id, reference, severity, severity_rank, depth, status, created_at, published_at,
+       days_to_publish
+FROM rv ORDER BY created_at, id""", ("rv",))
+
+# -- statistics --------------------------------------------------------------------
+# Percentiles 0, 2, 4 … 100 of each response duration (linear interpolation); the median is
+# element 26 and the p90 element 46 of that list (1-based), the same numbers quantile_cont(x, 0.5/0.9) gives.
+SHARES = tuple(i / 50 for i in range(51))
+_SHARES = "[" + ", ".join(f"{s:.2f}" for s in SHARES) + "]"
+TIMES_STATS = Query(f"""
+SELECT pos, metric, n, q[26] AS median, q[46] AS p90, q FROM (
+    SELECT 1 AS pos, 'time_to_declare' AS metric, count(time_to_declare_minutes) AS n,
+           quantile_cont(time_to_declare_minutes, {_SHARES}) AS q FROM times
+    UNION ALL SELECT 2, 'time_to_first_update', count(time_to_first_update_minutes),
+           quantile_cont(time_to_first_update_minutes, {_SHARES}) FROM times
+    UNION ALL SELECT 4, 'time_to_resolve', count(time_to_resolve_minutes),
+           quantile_cont(time_to_resolve_minutes, {_SHARES}) FROM times
+    UNION ALL SELECT 5, 'impact_duration', count(impact_duration_minutes),
+           quantile_cont(impact_duration_minutes, {_SHARES}) FROM times
+) ORDER BY pos""", ("times",))
+
+# The gaps, counted once (the CTE is materialised): all of them (level 'all'), per severity target
+# ('severity') and per size bin ('bin', counts only). Gaps of a severity no longer in the catalog
+# have no target: they are counted in 'all' only. quantile_cont with a list computes both
+# percentiles from one sorted state.
+GAP_STATS = Query("""
+SELECT * EXCLUDE (q), q[1] AS median, q[2] AS p90 FROM (
+SELECT 'all' AS level, NULL::INTEGER AS severity_rank, NULL::INTEGER AS cadence_minutes, NULL::DOUBLE AS bin_start,
+       count(*) AS gaps, count(*) FILTER (WHERE gap_minutes <= cadence_minutes) AS within_cadence,
+       quantile_cont(gap_minutes, [0.5, 0.9]) AS q
+FROM gaps
+UNION ALL
+SELECT 'severity', severity_rank, cadence_minutes, NULL, count(*),
+       count(*) FILTER (WHERE gap_minutes <= cadence_minutes), quantile_cont(gap_minutes, [0.5, 0.9])
+FROM gaps WHERE cadence_minutes IS NOT NULL GROUP BY severity_rank, cadence_minutes
+UNION ALL
+SELECT 'bin', NULL, NULL, bin_start, count(*), NULL, NULL
+FROM gaps WHERE cadence_minutes IS NOT NULL GROUP BY bin_start
+)""", ("gaps",))
+
+# The follow-ups, counted once: all, per severity, per month created (levels with statistics),
+# and open ones per (weeks open, overdue) (counts only). Days to complete come as a five-number
+# summary (min, p25, median, p75, max) plus p90.
+_FU_AGGREGATES = """count(*) AS follow_ups,
+       count(*) FILTER (WHERE is_open) AS open, count(*) FILTER (WHERE is_overdue) AS overdue_count,
+       count(*) FILTER (WHERE status = 'done') AS done, count(*) FILTER (WHERE status = 'wont_do') AS wont_do,
+       count(*) FILTER (WHERE is_due) AS due, count(*) FILTER (WHERE done_by_due) AS done_by_due,
+       quantile_cont(open_age_days, [0.5, 0.9]) AS open_age_q, quantile_cont(overdue_days, 0.5) AS median_overdue_days,
+       min(days_to_complete) AS min_days_to_complete, max(days_to_complete) AS max_days_to_complete,
+       quantile_cont(days_to_complete, [0.25, 0.5, 0.75, 0.9]) AS complete_q"""
+FOLLOW_UP_STATS = Query(f"""
+SELECT * EXCLUDE (open_age_q, complete_q),
+       open_age_q[1] AS median_open_age_days, open_age_q[2] AS p90_open_age_days,
+       complete_q[1] AS p25_days_to_complete, complete_q[2] AS median_days_to_complete,
+       complete_q[3] AS p75_days_to_complete, complete_q[4] AS p90_days_to_complete
+FROM (
+SELECT 'all' AS level, NULL::VARCHAR AS severity, NULL::INTEGER AS severity_rank, NULL::VARCHAR AS month,
+       NULL::INTEGER AS weeks_open, NULL::BOOLEAN AS overdue, {_FU_AGGREGATES}
+FROM fu
+UNION ALL
+SELECT 'severity', severity, min(severity_rank), NULL, NULL, NULL, {_FU_AGGREGATES}
+FROM fu GROUP BY severity
+UNION ALL
+SELECT 'month', NULL, NULL, strftime(month, '%Y-%m'), NULL, NULL, {_FU_AGGREGATES}
+FROM fu GROUP BY month
+UNION ALL
+SELECT 'open_age', NULL, NULL, NULL, least(floor(open_age_days / 7), 52)::INTEGER, is_overdue, count(*),
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM fu WHERE is_open GROUP BY ALL
+)""", ("fu",))
+
+# Per review depth: the mix, and days to publish as a five-number summary (plus p90).
+REVIEW_STATS = Query("""
+SELECT depth, count(*) AS reviews, count(*) / sum(count(*)) OVER () AS share,
+       count(*) FILTER (WHERE status = 'published') AS published,
+       count(*) FILTER (WHERE status = 'waived') AS waived,
+       count(*) FILTER (WHERE status IN ('draft', 'in_review')) AS in_progress,
+       count(days_to_publish) AS n, min(days_to_publish) AS min, quantile_cont(days_to_publish, 0.25) AS p25,
+       quantile_cont(days_to_publish, 0.5) AS median, quantile_cont(days_to_publish, 0.75) AS p75,
+       quantile_cont(days_to_publish, 0.9) AS p90, max(days_to_publish) AS max
+FROM rv GROUP BY depth
+ORDER BY coalesce(list_position(['none', 'note', 'standard', 'workshop'], depth), 99), depth""", ("rv",))
+
+# Declarations per month (test incidents left out): engagement, not a target to push down.
+# Months without any declaration are listed with 0 so a quiet month is visible.
+DECLARATIONS_BY_MONTH = Query("""
+, per_month AS (
+    SELECT month, count(*) AS declarations, count(DISTINCT declared_by) AS distinct_declarers,
+           count(*) FILTER (WHERE engineering = FALSE) AS non_engineering, count(engineering) AS typed,
+           count(*) FILTER (WHERE severity_rank = 1) AS lowest_severity,
+           count(*) FILTER (WHERE mode = 'retrospective') AS retrospective
+    FROM scope WHERE mode <> 'test' GROUP BY month
+),
+months AS (
+    SELECT unnest(generate_series(min(month), max(month), INTERVAL 1 MONTH)) AS month
+    FROM per_month HAVING count(*) > 0
+)
+SELECT strftime(m.month, '%Y-%m') AS month, coalesce(d.declarations, 0) AS declarations,
+       coalesce(d.distinct_declarers, 0) AS distinct_declarers, coalesce(d.non_engineering, 0) AS non_engineering,
+       d.non_engineering / nullif(d.typed, 0) AS non_engineering_share,
+       coalesce(d.lowest_severity, 0) AS lowest_severity,
+       d.lowest_severity / nullif(d.declarations, 0) AS lowest_severity_share,
+       coalesce(d.retrospective, 0) AS retrospective
+FROM months m LEFT JOIN per_month d USING (month)
+ORDER BY m.month""")
+
+DECLARATION_SUMMARY = Query("""
+SELECT count(*) AS declarations, count(DISTINCT declared_by) AS distinct_declarers,
+       count(*) FILTER (WHERE engineering = FALSE) / nullif(count(engineering), 0) AS non_engineering_share,
+       count(*) FILTER (WHERE severity_rank = 1) / nullif(count(*), 0) AS lowest_severity_share
+FROM scope WHERE mode <> 'test'""")
+
+# Themes from incident tags and review contributing factors, counted in distinct incidents (a label
+# counts once per incident: DISTINCT pairs, cheaper than list_distinct per row), first per month to count
+# the months it came up in.
+THEMES = Query("""
+, mentions AS (
+    SELECT DISTINCT incident_id, declared_at, month, theme, kind FROM (
+        SELECT id AS incident_id, declared_at, month, unnest(tags) AS theme, 'tag' AS kind
+        FROM scope WHERE mode <> 'test' AND len(tags) > 0
+        UNION ALL
+        SELECT incident_id, declared_at, month, unnest(contributing_factors) AS theme, 'contributing factor' AS kind
+        FROM rv WHERE len(contributing_factors) > 0
+    )
+),
+per_month AS (
+    SELECT theme, kind, month, count(*) AS incidents, min(declared_at) AS first_seen, max(declared_at) AS last_seen
+    FROM mentions GROUP BY theme, kind, month
+)
+SELECT theme, kind, sum(incidents)::BIGINT AS incidents, count(*) AS months,
+       min(first_seen) AS first_seen, max(last_seen) AS last_seen
+FROM per_month GROUP BY theme, kind
+ORDER BY incidents DESC, months DESC, theme, kind""", ("rv",))
+
+# Names of severities by rank (for statistics grouped by rank).
+SEVERITY_NAMES = "SELECT rank, name FROM severities"
