@@ -108,7 +108,7 @@ def test_start_publisher_is_once_per_file_and_refuses_a_read_only_store(kit, db_
         first.stop()
     publish(kit)
     with open_snapshot(db_path) as copy, pytest.raises(IncidentKitError, match="read-write"):
-        start_publisher(copy)
+        start_publisher(copy, every_seconds=30)
 
 
 def test_open_snapshot_without_one_explains(tmp_path):
