@@ -31,9 +31,9 @@ def demo_db(kit, db_path, monkeypatch):
     return db_path
 
 
-def test_there_are_the_three_notebooks():
+def test_there_are_the_four_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01_quick_start.ipynb", "02_update_cadence.ipynb",
-                                           "03_follow_up_completion.ipynb"]
+                                           "03_follow_up_completion.ipynb", "04_status_page_comparison.ipynb"]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
