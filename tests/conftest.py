@@ -43,3 +43,14 @@ def subprocess_env(db_path) -> dict:
 @pytest.fixture
 def python() -> str:
     return sys.executable
+
+
+@pytest.fixture
+def app_db(db_path, monkeypatch):
+    """Point the app at this test's database; the app caches one Kit per process, so clear it around the test."""
+    import streamlit as st
+
+    monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
+    st.cache_resource.clear()
+    yield db_path
+    st.cache_resource.clear()

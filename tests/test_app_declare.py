@@ -12,12 +12,7 @@ from incident_kit import demo
 from apptest_support import assert_no_traceback, start, submit, texts, widget
 
 
-@pytest.fixture(autouse=True)
-def app_db(db_path, monkeypatch):
-    monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
-    st.cache_resource.clear()
-    yield db_path
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
 
 
 @pytest.mark.parametrize("incidents", [0, 60])

@@ -11,12 +11,7 @@ from incident_kit import demo
 from apptest_support import assert_no_traceback, button, start, submit, texts, widget
 
 
-@pytest.fixture(autouse=True)
-def app_db(db_path, monkeypatch):
-    monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
-    st.cache_resource.clear()  # each test gets the Kit of its own database
-    yield db_path
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
 
 
 def test_empty_database_invites_to_declare_or_load_demo():

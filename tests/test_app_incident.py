@@ -14,12 +14,7 @@ from incident_kit.ui import panels
 from apptest_support import assert_no_traceback, button, start, submit, texts, widget
 
 
-@pytest.fixture(autouse=True)
-def app_db(db_path, monkeypatch):
-    monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
-    st.cache_resource.clear()
-    yield db_path
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
 
 
 def test_incident_page_on_demo_data_shows_header_and_timeline(kit):

@@ -8,12 +8,7 @@ import streamlit as st
 from apptest_support import assert_no_traceback, goto, start, submit, texts, widget
 
 
-@pytest.fixture(autouse=True)
-def app_db(db_path, monkeypatch):
-    monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
-    st.cache_resource.clear()
-    yield db_path
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
 
 
 SECRET = "Suspicious logins on admin accounts"

@@ -61,7 +61,7 @@ def test_an_overdue_incident_sends_one_reminder_to_the_communications_lead(kit, 
     assert "cora, you are accountable for updates" in body["message"]
     assert f"incident-kit update {inc.reference}" in body["message"]
     timeline = kit.timeline(inc.reference)
-    assert "Update reminder · cora reminded: update overdue by 15 min" in set(timeline["text"])
+    assert "Reminder: cora reminded: update overdue by 15 min" in set(timeline["text"])
 
 
 def test_a_new_due_time_that_passes_earns_a_new_reminder(kit, webhook):

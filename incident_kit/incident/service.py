@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import replace
 
 import pandas as pd
 
@@ -182,7 +183,8 @@ def post_update(db, reference: str, message: str, *, by: str, audience: str = "i
                         doing=(doing or "").strip(), next_update_at=nxt)
         update = store.insert_update(tx, update)
         store.record_event(tx, incident.id, actor=by, kind="update_posted", occurred_at=posted,
-                           field="update", new=update.id, detail=aud.value)
+                           field="update", new=update.id, detail=aud.value,
+                           context={"incident": replace(incident, status=update.status), "update": update})
         return update
 
     return db.write(work)

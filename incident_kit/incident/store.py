@@ -215,15 +215,20 @@ def add_member(tx, incident_id: int, person: str, *, by: str, now: dt.datetime) 
 
 
 def record_event(tx, incident_id: int, *, actor: str, kind: str, occurred_at: dt.datetime | None = None,
-                 field: str | None = None, old=None, new=None, detail: str | None = None) -> int:
-    """Append to the timeline; the one way any change is recorded."""
+                 field: str | None = None, old=None, new=None, detail: str | None = None,
+                 context: dict | None = None) -> int:
+    """Append to the timeline; the one way any change is recorded.
+
+    ``context`` hands subscribers objects the caller already holds (e.g. the
+    incident and the update just written) so they need not read them again.
+    """
     occurred_at = occurred_at or utcnow()
     old_s = None if old is None else str(old)
     new_s = None if new is None else str(new)
     event_id = tx.fetchone(INSERT_EVENT, [incident_id, occurred_at, actor, kind, field, old_s, new_s, detail])[0]
     hooks.emit(tx, kind, incident_id, {"event_id": event_id, "actor": actor, "field": field,
                                        "old": old_s, "new": new_s, "detail": detail,
-                                       "occurred_at": occurred_at})
+                                       "occurred_at": occurred_at, **(context or {})})
     return event_id
 
 

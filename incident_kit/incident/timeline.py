@@ -51,6 +51,24 @@ def describe(event: Event) -> str:
             return f"{new} was merged into this incident"
         case "update_posted":
             return f"Posted an {detail} update"
+        case "imported":
+            return f"Imported {detail}" if detail else "Imported"
+        case "import_updated":
+            return (detail or f"{(f or 'record').replace('_', ' ').capitalize()} changed at the source")
+        case "subscribed" | "unsubscribed":
+            return detail or event.kind.capitalize()  # starts with a person's name: kept as written
+        case "update_reminder":
+            return f"Reminder: {detail}" if detail else "Reminder sent"
+        case "review_started":
+            return f"Review started: {new}" + (f" ({detail})" if detail else "")
+        case "review_depth_changed":
+            return f"Review depth {old} → {new}" + (f" ({detail})" if detail else "")
+        case "review_published" | "review_status_changed":
+            return f"{detail + ' review' if detail else 'Review'} {old} → {new}".capitalize()
+        case "follow_up_added":
+            return f"Follow-up added: {new}"
+        case "follow_up_status_changed":
+            return f"Follow-up {f} {old} → {new}" + (f" ({detail})" if detail else "")
         case _:
             parts = [event.kind.replace("_", " ").capitalize()]
             if f:

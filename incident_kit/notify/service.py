@@ -42,9 +42,12 @@ def _on_update_posted(tx, kind: str, incident_id: int, payload: dict) -> None:
     """Queue one delivery per matching subscriber (internal updates only) in the update's transaction."""
     if payload.get("detail") != "internal" or payload.get("new") is None:
         return  # external updates feed the status page, not stakeholders' inboxes
+    if not store.any_active_subscription(tx):
+        return  # nobody to tell: keep posting an update as cheap as it can be
     update_id = int(payload["new"])
-    incident = incident_store.get_by_id(tx, incident_id)
-    update = store.get_update(tx, update_id)
+    # post_update hands over what it just wrote; other callers fall back to a read
+    incident = payload.get("incident") or incident_store.get_by_id(tx, incident_id)
+    update = payload.get("update") or store.get_update(tx, update_id)
     if incident is None or update is None:
         return
     if update.next_update_at is None and incident.active:

@@ -60,6 +60,7 @@ WHERE sub.ended_at IS NULL
        OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.person = sub.person))
 GROUP BY i.id, sub.person, sub.channel"""
 
+ANY_ACTIVE_SUBSCRIPTION = "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE ended_at IS NULL)"
 REMINDER_EXISTS = "SELECT count(*) FROM outbox WHERE dedupe_key = ?"
 INSERT_REMINDER = """
 INSERT INTO outbox (kind, incident_id, recipient, channel, title, body, dedupe_key, status, attempts,
@@ -141,6 +142,10 @@ def channel_for(tx, person: str) -> str | None:
 def queue_update_deliveries(tx, *, incident_id: int, update_id: int, title: str, body: str,
                             now: dt.datetime, admins: list[str]) -> None:
     tx.execute(QUEUE_UPDATE_DELIVERIES, [update_id, title, body, now, now, incident_id, admins])
+
+
+def any_active_subscription(tx) -> bool:
+    return bool(tx.fetchone(ANY_ACTIVE_SUBSCRIPTION)[0])
 
 
 def reminder_exists(tx, dedupe_key: str) -> bool:
