@@ -145,8 +145,11 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
 
         inc_rows.append((iid, f"INC-{iid}", title, "", sev_name, typ, status.value, mode, private, declarer,
                          declared, started, resolved_at, closed_at, tags, declared))
+        # Some incidents are declared one level lower and escalated once the impact is clearer.
+        escalated = sev_i > 0 and rng.random() < 0.15 and mode != "retrospective"
+        declared_sev = sev[sev_i - 1][0] if escalated else sev_name
         event(iid, declared, declarer, "declared", "status", None, "investigating",
-              f"{sev_name} · {typ}{' · private' if private else ''}")
+              f"{declared_sev} · {typ}{' · private' if private else ''}")
         role_rows.append((iid, "lead", lead, declared, declarer, None))
         event(iid, declared, declarer, "role_assigned", "lead", None, lead)
         if comms:
@@ -156,11 +159,10 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
             member = rng.choice(PEOPLE)
             member_rows.append((iid, member, declared + dt.timedelta(minutes=3), lead))
             event(iid, declared + dt.timedelta(minutes=3), lead, "member_added", "members", None, member)
-        if sev_i > 0 and rng.random() < 0.15 and updates:
-            lower = sev[sev_i - 1][0]
-            when = declared + (updates[0][0] - declared) / 2
-            # declared lower, escalated quickly: realistic and keeps severity history non-trivial
-            event(iid, when, lead, "severity_changed", "severity", lower, sev_name, "Impact wider than first thought")
+        if escalated:
+            when = declared + ((updates[0][0] - declared) / 2 if updates else dt.timedelta(minutes=3))
+            event(iid, when, lead, "severity_changed", "severity", declared_sev, sev_name,
+                  "Impact wider than first thought")
         current = Status.INVESTIGATING
         author_pool = [p for p in (comms, lead) if p]
         for k, (when, phase) in enumerate(updates):

@@ -133,3 +133,20 @@ def test_unknown_format_and_missing_review_are_explained(kit):
     kit.start_review(inc.reference, depth="note", by="bao")
     with pytest.raises(ik.IncidentKitError, match="markdown \\(md\\), html"):
         kit.export_review(inc.reference, format="pdf")
+
+
+def test_sections_nobody_wrote_are_filled_from_the_record(kit):
+    """A review that has no written sections (demo data, imported history) still exports what the record knows."""
+    import datetime as dt
+
+    from incident_kit import demo
+
+    demo.load(kit.db, incidents=80, now=dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc))
+    reviews = kit.reviews()
+    ref = reviews[(reviews.depth == "standard") & (reviews.status == "published")].incident.iloc[0]
+    text = kit.export_review(ref, format="markdown")
+    timeline = text.split("## Timeline", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in timeline.splitlines() if line.startswith("| 20")]
+    assert len(rows) == len(kit.events(ref)) - sum(
+        e.kind.startswith(("review_", "follow_up_")) for e in kit.events(ref))
+    assert "| Declared |" in text and "_Not written yet._" in text.split("## Contributing factors", 1)[1]

@@ -97,4 +97,5 @@ class ReviewAPI:
 
             raise IncidentKitError(f"{incident.reference} has no review to export; start one first.")
         frame = follow_up_service.follow_ups(self.db, viewer=viewer, incident=incident.reference)
-        return export.render(incident, review, frame, format=format, generated_at=utcnow())
+        facts = service.prefill_for(self.db, reference, viewer=viewer)  # fills sections nobody wrote
+        return export.render(incident, review, frame, format=format, generated_at=utcnow(), facts=facts)

@@ -73,14 +73,20 @@ def follow_up_rows(frame: pd.DataFrame) -> list[FollowUpRow]:
 
 
 def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
-            generated_at: dt.datetime | None = None) -> dict:
+            generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None) -> dict:
+    """``facts``: the record's prefill, used for any section nobody has written (e.g. a demo or imported review)."""
+
+    def body(key: str, text: str) -> str:
+        text = (text or "").strip()
+        return text or (prefill.section_text(key, facts).strip() if facts is not None else "")
+
     return {
         "incident": incident,
         "review": review,
         "depth_label": review.depth.label,
         "depth_help": DEPTH_HELP[review.depth],
         "status_label": review.status.label,
-        "sections": [{"key": spec.key, "title": spec.title, "body": text.strip()}
+        "sections": [{"key": spec.key, "title": spec.title, "body": body(spec.key, text)}
                      for spec, text in review.visible_sections],
         "show_follow_ups": has_follow_ups(review.depth),
         "follow_ups": follow_up_rows(follow_ups),
@@ -92,11 +98,11 @@ def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
 
 
 def render(incident: Incident, review: Review, follow_ups: pd.DataFrame, *, format: str = "markdown",
-           generated_at: dt.datetime | None = None) -> str:
+           generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None) -> str:
     fmt = FORMATS.get(str(format).strip().lower())
     if fmt is None:
         raise IncidentKitError(f"Export format '{format}' is not one of: markdown (md), html.")
-    ctx = context(incident, review, follow_ups, generated_at)
+    ctx = context(incident, review, follow_ups, generated_at, facts)
     if fmt == "markdown":
         ctx["cell"] = prefill.cell
         return _md_env.get_template("review.md.j2").render(**ctx).strip() + "\n"

@@ -129,6 +129,9 @@ def when(value: dt.datetime | None) -> str:
 def span_text(value: dt.timedelta | None) -> str:
     if value is None:
         return "—"
+    if value < dt.timedelta(0):
+        # e.g. declared → resolved of a retrospective incident, written up after it was over
+        return f"none: the second came first (by {span_text(-value)})"
     minutes = int(round(value.total_seconds() / 60))
     sign, minutes = ("-" if minutes < 0 else ""), abs(minutes)
     days, rest = divmod(minutes, 1440)
