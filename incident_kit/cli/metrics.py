@@ -21,11 +21,12 @@ def metrics(state, since, until, as_json):
 
     kit = state.kit(read_only=True)
     out = analytics.metrics_summary(kit, since=since, until=until)
+    if kit.snapshot_time is not None:
+        # stderr in JSON mode, so stdout stays one JSON object for other tools
+        click.echo(f"(from the snapshot taken {kit.snapshot_time.isoformat(timespec='seconds')})", err=as_json)
     if as_json:
         echo_json(out)
         return
-    if kit.snapshot_time is not None:
-        click.echo(f"(from the snapshot taken {kit.snapshot_time.isoformat(timespec='seconds')})")
     click.echo(f"{out['incidents']} incidents: {out['live']} live, {out['retrospective']} retrospective "
                "(response metrics count live incidents only)")
     for key, label in (("time_to_declare_minutes", "time to declare"),
