@@ -48,17 +48,29 @@ TITLES = {
 SERVICES = ["checkout", "search", "auth", "billing", "notifications", "api-gateway", "warehouse", "mobile-api"]
 TAGS = ["database", "deploy", "third-party", "config", "capacity", "dns", "certificates", "network",
         "customer-facing", "internal-tooling"]
-IMPACTS = ["Some customers see errors at checkout.", "Agents cannot reply to chats.",
-           "A subset of users cannot log in.", "No customer impact so far.",
-           "Staff in one office are affected.", "Delayed notifications for all customers."]
+# One impact statement per incident, matching its type (updates repeat or resolve it).
+IMPACTS = {
+    "engineering": ["Some customers see errors at checkout.", "A subset of users cannot log in.",
+                    "Search results are up to an hour old.", "Notifications arrive up to 30 minutes late."],
+    "customer_support": ["Agents cannot reply to chats.", "Customers wait over an hour for a first reply."],
+    "security": ["No customer data is known to be affected so far.", "Admin accounts may be exposed."],
+    "data_privacy": ["Personal data of a few customers may have been shared.", "A retention deadline may be missed."],
+    "legal_compliance": ["A regulatory deadline is at risk.", "One key account's contract terms are affected."],
+    "people_facilities": ["Staff in one office are affected.", "Colleagues cannot get into the building."],
+    "other": ["Some customers received confusing messages.", "Minor reputational impact."],
+}
+DOINGS = {
+    Status.INVESTIGATING: ["Investigating recent changes.", "Checking with the vendor.", "Gathering reports."],
+    Status.FIXING: ["Rolling back the last change.", "Working with the vendor on a fix.", "Adding capacity."],
+    Status.MONITORING: ["Monitoring after the fix.", "Watching for a recurrence."],
+    Status.RESOLVED: ["Nothing further; a review will follow."],
+}
 FACTORS = ["config drift", "missing alert", "capacity planning", "vendor dependency", "unclear ownership",
            "manual step", "test gap", "rollout too fast", "stale runbook", "single point of failure"]
 FOLLOW_UPS = ["Add an alert for {x}", "Write a runbook for {x}", "Automate the {x} step", "Load-test {x}",
               "Document ownership of {x}", "Add a canary stage for {x}", "Review access to {x}"]
 DEPTH_BY_SEVERITY = [("none", "note", "note", "standard"), ("note", "standard"), ("standard", "workshop"),
                      ("workshop",)]
-DOINGS = ["Investigating recent changes.", "Rolling back the last deploy.", "Working with the vendor.",
-          "Adding capacity.", "Monitoring after the fix.", "Contacting affected customers."]
 
 
 def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
@@ -165,6 +177,7 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
                   "Impact wider than first thought")
         current = Status.INVESTIGATING
         author_pool = [p for p in (comms, lead) if p]
+        impact = rng.choice(IMPACTS[typ])
         for k, (when, phase) in enumerate(updates):
             author = author_pool[0] if author_pool else declarer
             if phase != current:
@@ -175,7 +188,8 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
             text = {Status.INVESTIGATING: "We are looking into it.", Status.FIXING: "We found the cause and are fixing it.",
                     Status.MONITORING: "A fix is in place; we are watching.", Status.RESOLVED: "This is resolved."}[phase]
             update_rows.append((iid, when, author, audience, phase.value, f"{title}: {text}",
-                                rng.choice(IMPACTS), rng.choice(DOINGS), nxt))
+                                "No impact any more." if phase == Status.RESOLVED else impact,
+                                rng.choice(DOINGS[phase]), nxt))
             event(iid, when, author, "update_posted", "update", None, ("update", len(update_rows) - 1), audience)
         if status in (Status.POST_INCIDENT, Status.CLOSED):
             event(iid, updates[-1][0] + dt.timedelta(minutes=5), lead, "status_changed", "status", "resolved",
