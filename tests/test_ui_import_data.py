@@ -114,3 +114,15 @@ def test_the_import_page_is_registered_once_in_the_admin_section():
     assert len(keys) == len(set(keys)), f"duplicate sections in app.py: {keys}"
     admin = ast.unparse(sections[0].values[keys.index("Admin")])
     assert admin.count("import_data.py") == 1
+
+
+def test_only_admins_can_import_once_admins_are_set(app, db_path):
+    with ik.open(db_path) as kit:
+        kit.set_setting("admins", ["root"])
+    app.run()
+    assert not app.exception
+    assert "Only admins can import. Ask one of them: root." in [i.value for i in app.info]
+    assert not app.selectbox  # nothing to fill in
+    app.session_state["display_name"] = "root"
+    app.run()
+    assert app.selectbox(key="import_kind")

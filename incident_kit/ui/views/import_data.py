@@ -6,7 +6,7 @@ import streamlit as st
 from incident_kit.importers.csv import COLUMNS as CSV_COLUMNS
 from incident_kit.importers.models import ImportFile
 from incident_kit.importers.service import rejected_message
-from incident_kit.ui.context import attempt, current_user, kit
+from incident_kit.ui.context import attempt, can_administer, current_user, kit
 
 KINDS = {"statuspage": "Atlassian Statuspage (incidents.json or one incident)",
          "gcp": "Google Cloud status (incidents.json)",
@@ -17,6 +17,11 @@ st.caption("Bring your history in. Everything is checked first; a file with any 
            "Importing the same records again updates them and never duplicates.")
 
 k = kit()
+if not can_administer(k, current_user()):
+    # Imports rewrite history in bulk: the same people who hold Settings do them.
+    st.info("Only admins can import. Ask one of them: " + ", ".join(k.setting("admins")) + ".",
+            icon=":material/lock:")
+    st.stop()
 kind = st.selectbox("What are you importing?", list(KINDS), format_func=KINDS.get, key="import_kind")
 
 if kind == "csv":
