@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
-from ..config import COMMS_ROLE, LEAD_ROLE
+from ..config import LEAD_ROLE
 from ..errors import IncidentKitError, InvalidTransition, NotFound
 from . import hooks, store
 from .models import (ACTIVE, REOPENABLE, Audience, Event, Incident, Mode, Status, Update,
@@ -234,10 +234,6 @@ def decline(db, reference: str, *, by: str, reason: str) -> Incident:
     if not (reason or "").strip():
         raise IncidentKitError("Say why the incident is declined (a one-line reason).")
     return change_status(db, reference, Status.DECLINED.value, by=by, note=reason)
-
-
-def close(db, reference: str, *, by: str) -> Incident:
-    return change_status(db, reference, Status.CLOSED.value, by=by)
 
 
 def reopen(db, reference: str, *, by: str, status: str = "investigating", reason: str | None = None) -> Incident:
