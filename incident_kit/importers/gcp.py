@@ -13,7 +13,7 @@ import pandas as pd
 from ..incident.models import Audience, Status
 from . import mapping, schemas
 from .models import GCP_AUTHOR, GCP_SEVERITIES, GCP_STATUS, Batch, ImportFile
-from .reading import Context, cross_file_duplicates, problem, read_json, report
+from .reading import Context, problem, read_json, validation_report
 
 SOURCE = "gcp"
 SHAPE_HINT = "expected Google Cloud's incidents.json: a list of incident objects"
@@ -83,14 +83,9 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
                            dtype=object)
     raw_upd = pd.DataFrame(upd_rows, columns=[*UPDATE_KEYS, "external_id", "incident_id", "_file", "_where", "_id"],
                            dtype=object)
-    reports = [report(problems)]
-    for _, group in raw_inc.groupby("_file", sort=False):
-        reports.append(schemas.validate(schemas.GcpIncidentRaw, group))
-    for _, group in raw_upd[raw_upd["incident_id"].notna()].groupby("_file", sort=False):
-        reports.append(schemas.validate(schemas.GcpUpdateRaw, group))
-    reports.append(report(cross_file_duplicates(raw_inc, "external_id", "This incident")))
-    found = [r for r in reports if not r.empty]
-    found = pd.concat(found, ignore_index=True) if found else report([])
+    found = validation_report(problems, raw_inc, raw_upd[raw_upd["incident_id"].notna()],
+                              incident_schema=schemas.GcpIncidentRaw, update_schema=schemas.GcpUpdateRaw,
+                              id_column="external_id", what="This incident")
     if not found.empty or raw_inc.empty:
         return None, found
     return _normalise(raw_inc, raw_upd, ctx), found

@@ -81,3 +81,17 @@ def cross_file_duplicates(frame: pd.DataFrame, id_column: str, what: str) -> lis
                            "after the other (a re-import updates) or remove the copy.",
                            where=row["_where"], id=str(value), field=id_column, value=value))
     return out
+
+
+def validation_report(problems: list[dict], raw_incidents: pd.DataFrame, raw_updates: pd.DataFrame, *,
+                      incident_schema, update_schema, id_column: str, what: str) -> pd.DataFrame:
+    """One table: what reading found, pandera's findings per file (ids must be unique within a file),
+    and ids repeated across files. Empty when the batch may be imported."""
+    from . import schemas
+
+    reports = [report(problems)]
+    reports += [schemas.validate(incident_schema, group) for _, group in raw_incidents.groupby("_file", sort=False)]
+    reports += [schemas.validate(update_schema, group) for _, group in raw_updates.groupby("_file", sort=False)]
+    reports.append(report(cross_file_duplicates(raw_incidents, id_column, what)))
+    found = [r for r in reports if not r.empty]
+    return pd.concat(found, ignore_index=True) if found else report([])

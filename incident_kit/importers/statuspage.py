@@ -12,7 +12,7 @@ import pandas as pd
 from ..incident.models import Audience
 from . import mapping, schemas
 from .models import STATUSPAGE_IMPACTS, STATUSPAGE_STATUS, Batch, ImportFile
-from .reading import Context, cross_file_duplicates, problem, read_json, report
+from .reading import Context, problem, read_json, validation_report
 
 SOURCE = "statuspage"
 SHAPE_HINT = ('expected a Statuspage export: {"page": {...}, "incidents": [...]} or '
@@ -90,14 +90,8 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
     raw_inc = pd.DataFrame(inc_rows, columns=[*INCIDENT_KEYS, "_file", "_where", "_id", "page", "components"],
                            dtype=object)
     raw_upd = pd.DataFrame(upd_rows, columns=[*UPDATE_KEYS, "_file", "_where", "_id", "incident_id"], dtype=object)
-    reports = [report(problems)]
-    for name, group in raw_inc.groupby("_file", sort=False):  # ids must be unique within each file
-        reports.append(schemas.validate(schemas.StatuspageIncidentRaw, group))
-    for name, group in raw_upd.groupby("_file", sort=False):
-        reports.append(schemas.validate(schemas.StatuspageUpdateRaw, group))
-    reports.append(report(cross_file_duplicates(raw_inc, "id", "This incident id")))
-    found = pd.concat([r for r in reports if not r.empty], ignore_index=True) if any(
-        not r.empty for r in reports) else report([])
+    found = validation_report(problems, raw_inc, raw_upd, incident_schema=schemas.StatuspageIncidentRaw,
+                              update_schema=schemas.StatuspageUpdateRaw, id_column="id", what="This incident id")
     if not found.empty or raw_inc.empty:
         return None, found
     return _normalise(raw_inc, raw_upd, ctx), found
