@@ -9,13 +9,7 @@ COLUMNS = ["reference", "incident", "title", "owner", "priority", "status", "due
 STATUSES = [s.value for s in FollowUpStatus]
 
 kit = shared_kit()
-user = current_user()
-if not user:
-    name = st.text_input("Your name", key="_follow_ups_name", help="Shown on what you change.")
-    if not name.strip():
-        st.info("Type your name to see your follow-ups.")
-        st.stop()
-    st.session_state["display_name"] = user = " ".join(name.split())
+user = current_user()  # app.py asks who you are before any page runs
 
 st.title("Follow-ups")
 

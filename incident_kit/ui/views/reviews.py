@@ -23,13 +23,7 @@ STATUS_ACTIONS = {  # from -> [(target, button label)]
 }
 
 kit = shared_kit()
-user = current_user()
-if not user:
-    name = st.text_input("Your name", key="_reviews_name", help="Shown on what you write.")
-    if not name.strip():
-        st.info("Type your name to write reviews.")
-        st.stop()
-    st.session_state["display_name"] = user = " ".join(name.split())
+user = current_user()  # app.py asks who you are before any page runs
 
 st.title("Reviews")
 
