@@ -8,7 +8,7 @@ from pandera.typing import Series
 
 from ..frames import utc_columns
 
-UTC_TS = pd.DatetimeTZDtype("us", "UTC")
+from ..frames import UTC_TS  # noqa: E402
 SHARE = {"ge": 0.0, "le": 1.0, "nullable": True}
 
 

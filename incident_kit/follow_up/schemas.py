@@ -6,10 +6,10 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from ..frames import utc_columns
+from ..frames import UTC_TS, normalise
 from .models import FINISHED, FollowUpStatus, Priority
 
-UTC_TS = pd.DatetimeTZDtype("us", "UTC")
+
 TIME_COLUMNS = ("due_at", "created_at", "completed_at", "updated_at")
 TEXT_COLUMNS = ("reference", "incident", "incident_title", "title", "description", "owner", "priority", "status",
                 "wont_do_reason", "tracker_url", "created_by")
@@ -42,12 +42,6 @@ class FollowUpListModel(pa.DataFrameModel):
 
 def validate(frame: pd.DataFrame) -> pd.DataFrame:
     """Normalise time zones, then validate lazily so every problem is reported at once."""
-    frame = utc_columns(frame)
-    for col in TIME_COLUMNS:
-        if col in frame and not isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-            frame[col] = pd.to_datetime(frame[col], utc=True).astype(UTC_TS)
-    for col in TEXT_COLUMNS:  # an empty result comes back as object columns
-        if col in frame and frame[col].dtype == object:
-            frame[col] = frame[col].astype("str")
+    frame = normalise(frame, times=TIME_COLUMNS, texts=TEXT_COLUMNS)
     frame["overdue"] = frame["overdue"].fillna(False).astype(bool) if len(frame) else frame["overdue"].astype(bool)
     return FollowUpListModel.validate(frame, lazy=True)

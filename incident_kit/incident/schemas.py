@@ -6,10 +6,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from ..frames import utc_columns
+from ..frames import UTC_TS, normalise
 from .models import Mode, Status
-
-UTC_TS = pd.DatetimeTZDtype("us", "UTC")
 
 
 class IncidentListModel(pa.DataFrameModel):
@@ -41,10 +39,8 @@ class _IncidentList:
 
     @staticmethod
     def validate(frame: pd.DataFrame) -> pd.DataFrame:
-        frame = utc_columns(frame)
-        for col in ("declared_at", "started_at", "resolved_at", "next_update_due", "closed_at", "last_update_at"):
-            if col in frame and not isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-                frame[col] = pd.to_datetime(frame[col], utc=True).astype(UTC_TS)
+        frame = normalise(frame, times=("declared_at", "started_at", "resolved_at", "next_update_due", "closed_at",
+                                        "last_update_at"))
         return IncidentListModel.validate(frame, lazy=True)
 
 

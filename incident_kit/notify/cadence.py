@@ -10,7 +10,7 @@ from pandera.typing import Series
 
 from .messages import late_text
 
-UTC_TS = pd.DatetimeTZDtype("us", "UTC")
+from ..frames import UTC_TS  # noqa: E402
 
 
 class NeedsUpdateModel(pa.DataFrameModel):

@@ -6,10 +6,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from ..frames import utc_columns
+from ..frames import UTC_TS, normalise
 from .models import Depth, ReviewStatus
-
-UTC_TS = pd.DatetimeTZDtype("us", "UTC")
 
 
 class ReviewListModel(pa.DataFrameModel):
@@ -40,14 +38,7 @@ class SectionHistoryModel(pa.DataFrameModel):
 
 
 def _normalise(frame: pd.DataFrame, times: tuple[str, ...], texts: tuple[str, ...]) -> pd.DataFrame:
-    frame = utc_columns(frame)
-    for col in times:
-        if col in frame and not isinstance(frame[col].dtype, pd.DatetimeTZDtype):
-            frame[col] = pd.to_datetime(frame[col], utc=True).astype(UTC_TS)
-    for col in texts:  # an empty result comes back as object columns
-        if col in frame and frame[col].dtype == object:
-            frame[col] = frame[col].astype("str")
-    return frame
+    return normalise(frame, times=times, texts=texts)
 
 
 def validate_list(frame: pd.DataFrame) -> pd.DataFrame:
