@@ -77,8 +77,13 @@ def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
     """``facts``: the record's prefill, used for any section nobody has written (e.g. a demo or imported review)."""
 
     def body(key: str, text: str) -> str:
+        """What the record says for the section (shown beside the question in the app), then what people
+        wrote; older reviews that copied the record into the text are not printed twice."""
         text = (text or "").strip()
-        return text or (prefill.section_text(key, facts).strip() if facts is not None else "")
+        record = prefill.record_text(key, facts).strip() if facts is not None else ""
+        if not record or record in text or prefill.section_text(key, facts).strip() == text:
+            return text or record
+        return f"{record}\n\n{text}" if text else record
 
     return {
         "incident": incident,

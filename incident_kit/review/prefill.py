@@ -199,8 +199,38 @@ def _overview(p: Prefill) -> str:
     return sentence + "."
 
 
+def starting_text(key: str) -> str:
+    """What a new answer starts with: a template for the agenda, otherwise nothing (record text is shown
+    beside the question, never copied into what people write)."""
+    return DEFAULT_AGENDA if key == "agenda" else ""
+
+
+def quote(entry: Entry) -> str:
+    """A timeline entry quoted into an answer: '> 2026-11-26 14:05 UTC · bao · Rolled back the deploy'."""
+    what = " ".join(entry.text.split()) + (f" [{entry.audience} update]" if entry.audience else "")
+    return f"> {when(entry.occurred_at)} UTC · {' '.join(str(entry.actor).split())} · {what}"
+
+
+def record_text(key: str, p: Prefill) -> str:
+    """What the record says for a section, as markdown (exports print it above what people wrote)."""
+    if key in ("what_happened", "summary"):
+        summary = (p.incident.summary or "").strip()
+        return "\n\n".join([_overview(p)] + ([summary] if summary else []))
+    if key == "key_facts":
+        return key_facts_markdown(p)
+    if key == "impact":
+        return impact_markdown(p) if p.impacts else ""
+    if key == "timeline":
+        return timeline_markdown(p.timeline)
+    if key == "participants":
+        return "\n".join(f"- {cell(name)}" for name in p.participants)
+    return ""
+
+
 def section_text(key: str, p: Prefill) -> str:
-    """The markdown a new section starts with ('' for the sections people write from scratch)."""
+    """The markdown older versions started each section with (record text people then edited).
+
+    Kept so hints can tell those prefilled lines from what people wrote (see ``hints.authored``)."""
     inc = p.incident
     summary = (inc.summary or "").strip()
     if key == "what_happened":
