@@ -211,20 +211,44 @@ def quote(entry: Entry) -> str:
     return f"> {when(entry.occurred_at)} UTC · {' '.join(str(entry.actor).split())} · {what}"
 
 
-def record_text(key: str, p: Prefill) -> str:
-    """What the record says for a section, as markdown (exports print it above what people wrote)."""
-    if key in ("what_happened", "summary"):
+def fact_markdown(name: str, p: Prefill) -> str:
+    """One fact the record knows (names as in ``review.models.FACTS``), as markdown for exports."""
+    if name == "overview":
         summary = (p.incident.summary or "").strip()
         return "\n\n".join([_overview(p)] + ([summary] if summary else []))
-    if key == "key_facts":
-        return key_facts_markdown(p)
-    if key == "impact":
+    if name == "key_times":
+        return "\n".join(["| Moment | Time (UTC) |", "|---|---|"]
+                         + [f"| {k.label} | {when(k.value)} |" for k in p.key_times])
+    if name == "durations":
+        return "\n".join(["| Between | Duration |", "|---|---|"]
+                         + [f"| {d.label} | {span_text(d.value)} |" for d in p.durations])
+    if name == "roles":
+        if not p.roles:
+            return f"No roles were assigned; {cell(p.incident.declared_by)} declared the incident."
+        return "\n".join(["| Role | Person | From (UTC) | Until (UTC) |", "|---|---|---|---|"]
+                         + [f"| {cell(ROLE_LABELS.get(r.role, r.role))} | {cell(r.person)} | {when(r.start)} | "
+                            f"{when(r.end) if r.end else 'end'} |" for r in p.roles])
+    if name == "severity":
+        lines = ["| Time (UTC) | Severity | By | Why |", "|---|---|---|---|"]
+        for c in p.severity_history:
+            label = f"{c.previous} → {c.severity}" if c.previous else f"{c.severity} (declared)"
+            lines.append(f"| {when(c.occurred_at)} | {cell(label)} | {cell(c.actor)} | {cell(c.reason or '')} |")
+        return "\n".join(lines)
+    if name == "impacts":
         return impact_markdown(p) if p.impacts else ""
-    if key == "timeline":
+    if name == "timeline":
         return timeline_markdown(p.timeline)
-    if key == "participants":
-        return "\n".join(f"- {cell(name)}" for name in p.participants)
+    if name == "participants":
+        return "\n".join(f"- {cell(person)}" for person in p.participants)
     return ""
+
+
+def record_text(key: str, p: Prefill) -> str:
+    """What the record says for a section (every fact shown beside its question), as markdown."""
+    from .models import SECTION_BY_KEY
+
+    spec = SECTION_BY_KEY.get(key)
+    return "\n\n".join(t for t in (fact_markdown(n, p) for n in (spec.facts if spec else ())) if t)
 
 
 def section_text(key: str, p: Prefill) -> str:

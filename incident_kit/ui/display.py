@@ -45,7 +45,7 @@ def block(value) -> str:
     if value is None:
         return ""
     lines = str(value).replace("\r\n", "\n").split("\n")
-    escaped = [_LINK_SCHEME.sub(r"\1\u200d\2", _MARKDOWN_SPECIAL.sub(r"\\\1", line)) for line in lines]
+    escaped = [_LINK_SCHEME.sub("\\1\u200d\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", line)) for line in lines]
     return "  \n".join(escaped)  # two trailing spaces: a hard line break
 
 
