@@ -46,8 +46,11 @@ class IncidentAPI:
         """Edit title, summary, type, tags, started_at, private or mode."""
         return service.edit(self.db, reference, by=self._by(by), **fields)
 
-    def resolve(self, reference: str, *, by: str | None = None, note: str | None = None) -> Incident:
-        return service.resolve(self.db, reference, by=self._by(by), note=note)
+    def resolve(self, reference: str, *, by: str | None = None, note: str | None = None,
+                final_update: str | None = None, external_update: str | None = None) -> Incident:
+        """Resolve; optionally post the final update (and its customer version) in the same change."""
+        return service.resolve(self.db, reference, by=self._by(by), note=note, final_update=final_update,
+                               external_update=external_update)
 
     def reopen(self, reference: str, *, by: str | None = None, status: str = "investigating",
                reason: str | None = None) -> Incident:

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 import pandas as pd
 
-from .models import Event, Update
+from .models import Event, Status, Update
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,14 @@ class Entry:
 ROLE_LABELS = {"lead": "incident lead", "comms": "communications lead"}
 
 
+def _status(value: str | None) -> str:
+    """A status as the app words it ('post_incident' -> 'Post-incident'); unknown values as stored."""
+    try:
+        return Status(value).label
+    except ValueError:
+        return str(value)
+
+
 def describe(event: Event) -> str:
     """A one-line, human description of an event."""
     f, old, new, detail = event.field, event.old_value, event.new_value, event.detail
@@ -33,10 +41,10 @@ def describe(event: Event) -> str:
         case "declared":
             return f"Declared ({detail})" if detail else "Declared"
         case "status_changed":
-            text = f"Status {old} → {new}"
+            text = f"Status {_status(old)} → {_status(new)}"
             return f"{text}: {detail}" if detail else text
         case "reopened":
-            return f"Reopened ({old} → {new})" + (f": {detail}" if detail else "")
+            return f"Reopened ({_status(old)} → {_status(new)})" + (f": {detail}" if detail else "")
         case "severity_changed":
             return f"Severity {old} → {new}" + (f": {detail}" if detail else "")
         case "role_assigned":
