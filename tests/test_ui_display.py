@@ -48,3 +48,10 @@ def test_long_text_is_shortened_and_newlines_kept_only_in_blocks():
     assert display.text("a\nb") == "a b"
     assert display.text("x" * 50, limit=10).endswith("…")
     assert "  \n" in display.block("line one\nline two")
+
+
+def test_line_starts_that_would_make_lists_or_headings_stay_text():
+    for raw in ("- not a list", "1. not a list", "# not a heading", "> not a quote", "==="):
+        html = _md.render(display.block(raw))
+        assert html.strip().startswith("<p>") and "<ul>" not in html and "<ol>" not in html
+    assert display.text("api-gateway nodes") == "api-gateway nodes"  # ordinary words stay readable

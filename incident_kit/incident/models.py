@@ -55,6 +55,25 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 
+# The update cadence assumed when an incident's severity is no longer in the catalog (a
+# deleted level): hourly, the catalog's middle default, so nobody goes silent.
+DEFAULT_CADENCE_MINUTES = 60
+
+
+def normalise_tags(tags) -> list[str]:
+    """Tags as stored: comma-separated text or a list, trimmed, lower-case, no repeats, in order."""
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    seen: list[str] = []
+    for tag in tags:
+        t = " ".join(str(tag).split()).lower()
+        if t and t not in seen:
+            seen.append(t)
+    return seen
+
+
 def parse_status(value: str) -> Status:
     try:
         return Status(str(value).strip().lower().replace("-", "_").replace(" ", "_"))

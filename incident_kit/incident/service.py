@@ -19,7 +19,7 @@ from ..clock import to_utc, utcnow
 from ..config import LEAD_ROLE
 from ..errors import IncidentKitError, InvalidTransition, NotFound
 from . import hooks, store
-from .models import (ACTIVE, REOPENABLE, Audience, Event, Incident, Mode, Status, Update,
+from .models import (ACTIVE, REOPENABLE, Audience, normalise_tags, Event, Incident, Mode, Status, Update,
                      check_transition, parse_status)
 
 TITLE_MAX = 200  # long enough for any headline, short enough for a list row and a chat message
@@ -72,16 +72,7 @@ def _mode(value) -> Mode:
 
 
 def _tags(tags: Iterable[str] | str | None) -> list[str]:
-    if tags is None:
-        return []
-    if isinstance(tags, str):
-        tags = tags.split(",")
-    seen: list[str] = []
-    for tag in tags:
-        t = " ".join(str(tag).split()).lower()
-        if t and t not in seen:
-            seen.append(t)
-    return seen
+    return normalise_tags(tags)
 
 
 def _load(tx, reference: str, *, with_roles: bool = True) -> Incident:

@@ -20,11 +20,13 @@ import pandas as pd
 
 UTC = dt.timezone.utc
 
-# Every ASCII punctuation mark CommonMark lets a backslash escape, plus ':' (Streamlit's
-# :icon: / :color[...] shortcodes) and '$' (its LaTeX). Escaping all of them is always safe.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^@%;/?,])")
+# The marks that start Markdown anywhere in a line: emphasis, code, links and images, HTML and
+# entities, tables, strikethrough, plus ':' (Streamlit's :icon: / :color[...]) and '$' (its LaTeX).
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#!|~:$&])")
+# Marks that only mean something at the start of a line: lists, quotes, headings by underline, "1." lists.
+_LINE_START = re.compile(r"^(\s*)([-+=>]|\d+(?=[.)]))")
 # Streamlit turns a bare URL into a link; a zero-width joiner after "://" keeps it text.
-_LINK_SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|javascript|data|file)(\\:)")
+_LINK_SCHEME = re.compile(r"(?i)\b(https?|ftp|mailto|javascript|data|file|www)(\\:|\.)")
 
 
 def text(value, *, limit: int | None = None) -> str:
@@ -46,6 +48,8 @@ def block(value) -> str:
         return ""
     lines = str(value).replace("\r\n", "\n").split("\n")
     escaped = [_LINK_SCHEME.sub("\\1\u200d\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", line)) for line in lines]
+    escaped = [_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit()
+                                                       else "\\" + m.group(2)), line) for line in escaped]
     return "  \n".join(escaped)  # two trailing spaces: a hard line break
 
 
