@@ -18,6 +18,8 @@ import re
 
 import pandas as pd
 
+from ..review.models import DEPTH_LABELS as REVIEW_DEPTH_LABELS
+
 UTC = dt.timezone.utc
 
 # The marks that start Markdown anywhere in a line: emphasis, code, links and images, HTML and
@@ -129,7 +131,7 @@ STATUS_LABELS = {
     "draft": "Draft", "in_review": "In review", "published": "Published", "waived": "Waived",
     "open": "Open", "in_progress": "In progress", "done": "Done", "wont_do": "Won't do", "cancelled": "Cancelled",
 }
-DEPTH_LABELS = {"none": "No review", "note": "Short note", "standard": "Standard review", "workshop": "Full workshop"}
+DEPTH_LABELS = {str(k): v for k, v in REVIEW_DEPTH_LABELS.items()}  # the review domain's words
 AUDIENCE_LABELS = {"internal": "Internal", "external": "External (customers)"}
 PRIORITY_LABELS = {"low": "Low", "medium": "Medium", "high": "High", "urgent": "Urgent"}
 
@@ -142,7 +144,7 @@ FIELD_LABELS = {
     "started_at": "Impact started", "resolved_at": "Resolved", "closed_at": "Closed", "type": "Type",
     "lead": "Incident lead", "comms_lead": "Comms lead", "accountable": "Updates by", "source": "Source",
     "time_to_declare": "Time to declare", "time_to_first_update": "Time to first update",
-    "time_to_resolve": "Time to resolve", "update_gap": "Gap between updates", "duration": "Duration of impact",
+    "time_to_resolve": "Time to resolve", "update_gap": "Gap between updates", "impact_duration": "Duration of impact",
     "n": "Incidents", "count": "Count", "median": "Median", "p50": "Median", "p90": "Slowest 10 % (90th percentile)",
     "mean": "Average", "section": "Section", "version": "Version", "edited_at": "Saved", "edited_by": "By",
     "next_update_due": "Next update due", "last_update_at": "Last update", "late": "Late by",
