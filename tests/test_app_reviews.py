@@ -158,7 +158,7 @@ def test_standard_form_quotes_picked_timeline_moments_and_keeps_text_across_page
     assert frame[["title", "owner"]].to_dict("records") == [{"title": "Add a canary stage for checkout",
                                                              "owner": "dev"}]
     table = next(f for f in _frames(at) if "Follow-up" in f)
-    assert list(table.columns) == ["Follow-up", "What", "Owner", "Priority", "Status", "Due", "Overdue"]
+    assert list(table.columns) == ["Follow-up", "What", "Owner", "Priority", "Status", "Due", "Overdue", "Tracker link"]
     assert table["Status"].tolist() == ["Open"]
 
 

@@ -182,3 +182,20 @@ def value(cell) -> str:
     if cell is None or (pd.api.types.is_scalar(cell) and pd.isna(cell)):
         return "—"
     return str(cell)
+
+
+def follow_up_frame(frame: pd.DataFrame, *, with_incident: bool = True) -> pd.DataFrame:
+    """Follow-ups as people read them: no identifiers, statuses in words, due dates as '20 Dec 2026'."""
+    out = pd.DataFrame({"Follow-up": frame["reference"]})
+    if with_incident:
+        out["Incident"] = frame["incident"]
+    out["What"] = frame["title"]
+    out["Owner"] = [value(v) for v in frame["owner"]]
+    out["Priority"] = [PRIORITY_LABELS.get(p, str(p).capitalize()) for p in frame["priority"]]
+    out["Status"] = [status(v) for v in frame["status"]]
+    out["Due"] = [day(v) for v in frame["due_at"]]
+    out["Overdue"] = [yes_no(v) for v in frame["overdue"]]
+    if "tracker_url" in frame:
+        out["Tracker link"] = [v if isinstance(v, str) and v.lower().startswith(("http://", "https://")) else None
+                               for v in frame["tracker_url"]]
+    return out.reset_index(drop=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
@@ -90,13 +89,8 @@ def follow_ups_table(kit, reference: str, user, *, key: str) -> None:
     if frame is None or frame.empty:
         st.caption("No follow-ups yet.")
         return
-    st.dataframe(pd.DataFrame({
-        "Follow-up": frame["reference"], "What": frame["title"], "Owner": [display.value(v) for v in frame["owner"]],
-        "Priority": [display.PRIORITY_LABELS.get(p, p) for p in frame["priority"]],
-        "Status": [display.status(v) for v in frame["status"]],
-        "Due": [display.day(v) for v in frame["due_at"]],
-        "Overdue": [display.yes_no(v) for v in frame["overdue"]],
-    }), hide_index=True, width="stretch", key=key)
+    st.dataframe(display.follow_up_frame(frame, with_incident=False), hide_index=True, width="stretch", key=key,
+                 column_config={"Tracker link": st.column_config.LinkColumn("Tracker link", display_text="Open")})
 
 
 def _start_and_open(kit, ref: str, user, depth: Depth) -> None:
