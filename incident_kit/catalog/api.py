@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from . import service
-from .models import IncidentType, Role, Severity
+from .models import IncidentType, Role, Severity, cadence_for
 
 
 class CatalogAPI:
@@ -33,6 +33,10 @@ class CatalogAPI:
         from .. import demo
 
         return demo.load(self.db, incidents=incidents, seed=seed, append=append, by=by)
+
+    def update_cadence(self, severity: str | None) -> int:
+        """Minutes between updates that ``severity`` promises (``catalog.models.DEFAULT_CADENCE_MINUTES`` if unknown)."""
+        return cadence_for(service.severities(self.db, include_inactive=True), severity)
 
     def setting(self, name: str):
         return service.get_setting(self.db, name)

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from ..catalog import access
 from ..catalog import service as catalog_service
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
@@ -148,7 +149,14 @@ def set_contact(db, person: str, channel: str, *, by: str) -> str:
     person = _person(person)
     by = _person(by, "Set by")
     channel = channels.validate(channel)
-    db.write(lambda tx: store.insert_contact(tx, person, channel, now=utcnow(), by=by))
+
+    def work(tx) -> None:
+        # Reminders carry private incidents' titles: a signed-in person redirects only their own.
+        if is_checked(by) and person != str(by):
+            access.require_admin(tx, by, f"change where {person}'s reminders go")
+        store.insert_contact(tx, person, channel, now=utcnow(), by=by)
+
+    db.write(work)
     return channel
 
 

@@ -232,3 +232,13 @@ def test_once_admins_are_named_only_admins_load_the_demo(kit):
         kit.load_demo(incidents=5, by=BOB)
     assert kit.incidents().empty
     assert kit.load_demo(incidents=5, by=ROOT)["incidents"] == 5
+
+
+def test_a_signed_in_person_cannot_redirect_someone_elses_reminders(kit):
+    kit.save_settings({"admins": ["root@example.com"]})
+    with pytest.raises(NotAllowed):
+        kit.set_contact("ana@example.com", "mailto://bob@evil.example", by=BOB)
+    assert kit.contact("ana@example.com") is None
+    kit.set_contact("bob@example.com", "bob@example.com", by=BOB)  # their own: fine
+    kit.set_contact("ana@example.com", "ana@example.com", by=ROOT)  # an admin: fine
+    assert kit.contact("ana@example.com") == "ana@example.com"
