@@ -149,3 +149,8 @@ def test_a_demo_of_absurd_size_is_refused_before_any_work(kit):
     refused(kit.load_demo, incidents=99999999999999999999, match="1 to 100,000 incidents")
     refused(kit.load_demo, incidents=0, match="1 to 100,000 incidents")
     assert kit.incidents().empty
+
+
+def test_an_absurd_follow_up_id_is_refused_in_a_sentence(kit):
+    refused(kit.follow_up, "FU-" + HUGE_REFERENCE, match="is not a follow-up id")
+    refused(kit.complete_follow_up, HUGE_REFERENCE, by="ana", match="is not a follow-up id")
