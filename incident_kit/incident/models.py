@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..catalog.models import IncidentType, Role, Severity  # noqa: F401  (re-exported: they used to live here)
 from ..errors import InvalidTransition
 
 
@@ -36,6 +37,9 @@ class Audience(StrEnum):
 
 
 ACTIVE = frozenset({Status.INVESTIGATING, Status.FIXING, Status.MONITORING})
+ACTIVE_ORDER = tuple(s for s in Status if s in ACTIVE)  # the phases in the order a response moves through them
+# ACTIVE as a SQL list, generated here once so no query spells the phases out: "('investigating', ...)".
+ACTIVE_SQL = "(" + ", ".join(f"'{s.value}'" for s in ACTIVE_ORDER) + ")"
 REOPENABLE = frozenset({Status.RESOLVED, Status.POST_INCIDENT, Status.CLOSED, Status.DECLINED})
 
 # Allowed moves. Reopening (back to an active phase from resolved, post-incident,
@@ -55,13 +59,11 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
 }
 
 
-# The update cadence assumed when an incident's severity is no longer in the catalog (a
-# deleted level): hourly, the catalog's middle default, so nobody goes silent.
-DEFAULT_CADENCE_MINUTES = 60
-
-
 def normalise_tags(tags) -> list[str]:
-    """Tags as stored: comma-separated text or a list, trimmed, lower-case, no repeats, in order."""
+    """Tags as stored: lower case, single spaces, no empties or repeats, in the order given.
+
+    Accepts a list or one comma-separated string ("Database, deploy").
+    """
     if tags is None:
         return []
     if isinstance(tags, str):
@@ -99,29 +101,6 @@ def check_transition(current: Status, target: Status) -> None:
     raise InvalidTransition(
         f"Cannot move an incident from {current.value} to {target.value}; {hint}."
     )
-
-
-@dataclass(frozen=True)
-class Severity:
-    name: str
-    rank: int  # 1 = lowest
-    description: str
-    cadence_minutes: int
-
-
-@dataclass(frozen=True)
-class IncidentType:
-    name: str
-    label: str
-    description: str
-    engineering: bool
-
-
-@dataclass(frozen=True)
-class Role:
-    name: str
-    label: str
-    description: str
 
 
 @dataclass(frozen=True)

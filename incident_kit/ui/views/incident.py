@@ -13,7 +13,7 @@ import streamlit as st
 from incident_kit.clock import utcnow
 from incident_kit.errors import IncidentKitError
 from incident_kit.incident.format import draft_update, render_update
-from incident_kit.incident.models import DEFAULT_CADENCE_MINUTES, REOPENABLE, TRANSITIONS, Status, normalise_tags
+from incident_kit.incident.models import REOPENABLE, TRANSITIONS, Status, normalise_tags
 from incident_kit.ui import context as ctx
 from incident_kit.ui import display
 from incident_kit.ui.panels import incident_panels
@@ -60,10 +60,7 @@ if incident is None:
 ref = incident.reference
 ctx.remember_reference(ref)
 severities = ctx.attempt(kit.severities) or []
-_row = ctx.attempt(kit.summary, ref, viewer=user) or {}
-# this incident's update cadence comes from its severity (the list row); the domain default otherwise
-cadence_minutes = int(_row["cadence_minutes"]) if _row.get("cadence_minutes") == _row.get("cadence_minutes") \
-    and _row.get("cadence_minutes") else DEFAULT_CADENCE_MINUTES
+cadence_minutes = kit.update_cadence(incident.severity)  # the catalog's rule, with its default
 roles = ctx.attempt(kit.roles) or []
 role_labels = {r.name: r.label for r in roles}
 types = ctx.attempt(kit.types) or []
