@@ -25,6 +25,8 @@ MINUTE_TICKS = [0, 1, 10, 60, 600, 1440, 10080]
 MINUTE_LABELS = ("datum.value == 0 ? '0' : datum.value < 60 ? datum.value + ' min' : "
                  "datum.value < 1440 ? datum.value / 60 + ' h' : datum.value < 10080 ? datum.value / 1440 + ' d' "
                  ": datum.value / 10080 + ' wk'")
+BOX_TITLES = {"min": "quickest", "p25": "a quarter took at most", "median": "median (half took at most)",
+              "p75": "three quarters took at most", "p90": "90 % took at most", "max": "slowest"}
 TITLE_LIMIT = 1000  # pixels: long axis titles are written to be read whole, never cut with "…"
 
 
@@ -58,7 +60,8 @@ def duration_ecdf(distribution: pd.DataFrame) -> alt.Chart:
                     axis=_axis(values=MINUTE_TICKS, labelExpr=MINUTE_LABELS)),
             y=alt.Y("share:Q", title="share of incidents at or below", axis=_axis(format="%")),
             color=alt.Color("measure:N", title=None),
-            tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".0%", title="share at or below"),
+            tooltip=[alt.Tooltip("measure:N", title="measure"),
+                     alt.Tooltip("share:Q", format=".0%", title="share at or below"),
                      alt.Tooltip("minutes:Q", format=".0f", title="minutes"), alt.Tooltip("n:Q", title="incidents")],
         )
         .properties(height=HEIGHT)
@@ -101,8 +104,8 @@ def cadence_chart(adherence: pd.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("severity:N"), alt.Tooltip("cadence_minutes:Q", title="target (minutes)"),
                      alt.Tooltip("gaps:Q"), alt.Tooltip("within_cadence:Q", title="within target"),
                      alt.Tooltip("share:Q", format=".0%"),
-                     alt.Tooltip("median_gap_minutes:Q", format=".0f", title="median gap"),
-                     alt.Tooltip("p90_gap_minutes:Q", format=".0f", title="p90 gap")],
+                     alt.Tooltip("median_gap_minutes:Q", format=".0f", title="median gap (minutes)"),
+                     alt.Tooltip("p90_gap_minutes:Q", format=".0f", title="90 % of gaps at most (minutes)")],
         )
         .properties(height=HEIGHT)
     )
@@ -199,8 +202,8 @@ def box_chart(box: pd.DataFrame, *, category: str, category_title: str, value_ti
         data[category] = data[category].map(lambda d: DEPTH_LABELS.get(d, d))
         order = [DEPTH_LABELS.get(d, d) for d in order] if order else order
     x = alt.X(f"{category}:N", sort=order, title=category_title, axis=_axis(labelAngle=0))
-    tooltip = [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip("n:Q")] + [
-        alt.Tooltip(f"{c}:Q", format=".1f") for c in ("min", "p25", "median", "p75", "p90", "max")]
+    tooltip = [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip("n:Q", title="counted")] + [
+        alt.Tooltip(f"{c}:Q", format=".1f", title=title) for c, title in BOX_TITLES.items()]
     base = alt.Chart(data).encode(x=x, tooltip=tooltip)
     whisker = base.mark_rule().encode(y=alt.Y("min:Q", title=value_title, axis=_axis()), y2="max:Q")
     body = base.mark_bar(size=28).encode(y="p25:Q", y2="p75:Q")
@@ -223,7 +226,7 @@ def review_depth_chart(mix: pd.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("depth:N"), alt.Tooltip("reviews:Q"), alt.Tooltip("share:Q", format=".0%"),
                      alt.Tooltip("published:Q"), alt.Tooltip("in_progress:Q", title="draft or in review"),
                      alt.Tooltip("median_days_to_publish:Q", format=".1f", title="median days to publish"),
-                     alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="p90 days to publish")],
+                     alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="90 % published within (days)")],
         )
         .properties(height=HEIGHT)
     )
@@ -241,7 +244,8 @@ def themes_chart(themes: pd.DataFrame) -> alt.Chart:
             color=alt.Color("kind:N", title=None),
             tooltip=[alt.Tooltip("theme:N"), alt.Tooltip("kind:N"), alt.Tooltip("incidents:Q"),
                      alt.Tooltip("months:Q", title="months it came up in"),
-                     alt.Tooltip("first_seen:T", format="%Y-%m-%d"), alt.Tooltip("last_seen:T", format="%Y-%m-%d")],
+                     alt.Tooltip("first_seen:T", format="%d %b %Y", title="first seen"),
+                     alt.Tooltip("last_seen:T", format="%d %b %Y", title="last seen")],
         )
         .properties(height=max(HEIGHT, 18 * len(data)))
     )

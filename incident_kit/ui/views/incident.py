@@ -248,7 +248,7 @@ def _status_controls() -> None:
         names = [s.name for s in severities]
         with st.form(f"severity_{ref}"):
             new = st.radio("Severity", names, index=names.index(incident.severity) if incident.severity in names else 0,
-                           captions=[s.description for s in severities])
+                           captions=[display.text(s.description) for s in severities], format_func=display.text)
             reason = st.text_input("Reason (optional)", placeholder="e.g. More customers affected than we thought.")
             if st.form_submit_button("Change severity"):
                 if ctx.attempt(kit.change_severity, ref, new, by=user, reason=reason or None):
