@@ -99,11 +99,31 @@ def _save(kit, ref: str, user, specs, saved: dict[str, str], *, confirm: bool = 
             problem = str(exc)
             continue
         saved[spec.key] = text.strip()
+        st.session_state[f"{widget_key(ref, spec.key)}_base"] = text.strip()
         done.append(spec.ask)
     if done or confirm:
         st.session_state[_SAVED] = (ref, display.clock(dt.datetime.now(dt.timezone.utc), _tz()), done)
     if problem:
         st.session_state[_PROBLEM] = problem
+
+
+def _catch_up(kit, ref: str, user, specs, saved: dict[str, str]) -> None:
+    """Save text kept in a box whose change never reached the server as its own run (the person left
+    the page straight from the box). Someone else's newer answer is never overwritten silently."""
+    for spec in specs:
+        key = widget_key(ref, spec.key)
+        typed, base = st.session_state.get(key), st.session_state.get(f"{key}_base")
+        stored = (saved.get(spec.key) or "").strip()
+        if typed is None or typed.strip() == stored:
+            st.session_state[f"{key}_base"] = saved.get(spec.key, "")
+            continue
+        if base is not None and base.strip() != stored:
+            st.warning(f"Someone else changed the answer to “{display.text(spec.ask)}” while you were away. Your "
+                       "text is kept in the box: press “Save answers” to replace theirs, or copy what you need "
+                       "first.", icon=":material/group:")
+            continue
+        _save(kit, ref, user, [spec], saved)
+        st.session_state[f"{key}_base"] = saved.get(spec.key, "")
 
 
 def _tz():
@@ -136,7 +156,7 @@ def render_form(kit, review, facts: record.Prefill, user, tz, hints) -> None:
     problem = st.session_state.pop(_PROBLEM, None)
     if problem:
         st.error(problem, icon=":material/error:")
-    last = st.session_state.get(_SAVED)
+    last = st.session_state.pop(_SAVED, None)  # shown once, right after the save it confirms
     if editable:
         if last and last[0] == ref:
             which = f": {', '.join(display.text(q) for q in last[2])}" if last[2] else ""
@@ -144,6 +164,8 @@ def render_form(kit, review, facts: record.Prefill, user, tz, hints) -> None:
         else:
             st.caption(":material/cloud_done: Answers save by themselves when you leave a box. "
                        "You can also press “Save answers” at any time.")
+    if editable:
+        _catch_up(kit, ref, user, specs, saved)
     for n, spec in enumerate(specs, start=1):
         st.markdown(f"#### {n}. {spec.ask}")
         st.caption(spec.prompt)
@@ -157,8 +179,11 @@ def render_form(kit, review, facts: record.Prefill, user, tz, hints) -> None:
             if editable:
                 if key not in st.session_state:
                     st.session_state[key] = body
+                    st.session_state[f"{key}_base"] = body
+                # persist_state="session": what was typed stays in the box across page switches, even when
+                # the switch reached the server before the box's own change (then _catch_up saves it).
                 st.text_area(spec.ask, key=key, height=200, placeholder=spec.prompt, label_visibility="collapsed",
-                             on_change=_save, args=(kit, ref, user, [spec], saved))
+                             on_change=_save, args=(kit, ref, user, [spec], saved), persist_state="session")
                 if "timeline" in spec.facts and facts.timeline:
                     options = list(range(len(facts.timeline)))
                     st.multiselect(
