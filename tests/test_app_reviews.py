@@ -236,3 +236,21 @@ def test_the_panel_on_the_incident_page_skips_the_review_with_a_reason_and_close
     _ok(at.button(key=f"panel_{ref}_waive").click().run())
     assert kit.review(ref).status.value == "waived" and kit.get(ref).status.value == "closed"
     assert f"{ref} is closed; 0 follow-ups still open." in [i.value for i in at.info]
+
+
+def test_text_kept_in_a_box_is_saved_on_return_but_never_over_someone_elses_newer_answer(kit, ref):
+    kit.start_review(ref, depth="note", by="ana")
+    key = f"review_{ref}_what_happened"
+    at = _ok(_page(ref))
+    # what the browser kept in the box when its change never reached the server as its own run
+    at.session_state[key] = "Typed before leaving the page."
+    _ok(at.run())
+    assert kit.review(ref).sections["what_happened"] == "Typed before leaving the page."
+    assert "All answers saved at" in at.success[0].value
+    # meanwhile a colleague saves a newer answer; this box still holds older typing
+    kit.edit_review_section(ref, "what_happened", "Bao's newer answer.", by="bao")
+    at.session_state[key] = "Ana's unsaved change."
+    _ok(at.run())
+    assert kit.review(ref).sections["what_happened"] == "Bao's newer answer."  # not overwritten silently
+    assert "Someone else changed the answer" in at.warning[0].value
+    assert at.text_area(key=key).value == "Ana's unsaved change."  # and Ana's text is not lost

@@ -153,6 +153,8 @@ def render_form(kit, review, facts: record.Prefill, user, tz, hints) -> None:
     editable = review.status in (ReviewStatus.DRAFT, ReviewStatus.IN_REVIEW)
     specs = [spec for spec, _ in review.visible_sections]
     saved = dict(review.sections)
+    if editable:
+        _catch_up(kit, ref, user, specs, saved)
     problem = st.session_state.pop(_PROBLEM, None)
     if problem:
         st.error(problem, icon=":material/error:")
@@ -164,8 +166,6 @@ def render_form(kit, review, facts: record.Prefill, user, tz, hints) -> None:
         else:
             st.caption(":material/cloud_done: Answers save by themselves when you leave a box. "
                        "You can also press “Save answers” at any time.")
-    if editable:
-        _catch_up(kit, ref, user, specs, saved)
     for n, spec in enumerate(specs, start=1):
         st.markdown(f"#### {n}. {spec.ask}")
         st.caption(spec.prompt)
