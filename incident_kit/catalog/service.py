@@ -62,7 +62,8 @@ def set_severities(db, items: list[dict], *, by=None) -> list[Severity]:
 
 
 def add_type(db, label: str, *, description: str = "", engineering: bool = False, by=None) -> IncidentType:
-    label = (label or "").strip()
+    label = bounds.text(label, what="The type's name", limit=NAME_MAX)
+    description = bounds.text(description, what="The description", limit=bounds.NOTE_MAX)
     if not label:
         raise IncidentKitError("An incident type needs a name.")
     item = IncidentType(slug(label), label, description.strip(), bool(engineering))
@@ -71,7 +72,8 @@ def add_type(db, label: str, *, description: str = "", engineering: bool = False
 
 
 def add_role(db, label: str, *, description: str = "", by=None) -> Role:
-    label = (label or "").strip()
+    label = bounds.text(label, what="The role's name", limit=NAME_MAX)
+    description = bounds.text(description, what="The description", limit=bounds.NOTE_MAX)
     if not label:
         raise IncidentKitError("A role needs a name.")
     item = Role(slug(label), label, description.strip())
