@@ -84,6 +84,8 @@ def add_role(db, label: str, *, description: str = "", by=None) -> Role:
 
 
 def get_setting(db, name: str):
+    if name == "admins":  # always a list of names, however an older version stored it
+        return db.read(lambda tx: list(store.admin_names(tx)))  # a copy: the cached list stays intact
     default = {s.name: s.default for s in SETTINGS}.get(name)
     return db.read(lambda tx: store.get_setting(tx, name, default))
 

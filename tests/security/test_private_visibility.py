@@ -195,6 +195,7 @@ def test_admins_as_one_string_is_refused_and_never_makes_a_letter_an_admin(kit, 
     with pytest.raises(NotFound):
         kit.get(secret.reference, viewer=letter)
     assert kit.can_administer(Person("ana", verified=True))  # the old string still names its one admin
+    assert kit.setting("admins") == ["ana"]  # and reads back as a list (pages join it with commas)
 
 
 def test_only_a_signed_in_admin_changes_settings_once_admins_are_named(kit):
