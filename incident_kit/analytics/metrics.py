@@ -116,20 +116,16 @@ def _run_many(source, queries: dict[str, store.Query], filters: Filters, now=Non
     """Run several queries over the same scope in one consistent read (see store.py)."""
     params = _params(filters, now)
 
-    def work(tx):
-        tx.execute(store.BEGIN)
-        try:
-            see_all = params["see_all"]
-            if not see_all:
-                row = tx.fetchone(store.ADMINS)
-                see_all = row is not None and params["viewer"] in json.loads(row[0])
-            values = [see_all if name == "see_all" else params[name] for name in store.PARAMS]
-            out = {name: tx.df(store.compose(q, see_all), values) for name, q in queries.items()}
-            if any(name in out for name in ("gap_stats",)):
-                out["severity_names"] = tx.df(store.SEVERITY_NAMES)
-            return out
-        finally:
-            tx.execute(store.ROLLBACK)
+    def work(tx):  # Database.read: one consistent view for every query
+        see_all = params["see_all"]
+        if not see_all:
+            row = tx.fetchone(store.ADMINS)
+            see_all = row is not None and params["viewer"] in json.loads(row[0])
+        values = [see_all if name == "see_all" else params[name] for name in store.PARAMS]
+        out = {name: tx.df(store.compose(q, see_all), values) for name, q in queries.items()}
+        if any(name in out for name in ("gap_stats",)):
+            out["severity_names"] = tx.df(store.SEVERITY_NAMES)
+        return out
 
     return _db(source).read(work)
 

@@ -29,8 +29,6 @@ PARAMS = ("see_all", "viewer", "since", "until", "severities", "types", "sources
 # Incidents imported without a source are ours; this is the name to filter them by.
 NATIVE_SOURCE = "native"
 
-BEGIN = "BEGIN TRANSACTION"  # several queries, one consistent view
-ROLLBACK = "ROLLBACK"  # a read changes nothing
 ADMINS = "SELECT value FROM settings WHERE name = 'admins'"
 
 _P = """p AS (

@@ -7,7 +7,9 @@
   DuckDB's optimistic concurrency would otherwise abort one of two
   transactions that touch the same rows; the alternative "retry" strategy
   re-runs the unit of work with a bounded backoff instead.
-  ``benchmarks/bench_store_concurrency.py`` measures both; see the README.
+  ``benchmarks/bench_store.py`` measures both; see the README.
+* ``read`` runs its unit of work in one transaction that is rolled back: every
+  statement in it sees the same snapshot, even while a writer commits.
 * Every timestamp is TIMESTAMPTZ and the session time zone is UTC.
 """
 
@@ -162,7 +164,14 @@ class DuckDBDatabase:
     def read(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
-            return work(DuckTx(cur, self.memo))
+            cur.execute("BEGIN TRANSACTION")  # one snapshot for every statement in ``work``
+            try:
+                return work(DuckTx(cur, self.memo))
+            finally:
+                try:
+                    cur.execute("ROLLBACK")  # a read changes nothing
+                except duckdb.Error:
+                    pass  # the transaction was already aborted by an error in ``work``
         finally:
             cur.close()
 
