@@ -29,9 +29,8 @@ import pandas as pd
 
 from ..clock import iso, utcnow
 from ..errors import IncidentKitError
-from . import store
+from . import FORMATS, store
 
-FORMATS = ("parquet", "csv", "json")
 MANIFEST = "manifest.json"
 EXPORT_VERSION = 1
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

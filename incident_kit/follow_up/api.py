@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import os
 from pathlib import Path
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
-from . import export, service
+from . import service
 from .models import FollowUp
 
 
@@ -65,6 +68,8 @@ class FollowUpAPI:
 
     def export_follow_ups(self, *, format: str = "csv", **filters) -> str:
         """CSV (columns in ``follow_up.export.CSV_COLUMNS``) or JSON of ``follow_ups(**filters)``."""
+        from . import export
+
         frame = self.follow_ups(**filters)
         fmt = str(format).lower()
         if fmt == "csv":

@@ -8,11 +8,14 @@ one transaction (``db.write``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import replace
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
@@ -429,6 +432,8 @@ def summary(db, reference: str, *, viewer: str | None = None) -> dict:
         incident = _load_visible(tx, reference, viewer)
         see_all = viewer is None or viewer in _admins(tx)
         return store.summary_by_reference(tx, incident.reference, see_all=see_all, viewer=viewer)
+
+    import pandas as pd
 
     from .schemas import IncidentList
 

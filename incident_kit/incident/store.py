@@ -6,10 +6,13 @@ from the fixed EDITABLE_COLUMNS allow-list below.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import replace
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..clock import utcnow
 from . import hooks

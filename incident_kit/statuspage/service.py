@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 import os
 import tempfile
 from pathlib import Path
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
 from ..errors import IncidentKitError
-from ..frames import utc_columns
 from ..incident import service as incidents_service
 from ..incident.format import render_update
-from . import render, store
+from . import store
 
 BOARD_RESOLVED_DAYS = 7  # the internal board keeps recently resolved incidents in view for a week
 
@@ -35,6 +37,9 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def build(db, out_dir, *, base_url: str | None = None, now=None) -> list[Path]:
     """Write index.html and feed.xml into ``out_dir``; return their paths."""
+    from ..frames import utc_columns
+    from . import render  # Jinja2 loads only to publish
+
     now = to_utc(now, field="now") or utcnow()
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
@@ -62,6 +67,10 @@ BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "account
 
 def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     """Every incident the viewer may see that is active or resolved in the last week, with its newest update."""
+    import pandas as pd
+
+    from ..frames import utc_columns
+
     now = to_utc(now, field="now") or utcnow()
     frame = incidents_service.incidents(db, viewer=viewer, since=now - dt.timedelta(days=365))
     horizon = pd.Timestamp(now - dt.timedelta(days=BOARD_RESOLVED_DAYS))
