@@ -259,3 +259,20 @@ def test_the_page_bundle_equals_the_single_metric_functions(org):
                                   analytics.follow_up_summary(org, by="month", now=NOW, **f))
     pd.testing.assert_frame_equal(bundle["themes"], analytics.themes(org, **f))
     assert bundle["declaration_summary"] == analytics.declaration_summary(org, **f)
+
+
+def test_audience_filter_measures_gaps_and_first_update_within_that_audience(kit):
+    from incident_kit.incident import service
+
+    ref = kit.declare("Mixed audiences", declared_by="ana", started_at=NOW - dt.timedelta(hours=3)).reference
+    declared = kit.get(ref).declared_at
+    for minutes, audience in ((10, "internal"), (25, "external"), (40, "internal"), (85, "external")):
+        service.post_update(kit.db, ref, "Progress", by="ana", audience=audience,
+                            posted_at=declared + dt.timedelta(minutes=minutes))
+
+    assert list(analytics.update_gaps(kit)["gap_minutes"]) == [15.0, 15.0, 45.0]
+    assert list(analytics.update_gaps(kit, audience="external")["gap_minutes"]) == [60.0]
+    assert list(analytics.update_gaps(kit, audience="internal")["gap_minutes"]) == [30.0]
+    first = analytics.response_times(kit, audience="external")["time_to_first_update_minutes"]
+    assert list(first) == [25.0]
+    assert list(analytics.response_times(kit)["time_to_first_update_minutes"]) == [10.0]

@@ -67,33 +67,33 @@ SCOPE_VIEWER = _SCOPE.format(visible="""(NOT i.private OR i.declared_by = p.view
 
 # Minutes between consecutive updates of a response incident, up to and including the
 # update that resolves it (updates after resolved_at are not part of the response).
-# One ordered pass (lag over incident, time) is much cheaper than a window per incident
-# (PARTITION BY incident_id): DuckDB sorts once instead of once per partition.
+# The gaps are maintained at write time in ``update_facts`` (``incident.facts``): to the
+# previous update, or to the previous one to the same audience when the request names one.
+# Dropping the updates after resolved_at removes a suffix, so the remaining gaps are unchanged.
 # ``bin_start``: the gap as a multiple of its target, in quarter steps (0, ¼] … (3¾, 4], over 4 = 4.
 _GAPS = """gaps AS MATERIALIZED (
     SELECT incident_id, posted_at, severity_rank, cadence_minutes, gap_minutes,
            least(greatest(ceil(gap_minutes / cadence_minutes * 4) - 1, 0), 16) / 4.0 AS bin_start
     FROM (
-        SELECT u.incident_id, u.posted_at, sc.severity_rank, sc.cadence_minutes,
-               CASE WHEN lag(u.incident_id) OVER w = u.incident_id
-                    THEN (epoch_us(u.posted_at) - lag(epoch_us(u.posted_at)) OVER w) / 60e6 END AS gap_minutes
-        FROM updates u
-        JOIN scope sc ON sc.id = u.incident_id AND sc.response
+        SELECT f.incident_id, f.posted_at, sc.severity_rank, sc.cadence_minutes,
+               CASE WHEN p.audience IS NULL THEN f.gap_minutes ELSE f.audience_gap_minutes END AS gap_minutes
+        FROM update_facts f
+        JOIN scope sc ON sc.id = f.incident_id AND sc.response
         CROSS JOIN p
-        WHERE (sc.resolved_at IS NULL OR u.posted_at <= sc.resolved_at)
-          AND (p.audience IS NULL OR u.audience = p.audience)
-        WINDOW w AS (ORDER BY u.incident_id, u.posted_at)  -- updates at the same instant: a 0 gap either way
-    )
+        WHERE (sc.resolved_at IS NULL OR f.posted_at <= sc.resolved_at)
+          AND (p.audience IS NULL OR f.audience = p.audience)
+    ) AS g
     WHERE gap_minutes IS NOT NULL
 )"""
 
 # Response incidents with their four durations in minutes (NULL where not defined yet).
+# The first update (to the audience asked for) is the one without a previous one in ``update_facts``.
 _TIMES = """times AS MATERIALIZED (
     WITH first_update AS (
-        SELECT u.incident_id, min(u.posted_at) AS first_update_at
-        FROM updates u JOIN scope sc ON sc.id = u.incident_id AND sc.response CROSS JOIN p
-        WHERE p.audience IS NULL OR u.audience = p.audience
-        GROUP BY u.incident_id
+        SELECT f.incident_id, f.posted_at AS first_update_at
+        FROM update_facts f JOIN scope sc ON sc.id = f.incident_id AND sc.response CROSS JOIN p
+        WHERE (p.audience IS NULL AND f.gap_minutes IS NULL)
+           OR (f.audience = p.audience AND f.audience_gap_minutes IS NULL)
     )
     SELECT sc.id AS incident_id, sc.reference, sc.severity, sc.severity_rank, sc.declared_at,
            (epoch_us(sc.declared_at) - epoch_us(sc.started_at)) / 60e6 AS time_to_declare_minutes,

@@ -15,7 +15,7 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
     import pandas as pd
 
 from ..clock import utcnow
-from . import hooks
+from . import facts, hooks
 from .models import Audience, Event, Incident, Mode, Status, Update
 
 INCIDENT_COLUMNS = (
@@ -244,6 +244,7 @@ def insert_update(tx, update: Update) -> Update:
     new_id = tx.fetchone(INSERT_UPDATE, [update.incident_id, update.posted_at, update.author,
                                          update.audience.value, update.status.value if update.status else None,
                                          update.message, update.impact, update.doing, update.next_update_at])[0]
+    facts.refresh(tx, [update.incident_id])  # same transaction: insights never see the update without its gap
     return replace(update, id=new_id)
 
 
