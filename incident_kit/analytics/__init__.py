@@ -6,11 +6,14 @@ here ranks or compares teams or people by incident counts (``guardrail``).
 """
 
 from .definitions import DEFINITIONS
-from .metrics import (NATIVE_SOURCE, Filters, cadence_adherence, completion_time_by_severity, declaration_summary,
-                      declarations_by_month, follow_up_summary, follow_ups, gap_histogram, insights, make_filters,
-                      metrics_summary, open_age_histogram, publish_time_by_depth, response_distribution,
-                      response_summary, response_times, review_depth_mix, reviews, scope_counts, themes,
-                      update_gaps)
+from .declarations import declaration_summary, declarations_by_month
+from .follow_ups import completion_time_by_severity, follow_up_summary, follow_ups, open_age_histogram
+from .metrics import insights, metrics_summary
+from .query import Filters, make_filters
+from .response import (cadence_adherence, gap_histogram, response_distribution, response_summary, response_times,
+                       scope_counts, update_gaps)
+from .reviews import publish_time_by_depth, review_depth_mix, reviews, themes
+from .store import NATIVE_SOURCE
 
 __all__ = ["DEFINITIONS", "NATIVE_SOURCE", "Filters", "make_filters", "insights", "metrics_summary",
            "scope_counts", "response_times", "update_gaps", "response_summary", "response_distribution",

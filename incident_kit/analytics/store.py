@@ -22,7 +22,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
-# The order of the bound values; ``metrics._params`` builds them in this order.
+# The order of the bound values; ``query.params`` builds them by these names.
 PARAMS = ("see_all", "viewer", "since", "until", "severities", "types", "sources", "refs", "modes",
           "audience", "now")
 
@@ -179,21 +179,21 @@ SELECT id, incident_id, reference, severity, severity_rank, depth, status, creat
 FROM rv ORDER BY created_at, id""", ("rv",))
 
 # -- statistics --------------------------------------------------------------------
-# Percentiles 0, 2, 4 … 100 of each response duration (linear interpolation); the median is
-# element 26 and the p90 element 46 of that list (1-based), the same numbers quantile_cont(x, 0.5/0.9) gives.
+# Percentiles 0, 2, 4 … 100 of each response duration (linear interpolation), in one scan of
+# ``times`` (one UNION ALL branch per duration scanned it four times: ~3× slower at 200k).
+# ``response.py`` reads the median and p90 from each list (the same numbers quantile_cont(x, 0.5/0.9) gives).
 SHARES = tuple(i / 50 for i in range(51))
 _SHARES = "[" + ", ".join(f"{s:.2f}" for s in SHARES) + "]"
 TIMES_STATS = Query(f"""
-SELECT pos, metric, n, q[26] AS median, q[46] AS p90, q FROM (
-    SELECT 1 AS pos, 'time_to_declare' AS metric, count(time_to_declare_minutes) AS n,
-           quantile_cont(time_to_declare_minutes, {_SHARES}) AS q FROM times
-    UNION ALL SELECT 2, 'time_to_first_update', count(time_to_first_update_minutes),
-           quantile_cont(time_to_first_update_minutes, {_SHARES}) FROM times
-    UNION ALL SELECT 4, 'time_to_resolve', count(time_to_resolve_minutes),
-           quantile_cont(time_to_resolve_minutes, {_SHARES}) FROM times
-    UNION ALL SELECT 5, 'impact_duration', count(impact_duration_minutes),
-           quantile_cont(impact_duration_minutes, {_SHARES}) FROM times
-) ORDER BY pos""", ("times",))
+SELECT count(time_to_declare_minutes) AS time_to_declare_n,
+       quantile_cont(time_to_declare_minutes, {_SHARES}) AS time_to_declare_q,
+       count(time_to_first_update_minutes) AS time_to_first_update_n,
+       quantile_cont(time_to_first_update_minutes, {_SHARES}) AS time_to_first_update_q,
+       count(time_to_resolve_minutes) AS time_to_resolve_n,
+       quantile_cont(time_to_resolve_minutes, {_SHARES}) AS time_to_resolve_q,
+       count(impact_duration_minutes) AS impact_duration_n,
+       quantile_cont(impact_duration_minutes, {_SHARES}) AS impact_duration_q
+FROM times""", ("times",))
 
 # The gaps, counted once (the CTE is materialised): all of them (level 'all'), per severity target
 # ('severity') and per size bin ('bin', counts only). Gaps of a severity no longer in the catalog

@@ -8,8 +8,8 @@
   transactions that touch the same rows; the alternative "retry" strategy
   re-runs the unit of work with a bounded backoff instead.
   ``benchmarks/bench_store.py`` measures both; see the README.
-* ``read`` runs its unit of work in one transaction that is rolled back: every
-  statement in it sees the same snapshot, even while a writer commits.
+* ``read`` runs its unit of work in one transaction: every statement in it sees
+  the same snapshot, even while a writer commits.
 * Every timestamp is TIMESTAMPTZ and the session time zone is UTC.
 """
 
@@ -167,12 +167,17 @@ class DuckDBDatabase:
         try:
             cur.execute("BEGIN TRANSACTION")  # one snapshot for every statement in ``work``
             try:
-                return work(DuckTx(cur, self.memo))
-            finally:
+                result = work(DuckTx(cur, self.memo))
+            except BaseException:
                 try:
-                    cur.execute("ROLLBACK")  # a read changes nothing
+                    cur.execute("ROLLBACK")
                 except duckdb.Error:
-                    pass  # the transaction was already aborted by an error in ``work``
+                    pass  # the transaction was already aborted by the error
+                raise
+            # Nothing was written to this database, so COMMIT only ends the snapshot; work that
+            # copies into an ATTACHed file (snapshot.publish) keeps what it wrote there.
+            cur.execute("COMMIT")
+            return result
         finally:
             cur.close()
 
