@@ -276,3 +276,23 @@ def test_audience_filter_measures_gaps_and_first_update_within_that_audience(kit
     first = analytics.response_times(kit, audience="external")["time_to_first_update_minutes"]
     assert list(first) == [25.0]
     assert list(analytics.response_times(kit)["time_to_first_update_minutes"]) == [10.0]
+
+
+def test_the_command_line_summary_equals_the_validated_frames(org):
+    out = analytics.metrics_summary(org, now=NOW)
+    frames = analytics.insights(org, now=NOW)
+
+    for row in frames["response_summary"].itertuples():
+        got = out[f"{row.metric}_minutes"]
+        assert got["n"] == row.n
+        assert got["median"] == (None if pd.isna(row.median) else round(row.median, 3))
+        assert got["p90"] == (None if pd.isna(row.p90) else round(row.p90, 3))
+    adherence = frames["cadence_adherence"]
+    assert out["cadence_adherence"] == round(adherence["within_cadence"].sum() / adherence["gaps"].sum(), 3)
+    fu = frames["follow_ups_all"].iloc[0]
+    assert out["follow_ups"]["total"] == fu["follow_ups"]
+    assert out["follow_ups"]["done_by_due"] == fu["done_by_due"]
+    assert out["follow_ups"]["completion_rate_by_due"] == round(fu["completion_rate_by_due"], 3)
+    assert out["follow_ups"]["median_days_to_complete"] == round(fu["median_days_to_complete"], 3)
+    assert out["follow_ups"]["p90_days_to_complete"] == round(fu["p90_days_to_complete"], 3)
+    assert out["follow_ups"]["median_open_age_days"] == round(fu["median_open_age_days"], 3)

@@ -1,4 +1,5 @@
-"""The write path an alert hook calls starts fast: no pandas, pandera, apprise, Jinja2 or Streamlit."""
+"""The write path an alert hook calls, and ``metrics --json``, start fast: no pandas, pandera, apprise,
+Jinja2 or Streamlit."""
 
 from __future__ import annotations
 
@@ -37,9 +38,22 @@ def test_importing_the_cli_does_not_import_pandas(python, subprocess_env):
     assert imported.isdisjoint(HEAVY)
 
 
-def test_a_read_command_still_loads_what_it_needs(python, subprocess_env):
+def test_metrics_json_loads_no_pandas_either(python, subprocess_env):
+    for args in (["declare", "x"], ["update", "INC-1", "Looking"]):
+        subprocess.run([python, "-m", "incident_kit", *args], env=subprocess_env, check=True, timeout=120)
+    script = ("import json, sys\nfrom incident_kit.cli import main\nassert main(['metrics', '--json']) == 0\n"
+              f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
+    done = subprocess.run([python, "-c", script], env=subprocess_env, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    summary, heavy = done.stdout.strip().rsplit("\n", 1)
+    assert json.loads(summary)["incidents"] == 1  # the summary really was printed
+    assert json.loads(heavy) == []
+
+
+def test_a_command_that_shows_a_table_still_loads_pandas(python, subprocess_env):
     script = ("import sys\nfrom incident_kit.cli import main\nmain(['declare', 'x'])\n"
-              "assert main(['metrics', '--json']) == 0\nprint('pandas' in sys.modules)")
+              "assert main(['list']) == 0\nprint('pandas' in sys.modules)")
     done = subprocess.run([python, "-c", script], env=subprocess_env, capture_output=True, text=True, timeout=120)
 
     assert done.returncode == 0, done.stderr

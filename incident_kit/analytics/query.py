@@ -11,13 +11,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
+import math
 from collections.abc import Iterable
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from ..clock import UTC, to_utc, utcnow
 from ..errors import IncidentKitError
 from . import store
+
+if TYPE_CHECKING:  # frames are built by DuckDB on demand; ``metrics --json`` never loads pandas
+    import pandas as pd
 
 LIVE_ONLY = ("live",)
 
@@ -105,8 +108,7 @@ def params(filters: Filters, now) -> dict:
             "modes": _list(filters.modes), "audience": filters.audience, "now": now_}
 
 
-def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, pd.DataFrame]:
-    """Run several queries over the same scope in one consistent read (see store.py)."""
+def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, frames: bool) -> dict:
     bound = params(filters, now)
 
     def work(tx):  # Database.read: one consistent view for every query
@@ -115,12 +117,23 @@ def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None
             row = tx.fetchone(store.ADMINS)
             see_all = row is not None and bound["viewer"] in json.loads(row[0])
         values = [see_all if name == "see_all" else bound[name] for name in store.PARAMS]
-        out = {name: tx.df(store.compose(q, see_all), values) for name, q in queries.items()}
-        if any(name in out for name in ("gap_stats",)):
+        fetch = tx.df if frames else tx.fetchall
+        out = {name: fetch(store.compose(q, see_all), values) for name, q in queries.items()}
+        if frames and "gap_stats" in out:
             out["severity_names"] = tx.df(store.SEVERITY_NAMES)
         return out
 
     return _db(source).read(work)
+
+
+def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, pd.DataFrame]:
+    """Run several queries over the same scope in one consistent read (see store.py), as frames."""
+    return _read(source, queries, filters, now, frames=True)
+
+
+def run_rows(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, list[tuple]]:
+    """The same, as rows of Python values (no pandas: for the command line's summary)."""
+    return _read(source, queries, filters, now, frames=False)
 
 
 def run(source, query: store.Query, filters: Filters, now=None) -> pd.DataFrame:
@@ -132,11 +145,11 @@ def _list(values: Iterable[str] | None) -> list[str] | None:
 
 
 def as_python(value):
-    """A JSON-ready Python value: None for NULL/NaN, numpy scalars unwrapped, floats to 3 decimals."""
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
-        return None
-    if hasattr(value, "item"):
+    """A JSON-ready Python value: None for NULL/NaN/pd.NA, numpy scalars unwrapped, floats to 3 decimals."""
+    if hasattr(value, "item"):  # a numpy scalar
         value = value.item()
+    if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value)):
+        return None
     if isinstance(value, float):
         return round(value, 3)
     return value

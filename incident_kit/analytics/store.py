@@ -308,5 +308,27 @@ SELECT theme, kind, sum(incidents)::BIGINT AS incidents, count(*) AS months,
 FROM per_month GROUP BY theme, kind
 ORDER BY incidents DESC, months DESC, theme, kind""", ("rv",))
 
+# -- the one-object summary (``metrics --json``): only the figures it prints, as plain rows ------
+# The same definitions as the page's statistics (same CTEs, same interpolation), without the
+# per-severity, per-month and per-bin levels the summary does not show.
+SUMMARY_TIMES = Query("""
+SELECT count(time_to_declare_minutes), quantile_cont(time_to_declare_minutes, [0.5, 0.9]),
+       count(time_to_first_update_minutes), quantile_cont(time_to_first_update_minutes, [0.5, 0.9]),
+       count(time_to_resolve_minutes), quantile_cont(time_to_resolve_minutes, [0.5, 0.9]),
+       count(impact_duration_minutes), quantile_cont(impact_duration_minutes, [0.5, 0.9])
+FROM times""", ("times",))
+# Adherence counts only gaps whose severity still has a target, like ``cadence_adherence``.
+SUMMARY_GAPS = Query("""
+SELECT count(*), quantile_cont(gap_minutes, [0.5, 0.9]),
+       count(*) FILTER (WHERE cadence_minutes IS NOT NULL),
+       count(*) FILTER (WHERE gap_minutes <= cadence_minutes)
+FROM gaps""", ("gaps",))
+SUMMARY_FOLLOW_UPS = Query("""
+SELECT count(*), count(*) FILTER (WHERE is_open), count(*) FILTER (WHERE is_overdue),
+       count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'wont_do'),
+       count(*) FILTER (WHERE is_due), count(*) FILTER (WHERE done_by_due),
+       quantile_cont(open_age_days, 0.5), quantile_cont(days_to_complete, [0.5, 0.9])
+FROM fu""", ("fu",))
+
 # Names of severities by rank (for statistics grouped by rank).
 SEVERITY_NAMES = "SELECT rank, name FROM severities"
