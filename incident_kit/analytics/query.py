@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..clock import UTC, to_utc, utcnow
 from ..errors import IncidentKitError
+from ..incident.visibility import scope
 from . import store
 
 if TYPE_CHECKING:  # frames are built by DuckDB on demand; ``metrics --json`` never loads pandas
@@ -112,11 +112,9 @@ def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fra
     bound = params(filters, now)
 
     def work(tx):  # Database.read: one consistent view for every query
-        see_all = bound["see_all"]
-        if not see_all:
-            row = tx.fetchone(store.ADMINS)
-            see_all = row is not None and bound["viewer"] in json.loads(row[0])
-        values = [see_all if name == "see_all" else bound[name] for name in store.PARAMS]
+        see_all, who = scope(tx, bound["viewer"])  # the one visibility rule (incident/visibility.py)
+        values = [see_all if name == "see_all" else who if name == "viewer" else bound[name]
+                  for name in store.PARAMS]
         fetch = tx.df if frames else tx.fetchall
         out = {name: fetch(store.compose(q, see_all), values) for name, q in queries.items()}
         if frames and "gap_stats" in out:

@@ -17,6 +17,7 @@ from ..clock import to_utc, utcnow
 from ..errors import IncidentKitError
 from ..incident import service as incidents_service
 from ..incident.format import render_update
+from ..incident.models import ACTIVE_ORDER
 from . import store
 
 BOARD_RESOLVED_DAYS = 7  # the internal board keeps recently resolved incidents in view for a week
@@ -37,14 +38,14 @@ def _write_atomically(path: Path, text: str) -> None:
 
 def build(db, out_dir, *, base_url: str | None = None, now=None) -> list[Path]:
     """Write index.html and feed.xml into ``out_dir``; return their paths."""
-    from ..frames import utc_columns
-    from . import render  # Jinja2 loads only to publish
-
     now = to_utc(now, field="now") or utcnow()
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise IncidentKitError(f"{out} is a file; give a directory for the status page.")
     out.mkdir(parents=True, exist_ok=True)
+
+    from ..frames import utc_columns
+    from . import render  # Jinja2 loads only to publish
 
     def work(tx):
         return utc_columns(store.public_updates(tx)), catalog.get_setting(tx, "public_name", "Our services")
@@ -74,7 +75,7 @@ def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     now = to_utc(now, field="now") or utcnow()
     frame = incidents_service.incidents(db, viewer=viewer, since=now - dt.timedelta(days=365))
     horizon = pd.Timestamp(now - dt.timedelta(days=BOARD_RESOLVED_DAYS))
-    active = frame["status"].isin(["investigating", "fixing", "monitoring"])
+    active = frame["status"].isin([s.value for s in ACTIVE_ORDER])
     recent = frame["resolved_at"].notna() & (frame["resolved_at"] >= horizon)
     frame = frame[active | recent].copy()
     latest = db.read(lambda tx: utc_columns(store.latest_updates(tx, [int(i) for i in frame["id"]])))
