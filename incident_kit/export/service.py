@@ -5,11 +5,10 @@ array of records per table). ``manifest.json`` lists the tables, their columns a
 DuckDB types, row counts and the schema migrations, so CSV and JSON come back typed.
 
 CSV conventions: an empty cell is "no value" (NULL) and ``""`` is empty text; lists
-are JSON arrays; times are ISO 8601 with ``+00:00``. A text cell starting with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so a
-spreadsheet shows it as text instead of running it as a formula (OWASP's advice);
-a cell that already starts with ``'`` gets one more, so ``restore`` can take exactly
-one away and get the original back.
+are JSON arrays; times are ISO 8601 with ``+00:00``. Cells are written by the one
+CSV writer, ``incident_kit.safe_output``: a text cell that a spreadsheet would run
+as a formula gets a leading ``'`` (OWASP's advice); a cell that already starts with
+``'`` gets one more, so ``restore`` can take exactly one away and get the original back.
 
 Private incidents, and every row that belongs to one (found through ``<table>_id``
 columns, e.g. ``incident_id`` -> incidents, ``review_id`` -> reviews), are left out
@@ -29,27 +28,17 @@ import pandas as pd
 
 from ..clock import iso, utcnow
 from ..errors import IncidentKitError
+from ..safe_output import neutralise, unneutralise  # noqa: F401 (both stay importable from here)
+from ..safe_output import csv_lines, os_error_sentence, output_dir, write_file
 from . import store
 
 FORMATS = ("parquet", "csv", "json")
 MANIFEST = "manifest.json"
 EXPORT_VERSION = 1
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SEQUENCE = re.compile(r"nextval\('([^']+)'")
 _INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 _FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
 TIMESTAMPTZ = "TIMESTAMP WITH TIME ZONE"
-
-
-def neutralise(text: str) -> str:
-    """Make a CSV text cell safe to open in a spreadsheet (reversible with ``unneutralise``)."""
-    if text[:1] in FORMULA_START or text.startswith("'"):
-        return "'" + text
-    return text
-
-
-def unneutralise(text: str) -> str:
-    return text[1:] if text.startswith("'") else text
 
 
 def _format(fmt: str) -> str:
@@ -64,7 +53,7 @@ def export(db, out_dir, *, format: str = "parquet", include_private: bool = Fals
     """Write every table to ``out_dir`` (created if needed); return the manifest."""
     fmt = _format(format)
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
+    if out.exists() and not out.is_dir():  # before reading anything: the cheap check first
         raise IncidentKitError(f"{out} is a file; give a directory for the export.")
 
     def work(tx):
@@ -76,22 +65,28 @@ def export(db, out_dir, *, format: str = "parquet", include_private: bool = Fals
     left_out = 0
     if not include_private:
         frames, left_out = without_private(frames)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(out, what="the export")
     manifest = {"incident_kit_export": EXPORT_VERSION, "format": fmt, "exported_at": iso(utcnow()),
                 "include_private": bool(include_private), "private_incidents_left_out": left_out,
                 "migrations": migrations, "tables": {}}
-    for table, frame in frames.items():
-        types = {name: typ for name, typ, _ in meta[table]}
-        path = out / f"{table}.{fmt}"
-        if fmt == "parquet":
-            _typed_for_parquet(frame, types).to_parquet(path, index=False)
-        elif fmt == "csv":
-            _write_csv(path, frame, types)
-        else:
-            _write_json(path, frame, types)
-        manifest["tables"][table] = {"file": path.name, "rows": len(frame),
-                                     "columns": [{"name": n, "type": t} for n, t, _ in meta[table]]}
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    path = out / MANIFEST
+    try:
+        # The manifest goes last: a folder without one is never taken for a finished export.
+        path.unlink(missing_ok=True)
+        for table, frame in frames.items():
+            types = {name: typ for name, typ, _ in meta[table]}
+            path = out / f"{table}.{fmt}"
+            if fmt == "parquet":
+                _typed_for_parquet(frame, types).to_parquet(path, index=False)
+            elif fmt == "csv":
+                _write_csv(path, frame, types)
+            else:
+                _write_json(path, frame, types)
+            manifest["tables"][table] = {"file": path.name, "rows": len(frame),
+                                         "columns": [{"name": n, "type": t} for n, t, _ in meta[table]]}
+    except OSError as exc:
+        raise IncidentKitError(os_error_sentence(exc, path)) from None
+    write_file(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 
@@ -167,24 +162,16 @@ def _plain(value, typ: str):
     return value
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, list):
-        value = json.dumps(value, ensure_ascii=False)
-    return '"' + neutralise(str(value)).replace('"', '""') + '"'
+def _csv_value(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
 
 
 def _write_csv(path: Path, frame: pd.DataFrame, types: dict[str, str]) -> None:
     cols = list(frame.columns)
+    rows = ([_csv_value(_plain(v, types.get(c, ""))) for c, v in zip(cols, row)]
+            for row in frame.itertuples(index=False, name=None))
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(_csv_cell(c) for c in cols) + "\n")
-        for row in frame.itertuples(index=False, name=None):
-            fh.write(",".join(_csv_cell(_plain(v, types.get(c, ""))) for c, v in zip(cols, row)) + "\n")
+        fh.writelines(csv_lines(cols, rows, quote_text=True))
 
 
 def _write_json(path: Path, frame: pd.DataFrame, types: dict[str, str]) -> None:
