@@ -15,6 +15,14 @@ from pathlib import Path
 DEFAULT_DB_PATH = Path("data") / "incident_kit.duckdb"
 DB_ENV_VAR = "INCIDENT_KIT_DB"
 
+# Bounds on sizes a person types. The largest demo: benchmarks/bench_store.py loads this many;
+# memory grows with it (20,000 incidents took 5.7 s and 430 MB RSS on the 2-core machine), and an
+# unbounded count was eaten until the process was killed.
+DEMO_MAX_INCIDENTS = 100_000
+# The most rows one listing returns: more than anyone reads in a terminal, and well inside
+# the BIGINT that SQL's LIMIT takes (99999999999999999999 is not one).
+LIST_MAX_LIMIT = 100_000
+
 # Lowest first. The lowest level must feel safe to pick: it is the default.
 DEFAULT_SEVERITIES: list[dict] = [
     {

@@ -16,6 +16,7 @@ import pandas as pd
 
 from .catalog import store as catalog
 from .clock import utcnow
+from .config import DEMO_MAX_INCIDENTS as MAX_INCIDENTS
 from .errors import IncidentKitError
 from .incident.models import ACTIVE, Status
 
@@ -80,8 +81,8 @@ def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
 def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = None,
              months: int = 13, severities: list | None = None, first_id: int = 1) -> dict[str, pd.DataFrame]:
     """Build the demo tables in memory; ``load`` writes them."""
-    if incidents < 1:
-        raise IncidentKitError("The demo needs at least 1 incident (--incidents N).")
+    if not 1 <= incidents <= MAX_INCIDENTS:
+        raise IncidentKitError(f"The demo holds 1 to {MAX_INCIDENTS:,} incidents (--incidents N); got {incidents:,}.")
     rng = random.Random(seed)
     now = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
     span = dt.timedelta(days=30.4 * months)

@@ -8,7 +8,7 @@ import click
 import pandas as pd
 
 from ..importers.models import KINDS, ImportRejected, ImportSummary
-from .base import cli, echo_json, json_option, pass_state
+from .base import cli, echo, echo_json, json_option, pass_state
 
 # Below this much data the import finishes before a bar would be worth drawing.
 PROGRESS_MIN_BYTES = 1024 * 1024
@@ -80,14 +80,14 @@ def import_(state, kind, paths, max_file_mb, by, dry_run, as_json):
         if as_json:
             echo_json({"summary": exc.summary.to_dict(), "problems": exc.report.to_dict(orient="records")})
         else:
-            click.echo(report_table(exc.report), err=True)
-            click.echo(exc.summary.line(), err=True)
+            echo(report_table(exc.report), err=True)
+            echo(exc.summary.line(), err=True)
         raise
     bar.close()
     if as_json:
         echo_json(summary.to_dict())
     else:
-        click.echo(summary.line())
+        echo(summary.line())
 
 
 def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
@@ -98,7 +98,7 @@ def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
         if as_json:
             echo_json({"ok": False, "problems": prepared.report.to_dict(orient="records")})
         else:
-            click.echo(report_table(prepared.report), err=True)
+            echo(report_table(prepared.report), err=True)
         raise ImportRejected(rejected_message(prepared).replace("nothing was imported", "nothing would be imported"),
                              prepared.report, ImportSummary(kind=kind, files=len(files), rejected=prepared.rejected))
     preview = prepared.preview()
@@ -107,5 +107,5 @@ def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
         echo_json({"ok": True, "incidents": len(preview), "updates": len(prepared.batch.updates),
                    "retrospective": retro})
     else:
-        click.echo(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid "
-                   f"({retro} retrospective); nothing was written (--dry-run).")
+        echo(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid "
+             f"({retro} retrospective); nothing was written (--dry-run).")
