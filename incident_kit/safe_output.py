@@ -211,9 +211,18 @@ def write_file(path, text: str, *, public: bool = False) -> Path:
     for a web server).
     """
     target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()  # replace the file the link points to, not the link
     parent = target.parent
     if target.is_dir():
         raise IncidentKitError(f"{target} is a folder; give a file name to write to.")
+    if target.exists() and not target.is_file():  # /dev/stdout, a pipe: write through, never replace it
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise IncidentKitError(os_error_sentence(exc, target)) from None
+        return target
     if not parent.is_dir():
         why = ("is a file or lies under one, not a folder" if parent.exists() or _under_a_file(parent)
                else "does not exist")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 import click
@@ -50,10 +51,16 @@ class _Bar:
             self.bar.close()
 
 
+def _finite(ctx, param, value):
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of megabytes, e.g. 25.")
+    return value
+
+
 @cli.command("import")
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB",
+@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB", callback=_finite,
               help="Refuse files bigger than this [default: $INCIDENT_KIT_IMPORT_MAX_MB or 10].")
 @click.option("--by", metavar="NAME", help="Who is importing [default: $INCIDENT_KIT_USER or your login].")
 @click.option("--dry-run", is_flag=True, help="Only check the files: print the report or what would be imported.")

@@ -188,11 +188,35 @@ def read_manifest(in_dir) -> dict:
         raise IncidentKitError(f"{in_dir} is not an incident-kit export: it has no {MANIFEST}.")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IncidentKitError(f"{path} is damaged ({exc}); export again.") from None
-    if manifest.get("format") not in FORMATS or not isinstance(manifest.get("tables"), dict):
-        raise IncidentKitError(f"{path} does not describe an incident-kit export; export again.")
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise IncidentKitError(f"{path} is damaged ({str(exc)[:120]}); export again.") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise IncidentKitError(f"{path} does not describe an incident-kit export ({problem}); export again.")
     return manifest
+
+
+def _manifest_problem(manifest) -> str | None:
+    """What is wrong with the manifest's shape, or None; checked before any of it is used."""
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
+        return "no known format"
+    if not isinstance(manifest.get("tables"), dict):
+        return "no table list"
+    migrations = manifest.get("migrations", [])
+    if not isinstance(migrations, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in migrations):
+        return "migrations is not a list of numbers"
+    for table, info in manifest["tables"].items():
+        if not isinstance(info, dict) or not isinstance(info.get("file"), str) \
+                or Path(info["file"]).name != info["file"] or info["file"] in ("", ".", ".."):
+            return f"table {str(table)[:40]} names no file in the export's folder"
+        rows = info.get("rows", 0)
+        if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+            return f"table {str(table)[:40]} has no row count"
+        columns = info.get("columns")
+        if not isinstance(columns, list) or not all(isinstance(c, dict) and isinstance(c.get("name"), str)
+                                                     for c in columns):
+            return f"table {str(table)[:40]} has no column list"
+    return None
 
 
 def _from_text(series: pd.Series, typ: str, fmt: str) -> pd.Series:
@@ -218,21 +242,27 @@ def _load(tx, in_dir: Path, table: str, info: dict, fmt: str, types: dict[str, s
     names = [c["name"] for c in info["columns"]]
     if not path.is_file():
         raise IncidentKitError(f"The export lacks {path.name}; export again.")
-    if fmt == "parquet":
-        frame = pd.read_parquet(path)
-        for col, typ in types.items():
-            if col in frame and typ.endswith("[]"):
-                frame[col] = frame[col].map(lambda v: None if v is None else [str(x) for x in v])
-        return frame
-    if info.get("rows", 0) == 0:
-        return pd.DataFrame(columns=names)
-    if fmt == "csv":
-        frame = store.read_csv(tx, str(path))
-        frame = frame.astype(object).where(frame.notna(), None)
-    else:
-        frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")), columns=names, dtype=object)
-    for col in frame.columns:
-        frame[col] = _from_text(frame[col], types.get(col, "VARCHAR"), fmt)
+    try:
+        if fmt == "parquet":
+            frame = pd.read_parquet(path)
+            for col, typ in types.items():
+                if col in frame and typ.endswith("[]"):
+                    frame[col] = frame[col].map(lambda v: None if v is None else [str(x) for x in v])
+            return frame
+        if info.get("rows", 0) == 0:
+            return pd.DataFrame(columns=names)
+        if fmt == "csv":
+            frame = store.read_csv(tx, str(path))
+            frame = frame.astype(object).where(frame.notna(), None)
+        else:
+            frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")), columns=names, dtype=object)
+        for col in frame.columns:
+            frame[col] = _from_text(frame[col], types.get(col, "VARCHAR"), fmt)
+    except IncidentKitError:
+        raise
+    except Exception as exc:  # pyarrow, DuckDB's CSV reader, json and pandas each fail in their own way
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+        raise IncidentKitError(f"The export's {path.name} is damaged or incomplete ({first}); export again.") from None
     return frame
 
 

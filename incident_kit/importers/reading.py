@@ -120,9 +120,28 @@ def validation_report(problems: list[dict], raw_incidents: pd.DataFrame, raw_upd
     and ids repeated across files. Empty when the batch may be imported."""
     from . import schemas
 
+    raw_incidents = _hashable_ids(raw_incidents, incident_schema, problems)
+    raw_updates = _hashable_ids(raw_updates, update_schema, problems)
     reports = [report(problems)]
     reports += [schemas.validate(incident_schema, group) for _, group in raw_incidents.groupby("_file", sort=False)]
     reports += [schemas.validate(update_schema, group) for _, group in raw_updates.groupby("_file", sort=False)]
     reports.append(report(cross_file_duplicates(raw_incidents, id_column, what)))
     found = [r for r in reports if not r.empty]
     return pd.concat(found, ignore_index=True) if found else report([])
+
+
+def _hashable_ids(raw: pd.DataFrame, schema, problems: list[dict]) -> pd.DataFrame:
+    """Report ids that are a list or an object (``"id": []``) and keep them as text, so the uniqueness
+    checks (which hash every id) can run over the rest of the file instead of crashing."""
+    unique = [name for name, col in schema.to_schema().columns.items() if col.unique and name in raw.columns]
+    if raw.empty or not unique:
+        return raw
+    raw = raw.copy()
+    for name in unique:
+        bad = raw[name].map(lambda v: isinstance(v, (list, dict)))
+        for idx in raw.index[bad]:
+            row = raw.loc[idx]
+            problems.append(problem(row["_file"], "is a list or an object; an id is one value (text or a number)",
+                                    where=row["_where"], field=name, value=json.dumps(row[name])[:80]))
+        raw.loc[bad, name] = raw.loc[bad, name].map(json.dumps)
+    return raw
