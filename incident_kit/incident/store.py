@@ -141,7 +141,7 @@ def _incident(tx, row: tuple, roles: dict[str, str]) -> Incident:
 
 def get_by_reference(tx, reference: str, *, with_roles: bool = True) -> Incident | None:
     number, row = reference.rpartition("-")[2], None
-    if number.isdigit():  # INC-N has id N: use the primary-key index instead of scanning references
+    if number.isdigit() and len(number) <= 18:  # INC-N has id N: use the primary-key index (BIGINT: 18 digits fit)
         row = tx.fetchone(SELECT_BY_ID, [int(number)])
         if row is not None and row[1] != reference:
             row = None
