@@ -14,10 +14,12 @@ import random
 
 import pandas as pd
 
+from .catalog import access
 from .catalog import store as catalog
 from .clock import utcnow
-from .config import DEMO_MAX_INCIDENTS as MAX_INCIDENTS
+from .config import DEMO_MAX
 from .errors import IncidentKitError
+from .incident import facts as update_facts
 from .incident.models import ACTIVE, Status
 
 PEOPLE = ["ana", "bao", "carmen", "dev", "elif", "femi", "grace", "hiro", "ines", "jonas", "kemi",
@@ -81,8 +83,8 @@ def _lognormal(rng: random.Random, median: float, sigma: float) -> float:
 def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = None,
              months: int = 13, severities: list | None = None, first_id: int = 1) -> dict[str, pd.DataFrame]:
     """Build the demo tables in memory; ``load`` writes them."""
-    if not 1 <= incidents <= MAX_INCIDENTS:
-        raise IncidentKitError(f"The demo holds 1 to {MAX_INCIDENTS:,} incidents (--incidents N); got {incidents:,}.")
+    if incidents < 1:
+        raise IncidentKitError("The demo needs at least 1 incident (--incidents N).")
     rng = random.Random(seed)
     now = (now or utcnow()).replace(minute=0, second=0, microsecond=0)
     span = dt.timedelta(days=30.4 * months)
@@ -271,10 +273,17 @@ def _utc(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load(db, *, incidents: int = 400, seed: int = 42, now: dt.datetime | None = None,
-         append: bool = False) -> dict[str, int]:
-    """Write a demo organisation in one transaction; returns row counts."""
+         append: bool = False, by=None) -> dict[str, int]:
+    """Write a demo organisation in one transaction; returns row counts.
+
+    A checked ``by`` (a ``Person``) must be able to administer (``catalog.access``).
+    """
+    if isinstance(incidents, bool) or not isinstance(incidents, int) or not 1 <= incidents <= DEMO_MAX:
+        raise IncidentKitError(f"The demo holds 1 to {DEMO_MAX:,} incidents; '{str(incidents)[:30]}' is not in that "
+                               "range.")
 
     def work(tx):
+        access.require_admin(tx, by, "load demo data")
         count, max_id = tx.fetchone(COUNT_INCIDENTS)
         if count and not append:
             raise IncidentKitError(
@@ -292,6 +301,7 @@ def load(db, *, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
         for name in ("incidents", "incident_roles", "incident_members", "updates", "events", "reviews",
                      "follow_ups"):
             tx.insert_frame(name, _utc(tables[name]))
+        update_facts.refresh(tx, tables["incidents"]["id"])
         return {name: len(frame) for name, frame in tables.items()}
 
     return db.write(work)

@@ -31,10 +31,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import numpy as np
-import pandas as pd
-from markupsafe import Markup
-
 from .errors import IncidentKitError
 
 # -- CSV -----------------------------------------------------------------------
@@ -62,18 +58,27 @@ def csv_cell(value, *, quote_text: bool = False) -> str:
     is ``""``, so a reader can tell "no value" from "empty text". Booleans are
     ``true``/``false``; numbers are written exactly (``repr``); dates in ISO 8601.
     """
-    if value is None or value is pd.NaT or value is pd.NA or (isinstance(value, float) and value != value):
+    if value is None or _missing(value):
         return ""
-    if isinstance(value, (bool, np.bool_)):
+    if hasattr(value, "item") and hasattr(value, "dtype"):  # a NumPy scalar: its plain Python value
+        value = value.item()
+    if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, (int, float, np.integer, np.floating)):
-        return repr(value.item() if isinstance(value, np.generic) else value)
-    if isinstance(value, (pd.Timestamp, dt.datetime, dt.date)):
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (dt.datetime, dt.date)):  # pandas' Timestamp is a datetime
         return value.isoformat()
     text = neutralise(str(value))
     if quote_text or _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def _missing(value) -> bool:
+    """NaN, pandas' NaT and NA (checked without importing pandas: the CLI must start fast)."""
+    if isinstance(value, float):
+        return value != value
+    return type(value).__name__ in ("NaTType", "NAType")
 
 
 def csv_lines(header: Sequence[str], rows: Iterable[Sequence], *, quote_text: bool = False) -> Iterator[str]:
@@ -90,7 +95,7 @@ def csv_text(header: Sequence[str], rows: Iterable[Sequence], *, quote_text: boo
     return "".join(csv_lines(header, rows, quote_text=quote_text))
 
 
-def frame_csv(frame: pd.DataFrame) -> str:
+def frame_csv(frame) -> str:
     """A DataFrame as a formula-safe CSV, without its index (the downloads in the app use this)."""
     return csv_text([str(c) for c in frame.columns], frame.itertuples(index=False, name=None))
 
@@ -110,6 +115,8 @@ def xml_text(value):
     cleaned = _XML_FORBIDDEN.sub("", value)
     if cleaned == value:
         return value
+    from markupsafe import Markup  # Jinja2's own; loaded only where a template renders
+
     return Markup(cleaned) if isinstance(value, Markup) else cleaned
 
 

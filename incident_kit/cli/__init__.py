@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
         echo("Aborted.", err=True)
         return 1
     except click.ClickException as exc:
-        exc.show(file=_TerminalSafe(click.get_text_stream("stderr")))
+        exc.show(file=_TerminalSafe(sys.stderr))
         return exc.exit_code
     except IncidentKitError as exc:
         echo(f"error: {exc}", err=True)

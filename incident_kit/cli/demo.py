@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import click
 
-from ..config import DEMO_MAX_INCIDENTS as MAX_INCIDENTS
+from ..config import DEMO_MAX
 from .base import cli, echo, echo_json, json_option, pass_state
 
 
 @cli.command()
-@click.option("--incidents", "count", type=click.IntRange(min=1, max=MAX_INCIDENTS), default=400,
-              show_default=True, help=f"How many incidents to generate (at most {MAX_INCIDENTS:,}).")
+@click.option("--incidents", "count", type=click.IntRange(min=1, max=DEMO_MAX), default=400,
+              show_default=True, help=f"How many incidents to generate (at most {DEMO_MAX:,}).")
 @click.option("--seed", type=int, default=42, show_default=True, help="Same seed, same data.")
 @click.option("--append", is_flag=True, help="Add to a database that already holds incidents.")
 @json_option

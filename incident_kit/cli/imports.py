@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 import sys
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..importers.models import KINDS, ImportRejected, ImportSummary
 from .base import cli, echo, echo_json, json_option, pass_state

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..clock import iso, utcnow
-from ..config import LIST_MAX_LIMIT
+from ..config import LIST_LIMIT_MAX
 from .base import cli, echo, echo_json, json_option, pass_state
 
 BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
@@ -139,7 +139,7 @@ def assign(state, reference, role, person, by, as_json):
 @click.option("--type", "type_", metavar="TYPE")
 @click.option("--severity")
 @click.option("--search", metavar="TEXT", help="Match reference, title, summary or a tag.")
-@click.option("--limit", type=click.IntRange(min=1, max=LIST_MAX_LIMIT), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=LIST_LIMIT_MAX), default=50, show_default=True)
 @json_option
 @pass_state
 def list_(state, active, mine, type_, severity, search, limit, as_json):

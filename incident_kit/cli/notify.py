@@ -7,7 +7,7 @@ import threading
 import click
 
 from ..clock import iso
-from ..config import LIST_MAX_LIMIT
+from ..config import LIST_LIMIT_MAX
 from .base import cli, echo, echo_json, json_option, pass_state
 
 BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
@@ -133,7 +133,7 @@ def notify_run(state, once, interval, smtp_url, as_json):
 @notify.command("outbox")
 @click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]))
 @click.option("--incident", metavar="REF")
-@click.option("--limit", type=click.IntRange(min=1, max=LIST_MAX_LIMIT), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=LIST_LIMIT_MAX), default=50, show_default=True)
 @json_option
 @pass_state
 def notify_outbox(state, status, incident, limit, as_json):

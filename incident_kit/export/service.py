@@ -28,11 +28,11 @@ import pandas as pd
 
 from ..clock import iso, utcnow
 from ..errors import IncidentKitError
+from ..incident import facts as update_facts
 from ..safe_output import neutralise, unneutralise  # noqa: F401 (both stay importable from here)
 from ..safe_output import csv_lines, os_error_sentence, output_dir, write_file
-from . import store
+from . import FORMATS, store
 
-FORMATS = ("parquet", "csv", "json")
 MANIFEST = "manifest.json"
 EXPORT_VERSION = 1
 _SEQUENCE = re.compile(r"nextval\('([^']+)'")
@@ -308,6 +308,7 @@ def restore(db, in_dir) -> dict[str, int]:
                     top = store.max_of(tx, table, name)
                     if top:
                         store.advance_sequence(tx, m.group(1), int(top))
+        update_facts.rebuild(tx)  # derived from updates: recomputed, whatever the export held (older ones lack it)
         return counts
 
     return db.write(work)

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
-from ..frames import utc_columns
 from ..incident import service as incidents_service
 from ..incident.format import render_update
+from ..incident.models import ACTIVE_ORDER
 from ..safe_output import http_url, output_dir, write_file
-from . import render, store
+from . import store
 
 BOARD_RESOLVED_DAYS = 7  # the internal board keeps recently resolved incidents in view for a week
 
@@ -24,6 +27,9 @@ def build(db, out_dir, *, base_url: str | None = None, now=None) -> list[Path]:
     if base_url is not None and str(base_url).strip():
         base_url = http_url(base_url, what="The status page's base URL")
     out = output_dir(out_dir, what="the status page")
+
+    from ..frames import utc_columns
+    from . import render  # Jinja2 loads only to publish
 
     def work(tx):
         return utc_columns(store.public_updates(tx)), catalog.get_setting(tx, "public_name", "Our services")
@@ -44,10 +50,14 @@ BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "account
 
 def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     """Every incident the viewer may see that is active or resolved in the last week, with its newest update."""
+    import pandas as pd
+
+    from ..frames import utc_columns
+
     now = to_utc(now, field="now") or utcnow()
     frame = incidents_service.incidents(db, viewer=viewer, since=now - dt.timedelta(days=365))
     horizon = pd.Timestamp(now - dt.timedelta(days=BOARD_RESOLVED_DAYS))
-    active = frame["status"].isin(["investigating", "fixing", "monitoring"])
+    active = frame["status"].isin([s.value for s in ACTIVE_ORDER])
     recent = frame["resolved_at"].notna() & (frame["resolved_at"] >= horizon)
     frame = frame[active | recent].copy()
     latest = db.read(lambda tx: utc_columns(store.latest_updates(tx, [int(i) for i in frame["id"]])))

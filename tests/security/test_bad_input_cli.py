@@ -130,15 +130,17 @@ def test_out_folder_under_a_file_is_one_sentence(reviewed, env, tmp_path, comman
 
 
 def test_output_onto_a_folder_is_one_sentence(reviewed, env, tmp_path):
-    refused(cli(env, "review", "export", "INC-1", "--output", str(tmp_path), check=False), says="folder")
+    refused(cli(env, "review", "export", "INC-1", "--output", str(tmp_path), check=False), code=2,
+            says="is a directory")
 
 
 def test_an_output_file_is_replaced_whole(reviewed, env, tmp_path):
-    target = tmp_path / "follow-ups.csv"
+    (tmp_path / "out").mkdir()
+    target = tmp_path / "out" / "follow-ups.csv"
     target.write_text("old")
     cli(env, "follow-ups", "export", "-o", str(target))
     assert target.read_text().startswith("Title,Description")
-    assert [p.name for p in tmp_path.iterdir()] == ["follow-ups.csv"]  # no temporary file left behind
+    assert [p.name for p in target.parent.iterdir()] == ["follow-ups.csv"]  # no temporary file left behind
 
 
 # -- JSON files ------------------------------------------------------------------------------
