@@ -93,7 +93,8 @@ def open(path: str | os.PathLike | None = None, *, read_only: bool = False, user
 
 def _open(path, *, read_only: bool, user: str | None, write_strategy: str) -> Kit:
     resolved = resolve_db_path(path)
-    key = (str(resolved) if str(resolved) == ":memory:" else str(Path(resolved).resolve()), read_only)
+    plain = isinstance(resolved, str) or str(resolved) == ":memory:"  # a URL or memory: no file to resolve
+    key = (str(resolved) if plain else str(Path(resolved).resolve()), read_only)
     with _OPEN_LOCK:
         if read_only and (key[0], False) in _OPEN:  # this process holds it read-write already: share that
             key = (key[0], False)

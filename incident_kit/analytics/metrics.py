@@ -131,7 +131,7 @@ def _run_many(source, queries: dict[str, store.Query], filters: Filters, now=Non
         finally:
             tx.execute(store.ROLLBACK)
 
-    return _db(source).read(work)
+    return _db(source).analytics_read(work, store.TABLES)
 
 
 def _run(source, query: store.Query, filters: Filters, now=None) -> pd.DataFrame:

@@ -29,6 +29,9 @@ PARAMS = ("see_all", "viewer", "since", "until", "severities", "types", "sources
 # Incidents imported without a source are ours; this is the name to filter them by.
 NATIVE_SOURCE = "native"
 
+# The tables this SQL reads: a PostgreSQL store copies exactly these into an in-process DuckDB.
+TABLES = ("settings", "severities", "incident_types", "incidents", "incident_roles", "incident_members", "updates",
+          "follow_ups", "reviews")
 BEGIN = "BEGIN TRANSACTION"  # several queries, one consistent view
 ROLLBACK = "ROLLBACK"  # a read changes nothing
 ADMINS = "SELECT value FROM settings WHERE name = 'admins'"

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
 import re
 import threading
@@ -36,6 +37,7 @@ MAX_RETRIES = 200  # bounded; 16 threads racing for the next reference can need 
 
 class DuckTx:
     __slots__ = ("_cur", "memo")
+    dialect = "duckdb"  # stores pick SQL[tx.dialect] where a statement differs between stores
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection, memo: "Memo"):
         self._cur = cursor
@@ -119,6 +121,8 @@ def _explain_open_error(path: Path, exc: Exception) -> StoreUnavailable:
 class DuckDBDatabase:
     """One per process and file; obtain it through ``open_database``."""
 
+    dialect = "duckdb"
+
     def __init__(self, path: str | Path, *, read_only: bool = False, write_strategy: str = "lock"):
         if write_strategy not in ("lock", "retry"):
             raise ValueError("write_strategy must be 'lock' or 'retry'")
@@ -166,6 +170,15 @@ class DuckDBDatabase:
         finally:
             cur.close()
 
+    def analytics_read(self, work: Callable[[DuckTx], T], tables=()) -> T:
+        """Analytics SQL is DuckDB SQL: here it runs on the file itself."""
+        return self.read(work)
+
+    @contextlib.contextmanager
+    def migration_lock(self):
+        """One process holds a DuckDB file read-write, so migrations need no lock beyond that."""
+        yield
+
     def _run(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
@@ -193,16 +206,8 @@ class DuckDBDatabase:
 
 
 def open_database(path: str | Path, *, read_only: bool = False, write_strategy: str = "lock") -> DuckDBDatabase:
-    """Open the file and bring its schema up to date (read-write only)."""
-    from .migrate import check_current, migrate
+    """Open the file and bring its schema up to date (read-write only); see ``incident_kit.db.open_database``."""
+    from . import open_database as open_any
 
-    db = DuckDBDatabase(path, read_only=read_only, write_strategy=write_strategy)
-    try:
-        if read_only:
-            check_current(db)
-        else:
-            migrate(db)
-    except BaseException:
-        db.close()
-        raise
-    return db
+    return open_any(Path(path) if str(path) != ":memory:" else path, read_only=read_only,
+                    write_strategy=write_strategy)

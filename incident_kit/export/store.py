@@ -17,7 +17,7 @@ SELECT_MIGRATIONS = "SELECT version FROM schema_migrations ORDER BY version"
 READ_CSV = """
 SELECT * FROM read_csv(?, all_varchar = true, allow_quoted_nulls = false, header = true, delim = ',',
                        quote = '"', escape = '"', strict_mode = true)"""
-ADVANCE_SEQUENCE = "SELECT max(nextval(?)) FROM range(?)"
+ADVANCE_SEQUENCE = "SELECT max(nextval(?)) FROM generate_series(1, ?)"
 SKIP_ON_RESTORE = ("schema_migrations",)
 
 
