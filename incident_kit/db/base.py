@@ -41,8 +41,11 @@ class Database(Protocol):
     path: str
     read_only: bool
 
-    def write(self, work: Callable[[Tx], T]) -> T:
-        """Run ``work`` as one atomic change; all of it commits or none of it."""
+    def write(self, work: Callable[[Tx], T], *, isolation: str = "serializable") -> T:
+        """Run ``work`` as one atomic change; all of it commits or none of it.
+
+        ``isolation="read committed"`` is for work that takes row locks itself (the outbox claim).
+        """
 
     def read(self, work: Callable[[Tx], T]) -> T:
         """Run ``work`` against one consistent view of the data."""

@@ -144,7 +144,8 @@ class DuckDBDatabase:
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")
 
     # -- units of work -------------------------------------------------
-    def write(self, work: Callable[[DuckTx], T]) -> T:
+    def write(self, work: Callable[[DuckTx], T], *, isolation: str = "serializable") -> T:
+        """``isolation`` is for stores with concurrent writers; DuckDB's one writer at a time is serializable."""
         if self.read_only:
             raise StoreUnavailable(
                 f"The database {self.path} is open read-only (a snapshot); changes must go through the app "

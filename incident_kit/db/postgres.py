@@ -210,14 +210,15 @@ class PostgresDatabase:
         con.commit()
 
     # -- units of work -------------------------------------------------
-    def write(self, work: Callable[[PgTx], T]) -> T:
+    def write(self, work: Callable[[PgTx], T], *, isolation: str = "serializable") -> T:
         if self.read_only:
             raise StoreUnavailable(f"The database {self.path} is open read-only; changes must go through a "
                                    "read-write connection.")
-        IsolationLevel = self._psycopg.IsolationLevel
+        level = {"serializable": self._psycopg.IsolationLevel.SERIALIZABLE,
+                 "read committed": self._psycopg.IsolationLevel.READ_COMMITTED}[isolation]
         for attempt in range(MAX_ATTEMPTS):
             try:
-                return self._run(work, IsolationLevel.SERIALIZABLE)
+                return self._run(work, level)
             except self._retryable:
                 self.retries += 1
                 if attempt == MAX_ATTEMPTS - 1:
