@@ -23,8 +23,8 @@ SELECT column_name, data_type FROM information_schema.columns
 WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position"""
 DUCK_COLUMNS = "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position"
 TRUNCATE = "DELETE FROM {table}"
-LOAD_CSV = ("COPY {table} ({cols}) FROM '{file}' (FORMAT CSV, HEADER false, NULL '', ALLOW_QUOTED_NULLS false, "
-            "QUOTE '\"', ESCAPE '\"')")
+LOAD_CSV = ("COPY {table} ({cols}) FROM '{file}' (FORMAT CSV, AUTO_DETECT false, HEADER false, DELIM ',', "
+            "NULL '', ALLOW_QUOTED_NULLS false, QUOTE '\"', ESCAPE '\"')")
 
 
 def _mirror(pg) -> DuckDBDatabase:
@@ -64,6 +64,8 @@ def run_on_copy(pg, work, tables):
         def load(tx):
             for table, (path, cols) in files.items():
                 tx.execute(TRUNCATE.format(table=quote_ident(table)))
+                if path.stat().st_size == 0:
+                    continue
                 tx.execute(LOAD_CSV.format(table=quote_ident(table), cols=", ".join(quote_ident(c) for c in cols),
                                            file=str(path).replace("'", "''")))
 
