@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from . import service
 
@@ -14,6 +15,9 @@ class ExportAPI:
         """Write every table as Parquet, CSV or JSON (+ manifest.json); private incidents only if asked."""
         return service.export(self.db, out_dir, format=format, include_private=include_private)
 
-    def restore(self, in_dir: str | os.PathLike) -> dict[str, int]:
-        """Load an export (any format) into this store, which must hold no incidents yet."""
-        return service.restore(self.db, in_dir)
+    def restore(self, source: str | os.PathLike) -> dict[str, int]:
+        """Load an export directory (any format), a DuckDB file or a postgresql:// URL into this store,
+        which must hold no incidents yet."""
+        if Path(str(source)).is_dir():
+            return service.restore(self.db, source)
+        return service.copy_from(self.db, source)
