@@ -11,7 +11,7 @@ from incident_kit import demo
 from apptest_support import assert_no_traceback, button, start, submit, texts, widget
 
 
-pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
+pytestmark = [pytest.mark.usefixtures("app_db"), pytest.mark.both_stores]  # each test runs the app on its own database
 
 
 def test_empty_database_invites_to_declare_or_load_demo():
