@@ -38,7 +38,9 @@ def _free_port() -> int:
 
 
 class PgServer:
-    def __init__(self, bin_dir: Path | None = None):
+    def __init__(self, bin_dir: Path | None = None, *, durable: bool = False):
+        """``durable=False`` (tests) turns fsync off; benchmarks keep it on, as a real server would."""
+        self.durable = durable
         self.bin = bin_dir or find_bin()
         if self.bin is None:
             raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it.")
@@ -58,9 +60,10 @@ class PgServer:
 
     def start(self) -> "PgServer":
         self._run(str(self.bin / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres",
-                  "-E", "UTF8", "--locale=C", "--no-sync")
-        opts = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                  "-E", "UTF8", "--locale=C", *([] if self.durable else ["--no-sync"]))
+        opts = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        if not self.durable:  # throwaway test data: no need to survive a power cut
+            opts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"), "-w",
                   "-o", opts, "start")
         import psycopg
