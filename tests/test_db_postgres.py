@@ -189,3 +189,31 @@ def test_a_read_only_open_of_a_current_database_works(pg_url):
         assert kit.incidents().empty
         with pytest.raises(StoreUnavailable):
             kit.declare("Nope", declared_by="ana")
+
+
+def test_the_readme_postgresql_commands_run_as_written(pg_url, tmp_path, subprocess_env):
+    """The ```shell block of "Run on PostgreSQL", against this test's server and a demo DuckDB file."""
+    import re
+    import shlex
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Run on PostgreSQL", 1)[1]
+    block = re.search(r"^```shell\n(.*?)^```", section, re.S | re.M).group(1)
+    example_url = re.search(r"postgresql://\S+", block).group(0)
+    lines = [line.split("  #")[0] for line in block.splitlines() if line.startswith("incident-kit ")]
+    assert [shlex.split(line)[3] for line in lines] == ["restore", "metrics"]
+    source = tmp_path / "data" / "incident_kit.duckdb"
+    with ik.open(source) as kit:
+        from incident_kit import demo
+
+        demo.load(kit.db, incidents=40, seed=3)
+    subprocess_env.pop("INCIDENT_KIT_DB", None)
+    outputs = []
+    for line in lines:
+        args = shlex.split(line.replace(example_url, pg_url))[1:]
+        proc = subprocess.run([sys.executable, "-m", "incident_kit", *args], env=subprocess_env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert "(40 incidents)" in outputs[0]
+    assert json.loads(outputs[1])["incidents"] == 40
