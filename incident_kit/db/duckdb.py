@@ -96,6 +96,12 @@ class Memo:
         self._generation += 1
 
 
+def local_df(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """Run DuckDB SQL (e.g. ``read_csv``) in a private in-memory DuckDB, whatever the store is."""
+    with duckdb.connect() as con:
+        return con.execute(sql, list(params)).df()
+
+
 def quote_ident(name: str) -> str:
     """The one place identifiers are quoted; values are always bound parameters."""
     return '"' + str(name).replace('"', '""') + '"'

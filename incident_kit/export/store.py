@@ -6,7 +6,7 @@ is the same whichever store wrote it and either store can restore it."""
 
 from __future__ import annotations
 
-from ..db.duckdb import quote_ident
+from ..db.duckdb import local_df, quote_ident
 
 SELECT_TABLES = """
 SELECT table_name FROM information_schema.tables
@@ -82,10 +82,7 @@ def read_csv(tx, path: str):
     """DuckDB's CSV reader, on PostgreSQL too (an in-process DuckDB): one reader, one set of rules."""
     if tx.dialect == "duckdb":
         return tx.df(READ_CSV, [path])
-    import duckdb
-
-    with duckdb.connect() as con:
-        return con.execute(READ_CSV, [path]).df()
+    return local_df(READ_CSV, [path])
 
 
 def advance_sequence(tx, sequence: str, n: int) -> None:
