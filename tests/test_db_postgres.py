@@ -217,3 +217,17 @@ def test_the_readme_postgresql_commands_run_as_written(pg_url, tmp_path, subproc
         outputs.append(proc.stdout)
     assert "(40 incidents)" in outputs[0]
     assert json.loads(outputs[1])["incidents"] == 40
+
+
+def test_the_analytics_copy_includes_every_table_the_analytics_sql_reads(tmp_path):
+    """On PostgreSQL, Insights run over a copy of analytics.store.TABLES: a table missing there would read empty."""
+    import re
+
+    from incident_kit.analytics import store as analytics_store
+
+    with ik.open(tmp_path / "kit.duckdb") as kit:
+        tables = {r[0] for r in kit.db.read(lambda tx: tx.fetchall(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"))}
+    source = "\n".join(p.read_text() for p in (REPO / "incident_kit" / "analytics").glob("*.py"))
+    read = {m.group(2) for m in re.finditer(r"\b(FROM|JOIN)\s+([a-z_]+)", source)} & tables
+    assert read and read <= set(analytics_store.TABLES), sorted(read - set(analytics_store.TABLES))
