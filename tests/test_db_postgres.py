@@ -231,3 +231,24 @@ def test_the_analytics_copy_includes_every_table_the_analytics_sql_reads(tmp_pat
     source = "\n".join(p.read_text() for p in (REPO / "incident_kit" / "analytics").glob("*.py"))
     read = {m.group(2) for m in re.finditer(r"\b(FROM|JOIN)\s+([a-z_]+)", source)} & tables
     assert read and read <= set(analytics_store.TABLES), sorted(read - set(analytics_store.TABLES))
+
+
+def test_a_dropped_connection_is_replaced_for_reads_and_explained_for_writes(pg_url):
+    import psycopg
+
+    with ik.open(pg_url, user="ana") as kit:
+        kit.declare("Before the server restart", declared_by="ana")
+
+        def drop_all():
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+        drop_all()
+        assert len(kit.incidents()) == 1  # the read got a fresh connection
+        drop_all()
+        try:
+            kit.declare("During the restart", declared_by="ana")
+        except StoreUnavailable as exc:  # the pool may also have replaced the connection already
+            assert "Lost the connection to the PostgreSQL server" in str(exc)
+        assert len(kit.incidents()) in (1, 2)

@@ -227,13 +227,26 @@ class PostgresDatabase:
         raise AssertionError("unreachable")
 
     def read(self, work: Callable[[PgTx], T]) -> T:
-        return self._run(work, self._psycopg.IsolationLevel.REPEATABLE_READ)
+        try:
+            return self._run(work, self._psycopg.IsolationLevel.REPEATABLE_READ)
+        except _ConnectionLost:  # the server dropped pooled connections (restart, failover): once more, afresh
+            return self._run(work, self._psycopg.IsolationLevel.REPEATABLE_READ)
 
     def _run(self, work, isolation):
-        with self._pool.connection() as con:
-            con.isolation_level = isolation
-            with con.transaction():
-                return work(PgTx(con, self.memo))
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool.connection() as con:
+                con.isolation_level = isolation
+                with con.transaction():
+                    return work(PgTx(con, self.memo))
+        except self._retryable:
+            raise
+        except (self._psycopg.OperationalError, PoolTimeout) as exc:
+            self._pool.check()  # replace every idle connection the server dropped too, not just this one
+            raise _ConnectionLost(
+                f"Lost the connection to the PostgreSQL server at {self.path} ({_first_line(exc)}); check that "
+                "it is running and try again (a change that was being saved may or may not have been).") from None
 
     def analytics_read(self, work: Callable[[Any], T], tables: Sequence[str]) -> T:
         """Run ``work`` (written for DuckDB) over a consistent copy of ``tables`` in an in-process DuckDB."""
@@ -260,6 +273,10 @@ class PostgresDatabase:
 
     def close(self) -> None:
         self._pool.close()
+
+
+class _ConnectionLost(StoreUnavailable):
+    """The server went away during a unit of work (it is reported to the person as a StoreUnavailable)."""
 
 
 def _first_line(exc: Exception) -> str:
