@@ -44,10 +44,12 @@ class PgServer:
         self.bin = bin_dir or find_bin()
         if self.bin is None:
             raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql); .ci/run installs it.")
-        self.root = Path(tempfile.mkdtemp(prefix="ik-pg-"))
+        self._as_postgres = os.geteuid() == 0
+        # /tmp, not $TMPDIR: the postgres user must be able to reach the directory (root's may be private),
+        # and the socket path must stay under the ~107-character limit.
+        self.root = Path(tempfile.mkdtemp(prefix="ik-pg-", dir="/tmp" if self._as_postgres else None))
         self.data = self.root / "data"
         self.port = _free_port()
-        self._as_postgres = os.geteuid() == 0
         if self._as_postgres:
             shutil.chown(self.root, "postgres", "postgres")
         self.root.chmod(0o700)

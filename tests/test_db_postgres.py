@@ -252,3 +252,21 @@ def test_a_dropped_connection_is_replaced_for_reads_and_explained_for_writes(pg_
         except StoreUnavailable as exc:  # the pool may also have replaced the connection already
             assert "Lost the connection to the PostgreSQL server" in str(exc)
         assert len(kit.incidents()) in (1, 2)
+
+
+def test_a_catalog_change_in_one_process_is_seen_at_once_by_another(pg_url):
+    """No per-process catalog cache on PostgreSQL: two stores (as two processes would hold) agree at once."""
+    from incident_kit.catalog import service as catalog
+    from incident_kit.db import open_database
+    from incident_kit.incident import service as incidents
+
+    app, hook = open_database(pg_url), open_database(pg_url)
+    try:
+        assert [s.name for s in catalog.severities(hook)][0] == "Minor"  # read (and, on DuckDB, memoised)
+        catalog.set_severities(app, [{"name": "SEV3", "description": "Low", "cadence_minutes": 240},
+                                     {"name": "SEV1", "description": "High", "cadence_minutes": 30}])
+        assert [s.name for s in catalog.severities(hook)] == ["SEV3", "SEV1"]
+        assert incidents.declare(hook, "Paged", declared_by="pager", severity="SEV1").severity == "SEV1"
+    finally:
+        app.close()
+        hook.close()
