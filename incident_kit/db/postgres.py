@@ -123,6 +123,21 @@ def _plain(value):
     return value
 
 
+def _python_column(series: pd.Series) -> list:
+    """One DataFrame column as Python values for COPY, converted a column at a time (not a cell at a time)."""
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = list(series.dt.to_pydatetime())
+    elif series.dtype == object:
+        return [v if type(v) is str else _plain(v) for v in series.tolist()]
+    else:
+        values = series.astype(object).tolist()
+        values = [v.item() if hasattr(v, "item") else v for v in values]
+    if missing.any():
+        values = [None if m else v for v, m in zip(values, missing)]
+    return values
+
+
 class PgTx:
     """One open transaction on one pooled connection."""
 
@@ -161,9 +176,10 @@ class PgTx:
         from .duckdb import quote_ident
 
         cols = ", ".join(quote_ident(c) for c in frame.columns)
+        columns = [_python_column(frame[c]) for c in frame.columns]
         with self._cur.copy(f"COPY {quote_ident(table)} ({cols}) FROM STDIN") as copy:
-            for row in frame.itertuples(index=False, name=None):
-                copy.write_row([_plain(v) for v in row])
+            for row in zip(*columns):
+                copy.write_row(row)
 
 
 class PostgresDatabase:
