@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..incident.models import IncidentType, Role, Severity
+from .models import IncidentType, Role, Severity
 
 SELECT_SEVERITIES = """
 SELECT name, rank, description, cadence_minutes FROM severities
@@ -52,8 +52,25 @@ def roles(tx, *, include_inactive: bool = False) -> list[Role]:
         Role(n, lab, d) for n, lab, d in tx.fetchall(SELECT_ROLES, [include_inactive])])
 
 
+def admin_names(tx) -> list[str]:
+    """The admins' names in the order they were given. An old value stored as one string is one name
+    (never a set of letters); anything else that is not a list of names names nobody."""
+    def read() -> list[str]:
+        value = get_setting(tx, "admins", [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return []
+        return list(dict.fromkeys(name.strip() for name in value if isinstance(name, str) and name.strip()))
+    return tx.memo.get("admin_names", read)
+
+
 def admins(tx) -> frozenset[str]:
-    return tx.memo.get("admins", lambda: frozenset(get_setting(tx, "admins", [])))
+    return tx.memo.get("admins", lambda: frozenset(admin_names(tx)))
+
+
+def trust_typed_names(tx) -> bool:
+    return tx.memo.get("trust_typed_names", lambda: get_setting(tx, "trust_typed_names", False) is True)
 
 
 def replace_severities(tx, items: list[Severity]) -> None:

@@ -15,9 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..catalog import access
 from ..catalog import store as catalog
 from ..clock import utcnow
+from ..identity import clean_person
 from ..errors import IncidentKitError
+from ..incident import facts as incidents_facts
 from ..incident import hooks
 from ..incident import store as incidents_store
 from ..incident.models import Status
@@ -161,6 +164,7 @@ def _fmt(field: str, value) -> str | None:
 
 def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) -> ImportSummary:
     """Write a validated import in ONE transaction: new incidents, changed ones, new and changed updates."""
+    by = clean_person(by, "Imported by")
     if not prepared.ok:
         raise ImportRejected(rejected_message(prepared), prepared.report,
                              ImportSummary(kind=prepared.kind, files=len(prepared.files), rejected=prepared.rejected))
@@ -172,6 +176,8 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
                             retrospective=int((inc["mode"] == "retrospective").sum()))
 
     def work(tx) -> ImportSummary:
+        # Imports rewrite history in bulk: once admins are named, only they import.
+        access.require_admin(tx, by, "import incidents")
         now = utcnow()
         old = store.existing(tx, source, ids)
         old_by_ext = {row.external_id: row for row in old.itertuples(index=False)}
@@ -238,6 +244,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
             incidents_store.record_event(tx, int(iid), actor=by, kind="import_updated", occurred_at=now,
                                          field="updates", new=len(group),
                                          detail=f"{len(group)} new update(s) from the source")
+        incidents_facts.refresh(tx, [*fresh["id"], *upd_new["incident_id"], *(iid for _, iid, _ in changed_updates)])
         summary.updated = len(updated_ids)
         summary.unchanged = int((~is_new).sum()) - len(updated_ids)
         summary.updates_new = len(upd_new)

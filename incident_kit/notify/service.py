@@ -7,19 +7,24 @@ because of, a channel.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import replace
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
+from ..catalog import access
+from ..catalog import service as catalog_service
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
 from ..errors import IncidentKitError, NotFound
-from ..frames import utc_columns
 from ..incident import hooks
+from ..identity import clean_person, is_checked
 from ..incident import service as incidents_service
 from ..incident import store as incident_store
-from . import cadence, channels, store
+from . import channels, store  # channels loads apprise only when it sends or checks a URL
 from .messages import reminder_message, update_message
 from .models import Claimed, DeliveryKind, DeliveryStatus, Subscription, backoff
 
@@ -27,14 +32,7 @@ SUBSCRIPTION_NOT_FOUND = "There is no active subscription {id}; list them with `
 
 
 def _person(value, what: str = "Person") -> str:
-    text = " ".join(str(value or "").split())
-    if not text:
-        raise IncidentKitError(f"{what} is required: say who this is for.")
-    return text
-
-
-def _admins(tx) -> list[str]:
-    return list(catalog.get_setting(tx, "admins", []))
+    return clean_person(value, what)
 
 
 # -- the outbox hook -----------------------------------------------------------
@@ -58,7 +56,7 @@ def _on_update_posted(tx, kind: str, incident_id: int, payload: dict) -> None:
             update = replace(update, next_update_at=update.posted_at + dt.timedelta(minutes=minutes))
     title, body = update_message(incident, update)
     store.queue_update_deliveries(tx, incident_id=incident_id, update_id=update_id, title=title, body=body,
-                                  now=update.posted_at, admins=_admins(tx))
+                                  now=update.posted_at, admins=sorted(catalog.admins(tx)))
 
 
 hooks.subscribe("update_posted", _on_update_posted)
@@ -79,18 +77,23 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
             "(the lowest severity follows every incident).")
 
     def work(tx) -> Subscription:
+        # Updates of private incidents reach subscribers by name: a signed-in person subscribes only
+        # themselves (else anyone could route an admin's updates to their own channel).
+        if is_checked(by) and person != str(by):
+            access.require_admin(tx, by, f"subscribe {person}")
         incident_id = sev = typ = None
         if incident:
-            inc = incidents_service._load(tx, incident)
+            # A checked actor must see the incident themselves; a missing and a hidden one read the same.
+            inc = incidents_service.load_for_change(tx, incident, by)
             if not incidents_service.can_see(tx, inc, person):
                 # Same words as a missing incident: a private incident's existence is private too.
                 raise NotFound(f"There is no incident {incident} that {person} may see; "
                                "add them to it first if they should follow it.")
             incident_id = inc.id
         if min_severity:
-            sev = incidents_service._severity(tx, min_severity)
+            sev = catalog_service.resolve_severity(tx, min_severity)
         if type:
-            typ = incidents_service._type(tx, type)
+            typ = catalog_service.resolve_type(tx, type)
         same = store.find_same(tx, person=person, channel=channel, incident_id=incident_id, min_severity=sev,
                                type=typ)
         if same is not None:
@@ -106,6 +109,12 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
     return db.write(work)
 
 
+def _may_end(tx, row: tuple, by) -> bool:
+    """A checked actor ends their own subscriptions; only someone who may administer ends other people's."""
+    person = row[0]
+    return not is_checked(by) or person == str(by) or (bool(catalog.admins(tx)) and access.is_admin(tx, by))
+
+
 def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
     """End a subscription (it is kept, with who ended it and when)."""
     by = _person(by, "Unsubscribed by")
@@ -117,7 +126,7 @@ def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
 
     def work(tx) -> Subscription:
         row = store.subscription_row(tx, sid)
-        if row is None or row[2] is not None:
+        if row is None or row[2] is not None or not _may_end(tx, row, by):
             raise NotFound(SUBSCRIPTION_NOT_FOUND.format(id=sid))
         person, incident_id, _ = row
         now = utcnow()
@@ -133,7 +142,7 @@ def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
 def subscriptions(db, *, person: str | None = None, incident: str | None = None,
                   include_ended: bool = False) -> list[Subscription]:
     def work(tx):
-        incident_id = incidents_service._load(tx, incident).id if incident else None
+        incident_id = incidents_service.load(tx, incident).id if incident else None
         return store.subscriptions(tx, include_ended=include_ended, person=person, incident_id=incident_id)
 
     return db.read(work)
@@ -144,7 +153,14 @@ def set_contact(db, person: str, channel: str, *, by: str) -> str:
     person = _person(person)
     by = _person(by, "Set by")
     channel = channels.validate(channel)
-    db.write(lambda tx: store.insert_contact(tx, person, channel, now=utcnow(), by=by))
+
+    def work(tx) -> None:
+        # Reminders carry private incidents' titles: a signed-in person redirects only their own.
+        if is_checked(by) and person != str(by):
+            access.require_admin(tx, by, f"change where {person}'s reminders go")
+        store.insert_contact(tx, person, channel, now=utcnow(), by=by)
+
+    db.write(work)
     return channel
 
 
@@ -156,6 +172,8 @@ def contact(db, person: str) -> str | None:
 def needs_update(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     """Active incidents the viewer may see whose next update is overdue, with how late."""
     now = to_utc(now, field="now") or utcnow()
+    from . import cadence  # pandera: only this read needs it
+
     return cadence.overdue(incidents_service.incidents(db, viewer=viewer, active=True), now)
 
 
@@ -165,6 +183,8 @@ def _reminder_key(incident_id: int, due: dt.datetime) -> str:
 
 def queue_reminders(db, *, now=None) -> int:
     """One reminder per overdue incident per due time, to the accountable person, through the outbox."""
+    import pandas as pd
+
     now = to_utc(now, field="now") or utcnow()
     late = needs_update(db, now=now)
     if late.empty:
@@ -236,8 +256,10 @@ def outbox(db, *, status: str | None = None, incident: str | None = None, kind: 
         raise IncidentKitError(f"Kind '{kind}' is not one of: {', '.join(k.value for k in DeliveryKind)}.")
 
     def work(tx):
-        incident_id = incidents_service._load(tx, incident).id if incident else None
+        incident_id = incidents_service.load(tx, incident).id if incident else None
         return store.outbox(tx, status=status, incident_id=incident_id, kind=kind, limit=int(limit))
+
+    from ..frames import utc_columns
 
     frame = utc_columns(db.read(work))
     frame["channel"] = [channels.redact(c) for c in frame["channel"]]
