@@ -51,7 +51,8 @@ class Database(Protocol):
     def read(self, work: Callable[[Tx], T]) -> T:
         """Run ``work`` against one consistent view of the data."""
 
-    def analytics_read(self, work: Callable[[Tx], T], tables: Sequence[str]) -> T:
-        """Run DuckDB analytics SQL over one consistent view of ``tables`` (PostgreSQL: an in-process copy)."""
+    def analytics_read(self, work: Callable[[Tx], T], tables: Sequence[str], names=None) -> T:
+        """Run DuckDB analytics SQL over one consistent view of ``tables`` (PostgreSQL: an in-process copy
+        of the columns whose name is in ``names``, when given)."""
 
     def close(self) -> None: ...

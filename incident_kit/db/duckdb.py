@@ -192,7 +192,7 @@ class DuckDBDatabase:
         finally:
             cur.close()
 
-    def analytics_read(self, work: Callable[[DuckTx], T], tables=()) -> T:
+    def analytics_read(self, work: Callable[[DuckTx], T], tables=(), names=None) -> T:
         """Analytics SQL is DuckDB SQL: here it runs on the file itself."""
         return self.read(work)
 

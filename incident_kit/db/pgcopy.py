@@ -27,20 +27,33 @@ LOAD_CSV = ("COPY {table} ({cols}) FROM '{file}' (FORMAT CSV, AUTO_DETECT false,
             "NULL '', ALLOW_QUOTED_NULLS false, QUOTE '\"', ESCAPE '\"')")
 
 
-def _mirror(pg) -> DuckDBDatabase:
-    """The in-process DuckDB with the current schema (built once per PostgreSQL store)."""
+def _mirror(pg, tables) -> DuckDBDatabase:
+    """The in-process DuckDB with the current schema (built once per PostgreSQL store).
+
+    The copied tables lose their constraints (a column left out of the copy reads as NULL,
+    even where the store says NOT NULL); the types stay DuckDB's own.
+    """
     mirror = getattr(pg, "_mirror", None)
     if mirror is None:
         from .migrate import migrate
 
         mirror = DuckDBDatabase(":memory:")
         migrate(mirror)
+
+        def loosen(tx):
+            for table in tables:
+                name = quote_ident(table)
+                tx.execute(f"CREATE TABLE {quote_ident(table + '__copy')} AS SELECT * FROM {name} LIMIT 0")
+                tx.execute(f"DROP TABLE {name}")
+                tx.execute(f"ALTER TABLE {quote_ident(table + '__copy')} RENAME TO {name}")
+
+        mirror.write(loosen)
         pg._mirror = mirror
     return mirror
 
 
-def run_on_copy(pg, work, tables):
-    mirror = _mirror(pg)
+def run_on_copy(pg, work, tables, names=None):
+    mirror = _mirror(pg, tables)
     with tempfile.TemporaryDirectory(prefix="ik-analytics-") as tmp:
         files = {}
 
@@ -49,7 +62,7 @@ def run_on_copy(pg, work, tables):
             for table in tables:
                 duck_cols = [r[0] for r in mirror.read(lambda t, tb=table: t.fetchall(DUCK_COLUMNS, [tb]))]
                 pg_cols = dict(tx.fetchall(SELECT_COLUMNS, [table]))
-                cols = [c for c in duck_cols if c in pg_cols]
+                cols = [c for c in duck_cols if c in pg_cols and (names is None or c in names)]
                 select = ", ".join(f"to_json({quote_ident(c)})::text" if pg_cols[c] == "ARRAY" else quote_ident(c)
                                    for c in cols)
                 path = Path(tmp) / f"{table}.csv"

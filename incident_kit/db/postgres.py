@@ -264,12 +264,13 @@ class PostgresDatabase:
                 f"Lost the connection to the PostgreSQL server at {self.path} ({_first_line(exc)}); check that "
                 "it is running and try again (a change that was being saved may or may not have been).") from None
 
-    def analytics_read(self, work: Callable[[Any], T], tables: Sequence[str]) -> T:
-        """Run ``work`` (written for DuckDB) over a consistent copy of ``tables`` in an in-process DuckDB."""
+    def analytics_read(self, work: Callable[[Any], T], tables: Sequence[str], names=None) -> T:
+        """Run ``work`` (written for DuckDB) over a consistent copy of ``tables`` in an in-process DuckDB;
+        with ``names``, only the columns named there are copied (the rest read as NULL)."""
         from .pgcopy import run_on_copy
 
         with self._analytics_lock:
-            return run_on_copy(self, work, tables)
+            return run_on_copy(self, work, tables, names)
 
     @contextlib.contextmanager
     def migration_lock(self):
