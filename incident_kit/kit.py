@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from .catalog.api import CatalogAPI
-from .config import resolve_db_path
+from .config import is_url, resolve_db_path
 from .db import open_database
 from .errors import StoreUnavailable
 from .export.api import ExportAPI
@@ -84,7 +84,7 @@ def open(path: str | os.PathLike | None = None, *, read_only: bool = False, user
     try:
         return _open(path, read_only=read_only, user=user, write_strategy=write_strategy)
     except StoreUnavailable as exc:
-        if not (read_only and snapshot):
+        if not (read_only and snapshot) or is_url(resolve_db_path(path)):  # PostgreSQL has no snapshots
             raise
         from .snapshot import fallback
 

@@ -270,3 +270,8 @@ def test_a_catalog_change_in_one_process_is_seen_at_once_by_another(pg_url):
     finally:
         app.close()
         hook.close()
+
+
+def test_a_read_only_open_of_an_unreachable_server_does_not_look_for_a_snapshot():
+    with pytest.raises(StoreUnavailable, match="Cannot reach the PostgreSQL server"):
+        ik.open(f"postgresql://nobody@127.0.0.1:{free_port()}/incidents", read_only=True)
