@@ -7,6 +7,7 @@ import json
 import click
 
 from ..config import DB_ENV_VAR
+from ..safe_output import terminal_json, terminal_text
 
 
 class State:
@@ -41,5 +42,11 @@ def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 
 
+def echo(message="", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line for a person: escape sequences and control characters in it are removed,
+    so a title cannot recolour, retitle or clear the terminal (``safe_output.terminal_text``)."""
+    click.echo(terminal_text(str(message)), err=err, nl=nl)
+
+
 def echo_json(value) -> None:
-    click.echo(json.dumps(value, indent=2, default=str, ensure_ascii=False))
+    click.echo(terminal_json(json.dumps(value, indent=2, default=str, ensure_ascii=False)))

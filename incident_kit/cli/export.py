@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from ..export import FORMATS
-from .base import cli, echo_json, json_option, pass_state
+from .base import cli, echo, echo_json, json_option, pass_state
 
 
 @cli.command("export")
@@ -23,8 +23,8 @@ def export_(state, fmt, out_dir, include_private, as_json):
         return
     rows = sum(t["rows"] for t in manifest["tables"].values())
     left = manifest["private_incidents_left_out"]
-    click.echo(f"Wrote {len(manifest['tables'])} tables ({rows} rows) as {fmt} to {out_dir}"
-               + (f"; left out {left} private incident(s) (use --include-private)." if left else "."))
+    echo(f"Wrote {len(manifest['tables'])} tables ({rows} rows) as {fmt} to {out_dir}"
+         + (f"; left out {left} private incident(s) (use --include-private)." if left else "."))
 
 
 @cli.command()
@@ -42,5 +42,5 @@ def restore(state, source, as_json):
     if as_json:
         echo_json(counts)
     else:
-        click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables "
-                   f"({counts.get('incidents', 0)} incidents).")
+        echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables "
+             f"({counts.get('incidents', 0)} incidents).")

@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import random
 import re
 import threading
@@ -113,6 +114,61 @@ def quote_ident(name: str) -> str:
 _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<prog>\S+) \(PID (?P<pid>\d+)\)")
 
 
+_FULL_RE = re.compile(r"No space left on device|File too large|Disk quota exceeded", re.I)
+_NOT_DUCKDB_RE = re.compile(r"not a valid DuckDB database file", re.I)
+_DAMAGED_RE = re.compile(r"Corrupt database file|Could not read enough bytes"
+                         r"|checksum|Failed to read database header|database file is truncated", re.I)
+_NEWER_RE = re.compile(r"Trying to read a database file with version number", re.I)
+
+
+def explain_failure(path, exc: BaseException) -> StoreUnavailable | None:
+    """One sentence naming the file and what to do, for a failure of the file itself (disk full,
+    damage, I/O); None for anything else (a conflict to retry, a bug in SQL), which stays as it is."""
+    if not isinstance(exc, duckdb.Error):
+        return None
+    text = str(exc)
+    if _FULL_RE.search(text):
+        return StoreUnavailable(f"The disk holding the database {path} is full (or the file hit its size limit), "
+                                "so nothing was saved; free some space and try again.")
+    if _NEWER_RE.search(text):
+        return StoreUnavailable(f"The database {path} was written by a newer DuckDB than this incident-kit uses; "
+                                "upgrade incident-kit (pip install -U incident-kit) to open it.")
+    if _NOT_DUCKDB_RE.search(text):
+        return StoreUnavailable(f"{path} is not a DuckDB database file; check the --db path (or INCIDENT_KIT_DB), "
+                                "or restore the file from a backup if it was one.")
+    if _DAMAGED_RE.search(text):
+        return StoreUnavailable(f"The database {path} is damaged ({_first_line(text)}); restore it from a backup, "
+                                "or restore an `incident-kit export` into a new --db file.")
+    if isinstance(exc, duckdb.FatalException) or "invalidated" in text:
+        return StoreUnavailable(f"The database {path} stopped after an earlier failure ({_first_line(text)}); "
+                                "close the app or command and open it again.")
+    if isinstance(exc, duckdb.IOException):
+        return StoreUnavailable(f"Cannot read or write the database {path} ({_first_line(text)}); check the disk "
+                                "and the file's permissions, then try again.")
+    return None
+
+
+def _first_line(text: str, width: int = 160) -> str:
+    line = (text.strip().splitlines() or [""])[0]
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
+def _maps_file_failures(method):
+    """Turn a failure of the database file inside ``method`` into one ``StoreUnavailable`` sentence."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as exc:
+            explained = explain_failure(self.path, exc)
+            if explained is None:
+                raise
+            raise explained from None
+
+    return wrapper
+
+
 def _explain_open_error(path: Path, exc: Exception) -> StoreUnavailable:
     text = str(exc)
     match = _LOCK_RE.search(text)
@@ -124,6 +180,9 @@ def _explain_open_error(path: Path, exc: Exception) -> StoreUnavailable:
         )
     if isinstance(exc, duckdb.IOException) and path.is_dir():
         return StoreUnavailable(f"{path} is a directory; give the path of a .duckdb file.")
+    explained = explain_failure(path, exc)
+    if explained is not None:
+        return explained
     return StoreUnavailable(f"Cannot open the database {path}: {text.splitlines()[0]}")
 
 
@@ -173,6 +232,7 @@ class DuckDBDatabase:
                 time.sleep(min(0.1, 0.0005 * 2 ** min(attempt, 10)) * random.random())
         raise AssertionError("unreachable")
 
+    @_maps_file_failures
     def read(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
@@ -201,6 +261,7 @@ class DuckDBDatabase:
         """One process holds a DuckDB file read-write, so migrations need no lock beyond that."""
         yield
 
+    @_maps_file_failures
     def _run(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
@@ -218,6 +279,7 @@ class DuckDBDatabase:
         finally:
             cur.close()
 
+    @_maps_file_failures
     def checkpoint(self) -> None:
         if not self.read_only:
             with self._write_lock:

@@ -66,6 +66,17 @@ def applied(db) -> list[int]:
     return db.read(work)
 
 
+def refuse_newer(db, done) -> None:
+    """A file that records migrations this code does not have was written by a newer incident-kit:
+    opening it could misread or damage data this version does not know about."""
+    unknown = sorted(set(done) - {m.version for m in available()})
+    if unknown:
+        raise StoreUnavailable(
+            f"The database {db.path} was written by a newer incident-kit (schema migrations {unknown} are unknown "
+            "to this version); upgrade incident-kit (pip install -U incident-kit) or open another --db file."
+        )
+
+
 # The one DuckDB-only DDL spelling the early migrations use, and its PostgreSQL equivalent.
 _PG_DDL = ((re.compile(r"DEFAULT \[\]"), "DEFAULT '{}'"), (re.compile(r"\bDOUBLE\b(?! PRECISION)"), "DOUBLE PRECISION"))
 
@@ -83,7 +94,7 @@ def statements(module: ModuleType, dialect: str) -> list[str]:
 
 
 def migrate(db) -> list[int]:
-    """Apply every pending migration; return the versions applied now."""
+    """Apply every pending migration; return the versions applied now. Refuses a newer file."""
     lock = getattr(db, "migration_lock", None)
     with lock() if lock else contextlib.nullcontext():
         return _migrate(db)
@@ -93,6 +104,7 @@ def _migrate(db) -> list[int]:
     dialect = getattr(db, "dialect", "duckdb")
     db.write(lambda tx: tx.execute(CREATE_MIGRATIONS_TABLE))
     done = set(applied(db))
+    refuse_newer(db, done)
     newly = []
     for mig in available():
         if mig.version in done:
@@ -112,8 +124,10 @@ def _migrate(db) -> list[int]:
 
 
 def check_current(db) -> None:
-    """A read-only open cannot migrate: say so if the file is behind the code."""
-    missing = [m.version for m in available() if m.version not in set(applied(db))]
+    """A read-only open cannot migrate: say so if the file is behind the code (or refuse it if ahead)."""
+    done = set(applied(db))
+    refuse_newer(db, done)
+    missing = [m.version for m in available() if m.version not in done]
     if missing:
         raise StoreUnavailable(
             f"The database {db.path} needs schema migrations {missing}; "
