@@ -97,11 +97,20 @@ SETTINGS: list[Setting] = [
 ]
 
 
-def resolve_db_path(path: str | os.PathLike | None = None) -> Path:
-    """--db wins, then INCIDENT_KIT_DB, then data/incident_kit.duckdb."""
-    if path:
-        return Path(path)
-    env = os.environ.get(DB_ENV_VAR)
-    if env:
-        return Path(env)
-    return DEFAULT_DB_PATH
+def resolve_db_path(path: str | os.PathLike | None = None) -> Path | str:
+    """--db wins, then INCIDENT_KIT_DB, then data/incident_kit.duckdb.
+
+    A URL (``postgresql://user@host:port/db``) is returned as the string it is;
+    anything else is the path of a DuckDB file.
+    """
+    target = path or os.environ.get(DB_ENV_VAR)
+    if not target:
+        return DEFAULT_DB_PATH
+    if is_url(target):
+        return str(target)
+    return Path(target)
+
+
+def is_url(target: object) -> bool:
+    """A store URL (``scheme://...``) rather than a file path."""
+    return "://" in str(target)

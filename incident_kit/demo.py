@@ -262,7 +262,7 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
 
 
 COUNT_INCIDENTS = "SELECT count(*), coalesce(max(id), 0) FROM incidents"
-SYNC_UPDATE_SEQUENCE = "SELECT nextval('updates_id_seq') FROM range(?)"
+SYNC_UPDATE_SEQUENCE = "SELECT nextval('updates_id_seq') FROM generate_series(1, ?)"
 
 
 def _utc(frame: pd.DataFrame) -> pd.DataFrame:

@@ -24,8 +24,9 @@ class State:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", "db_path", metavar="PATH", envvar=DB_ENV_VAR, show_envvar=True,
-              help="DuckDB file to use [default: data/incident_kit.duckdb].")
+@click.option("--db", "db_path", metavar="PATH|URL", envvar=DB_ENV_VAR, show_envvar=True,
+              help="DuckDB file, or a postgresql://user@host:port/database URL (pip install "
+                   "'incident-kit[postgres]') [default: data/incident_kit.duckdb].")
 @click.version_option(package_name="incident-kit")
 @click.pass_context
 def cli(ctx: click.Context, db_path: str | None) -> None:

@@ -28,12 +28,17 @@ def export_(state, fmt, out_dir, include_private, as_json):
 
 
 @cli.command()
-@click.argument("in_dir", metavar="DIR", type=click.Path(file_okay=False))
+@click.argument("source", metavar="SOURCE")
 @json_option
 @pass_state
-def restore(state, in_dir, as_json):
-    """Load an export made by `incident-kit export` into a new, empty database (--db)."""
-    counts = state.kit().restore(in_dir)
+def restore(state, source, as_json):
+    """Load SOURCE into a new, empty database (--db), nothing lost.
+
+    SOURCE is a directory written by `incident-kit export`, a DuckDB file, or a
+    postgresql:// URL: e.g. move to PostgreSQL with
+    `incident-kit --db postgresql://... restore data/incident_kit.duckdb`.
+    """
+    counts = state.kit().restore(source)
     if as_json:
         echo_json(counts)
     else:

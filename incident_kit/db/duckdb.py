@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import random
 import re
@@ -40,6 +41,7 @@ MAX_RETRIES = 200  # bounded; 16 threads racing for the next reference can need 
 
 class DuckTx:
     __slots__ = ("_cur", "memo")
+    dialect = "duckdb"  # stores pick SQL[tx.dialect] where a statement differs between stores
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection, memo: "Memo"):
         self._cur = cursor
@@ -96,6 +98,12 @@ class Memo:
 
     def bump(self) -> None:
         self._generation += 1
+
+
+def local_df(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """Run DuckDB SQL (e.g. ``read_csv``) in a private in-memory DuckDB, whatever the store is."""
+    with duckdb.connect() as con:
+        return con.execute(sql, list(params)).df()
 
 
 def quote_ident(name: str) -> str:
@@ -181,6 +189,8 @@ def _explain_open_error(path: Path, exc: Exception) -> StoreUnavailable:
 class DuckDBDatabase:
     """One per process and file; obtain it through ``open_database``."""
 
+    dialect = "duckdb"
+
     def __init__(self, path: str | Path, *, read_only: bool = False, write_strategy: str = "lock"):
         if write_strategy not in ("lock", "retry"):
             raise ValueError("write_strategy must be 'lock' or 'retry'")
@@ -202,7 +212,8 @@ class DuckDBDatabase:
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")
 
     # -- units of work -------------------------------------------------
-    def write(self, work: Callable[[DuckTx], T]) -> T:
+    def write(self, work: Callable[[DuckTx], T], *, isolation: str = "serializable") -> T:
+        """``isolation`` is for stores with concurrent writers; DuckDB's one writer at a time is serializable."""
         if self.read_only:
             raise StoreUnavailable(
                 f"The database {self.path} is open read-only (a snapshot); changes must go through the app "
@@ -241,6 +252,15 @@ class DuckDBDatabase:
         finally:
             cur.close()
 
+    def analytics_read(self, work: Callable[[DuckTx], T], tables=(), names=None) -> T:
+        """Analytics SQL is DuckDB SQL: here it runs on the file itself."""
+        return self.read(work)
+
+    @contextlib.contextmanager
+    def migration_lock(self):
+        """One process holds a DuckDB file read-write, so migrations need no lock beyond that."""
+        yield
+
     @_maps_file_failures
     def _run(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
@@ -270,16 +290,8 @@ class DuckDBDatabase:
 
 
 def open_database(path: str | Path, *, read_only: bool = False, write_strategy: str = "lock") -> DuckDBDatabase:
-    """Open the file and bring its schema up to date (read-write only)."""
-    from .migrate import check_current, migrate
+    """Open the file and bring its schema up to date (read-write only); see ``incident_kit.db.open_database``."""
+    from . import open_database as open_any
 
-    db = DuckDBDatabase(path, read_only=read_only, write_strategy=write_strategy)
-    try:
-        if read_only:
-            check_current(db)
-        else:
-            migrate(db)
-    except BaseException:
-        db.close()
-        raise
-    return db
+    return open_any(Path(path) if str(path) != ":memory:" else path, read_only=read_only,
+                    write_strategy=write_strategy)

@@ -21,6 +21,7 @@ import datetime as dt
 import json
 import math
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -312,3 +313,28 @@ def restore(db, in_dir) -> dict[str, int]:
         return counts
 
     return db.write(work)
+
+
+# -- copy ------------------------------------------------------------------------
+def copy_from(db, source) -> dict[str, int]:
+    """Load another store (a DuckDB file or a PostgreSQL URL) into this empty one, private incidents included.
+
+    An export to Parquet (typed, every table) and a restore of it: the same path a
+    person can take by hand, so one set of rules decides what "nothing lost" means.
+    """
+    from ..config import is_url
+    from ..db import open_database
+
+    if not is_url(source) and not Path(source).is_file():
+        raise IncidentKitError(f"{source} is neither an export directory, a DuckDB file nor a postgresql:// URL.")
+    if str(source) == str(getattr(db, "url", db.path)) or (not is_url(source) and not is_url(db.path)
+                                                          and Path(source).resolve() == Path(db.path).resolve()):
+        raise IncidentKitError("The source and the target are the same store; give --db a new, empty database.")
+    with tempfile.TemporaryDirectory(prefix="ik-copy-") as tmp:
+        src = open_database(source, read_only=True)
+        try:
+            export(src, tmp, format="parquet", include_private=True)
+        finally:
+            src.close()
+        return restore(db, tmp)
+
