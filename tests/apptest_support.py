@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -31,12 +32,17 @@ def goto(at: AppTest, page: str, *, ref: str | None = None) -> AppTest:
     return at.run()
 
 
+def plain(markdown: str) -> str:
+    """Markdown source as a person reads it: user text is backslash-escaped before display, unescape it."""
+    return re.sub(r"\\(.)", r"\1", str(markdown))
+
+
 def texts(at: AppTest) -> str:
     """Everything a person can read on the page, as one string (for 'appears anywhere' checks)."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success",
                  "code", "text"):
-        parts += [str(e.value) for e in getattr(at, kind)]
+        parts += [plain(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label}: {m.value}" for m in at.metric]
     for frame in at.dataframe:
         value = frame.value

@@ -7,7 +7,7 @@ import streamlit as st
 
 from incident_kit import demo
 
-from apptest_support import assert_no_traceback, button, start, submit, texts, widget
+from apptest_support import assert_no_traceback, button, plain, start, submit, texts, widget
 
 
 pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
@@ -58,7 +58,7 @@ def test_an_empty_type_name_is_a_message(kit):
     at = start(page="settings")
     submit(at, "Add type").click().run()
     assert_no_traceback(at)
-    assert "An incident type needs a name." in at.error[0].value
+    assert "An incident type needs a name." in plain(at.error[0].value)
 
 
 def test_saving_severities_unchanged_keeps_them(kit):
