@@ -8,7 +8,7 @@ import streamlit as st
 import incident_kit as ik
 from incident_kit import demo
 
-from apptest_support import assert_no_traceback, button, start, submit, texts, widget
+from apptest_support import assert_no_traceback, button, plain, start, submit, texts, widget
 
 
 pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
@@ -78,3 +78,15 @@ def test_a_signed_in_oidc_user_is_used_without_asking(db_path):
     assert_no_traceback(at)
     with ik.open(db_path) as k:
         assert k.get("INC-1").declared_by == "ana@example.com"
+
+
+def test_titles_and_names_on_home_are_shown_as_text(kit):
+    kit.declare("![pixel](http://evil.example/x.png) checkout :red[down]", declared_by="ana",
+                lead="[Sign in again](http://evil.example/login)")
+    at = start()
+    assert_no_traceback(at)
+    [row] = [m.value for m in at.markdown if "INC" in m.value]
+    assert "![pixel](http://evil.example/x.png) checkout :red[down]" in plain(row)
+    assert "led by [Sign in again](http://evil.example/login)" in plain(row)
+    for construct in ("![", "](", ":red["):
+        assert construct not in row

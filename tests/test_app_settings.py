@@ -37,7 +37,7 @@ def test_saving_admins_then_a_non_admin_sees_read_only_settings(kit):
 
     bao = start(user="bao", page="settings")
     assert_no_traceback(bao)
-    assert "Only admins can change settings. Ask ana, carmen." in bao.info[0].value
+    assert "Only admins can change settings. Ask ana, carmen." in plain(bao.info[0].value)
     assert widget(bao.text_area, "Admins (one per line)").disabled
     assert not [b for b in bao.button if b.label in ("Save severities", "Add type", "Add role")]
 
@@ -68,3 +68,12 @@ def test_saving_severities_unchanged_keeps_them(kit):
     assert_no_traceback(at)
     assert kit.severities() == before
     assert "Severities saved." in texts(at)
+
+
+def test_admin_names_are_shown_as_text_to_non_admins(kit):
+    kit.set_setting("admins", ["[Ask here](http://evil.example/login)"])
+    bao = start(user="bao", page="settings")
+    assert_no_traceback(bao)
+    info = bao.info[0].value
+    assert "Ask [Ask here](http://evil.example/login)." in plain(info)
+    assert "](" not in info.replace("\\]\\(", "")  # escaped: no link

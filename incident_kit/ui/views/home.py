@@ -66,12 +66,13 @@ def live_overview():
         due, overdue = ctx.next_update_text(row.next_update_due)
         with st.container(border=True):
             left, right = st.columns([5, 1], vertical_alignment="center")
+            text = ctx.md_text  # titles, names and severities are typed by people: shown as text
             left.markdown(
-                f"**{row.reference}** · {row.title}{' :material/lock:' if row.private else ''}  \n"
-                f":orange-badge[{row.severity}] :blue-badge[{row.status.replace('_', '-')}] "
-                f"· led by {row.lead or '—'} · open {ctx.age(row.declared_at)} · next update "
+                f"**{text(row.reference)}** · {text(row.title)}{' :material/lock:' if row.private else ''}  \n"
+                f":orange-badge[{text(row.severity)}] :blue-badge[{ctx.status_label(row.status)}] "
+                f"· led by {text(row.lead or '—')} · open {ctx.age(row.declared_at)} · next update "
                 + (f":red[**{due}**]" if overdue else due)
-                + f" ({row.accountable})")
+                + f" ({text(row.accountable)})")
             if right.button("Open", key=f"home_open_{row.reference}"):
                 ctx.open_incident(row.reference)
     if now_counts["active"] > HOME_ACTIVE_ROWS:

@@ -14,7 +14,7 @@ ctx.show_flash()
 editable = ctx.can_administer(kit, user)
 admins = ctx.attempt(kit.setting, "admins") or []
 if not editable:
-    st.info(f"Only admins can change settings. Ask {', '.join(admins)}.", icon=":material/lock:")
+    st.info(f"Only admins can change settings. Ask {ctx.md_text(', '.join(admins))}.", icon=":material/lock:")
 elif not admins:
     st.warning("No admins are set yet, so anyone can change settings. Add yourself under **Admins** below.",
                icon=":material/admin_panel_settings:")
