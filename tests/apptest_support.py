@@ -33,8 +33,9 @@ def goto(at: AppTest, page: str, *, ref: str | None = None) -> AppTest:
 
 
 def plain(markdown: str) -> str:
-    """Markdown source as a person reads it: user text is backslash-escaped before display, unescape it."""
-    return re.sub(r"\\(.)", r"\1", str(markdown))
+    """Markdown source as a person reads it: user text is escaped before display (backslashes, and an
+    invisible word joiner that keeps "http://" and "www." from becoming links); undo both."""
+    return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u2060", "")
 
 
 def texts(at: AppTest) -> str:

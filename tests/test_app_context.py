@@ -57,7 +57,8 @@ def _markdown_constructs(markdown: str) -> list[str]:
     import re
 
     unescaped = re.sub(r"\\.", "", markdown)  # a backslash-escaped character is literal text
-    return [c for c in ("![", "](", ":red[", "$", "<b>", "**") if c in unescaped]
+    found = [c for c in ("![", "](", ":red[", "$", "<b>", "**") if c in unescaped]
+    return found + re.findall(r"(?i)https?\\?:|www\\?\.", markdown)  # bare URLs Streamlit would link
 
 
 def test_md_text_makes_user_text_inert_and_reads_back_unchanged():
@@ -67,6 +68,7 @@ def test_md_text_makes_user_text_inert_and_reads_back_unchanged():
     assert _markdown_constructs(shown) == []
     assert plain(shown) == HOSTILE
     assert ctx.md_text("a\n# heading\n- item") == "a \\# heading \\- item"  # one line, no block structure
+    assert _markdown_constructs(ctx.md_text("see www.evil.example or HTTPS://evil.example")) == []
     assert plain(ctx.md_text("INC-" + "9" * 5000, limit=40)) == "INC-" + "9" * 35 + "…"
 
 

@@ -206,6 +206,10 @@ def load_incident(kit_, reference: str, user: str):
 # Every character CommonMark lets a backslash escape, plus ':' (Streamlit's :icon: and
 # :color[...] shortcodes) and '$' (its LaTeX): escaping all of them is always safe.
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^@%;/?,])")
+# Streamlit links bare URLs *after* parsing, so escapes do not stop "http://x" or "www.x";
+# an invisible word joiner (U+2060) inside "http://" and "www." does. An email address is
+# left linkable: its mailto: link is exactly the text shown, and copying it must give the address.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|www)(\\[:.])")
 
 
 def md_text(value, *, limit: int | None = None) -> str:
@@ -218,7 +222,7 @@ def md_text(value, *, limit: int | None = None) -> str:
     line = " ".join(str(value if value is not None else "").split())
     if limit is not None and len(line) > limit:
         line = line[: max(1, limit - 1)].rstrip() + "…"
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", line)
+    return _AUTOLINK.sub("\\1\u2060\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", line))
 
 
 def browser_tz() -> dt.tzinfo:
