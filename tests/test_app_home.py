@@ -90,3 +90,16 @@ def test_titles_and_names_on_home_are_shown_as_text(kit):
     assert "led by [Sign in again](http://evil.example/login)" in plain(row)
     for construct in ("![", "](", ":red["):
         assert construct not in row
+
+
+def test_with_oidc_configured_a_typed_or_remembered_name_does_not_count():
+    at = start(user=None)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "kit", "client_secret": "s",
+                          "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+    at.session_state["display_name"] = "admin"  # e.g. typed before sign-in was set up
+    at.run()
+    assert_no_traceback(at)
+    assert button(at, "Sign in")
+    assert not [w for w in at.text_input if w.label == "Your name"]
+    assert not at.sidebar.caption

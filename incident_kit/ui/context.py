@@ -89,6 +89,8 @@ def current_user():
     email = _signed_in_email()
     if email:
         return _person(email, verified=True)
+    if oidc_configured():  # sign-in is required: a typed or remembered name does not count
+        return None
     name = st.session_state.get(_NAME_KEY)
     if not name and not st.session_state.get(_FORGET_KEY):
         name = remembered_name.read()
