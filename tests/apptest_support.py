@@ -13,11 +13,25 @@ VIEWS = "incident_kit/ui/views/"
 TIMEOUT = 60  # AppTest's 3 s default is too tight for a cold import on a shared 2-core machine
 
 
-def start(user: str | None = "ana", *, page: str | None = None, ref: str | None = None) -> AppTest:
-    """Run the app as ``user`` (a display name given this session) and open ``page`` (a view name)."""
+def sign_in(at: AppTest, user: str, *, verified: bool = True) -> AppTest:
+    """Who uses the app: signed in through OIDC as ``user`` (verified), or with ``verified=False`` a typed name.
+
+    A typed name is not believed for admin rights or private incidents (unless the install trusts typed
+    names), so tests about pages sign in; tests about typed names say ``verified=False``.
+    """
+    if verified:
+        at.user = {"is_logged_in": True, "email": user, "name": user}
+    else:
+        at.session_state["display_name"] = user
+    return at
+
+
+def start(user: str | None = "ana", *, verified: bool = True, page: str | None = None,
+          ref: str | None = None) -> AppTest:
+    """Run the app as ``user`` (see ``sign_in``; None: nobody yet) and open ``page`` (a view name)."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if user:
-        at.session_state["display_name"] = user
+        sign_in(at, user, verified=verified)
     at.run()
     if page:
         goto(at, page, ref=ref)

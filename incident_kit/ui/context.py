@@ -143,13 +143,26 @@ def require_user():
             st.rerun()
         if remembered_name.read() != user:  # remember it in this browser (a no-op once the cookie matches)
             remembered_name.write(str(user), key="_remember_name_cookie")
+        _warn_admins_about_trusted_names(user)
     return user
 
 
-def can_administer(kit_, user: str) -> bool:
-    """Admins (the ``admins`` setting) may change settings; before any admin exists, anyone may."""
-    admins = kit_.setting("admins") or []
-    return not admins or user in admins
+def can_administer(kit_, user) -> bool:
+    """May ``user`` change settings, import and load demo data? The rule is the service's (``kit.can_administer``)."""
+    return bool(attempt(kit_.can_administer, user))
+
+
+TRUSTED_NAMES_WARNING = (
+    "Typed names are trusted: anyone who can open this app can type an admin's name to change settings or "
+    "read every private incident. Keep this only if everyone who can reach the app may see everything; "
+    "otherwise set up sign-in and turn it off in Settings.")
+
+
+def _warn_admins_about_trusted_names(user) -> None:
+    """Admins see, on every page, that typed names are trusted (the setting opts out of verified identity)."""
+    shared = kit()
+    if shared.setting("trust_typed_names") and shared.can_administer(user):
+        st.caption(":material/warning: Typed names are trusted, so anyone can act as an admin. See Settings.")
 
 
 # -- actions and navigation ----------------------------------------------------------

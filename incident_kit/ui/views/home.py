@@ -6,7 +6,6 @@ the demo organisation.
 
 import streamlit as st
 
-from incident_kit import demo
 from incident_kit.ui import context as ctx
 
 DEMO_INCIDENTS = 400  # a year of a mid-sized organisation: enough to explore every page
@@ -36,7 +35,7 @@ if counts["total"] == 0:
                  "legal and people teams, with updates, reviews and follow-ups.")
         if st.button("Load demo data", key="home_load_demo"):
             with st.spinner("Loading the demo organisation…"):
-                loaded = ctx.attempt(demo.load, kit.db, incidents=DEMO_INCIDENTS)
+                loaded = ctx.attempt(kit.load_demo, incidents=DEMO_INCIDENTS, by=user)
             if loaded:
                 ctx.flash(f"Loaded {loaded['incidents']} demo incidents.")
                 st.rerun()
