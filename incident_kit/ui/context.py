@@ -18,6 +18,7 @@ from .. import open as open_kit
 from ..clock import UTC, utcnow
 from ..config import resolve_db_path
 from ..errors import IncidentKitError, NotFound
+from ..identity import Person
 from . import remembered_name
 
 # Two people on one incident should see each other's changes within a few seconds;
@@ -88,7 +89,7 @@ def current_user():
     """
     email = _signed_in_email()
     if email:
-        return _person(email, verified=True)
+        return Person(email, verified=True)
     if oidc_configured():  # sign-in is required: a typed or remembered name does not count
         return None
     name = st.session_state.get(_NAME_KEY)
@@ -96,11 +97,7 @@ def current_user():
         name = remembered_name.read()
         if name:
             st.session_state[_NAME_KEY] = name
-    return _person(name, verified=False) if name else None
-
-
-def _person(name: str, *, verified: bool):
-    return name
+    return Person(name, verified=False) if name else None
 
 
 def _sign_in() -> None:
