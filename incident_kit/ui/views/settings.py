@@ -78,9 +78,14 @@ if ctx.oidc_configured():
 else:
     st.write("People type their name; nobody checks it. A typed name says who declared, updated or leads an "
              "incident among colleagues who trust each other, and each browser remembers it.")
-    st.write("It cannot keep anyone out: anyone who can open this app can type any name, including an admin's. "
-             "So, unless typed names are trusted below, a typed name gets no admin rights and sees no private "
-             "incidents. Set up sign-in (OIDC, see the README) to have both.")
+    st.write("It cannot keep anyone out: anyone who can open this app can type any name, including an admin's.")
+    if trust_typed:
+        st.write("Typed names are trusted here, so a typed name counts for admin rights and private incidents. "
+                 "Turn this off below once people sign in with your company login.")
+    else:
+        st.write("So a typed name gets no admin rights and sees no private incidents. To have both, ask whoever "
+                 "runs this app to set up sign-in with your company login (OIDC), or, for one team that trusts "
+                 "each other, trust typed names below.")
 
 st.subheader("Admins and status page")
 with st.form("settings_general"):
