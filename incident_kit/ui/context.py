@@ -129,6 +129,7 @@ def require_user():
     if not user:
         _sign_in()
         st.stop()
+    shared = kit()  # an unopenable database stops here, its reason in the main area (not the sidebar)
     with st.sidebar:
         st.caption(f":material/person: Signed in as **{md_text(user)}**")
         if _signed_in_email():
@@ -140,7 +141,7 @@ def require_user():
             st.rerun()
         if remembered_name.read() != user:  # remember it in this browser (a no-op once the cookie matches)
             remembered_name.write(str(user), key="_remember_name_cookie")
-        _warn_admins_about_trusted_names(user)
+        _warn_admins_about_trusted_names(shared, user)
     return user
 
 
@@ -155,9 +156,8 @@ TRUSTED_NAMES_WARNING = (
     "otherwise set up sign-in and turn it off in Settings.")
 
 
-def _warn_admins_about_trusted_names(user) -> None:
+def _warn_admins_about_trusted_names(shared, user) -> None:
     """Admins see, on every page, that typed names are trusted (the setting opts out of verified identity)."""
-    shared = kit()
     if shared.setting("trust_typed_names") and shared.can_administer(user):
         st.caption(":material/warning: Typed names are trusted, so anyone can act as an admin. See Settings.")
 
