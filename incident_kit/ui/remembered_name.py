@@ -16,11 +16,11 @@ from urllib.parse import quote, unquote
 
 import streamlit as st
 
+from ..identity import NAME_MAX  # a longer cookie is ignored: no name anywhere in the kit is longer
+
 COOKIE = "incident_kit_name"
 # A person rarely changes the name they go by; "Change name" forgets it at once.
 MAX_AGE_SECONDS = 365 * 24 * 3600
-# Same bound as a name anywhere in the kit (identity.NAME_MAX): a longer cookie is ignored.
-NAME_MAX = 200
 
 _JS = """
 export default function (component) {
