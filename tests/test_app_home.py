@@ -103,3 +103,13 @@ def test_with_oidc_configured_a_typed_or_remembered_name_does_not_count():
     assert button(at, "Sign in")
     assert not [w for w in at.text_input if w.label == "Your name"]
     assert not at.sidebar.caption
+
+
+def test_a_typed_name_does_not_open_private_incidents_unless_typed_names_are_trusted(kit):
+    kit.declare("Payroll file sent to the wrong team", declared_by="ana", private=True)
+    typed = start(user="ana", verified=False)
+    assert_no_traceback(typed)
+    assert "Payroll file" not in texts(typed)  # anyone could have typed "ana"
+    assert "Payroll file" in texts(start(user="ana"))  # signed in as ana: her incident
+    kit.set_setting("trust_typed_names", True)
+    assert "Payroll file" in texts(start(user="ana", verified=False))
