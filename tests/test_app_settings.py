@@ -130,3 +130,13 @@ def test_loading_the_demo_from_settings_goes_through_the_service(kit):
     assert_no_traceback(at)
     assert len(kit.incidents()) == 400
     assert "Loaded 400 demo incidents." in texts(at)
+
+
+def test_a_new_type_named_like_markdown_is_confirmed_as_text(kit):
+    at = start(page="settings")
+    widget(at.text_input, "New type").input("[Finance](http://evil.example)")
+    submit(at, "Add type").click().run()
+    assert_no_traceback(at)
+    [success] = at.success
+    assert plain(success.value) == "Type '[Finance](http://evil.example)' added."
+    assert "](" not in success.value

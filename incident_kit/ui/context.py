@@ -173,14 +173,17 @@ def attempt(action, *args, **kwargs):
 
 
 def flash(message: str) -> None:
-    """A success message that survives the rerun or page switch that follows an action."""
+    """A success message that survives the rerun or page switch that follows an action.
+
+    ``message`` is Markdown: escape any user text in it (``md_text``), as for any other st call.
+    """
     st.session_state[_FLASH_KEY] = message
 
 
 def show_flash() -> None:
     message = st.session_state.pop(_FLASH_KEY, None)
-    if message:  # flash messages quote names and titles: shown as text, never as Markdown
-        st.success(md_text(message), icon=":material/check_circle:")
+    if message:
+        st.success(message, icon=":material/check_circle:")
 
 
 def open_incident(reference: str) -> None:

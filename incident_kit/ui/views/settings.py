@@ -17,7 +17,7 @@ admins = ctx.attempt(kit.setting, "admins") or []
 trust_typed = bool(ctx.attempt(kit.setting, "trust_typed_names"))
 if not editable:
     st.info(f"Only admins can change settings. Ask {ctx.md_text(', '.join(admins))}.", icon=":material/lock:")
-    if str(user) in admins and not getattr(user, "verified", False):
+    if str(user) in admins and not user.verified:  # why a listed admin is refused (the rule is the service's)
         st.caption("You are listed as an admin, but a typed name does not prove it: sign in to use admin rights, "
                    "or ask another admin to trust typed names below.")
 elif not admins:
@@ -55,7 +55,7 @@ with left:
             description = st.text_input("Description", key="type_description")
             if st.form_submit_button("Add type"):
                 if ctx.attempt(kit.add_type, label, description=description, by=user):
-                    ctx.flash(f"Type '{label.strip()}' added.")
+                    ctx.flash(f"Type '{ctx.md_text(label)}' added.")
                     st.rerun()
 with right:
     st.subheader("Roles")
@@ -68,7 +68,7 @@ with right:
             description = st.text_input("Description", key="role_description")
             if st.form_submit_button("Add role"):
                 if ctx.attempt(kit.add_role, label, description=description, by=user):
-                    ctx.flash(f"Role '{label.strip()}' added.")
+                    ctx.flash(f"Role '{ctx.md_text(label)}' added.")
                     st.rerun()
 
 st.subheader("Sign-in and who can do what")
