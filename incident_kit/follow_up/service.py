@@ -119,7 +119,7 @@ def set_status(db, follow_up_id, status: str, *, by: str, reason: str | None = N
     """open, in_progress, done, or wont_do (with a one-line reason); finished items may be reopened."""
     by = clean_person(by, "Changed by")
     target = parse_status(status)
-    why = " ".join(str(reason or "").split()) or None
+    why = bounds.note(" ".join(str(reason or "").split()), what="The reason")
     if target == FollowUpStatus.WONT_DO and not why:
         raise IncidentKitError("Say in one line why this follow-up won't be done (e.g. 'Superseded by the "
                                "platform migration').")

@@ -18,6 +18,7 @@ import pandas as pd
 from ..catalog import access
 from ..catalog import store as catalog
 from ..clock import utcnow
+from ..identity import clean_person
 from ..errors import IncidentKitError
 from ..incident import hooks
 from ..incident import store as incidents_store
@@ -162,6 +163,7 @@ def _fmt(field: str, value) -> str | None:
 
 def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) -> ImportSummary:
     """Write a validated import in ONE transaction: new incidents, changed ones, new and changed updates."""
+    by = clean_person(by, "Imported by")
     if not prepared.ok:
         raise ImportRejected(rejected_message(prepared), prepared.report,
                              ImportSummary(kind=prepared.kind, files=len(prepared.files), rejected=prepared.rejected))

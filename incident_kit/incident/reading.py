@@ -7,6 +7,8 @@ see is reported exactly like a missing one.
 
 from __future__ import annotations
 
+import operator
+
 import pandas as pd
 
 from ..catalog import service as catalog
@@ -40,10 +42,14 @@ def role_history(db, reference: str, *, viewer: str | None = None) -> pd.DataFra
 def _limit(limit) -> int | None:
     if limit is None:
         return None
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= LIST_LIMIT_MAX:
+    try:
+        number = None if isinstance(limit, bool) else operator.index(limit)  # ints, numpy ints; not 2.5 or "3"
+    except TypeError:
+        number = None
+    if number is None or not 0 <= number <= LIST_LIMIT_MAX:
         raise IncidentKitError(f"The limit must be a whole number from 0 to {LIST_LIMIT_MAX:,}, "
-                               f"not {str(limit)[:30]}.")
-    return limit
+                               f"not {repr(limit)[:30]}.")
+    return number
 
 
 def incidents(db, *, viewer: str | None = None, active: bool = False, mine: str | None = None,

@@ -75,6 +75,10 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
             "(the lowest severity follows every incident).")
 
     def work(tx) -> Subscription:
+        # Updates of private incidents reach subscribers by name: a signed-in person subscribes only
+        # themselves (else anyone could route an admin's updates to their own channel).
+        if is_checked(by) and person != str(by):
+            access.require_admin(tx, by, f"subscribe {person}")
         incident_id = sev = typ = None
         if incident:
             # A checked actor must see the incident themselves; a missing and a hidden one read the same.
@@ -104,11 +108,9 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
 
 
 def _may_end(tx, row: tuple, by) -> bool:
-    """A checked actor ends a subscription on an incident only if they may see that incident."""
-    person, incident_id, _ = row
-    if not is_checked(by) or incident_id is None or person == str(by):
-        return True
-    return incidents_service.can_see(tx, incident_store.get_by_id(tx, incident_id), by)
+    """A checked actor ends their own subscriptions; only someone who may administer ends other people's."""
+    person = row[0]
+    return not is_checked(by) or person == str(by) or (bool(catalog.admins(tx)) and access.is_admin(tx, by))
 
 
 def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
