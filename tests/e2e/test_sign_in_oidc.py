@@ -70,7 +70,7 @@ def auth_secrets(path: Path, issuer: str) -> Path:
     return path
 
 
-def test_signing_in_through_oidc_then_declaring_records_the_email_as_declarer(tmp_path, subprocess_env):
+def test_signing_in_through_oidc_then_declaring_privately_records_the_email_as_declarer(tmp_path, subprocess_env):
     db = tmp_path / "oidc.duckdb"
     with oidc_provider(tmp_path / "oidc.log") as issuer, \
             harness.streamlit_app(db, env=subprocess_env, log=tmp_path / "streamlit.log",
@@ -95,6 +95,9 @@ def test_signing_in_through_oidc_then_declaring_records_the_email_as_declarer(tm
 
             harness.go(page, "Declare")
             page.get_by_label("What's happening?").fill("Badge readers offline in Lisbon")
+            # Private needs a proved identity: a typed name would be refused, a signed-in person is not.
+            page.get_by_text("More details (optional)").click()
+            page.get_by_text("Private", exact=True).click()
             page.get_by_role("button", name="Declare incident").click()
             page.wait_for_url("**/incident?ref=INC-1")
             page.get_by_role("heading", name="INC-1 · Badge readers offline in Lisbon").wait_for()
@@ -107,5 +110,5 @@ def test_signing_in_through_oidc_then_declaring_records_the_email_as_declarer(tm
 
     with ik.open(db) as kit:  # Streamlit has stopped: the file is ours to read
         incident = kit.get("INC-1")
-        assert incident.declared_by == EMAIL
+        assert (incident.declared_by, incident.private) == (EMAIL, True)
         assert kit.events("INC-1")[0].actor == EMAIL
