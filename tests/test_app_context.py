@@ -94,21 +94,40 @@ def test_a_hostile_display_name_is_shown_as_text_in_the_sidebar():
     assert _markdown_constructs(caption.value) == ["**"]
 
 
-def test_a_corrupted_database_shows_its_one_sentence_reason(tmp_path, monkeypatch):
+def _truncated(path):
+    import incident_kit as ik
+
+    with ik.open(path) as k:
+        k.declare("Something", declared_by="ana")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 3])
+
+
+@pytest.mark.parametrize("damage", ["not a database", "truncated"])
+def test_a_damaged_database_shows_its_one_sentence_reason(tmp_path, monkeypatch, damage):
     import streamlit as st
 
+    import incident_kit as ik
     from apptest_support import assert_no_traceback, plain, start
+    from incident_kit.errors import StoreUnavailable
 
     broken = tmp_path / "broken.duckdb"
-    broken.write_bytes(b"not a database" * 1000)
+    if damage == "truncated":
+        _truncated(broken)
+    else:
+        broken.write_bytes(b"not a database" * 1000)
+    before = broken.read_bytes()
+    with pytest.raises(StoreUnavailable) as refused:
+        ik.open(broken)
     monkeypatch.setenv("INCIDENT_KIT_DB", str(broken))
     st.cache_resource.clear()
     try:
         at = start(user="ana", verified=False)
         assert_no_traceback(at)
         [error] = at.main.error  # in the page itself, not squeezed into the sidebar
-        assert plain(error.value).startswith(f"Cannot open the database {broken}")
-        assert broken.read_bytes() == b"not a database" * 1000  # nothing was overwritten
+        assert plain(error.value) == str(refused.value)
+        assert str(broken) in plain(error.value)
+        assert broken.read_bytes() == before  # nothing was overwritten
     finally:
         st.cache_resource.clear()
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import math
 import os
+from typing import TYPE_CHECKING
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..errors import IncidentKitError
 from ..incident.models import Status
@@ -114,6 +117,8 @@ class Prepared:
         return int(self.report[["file", "where"]].drop_duplicates().shape[0])
 
     def preview(self) -> pd.DataFrame:
+        import pandas as pd
+
         if self.batch is None:
             return pd.DataFrame(columns=INCIDENT_FIELDS)
         return self.batch.incidents[INCIDENT_FIELDS]
@@ -143,6 +148,8 @@ class ImportSummary:
 
 
 def empty_report() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(columns=REPORT_COLUMNS)
 
 
@@ -153,6 +160,6 @@ def max_file_bytes(max_file_mb: float | None = None) -> int:
             max_file_mb = float(env) if env else DEFAULT_MAX_FILE_MB
         except ValueError:
             raise IncidentKitError(f"{MAX_FILE_MB_ENV}='{env}' is not a number of megabytes, e.g. 25.") from None
-    if max_file_mb <= 0:
+    if not math.isfinite(max_file_mb) or max_file_mb <= 0:  # float("nan") and "inf" parse, but are no limit
         raise IncidentKitError("The import size limit must be a positive number of megabytes.")
     return int(max_file_mb * 1024 * 1024)

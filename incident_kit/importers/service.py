@@ -20,6 +20,7 @@ from ..catalog import store as catalog
 from ..clock import utcnow
 from ..identity import clean_person
 from ..errors import IncidentKitError
+from ..incident import facts as incidents_facts
 from ..incident import hooks
 from ..incident import store as incidents_store
 from ..incident.models import Status
@@ -182,7 +183,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
         old_by_ext = {row.external_id: row for row in old.itertuples(index=False)}
         is_new = ~inc["external_id"].isin(set(old_by_ext))
         fresh = inc[is_new].copy()
-        first_id = store.next_incident_id(tx)
+        first_id = incidents_store.take_incident_ids(tx, len(fresh)) if len(fresh) else 0
         fresh["id"] = range(first_id, first_id + len(fresh))
         fresh["reference"] = [f"INC-{i}" for i in fresh["id"]]
         fresh["updated_at"] = now
@@ -243,6 +244,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
             incidents_store.record_event(tx, int(iid), actor=by, kind="import_updated", occurred_at=now,
                                          field="updates", new=len(group),
                                          detail=f"{len(group)} new update(s) from the source")
+        incidents_facts.refresh(tx, [*fresh["id"], *upd_new["incident_id"], *(iid for _, iid, _ in changed_updates)])
         summary.updated = len(updated_ids)
         summary.unchanged = int((~is_new).sum()) - len(updated_ids)
         summary.updates_new = len(upd_new)

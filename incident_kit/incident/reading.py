@@ -8,19 +8,20 @@ see is reported exactly like a missing one.
 from __future__ import annotations
 
 import operator
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import service as catalog
 from ..clock import to_utc, utcnow
+from ..config import LIST_LIMIT_MAX  # the CLI shows it too
 from ..errors import IncidentKitError
 from . import store
 from .loading import load_visible
 from .models import Event, Incident, Update
 from .visibility import scope
 
-# The most rows one list call returns; a bigger number is refused rather than overflowing BIGINT.
-LIST_LIMIT_MAX = 1_000_000
 
 
 def get(db, reference: str, *, viewer: str | None = None) -> Incident:
@@ -101,6 +102,8 @@ def summary(db, reference: str, *, viewer: str | None = None) -> dict:
     frame = IncidentList.validate(db.read(work))
     row = frame.iloc[0].to_dict()
     row["tags"] = list(row.get("tags") if row.get("tags") is not None else [])
+    import pandas as pd
+
     return {k: (None if pd.api.types.is_scalar(v) and pd.isna(v) else v) for k, v in row.items()}
 
 

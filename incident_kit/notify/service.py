@@ -7,22 +7,24 @@ because of, a channel.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import replace
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import access
 from ..catalog import service as catalog_service
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
 from ..errors import IncidentKitError, NotFound
-from ..frames import utc_columns
 from ..incident import hooks
 from ..identity import clean_person, is_checked
 from ..incident import service as incidents_service
 from ..incident import store as incident_store
-from . import cadence, channels, store
+from . import channels, store  # channels loads apprise only when it sends or checks a URL
 from .messages import reminder_message, update_message
 from .models import Claimed, DeliveryKind, DeliveryStatus, Subscription, backoff
 
@@ -170,6 +172,8 @@ def contact(db, person: str) -> str | None:
 def needs_update(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     """Active incidents the viewer may see whose next update is overdue, with how late."""
     now = to_utc(now, field="now") or utcnow()
+    from . import cadence  # pandera: only this read needs it
+
     return cadence.overdue(incidents_service.incidents(db, viewer=viewer, active=True), now)
 
 
@@ -179,6 +183,8 @@ def _reminder_key(incident_id: int, due: dt.datetime) -> str:
 
 def queue_reminders(db, *, now=None) -> int:
     """One reminder per overdue incident per due time, to the accountable person, through the outbox."""
+    import pandas as pd
+
     now = to_utc(now, field="now") or utcnow()
     late = needs_update(db, now=now)
     if late.empty:
@@ -216,7 +222,10 @@ def queue_reminders(db, *, now=None) -> int:
 
 # -- the outbox (used by the worker) -------------------------------------------
 def claim(db, *, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claimed]:
-    return db.write(lambda tx: store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit))
+    # READ COMMITTED is enough: the claim locks its rows (SKIP LOCKED) and re-checks their status, and
+    # SERIALIZABLE would abort one of two workers that merely read the same due rows.
+    return db.write(lambda tx: store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit),
+                    isolation="read committed")
 
 
 def settle(db, *, worker: str, now: dt.datetime, sent: list[int],
@@ -249,6 +258,8 @@ def outbox(db, *, status: str | None = None, incident: str | None = None, kind: 
     def work(tx):
         incident_id = incidents_service.load(tx, incident).id if incident else None
         return store.outbox(tx, status=status, incident_id=incident_id, kind=kind, limit=int(limit))
+
+    from ..frames import utc_columns
 
     frame = utc_columns(db.read(work))
     frame["channel"] = [channels.redact(c) for c in frame["channel"]]
