@@ -51,7 +51,7 @@ def test_markdown_has_every_section_the_timeline_and_the_follow_ups(kit, reviewe
     text = kit.export_review(reviewed.reference, format="markdown")
     heads = [line[3:] for line in text.splitlines() if line.startswith("## ")]
     assert heads == ["Summary", "Key times and people", "Impact", "Timeline", "Contributing factors",
-                     "What went well", "What was hard", "Where we got lucky", "Follow-ups"]
+                     "What went well", "What was hard", "Where we got lucky", "Notes", "Follow-ups"]
     assert text.startswith(f"# {reviewed.reference} review: {reviewed.title}\n")
     assert "- **Depth:** Standard review" in text and "- **Review status:** Draft" in text
     timeline = text.split("## Timeline")[1].split("## ")[0]
