@@ -54,3 +54,22 @@ def app_db(db_path, monkeypatch):
     st.cache_resource.clear()
     yield db_path
     st.cache_resource.clear()
+
+
+
+def _skipped(config) -> list:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    return reporter.stats.get("skipped", []) if reporter else []
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """In CI nothing may skip for a missing component: a skipped test fails the run there."""
+    if os.environ.get("CI") and exitstatus == 0 and _skipped(session.config):
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if os.environ.get("CI") and _skipped(config):
+        terminalreporter.write_line(
+            f"CI: {len(_skipped(config))} test(s) skipped, so this run fails: in CI every component must be present.",
+            red=True)
