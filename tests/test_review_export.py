@@ -72,7 +72,7 @@ def test_html_has_the_same_structure_and_prints_well(kit, reviewed):
     outline = Outline()
     outline.feed(html)
     assert outline.sections == ["summary", "key_facts", "impact", "timeline", "contributing_factors", "went_well",
-                                "was_hard", "lucky", "follow-ups"]
+                                "was_hard", "lucky", "notes", "follow-ups"]
     assert outline.h2[-1] == "Follow-ups"
     story = [e for e in kit.events(reviewed.reference) if not e.kind.startswith(("review_", "follow_up_"))]
     assert outline.rows["timeline"] == len(story) + 1  # plus the header row

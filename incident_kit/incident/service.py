@@ -113,6 +113,11 @@ def _load_visible(tx, reference: str, viewer: str | None) -> Incident:
     return incident
 
 
+def get_visible(tx, reference: str, viewer: str | None) -> Incident:
+    """Inside a caller's transaction: the incident, or NotFound when it is missing or hidden from ``viewer``."""
+    return _load_visible(tx, reference, viewer)
+
+
 # -- declaring ---------------------------------------------------------------
 def declare(db, title, *, declared_by: str, severity: str | None = None, type: str | None = None,
             summary: str = "", private: bool = False, started_at=None, mode: str = "live",

@@ -8,6 +8,7 @@ from ..clock import utcnow
 from ..follow_up import service as follow_up_service
 from ..incident import service as incident_service
 from ..incident.models import Incident
+from ..similar import service as similar_service
 from . import export, service
 from .hints import Hint
 from .models import Depth, Review
@@ -98,4 +99,6 @@ class ReviewAPI:
             raise IncidentKitError(f"{incident.reference} has no review to export; start one first.")
         frame = follow_up_service.follow_ups(self.db, viewer=viewer, incident=incident.reference)
         facts = service.prefill_for(self.db, reference, viewer=viewer)  # fills sections nobody wrote
-        return export.render(incident, review, frame, format=format, generated_at=utcnow(), facts=facts)
+        related = similar_service.related(self.db, reference, viewer=viewer)  # linked by people, visible ones
+        return export.render(incident, review, frame, format=format, generated_at=utcnow(), facts=facts,
+                             related=related)
