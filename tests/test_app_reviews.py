@@ -75,7 +75,7 @@ def test_standard_flow_with_a_follow_up_from_the_review(kit, ref):
     at = _ok(_page(ref))
     _start(at, ref, Depth.STANDARD)
     _ok(at.button(key=f"review_{ref}_start").click().run())
-    assert len(at.text_area) == 8
+    assert len(at.text_area) == 9  # the eight standard sections and Notes
     at.text_input(key=f"review_fu_{ref}_title").set_value("Add a canary stage for checkout")
     at.text_input(key=f"review_fu_{ref}_owner").set_value("dev")
     _ok(at.button(key=f"review_fu_{ref}_add").click().run())

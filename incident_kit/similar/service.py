@@ -99,17 +99,17 @@ def _best(tx, idx: index.Index, scores: np.ndarray, limit: int, viewer, seen: di
 def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
     """Groups of incidents that keep coming back: one row per incident, with its ``group`` number.
 
-    Incidents started in [since, until) are compared (the most recent ``RECUR_MAX``); groups of two
+    Incidents declared in [since, until) are compared (the most recent ``RECUR_MAX``); groups of two
     or more are returned, biggest first, each group's incidents oldest first.
     """
-    columns = ["group", "size", "reference", "title", "started_at", "status"]
+    columns = ["group", "size", "reference", "title", "started_at", "declared_at", "status"]
 
     def work(tx) -> pd.DataFrame:
         idx = index.current(db, tx)
         frame = idx.frame
         if frame.empty:
             return pd.DataFrame(columns=columns)
-        started = pd.to_datetime(frame["started_at"], utc=True)
+        started = pd.to_datetime(frame["declared_at"], utc=True)
         keep = (frame["mode"] != "test").to_numpy()
         if since is not None:
             keep &= (started >= pd.Timestamp(since, tz="UTC") if pd.Timestamp(since).tzinfo is None
@@ -141,14 +141,14 @@ def _groups(idx: index.Index, pos: list[int]) -> pd.DataFrame:
     np.fill_diagonal(mutual, False)
     graph = coo_matrix(mutual)
     _, labels = connected_components(graph, directed=False)
-    out = idx.frame.iloc[pos][["reference", "title", "started_at", "status"]].copy()
+    out = idx.frame.iloc[pos][["reference", "title", "started_at", "declared_at", "status"]].copy()
     out["label"] = labels
     sizes = out["label"].map(out["label"].value_counts())
     out = out[sizes >= 2].assign(size=sizes[sizes >= 2])
-    out = out.sort_values(["size", "started_at"], ascending=[False, True], kind="stable")
+    out = out.sort_values(["size", "declared_at"], ascending=[False, True], kind="stable")
     order = {label: g for g, label in enumerate(dict.fromkeys(out["label"]), start=1)}
     out["group"] = out["label"].map(order)
-    return out.sort_values(["group", "started_at"], kind="stable").reset_index(drop=True)
+    return out.sort_values(["group", "declared_at"], kind="stable").reset_index(drop=True)
 
 
 # -- related links ------------------------------------------------------------------

@@ -14,7 +14,8 @@ import pandas as pd
 # (count, max id) of events moves whenever the searchable text may have changed, in any process.
 CHANGE_MARKER = "SELECT count(*), coalesce(max(id), 0) FROM events"
 INCIDENTS = """
-SELECT id, reference, title, coalesce(summary, '') AS summary, tags, private, mode, status, started_at
+SELECT id, reference, title, coalesce(summary, '') AS summary, tags, private, mode, status, started_at,
+       declared_at
 FROM incidents ORDER BY id"""
 UPDATES = "SELECT incident_id, message FROM updates ORDER BY incident_id, posted_at, id"
 # The current text of each review section is its highest version.

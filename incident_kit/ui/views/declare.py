@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from incident_kit.ui import context as ctx
+from incident_kit.ui.panels import similar
 
 kit = ctx.kit()
 user = ctx.current_user()
@@ -18,9 +19,11 @@ st.title("Declare an incident")
 st.caption("A title is all it takes. The lowest severity is the default, and everything can change later: "
            "declaring early is always welcome.")
 
+# Outside the form so "Has this happened before?" can answer once the title is entered.
+title = st.text_input("What's happening?", placeholder="e.g. Customers can't complete checkout",
+                      max_chars=200, key="declare_title")
+similar.before_declare(kit, title, user)
 with st.form("declare", border=True):
-    title = st.text_input("What's happening?", placeholder="e.g. Customers can't complete checkout",
-                          max_chars=200)
     with st.expander("More details (optional)"):
         severity = st.radio("Severity", [s.name for s in severities], index=0,
                             captions=[s.description for s in severities])

@@ -15,6 +15,7 @@ from incident_kit import analytics
 from incident_kit.analytics import charts
 from incident_kit.clock import utcnow
 from incident_kit.ui.context import attempt, current_user, kit
+from incident_kit.ui.panels import similar
 
 st.title("Insights")
 st.caption("Are we communicating on time? Do follow-ups get done? Are people comfortable declaring? "
@@ -152,3 +153,4 @@ with reviews_tab:
          empty="No tag or contributing factor came up in more than one incident.",
          caption="Tags and review contributing factors seen in two or more incidents, counted in incidents. "
                  "A theme across many months is worth a deeper look; one busy week is not a trend.")
+    similar.recurring_groups(k, current_user() or "", since=since, until=until)
