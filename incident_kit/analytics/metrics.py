@@ -408,8 +408,18 @@ def metrics_summary(source, filters: Filters | None = None, *, now=None, **field
     counts = schemas.validate(schemas.ScopeCountsModel, raw["counts"])
     response = _response_frames(raw["times_stats"], raw["gap_stats"], _excluded(counts))
     adherence = _gap_frames(raw["gap_stats"], raw["severity_names"])["cadence_adherence"]
-    return summary_dict(counts, response["response_summary"], adherence,
-                        _follow_up_frames(raw["follow_up_stats"])["follow_ups_all"])
+    out = summary_dict(counts, response["response_summary"], adherence,
+                       _follow_up_frames(raw["follow_up_stats"])["follow_ups_all"])
+    return _honest(out, source, _f(filters, fields), now)
+
+
+def _honest(out: dict, source, f: Filters, now) -> dict:
+    """Bootstrap intervals on every duration median, and Kaplan–Meier follow-up completion (see trends, survival)."""
+    from . import survival, trends
+
+    trends.attach_median_ci(out, response_times(source, f), update_gaps(source, f), SUMMARY_KEYS)
+    survival.attach(out["follow_ups"], follow_ups(source, f, now=now))
+    return out
 
 
 def summary_dict(counts: pd.DataFrame, summary: pd.DataFrame, adherence: pd.DataFrame,
