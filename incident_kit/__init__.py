@@ -7,10 +7,11 @@
     kit.incidents()
 """
 
-from .errors import IncidentKitError, InvalidTransition, NotFound, StoreUnavailable
+from .errors import IncidentKitError, InvalidTransition, NotAllowed, NotFound, StoreUnavailable
+from .identity import Person
 from .incident.models import Audience, Incident, Mode, Status, Update
 from .kit import Kit, open
 
-__all__ = ["open", "Kit", "Incident", "Update", "Status", "Mode", "Audience",
-           "IncidentKitError", "InvalidTransition", "NotFound", "StoreUnavailable"]
+__all__ = ["open", "Kit", "Incident", "Update", "Status", "Mode", "Audience", "Person",
+           "IncidentKitError", "InvalidTransition", "NotAllowed", "NotFound", "StoreUnavailable"]
 __version__ = "0.1.0"

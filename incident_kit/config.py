@@ -80,7 +80,12 @@ class Setting:
 
 
 SETTINGS: list[Setting] = [
-    Setting("admins", [], "People who can see every private incident."),
+    Setting("admins", [], "People who can change settings, import and see every private incident "
+                          "(a list of names or emails, as people sign in with)."),
+    Setting("trust_typed_names", False,
+            "Believe the name a person types when there is no sign-in (OIDC). Off: admin rights and private "
+            "incidents need a verified sign-in. Turn on only for a trusted single-team install: anyone can "
+            "type an admin's name."),
     Setting("public_name", "Our services", "Organisation name shown on the public status page."),
 ]
 

@@ -14,6 +14,7 @@ import random
 
 import pandas as pd
 
+from .catalog import access
 from .catalog import store as catalog
 from .clock import utcnow
 from .errors import IncidentKitError
@@ -259,6 +260,8 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
 
 
 COUNT_INCIDENTS = "SELECT count(*), coalesce(max(id), 0) FROM incidents"
+# Ten years of a large organisation; beyond this the demo only measures memory.
+DEMO_MAX = 100_000
 SYNC_UPDATE_SEQUENCE = "SELECT nextval('updates_id_seq') FROM range(?)"
 
 
@@ -270,10 +273,17 @@ def _utc(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def load(db, *, incidents: int = 400, seed: int = 42, now: dt.datetime | None = None,
-         append: bool = False) -> dict[str, int]:
-    """Write a demo organisation in one transaction; returns row counts."""
+         append: bool = False, by=None) -> dict[str, int]:
+    """Write a demo organisation in one transaction; returns row counts.
+
+    A checked ``by`` (a ``Person``) must be able to administer (``catalog.access``).
+    """
+    if isinstance(incidents, bool) or not isinstance(incidents, int) or not 1 <= incidents <= DEMO_MAX:
+        raise IncidentKitError(f"The demo holds 1 to {DEMO_MAX:,} incidents; '{str(incidents)[:30]}' is not in that "
+                               "range.")
 
     def work(tx):
+        access.require_admin(tx, by, "load demo data")
         count, max_id = tx.fetchone(COUNT_INCIDENTS)
         if count and not append:
             raise IncidentKitError(

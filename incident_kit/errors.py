@@ -19,3 +19,7 @@ class InvalidTransition(IncidentKitError):
 
 class StoreUnavailable(IncidentKitError):
     """The database file cannot be opened (locked by another process, unreadable, ...)."""
+
+
+class NotAllowed(IncidentKitError):
+    """The acting person may not make this change (e.g. only admins change settings)."""

@@ -11,12 +11,17 @@ def kinds(kit, ref):
     return [e.kind for e in kit.events(ref)]
 
 
+def last_event(kit, ref) -> tuple:
+    """The newest timeline event as (kind, old, new, detail)."""
+    ev = kit.events(ref)[-1]
+    return ev.kind, ev.old_value, ev.new_value, ev.detail
+
+
 # -- declaring -----------------------------------------------------------------
 def test_declare_without_severity_uses_lowest(kit):
     inc = kit.declare("Checkout is failing")
     assert inc.severity == kit.severities()[0].name == "Minor"
     assert "declare freely" in kit.severities()[0].description
-
 
 def test_declare_with_only_a_title_fills_sensible_defaults(kit):
     inc = kit.declare("Printer on fire")
@@ -182,9 +187,7 @@ def test_reopen_clears_resolution_and_is_recorded(kit):
     kit.resolve(ref)
     inc = kit.reopen(ref, reason="It came back")
     assert inc.status is ik.Status.INVESTIGATING and inc.resolved_at is None
-    ev = kit.events(ref)[-1]
-    assert (ev.kind, ev.old_value, ev.new_value, ev.detail) == ("reopened", "resolved", "investigating",
-                                                                 "It came back")
+    assert last_event(kit, ref) == ("reopened", "resolved", "investigating", "It came back")
 
 
 def test_reopen_an_active_incident_is_refused(kit):
@@ -246,9 +249,7 @@ def test_merge_into_a_merged_incident_points_further(kit):
 def test_change_severity_records_old_and_new(kit):
     ref = kit.declare("Growing").reference
     kit.change_severity(ref, "Major", reason="More customers affected")
-    ev = kit.events(ref)[-1]
-    assert (ev.kind, ev.old_value, ev.new_value, ev.detail) == ("severity_changed", "Minor", "Major",
-                                                                 "More customers affected")
+    assert last_event(kit, ref) == ("severity_changed", "Minor", "Major", "More customers affected")
 
 
 def test_change_severity_to_the_same_level_is_refused(kit):

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from incident_kit.errors import IncidentKitError, NotFound
+from incident_kit.identity import Person
 
 DFDS = Path(__file__).resolve().parent / "fixtures" / "postmortems-dfds"
 GOOD = [p for p in sorted(DFDS.glob("PM2*.md")) if "PM2020-003" not in p.name]
@@ -130,8 +131,9 @@ def test_a_private_related_incident_is_hidden_from_outsiders(kit):
     kit.link_related("INC-1", "INC-2")
     assert [r["reference"] for r in kit.related("INC-1")] == ["INC-2"]
     assert kit.related("INC-1", viewer="mallory") == []
-    with pytest.raises(NotFound):
-        kit.link_related("INC-1", "INC-2", by="mallory")
+    with pytest.raises(NotFound):  # a signed-in person is checked; a plain name is the local operator
+        kit.unlink_related("INC-1", "INC-2", by=Person("mallory", verified=True))
+    assert [r["reference"] for r in kit.unlink_related("INC-1", "INC-2", by=Person("hana", verified=True))] == []
 
 
 def test_the_command_prints_a_json_list_best_first(python, subprocess_env, kit):

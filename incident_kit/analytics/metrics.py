@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import json
 from collections.abc import Iterable
 
 import pandas as pd
 
 from ..clock import UTC, to_utc, utcnow
 from ..errors import IncidentKitError
+from ..incident.visibility import scope
 from . import schemas, store
 from .store import NATIVE_SOURCE  # noqa: F401  (re-exported: the source name of incidents declared here)
 
@@ -119,11 +119,9 @@ def _run_many(source, queries: dict[str, store.Query], filters: Filters, now=Non
     def work(tx):
         tx.execute(store.BEGIN)
         try:
-            see_all = params["see_all"]
-            if not see_all:
-                row = tx.fetchone(store.ADMINS)
-                see_all = row is not None and params["viewer"] in json.loads(row[0])
-            values = [see_all if name == "see_all" else params[name] for name in store.PARAMS]
+            see_all, who = scope(tx, params["viewer"])
+            values = [see_all if name == "see_all" else who if name == "viewer" else params[name]
+                      for name in store.PARAMS]
             out = {name: tx.df(store.compose(q, see_all), values) for name, q in queries.items()}
             if any(name in out for name in ("gap_stats",)):
                 out["severity_names"] = tx.df(store.SEVERITY_NAMES)

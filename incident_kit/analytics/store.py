@@ -22,6 +22,8 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import NamedTuple
 
+from ..incident.visibility import visible_sql
+
 # The order of the bound values; ``metrics._params`` builds them in this order.
 PARAMS = ("see_all", "viewer", "since", "until", "severities", "types", "sources", "refs", "modes",
           "audience", "now")
@@ -31,7 +33,6 @@ NATIVE_SOURCE = "native"
 
 BEGIN = "BEGIN TRANSACTION"  # several queries, one consistent view
 ROLLBACK = "ROLLBACK"  # a read changes nothing
-ADMINS = "SELECT value FROM settings WHERE name = 'admins'"
 
 _P = """p AS (
     SELECT $1::BOOLEAN AS see_all, $2::VARCHAR AS viewer, $3::TIMESTAMPTZ AS since, $4::TIMESTAMPTZ AS until,
@@ -62,10 +63,8 @@ _SCOPE = f"""scope AS MATERIALIZED (
 )"""
 # A trusted caller (or an admin) sees every incident.
 SCOPE_ALL = _SCOPE.format(visible="TRUE")
-# Anyone else: private incidents only where they declared, held a role or were added.
-SCOPE_VIEWER = _SCOPE.format(visible="""(NOT i.private OR i.declared_by = p.viewer
-           OR i.id IN (SELECT r.incident_id FROM incident_roles r, p WHERE r.person = p.viewer
-                       UNION ALL SELECT m.incident_id FROM incident_members m, p WHERE m.person = p.viewer))""")
+# Anyone else: the one visibility rule (incident/visibility.py).
+SCOPE_VIEWER = _SCOPE.format(visible=visible_sql(incident="i", see_all="FALSE", who="p.viewer"))
 
 # Minutes between consecutive updates of a response incident, up to and including the
 # update that resolves it (updates after resolved_at are not part of the response).

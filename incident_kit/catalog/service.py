@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+from .. import bounds
 from ..config import COMMS_ROLE, LEAD_ROLE, SETTINGS
 from ..errors import IncidentKitError
-from ..incident.models import IncidentType, Role, Severity
-from . import store
+from ..identity import NAME_MAX, clean_person
+from .models import IncidentType, Role, Severity
+from . import access, store
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 
@@ -36,7 +38,7 @@ def roles(db, *, include_inactive: bool = False) -> list[Role]:
     return db.read(lambda tx: store.roles(tx, include_inactive=include_inactive))
 
 
-def set_severities(db, items: list[dict]) -> list[Severity]:
+def set_severities(db, items: list[dict], *, by=None) -> list[Severity]:
     """Replace the ordered list (lowest first). Removed names stay valid on old incidents."""
     if not items:
         raise IncidentKitError("Keep at least one severity; the lowest one is the default for new incidents.")
@@ -55,27 +57,27 @@ def set_severities(db, items: list[dict]) -> list[Severity]:
     names = [s.name.lower() for s in clean]
     if len(set(names)) != len(names):
         raise IncidentKitError("Severity names must be unique.")
-    _change(db, lambda tx: store.replace_severities(tx, clean))
+    _change(db, lambda tx: (access.require_admin(tx, by, "change severities"), store.replace_severities(tx, clean)))
     return severities(db)
 
 
-def add_type(db, label: str, *, description: str = "", engineering: bool = False) -> IncidentType:
+def add_type(db, label: str, *, description: str = "", engineering: bool = False, by=None) -> IncidentType:
     label = (label or "").strip()
     if not label:
         raise IncidentKitError("An incident type needs a name.")
     item = IncidentType(slug(label), label, description.strip(), bool(engineering))
-    _change(db, lambda tx: store.upsert_type(tx, item))
+    _change(db, lambda tx: (access.require_admin(tx, by, "add incident types"), store.upsert_type(tx, item)))
     return item
 
 
-def add_role(db, label: str, *, description: str = "") -> Role:
+def add_role(db, label: str, *, description: str = "", by=None) -> Role:
     label = (label or "").strip()
     if not label:
         raise IncidentKitError("A role needs a name.")
     item = Role(slug(label), label, description.strip())
     if item.name in (LEAD_ROLE, COMMS_ROLE):
         raise IncidentKitError(f"'{label}' is a built-in role already.")
-    _change(db, lambda tx: store.upsert_role(tx, item))
+    _change(db, lambda tx: (access.require_admin(tx, by, "add roles"), store.upsert_role(tx, item)))
     return item
 
 
@@ -84,7 +86,93 @@ def get_setting(db, name: str):
     return db.read(lambda tx: store.get_setting(tx, name, default))
 
 
-def set_setting(db, name: str, value) -> None:
-    if name not in {s.name for s in SETTINGS}:
-        raise IncidentKitError(f"Unknown setting '{name}'; known: {', '.join(s.name for s in SETTINGS)}.")
-    _change(db, lambda tx: store.set_setting(tx, name, value))
+def _admins_value(value) -> list[str]:
+    if not isinstance(value, (list, tuple)):
+        raise IncidentKitError("Admins must be a list of names (one per line), not a single piece of text: "
+                               "e.g. [\"ana@example.com\", \"Bao Tran\"].")
+    names: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise IncidentKitError(f"Admin '{_shown(item)}' is not a name; give names or emails as text.")
+        name = clean_person(item, "An admin's name")
+        if name not in names:
+            names.append(name)
+    return names
+
+
+# How each setting's value is checked before it is stored (settings declared in config.SETTINGS).
+_VALIDATORS = {
+    "admins": _admins_value,
+    "public_name": lambda v: bounds.text(v, what="The organisation name", limit=NAME_MAX),
+    "trust_typed_names": lambda v: bounds.flag(v, what="Trust typed names"),
+}
+
+
+def save_settings(db, values: dict, *, by=None) -> dict:
+    """Validate and store several settings in ONE transaction; a checked ``by`` must be able to administer."""
+    if not isinstance(values, dict) or not values:
+        raise IncidentKitError("Give the settings to save as names and values, e.g. {\"public_name\": \"Acme\"}.")
+    known = [s.name for s in SETTINGS]
+    clean = {}
+    for name, value in values.items():
+        if name not in known:
+            raise IncidentKitError(f"Unknown setting '{_shown(name)}'; known: {', '.join(known)}.")
+        clean[name] = _VALIDATORS.get(name, lambda v: v)(value)
+
+    def work(tx) -> None:
+        access.require_admin(tx, by, "change settings")
+        for name, value in clean.items():
+            store.set_setting(tx, name, value)
+
+    _change(db, work)
+    return clean
+
+
+def set_setting(db, name: str, value, *, by=None) -> None:
+    save_settings(db, {name: value}, by=by)
+
+
+def can_administer(db, person) -> bool:
+    """May ``person`` change settings, import and load the demo? (The one admin rule: ``access``.)"""
+    return db.read(lambda tx: access.can_administer(tx, person))
+
+
+# -- lookups other domains use inside their own transaction ------------------------------
+def resolve_severity(tx, name: str | None) -> str:
+    """The catalog's spelling of severity ``name`` (any case); empty means the lowest level."""
+    levels = store.severities(tx)
+    if name is None or str(name).strip() == "":
+        return levels[0].name  # the lowest: routine, declare freely
+    for level in levels:
+        if level.name.lower() == str(name).strip().lower():
+            return level.name
+    raise IncidentKitError(f"Severity '{_shown(name)}' is not one of: {', '.join(s.name for s in levels)}.")
+
+
+def resolve_type(tx, name: str | None) -> str | None:
+    """The type's name for ``name`` given as name or label (any case); empty means no type."""
+    if name is None or str(name).strip() == "":
+        return None
+    wanted = str(name).strip().lower()
+    known = store.types(tx)
+    for item in known:
+        if wanted in (item.name, item.label.lower()):
+            return item.name
+    raise IncidentKitError(f"Type '{_shown(name)}' is not one of: {', '.join(t.name for t in known)}.")
+
+
+def resolve_role(tx, name: str | None) -> Role:
+    """The role named ``name`` (by name or label, any case)."""
+    known = {r.name: r for r in store.roles(tx)}
+    wanted = str(name or "").strip().lower()
+    by_label = {r.label.lower(): r.name for r in known.values()}
+    found = wanted if wanted in known else by_label.get(wanted)
+    if found is None:
+        raise IncidentKitError(f"Role '{_shown(name)}' is not one of: {', '.join(known)}.")
+    return known[found]
+
+
+def _shown(value, limit: int = 60) -> str:
+    """A value echoed in a message, cut short so a hostile megabyte never fills the screen."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..incident.models import IncidentType, Role, Severity
+from .models import IncidentType, Role, Severity
 
 SELECT_SEVERITIES = """
 SELECT name, rank, description, cadence_minutes FROM severities
@@ -53,7 +53,19 @@ def roles(tx, *, include_inactive: bool = False) -> list[Role]:
 
 
 def admins(tx) -> frozenset[str]:
-    return tx.memo.get("admins", lambda: frozenset(get_setting(tx, "admins", [])))
+    """The admins' names. An old value stored as one string is one name (never a set of letters)."""
+    def read() -> frozenset[str]:
+        value = get_setting(tx, "admins", [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            return frozenset()
+        return frozenset(name.strip() for name in value if isinstance(name, str) and name.strip())
+    return tx.memo.get("admins", read)
+
+
+def trust_typed_names(tx) -> bool:
+    return tx.memo.get("trust_typed_names", lambda: get_setting(tx, "trust_typed_names", False) is True)
 
 
 def replace_severities(tx, items: list[Severity]) -> None:

@@ -284,11 +284,13 @@ def fu_import_links(state, path, by):
 @click.option("--incident", metavar="REF")
 @click.option("--owner", metavar="NAME")
 @click.option("--open", "still_open", is_flag=True, help="Only open and in-progress ones.")
+@click.option("--include-private", is_flag=True, help="Also export follow-ups of private incidents.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
 @pass_state
-def fu_export(state, fmt, incident, owner, still_open, output):
-    """Export follow-ups as CSV (GitHub Issues, Jira, Linear) or JSON."""
-    text = state.kit().export_follow_ups(format=fmt, incident=incident, owner=owner, still_open=still_open)
+def fu_export(state, fmt, incident, owner, still_open, include_private, output):
+    """Export follow-ups as CSV (GitHub Issues, Jira, Linear) or JSON (private incidents' left out by default)."""
+    text = state.kit().export_follow_ups(format=fmt, incident=incident, owner=owner, still_open=still_open,
+                                         include_private=include_private)
     if output:
         output.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {output}.")

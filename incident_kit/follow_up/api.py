@@ -54,18 +54,25 @@ class FollowUpAPI:
         return service.get(self.db, follow_up, viewer=viewer)
 
     def follow_ups(self, *, viewer: str | None = None, incident: str | None = None, owner: str | None = None,
-                   status=None, still_open: bool = False, overdue: bool = False, now=None) -> pd.DataFrame:
+                   status=None, still_open: bool = False, overdue: bool = False, now=None,
+                   include_private: bool = True) -> pd.DataFrame:
         """Follow-ups as a validated DataFrame (one row each, with an ``overdue`` flag)."""
         return service.follow_ups(self.db, viewer=viewer, incident=incident, owner=owner, status=status,
-                                  still_open=still_open, overdue=overdue, now=now)
+                                  still_open=still_open, overdue=overdue, now=now, include_private=include_private)
 
     def open_follow_up_count(self, reference: str, *, viewer: str | None = None) -> int:
         """How many of the incident's follow-ups are still open or in progress (shown when it closes)."""
         return service.still_open_count(self.db, reference, viewer=viewer)
 
-    def export_follow_ups(self, *, format: str = "csv", **filters) -> str:
-        """CSV (columns in ``follow_up.export.CSV_COLUMNS``) or JSON of ``follow_ups(**filters)``."""
-        frame = self.follow_ups(**filters)
+    def export_follow_ups(self, *, format: str = "csv", include_private: bool | None = None, **filters) -> str:
+        """CSV (columns in ``follow_up.export.CSV_COLUMNS``) or JSON of ``follow_ups(**filters)``.
+
+        Like ``export``, private incidents' follow-ups are left out unless ``include_private=True``;
+        an export for a ``viewer`` (the app's download) holds what that viewer may see, private ones included.
+        """
+        if include_private is None:
+            include_private = filters.get("viewer") is not None
+        frame = service.follow_ups(self.db, include_private=include_private, **filters)
         fmt = str(format).lower()
         if fmt == "csv":
             return export.to_csv(frame)

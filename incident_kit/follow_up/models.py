@@ -50,25 +50,22 @@ def default_due_days(severity_rank: int, levels: int) -> int:
     return DUE_DAYS_OTHERWISE
 
 
+def _choice(kind, text: str, what: str, value, choices: str):
+    try:
+        return kind(text)
+    except ValueError:
+        raise IncidentKitError(f"{what} '{str(value)[:40]}' is not one of: {choices}.") from None
+
+
 def parse_status(value) -> FollowUpStatus:
     text = str(value or "").strip().lower().replace("-", "_").replace(" ", "_").replace("'", "")
     text = {"wontdo": "wont_do", "inprogress": "in_progress", "todo": "open", "completed": "done"}.get(text, text)
-    try:
-        return FollowUpStatus(text)
-    except ValueError:
-        raise IncidentKitError(
-            f"Follow-up status '{value}' is not one of: open, in_progress, done, wont_do."
-        ) from None
+    return _choice(FollowUpStatus, text, "Follow-up status", value, "open, in_progress, done, wont_do")
 
 
 def parse_priority(value) -> Priority:
-    text = str(value or "medium").strip().lower()
-    try:
-        return Priority(text)
-    except ValueError:
-        raise IncidentKitError(
-            f"Priority '{value}' is not one of: {', '.join(p.value for p in Priority)}."
-        ) from None
+    return _choice(Priority, str(value or "medium").strip().lower(), "Priority", value,
+                   ", ".join(p.value for p in Priority))
 
 
 def parse_id(value) -> int:
@@ -76,8 +73,9 @@ def parse_id(value) -> int:
     text = str(value if value is not None else "").strip().upper()
     if text.startswith(REFERENCE_PREFIX):
         text = text[len(REFERENCE_PREFIX):]
-    if not text.isdigit():
-        raise IncidentKitError(f"'{value}' is not a follow-up id; use the FU-number shown in the list, e.g. FU-12.")
+    if not text.isdigit() or len(text) > 18:  # ids are BIGINTs: more digits cannot name one
+        raise IncidentKitError(f"'{str(value)[:40]}' is not a follow-up id; use the FU-number shown in the list, "
+                               "e.g. FU-12.")
     return int(text)
 
 

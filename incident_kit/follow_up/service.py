@@ -7,12 +7,15 @@ from urllib.parse import urlparse
 
 import pandas as pd
 
+from .. import bounds
 from ..catalog import store as catalog
 from ..clock import UTC, to_utc, utcnow
 from ..errors import IncidentKitError, NotFound
+from ..identity import clean_person, is_checked
+from ..incident import service as incidents
 from ..incident import store as incident_store
 from ..incident.models import Incident, Status
-from ..incident.service import _admins, _clean_person, _load, _load_visible
+from ..incident.visibility import can_see, scope
 from . import export, schemas, store
 from .models import (FINISHED, FollowUp, FollowUpStatus, Priority, default_due_days, parse_id, parse_priority,
                      parse_status, reference)
@@ -45,7 +48,8 @@ def parse_due(value) -> dt.datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        return dt.datetime.combine(value, dt.time(23, 59, 59), tzinfo=UTC)
+        return bounds.when(dt.datetime.combine(value, dt.time(23, 59, 59), tzinfo=UTC), field="due date",
+                           allow_future=True)
     if isinstance(value, pd.Timestamp):
         value = value.to_pydatetime()
     if isinstance(value, str) and len(value.strip()) == 10:
@@ -53,15 +57,24 @@ def parse_due(value) -> dt.datetime | None:
             return parse_due(dt.date.fromisoformat(value.strip()))
         except ValueError:
             raise IncidentKitError(f"Due date '{value}' is not a date; use YYYY-MM-DD.") from None
-    return to_utc(value, field="due date")
+    return bounds.when(value, field="due date", allow_future=True)
 
 
-def _load_follow_up(tx, follow_up_id) -> FollowUp:
+FOLLOW_UP_NOT_FOUND = "There is no follow-up {reference}; see `incident-kit follow-ups list`."
+
+
+def _load_follow_up(tx, follow_up_id, viewer=None) -> FollowUp:
+    """The follow-up if ``viewer`` may see its incident; one of a hidden incident is refused like a missing one."""
     fid = parse_id(follow_up_id)
     item = store.get(tx, fid)
-    if item is None:
-        raise NotFound(f"There is no follow-up {reference(fid)}; see `incident-kit follow-ups list`.")
+    if item is None or not can_see(tx, incident_store.get_by_id(tx, item.incident_id), viewer):
+        raise NotFound(FOLLOW_UP_NOT_FOUND.format(reference=reference(fid)))
     return item
+
+
+def _load_for_change(tx, follow_up_id, by) -> FollowUp:
+    """A checked actor changes only follow-ups of incidents they may see; a plain ``str`` is trusted."""
+    return _load_follow_up(tx, follow_up_id, by if is_checked(by) else None)
 
 
 def default_due(tx, incident: Incident, now: dt.datetime) -> dt.datetime:
@@ -74,21 +87,22 @@ def add(db, reference_: str, title: str, *, by: str, owner: str | None = None, d
         priority: str = "medium", description: str = "", tracker_url: str | None = None,
         source: str | None = None) -> FollowUp:
     """Owner defaults to the person adding it; the due date defaults by the incident's severity."""
-    by = _clean_person(by, "Added by")
+    by = clean_person(by, "Added by")
     title = _clean_title(title)
-    owner_ = " ".join(str(owner or "").split()) or by
+    owner_ = clean_person(owner, "Owner") if str(owner or "").strip() else by
+    description = bounds.text(description, what="The description", limit=bounds.SUMMARY_MAX)
     prio = parse_priority(priority)
     due_at = parse_due(due)
     url = _clean_url(tracker_url)
 
     def work(tx) -> FollowUp:
-        incident = _load(tx, reference_)
+        incident = incidents.load_for_change(tx, reference_, by)
         if incident.status == Status.MERGED:
             raise IncidentKitError(f"{incident.reference} was merged into {incident.merged_into}; "
                                    "add the follow-up there.")
         now = utcnow()
         due_final = due_at or default_due(tx, incident, now)
-        fid = store.insert(tx, incident_id=incident.id, title=title, description=(description or "").strip(),
+        fid = store.insert(tx, incident_id=incident.id, title=title, description=description,
                            owner=owner_, priority=prio, due_at=due_final, tracker_url=url, created_at=now,
                            created_by=by)
         detail = f"{reference(fid)} · owner {owner_} · due {due_final:%Y-%m-%d}"
@@ -120,7 +134,7 @@ def add_imported(tx, incident_id: int, title: str, *, description: str, done: bo
 
 def set_status(db, follow_up_id, status: str, *, by: str, reason: str | None = None) -> FollowUp:
     """open, in_progress, done, or wont_do (with a one-line reason); finished items may be reopened."""
-    by = _clean_person(by, "Changed by")
+    by = clean_person(by, "Changed by")
     target = parse_status(status)
     why = " ".join(str(reason or "").split()) or None
     if target == FollowUpStatus.WONT_DO and not why:
@@ -128,7 +142,7 @@ def set_status(db, follow_up_id, status: str, *, by: str, reason: str | None = N
                                "platform migration').")
 
     def work(tx) -> FollowUp:
-        item = _load_follow_up(tx, follow_up_id)
+        item = _load_for_change(tx, follow_up_id, by)
         if item.status == target:
             raise IncidentKitError(f"{item.reference} is already {target.label.lower()}.")
         now = utcnow()
@@ -150,14 +164,14 @@ def complete(db, follow_up_id, *, by: str) -> FollowUp:
 def edit(db, follow_up_id, *, by: str, title=None, description=None, owner=None, priority=None, due=None,
          tracker_url=None) -> FollowUp:
     """Change any of title, description, owner, priority, due date or tracker link; one event per change."""
-    by = _clean_person(by, "Edited by")
+    by = clean_person(by, "Edited by")
     changes: dict[str, object] = {}
     if title is not None:
         changes["title"] = _clean_title(title)
     if description is not None:
-        changes["description"] = str(description).strip()
+        changes["description"] = bounds.text(description, what="The description", limit=bounds.SUMMARY_MAX)
     if owner is not None:
-        changes["owner"] = _clean_person(owner, "Owner")
+        changes["owner"] = clean_person(owner, "Owner")
     if priority is not None:
         changes["priority"] = parse_priority(priority).value
     if due is not None:
@@ -166,7 +180,7 @@ def edit(db, follow_up_id, *, by: str, title=None, description=None, owner=None,
         changes["tracker_url"] = _clean_url(tracker_url)
 
     def work(tx) -> FollowUp:
-        item = _load_follow_up(tx, follow_up_id)
+        item = _load_for_change(tx, follow_up_id, by)
         current = {"title": item.title, "description": item.description, "owner": item.owner,
                    "priority": item.priority.value, "due_at": item.due_at, "tracker_url": item.tracker_url}
         changed = {k: v for k, v in changes.items() if v != current[k]}
@@ -195,14 +209,14 @@ def link(db, follow_up_id, url: str, *, by: str) -> FollowUp:
 
 def import_links(db, text: str, *, by: str) -> dict[str, int]:
     """Read (Follow up ID, Tracker URL) pairs from CSV text; link those that changed, in one transaction."""
-    by = _clean_person(by, "Linked by")
+    by = clean_person(by, "Linked by")
     pairs = [(parse_id(fid), _clean_url(url)) for fid, url in export.read_links(text)]
 
     def work(tx) -> dict[str, int]:
         linked = unchanged = 0
         now = utcnow()
         for fid, url in pairs:
-            item = _load_follow_up(tx, fid)
+            item = _load_for_change(tx, fid, by)
             if item.tracker_url == url:
                 unchanged += 1
                 continue
@@ -217,25 +231,21 @@ def import_links(db, text: str, *, by: str) -> dict[str, int]:
 
 
 def get(db, follow_up_id, *, viewer: str | None = None) -> FollowUp:
-    from ..incident.service import can_see
-
-    def work(tx):
-        item = _load_follow_up(tx, follow_up_id)
-        if not can_see(tx, incident_store.get_by_id(tx, item.incident_id), viewer):
-            raise NotFound(f"There is no follow-up {item.reference}; see `incident-kit follow-ups list`.")
-        return item
-
-    return db.read(work)
+    return db.read(lambda tx: _load_follow_up(tx, follow_up_id, viewer))
 
 
 def still_open_count(db, reference_: str, *, viewer: str | None = None) -> int:
     """How many of the incident's follow-ups are open or in progress."""
-    return db.read(lambda tx: store.count_still_open(tx, _load_visible(tx, reference_, viewer).id))
+    return db.read(lambda tx: store.count_still_open(tx, incidents.load_visible(tx, reference_, viewer).id))
 
 
 def follow_ups(db, *, viewer: str | None = None, incident: str | None = None, owner: str | None = None,
-               status=None, still_open: bool = False, overdue: bool = False, now=None) -> pd.DataFrame:
-    """One row per follow-up: still-open first, then by due date. ``overdue`` = open or in progress and past due."""
+               status=None, still_open: bool = False, overdue: bool = False, now=None,
+               include_private: bool = True) -> pd.DataFrame:
+    """One row per follow-up: still-open first, then by due date. ``overdue`` = open or in progress and past due.
+
+    ``include_private=False`` leaves out every private incident's follow-ups, even those the viewer may see.
+    """
     now_ = to_utc(now, field="now") or utcnow()
     if isinstance(status, str):
         status = [status]
@@ -245,9 +255,10 @@ def follow_ups(db, *, viewer: str | None = None, incident: str | None = None, ow
     owner_ = " ".join(str(owner or "").split()) or None
 
     def work(tx):
-        incident_id = _load_visible(tx, incident, viewer).id if incident else None
-        see_all = viewer is None or viewer in _admins(tx)
-        return store.list_follow_ups(tx, now=now_, see_all=see_all, viewer=viewer, incident_id=incident_id,
-                                     owner=owner_, statuses=statuses, overdue_only=overdue)
+        incident_id = incidents.load_visible(tx, incident, viewer).id if incident else None
+        see_all, who = scope(tx, viewer)
+        return store.list_follow_ups(tx, now=now_, see_all=see_all, viewer=who, incident_id=incident_id,
+                                     owner=owner_, statuses=statuses, overdue_only=overdue,
+                                     include_private=bounds.flag(include_private, what="Include private"))
 
     return schemas.validate(db.read(work))

@@ -8,6 +8,7 @@ import datetime as dt
 import pandas as pd
 
 from ..clock import utcnow
+from ..incident.visibility import public_sql, visible_sql
 from .models import FollowUp, FollowUpStatus, Priority
 
 COLUMNS = (
@@ -29,7 +30,7 @@ SELECT count(*) FROM follow_ups WHERE incident_id = ? AND status IN ('open', 'in
 # The list behind kit.follow_ups(), the Follow-ups page, the CLI and the exports.
 # Visibility follows the incident: a private incident's follow-ups show only to
 # its participants, or when the caller may see everything.
-LIST = """
+LIST = f"""
 SELECT f.id, 'FU-' || f.id AS reference, i.reference AS incident, i.title AS incident_title,
        i.severity AS incident_severity, i.status AS incident_status,
        f.title, coalesce(f.description, '') AS description, f.owner, f.priority, f.status, f.wont_do_reason,
@@ -37,9 +38,8 @@ SELECT f.id, 'FU-' || f.id AS reference, i.reference AS incident, i.title AS inc
        (f.status IN ('open', 'in_progress') AND f.due_at IS NOT NULL AND f.due_at < ?) AS overdue
 FROM follow_ups f
 JOIN incidents i ON i.id = f.incident_id
-WHERE (? OR NOT i.private OR i.declared_by = ?
-       OR EXISTS (SELECT 1 FROM incident_roles r WHERE r.incident_id = i.id AND r.person = ?)
-       OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.person = ?))
+WHERE {visible_sql()}
+  AND {public_sql(include_private="?")}
   AND (? IS NULL OR i.id = ?)
   AND (? IS NULL OR f.owner = ?)
   AND (? IS NULL OR list_contains(?, f.status))
@@ -81,9 +81,11 @@ def count_still_open(tx, incident_id: int) -> int:
 
 
 def list_follow_ups(tx, *, now: dt.datetime, see_all: bool, viewer: str | None, incident_id: int | None,
-                    owner: str | None, statuses: list[str] | None, overdue_only: bool) -> pd.DataFrame:
+                    owner: str | None, statuses: list[str] | None, overdue_only: bool,
+                    include_private: bool = True) -> pd.DataFrame:
     params = [now,
               see_all, viewer, viewer, viewer,
+              include_private,
               incident_id, incident_id,
               owner, owner,
               statuses, statuses,

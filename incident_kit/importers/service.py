@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..catalog import access
 from ..catalog import store as catalog
 from ..clock import utcnow
 from ..errors import IncidentKitError
@@ -174,6 +175,8 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
                             retrospective=int((inc["mode"] == "retrospective").sum()))
 
     def work(tx) -> ImportSummary:
+        # Imports rewrite history in bulk: once admins are named, only they import.
+        access.require_admin(tx, by, "import incidents")
         now = utcnow()
         old = store.existing(tx, source, ids)
         old_by_ext = {row.external_id: row for row in old.itertuples(index=False)}

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..catalog.models import IncidentType, Role, Severity  # noqa: F401  (re-exported: they used to live here)
 from ..errors import InvalidTransition
 
 
@@ -36,6 +37,9 @@ class Audience(StrEnum):
 
 
 ACTIVE = frozenset({Status.INVESTIGATING, Status.FIXING, Status.MONITORING})
+ACTIVE_ORDER = tuple(s for s in Status if s in ACTIVE)  # the phases in the order a response moves through them
+# ACTIVE as a SQL list, generated here once so no query spells the phases out: "('investigating', ...)".
+ACTIVE_SQL = "(" + ", ".join(f"'{s.value}'" for s in ACTIVE_ORDER) + ")"
 REOPENABLE = frozenset({Status.RESOLVED, Status.POST_INCIDENT, Status.CLOSED, Status.DECLINED})
 
 # Allowed moves. Reopening (back to an active phase from resolved, post-incident,
@@ -53,6 +57,23 @@ TRANSITIONS: dict[Status, frozenset[Status]] = {
     Status.DECLINED: frozenset(),
     Status.MERGED: frozenset(),
 }
+
+
+def normalise_tags(tags) -> list[str]:
+    """Tags as stored: lower case, single spaces, no empties or repeats, in the order given.
+
+    Accepts a list or one comma-separated string ("Database, deploy").
+    """
+    if tags is None:
+        return []
+    if isinstance(tags, str):
+        tags = tags.split(",")
+    seen: list[str] = []
+    for tag in tags:
+        t = " ".join(str(tag).split()).lower()
+        if t and t not in seen:
+            seen.append(t)
+    return seen
 
 
 def parse_status(value: str) -> Status:
@@ -80,29 +101,6 @@ def check_transition(current: Status, target: Status) -> None:
     raise InvalidTransition(
         f"Cannot move an incident from {current.value} to {target.value}; {hint}."
     )
-
-
-@dataclass(frozen=True)
-class Severity:
-    name: str
-    rank: int  # 1 = lowest
-    description: str
-    cadence_minutes: int
-
-
-@dataclass(frozen=True)
-class IncidentType:
-    name: str
-    label: str
-    description: str
-    engineering: bool
-
-
-@dataclass(frozen=True)
-class Role:
-    name: str
-    label: str
-    description: str
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..clock import utcnow
 from . import hooks
-from .models import Audience, Event, Incident, Mode, Status, Update
+from .models import ACTIVE_SQL, Audience, Event, Incident, Mode, Status, Update
+from .visibility import participant_sql, visible_sql
 
 INCIDENT_COLUMNS = (
     "i.id, i.reference, i.title, i.summary, i.severity, i.type, i.status, i.mode, i.private, "
@@ -64,10 +65,6 @@ SELECT id, incident_id, posted_at, author, audience, status, message, impact, do
 FROM updates WHERE incident_id = ? ORDER BY posted_at, id"""
 SET_STATUS = """
 UPDATE incidents SET status = ?, resolved_at = ?, closed_at = ?, merged_into = ?, updated_at = ? WHERE id = ?"""
-IS_PARTICIPANT = """
-SELECT (SELECT declared_by FROM incidents WHERE id = ?) = ?
-    OR EXISTS (SELECT 1 FROM incident_roles WHERE incident_id = ? AND person = ?)
-    OR EXISTS (SELECT 1 FROM incident_members WHERE incident_id = ? AND person = ?)"""
 
 # Fields an edit may change, and the SQL that changes each one.
 EDITABLE_COLUMNS = ("title", "summary", "type", "tags", "started_at", "private", "severity", "mode")
@@ -76,8 +73,7 @@ UPDATE_COLUMN = {
 }
 
 # The list behind the Incidents page, the CLI `list` and kit.incidents().
-# Visibility: a private incident shows only to its participants (declarer,
-# anyone who ever held a role, added members) or when the caller may see all.
+# Visibility is the one rule of ``visibility.py`` (bound by ``visibility.scope_params``).
 LIST_INCIDENTS = f"""
 WITH last_update AS (
     SELECT incident_id, max(posted_at) AS last_update_at,
@@ -90,7 +86,7 @@ SELECT {LIST_COLUMNS},
        lead.person AS lead, comms.person AS comms_lead,
        coalesce(comms.person, lead.person, i.declared_by) AS accountable,
        lu.last_update_at, coalesce(lu.update_count, 0) AS update_count,
-       CASE WHEN i.status IN ('investigating', 'fixing', 'monitoring') THEN
+       CASE WHEN i.status IN {ACTIVE_SQL} THEN
            coalesce(lu.promised_next_update_at,
                     coalesce(lu.last_update_at, i.declared_at) + to_minutes(s.cadence_minutes))
        END AS next_update_due
@@ -99,27 +95,23 @@ LEFT JOIN severities s ON s.name = i.severity
 LEFT JOIN incident_roles lead ON lead.incident_id = i.id AND lead.role = 'lead' AND lead.unassigned_at IS NULL
 LEFT JOIN incident_roles comms ON comms.incident_id = i.id AND comms.role = 'comms' AND comms.unassigned_at IS NULL
 LEFT JOIN last_update lu ON lu.incident_id = i.id
-WHERE (? OR NOT i.private OR i.declared_by = ?
-       OR EXISTS (SELECT 1 FROM incident_roles r WHERE r.incident_id = i.id AND r.person = ?)
-       OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.person = ?))
-  AND (NOT ? OR i.status IN ('investigating', 'fixing', 'monitoring'))
-  AND (? IS NULL OR i.declared_by = ?
-       OR EXISTS (SELECT 1 FROM incident_roles r WHERE r.incident_id = i.id AND r.person = ?)
-       OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.person = ?))
+WHERE {visible_sql()}
+  AND (NOT ? OR i.status IN {ACTIVE_SQL})
+  AND (? IS NULL OR {participant_sql()})
   AND (? IS NULL OR i.type = ?)
   AND (? IS NULL OR i.severity = ?)
   AND (? IS NULL OR i.reference ILIKE ? OR i.title ILIKE ? OR i.summary ILIKE ?
        OR list_contains(i.tags, lower(?)))
   AND (? IS NULL OR i.declared_at >= ?)
   AND (? IS NULL OR i.declared_at < ?)
-ORDER BY (i.status IN ('investigating', 'fixing', 'monitoring')) DESC, i.declared_at DESC, i.id DESC
+ORDER BY (i.status IN {ACTIVE_SQL}) DESC, i.declared_at DESC, i.id DESC
 LIMIT ?"""
 
 # Built on LIST_INCIDENTS so counts and one-incident summaries can never disagree
 # with the list (same visibility, same "next update due" rule).
 COUNT_INCIDENTS = f"""
 SELECT count(*) AS total,
-       count(*) FILTER (WHERE listed.status IN ('investigating', 'fixing', 'monitoring')) AS active,
+       count(*) FILTER (WHERE listed.status IN {ACTIVE_SQL}) AS active,
        count(*) FILTER (WHERE listed.next_update_due < ?) AS overdue
 FROM ({LIST_INCIDENTS}) listed"""
 SUMMARY_BY_REFERENCE = f"SELECT * FROM ({LIST_INCIDENTS}) listed WHERE listed.reference = ?"
@@ -141,7 +133,7 @@ def _incident(tx, row: tuple, roles: dict[str, str]) -> Incident:
 
 def get_by_reference(tx, reference: str, *, with_roles: bool = True) -> Incident | None:
     number, row = reference.rpartition("-")[2], None
-    if number.isdigit():  # INC-N has id N: use the primary-key index instead of scanning references
+    if number.isdigit() and len(number) <= 18:  # INC-N has id N: use the primary-key index (BIGINT: 18 digits fit)
         row = tx.fetchone(SELECT_BY_ID, [int(number)])
         if row is not None and row[1] != reference:
             row = None
@@ -167,10 +159,6 @@ def role_history(tx, incident_id: int) -> pd.DataFrame:
 
 def members(tx, incident_id: int) -> list[str]:
     return [r[0] for r in tx.fetchall(SELECT_MEMBERS, [incident_id])]
-
-
-def is_participant(tx, incident_id: int, person: str) -> bool:
-    return bool(tx.fetchone(IS_PARTICIPANT, [incident_id, person] * 3)[0])
 
 
 def next_id(tx) -> int:

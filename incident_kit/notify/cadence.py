@@ -8,6 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from ..incident.models import ACTIVE_ORDER
 from .messages import late_text
 
 from ..frames import UTC_TS  # noqa: E402
@@ -18,7 +19,7 @@ class NeedsUpdateModel(pa.DataFrameModel):
     id: Series[int] = pa.Field(ge=1, coerce=True)
     title: Series[str]
     severity: Series[str]
-    status: Series[str] = pa.Field(isin=["investigating", "fixing", "monitoring"])
+    status: Series[str] = pa.Field(isin=[s.value for s in ACTIVE_ORDER])
     accountable: Series[str]
     comms_lead: Series[str] = pa.Field(nullable=True)
     cadence_minutes: Series[float] = pa.Field(nullable=True, coerce=True)

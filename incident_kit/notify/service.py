@@ -12,11 +12,14 @@ from dataclasses import replace
 
 import pandas as pd
 
+from ..catalog import access
+from ..catalog import service as catalog_service
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
 from ..errors import IncidentKitError, NotFound
 from ..frames import utc_columns
 from ..incident import hooks
+from ..identity import clean_person, is_checked
 from ..incident import service as incidents_service
 from ..incident import store as incident_store
 from . import cadence, channels, store
@@ -27,14 +30,7 @@ SUBSCRIPTION_NOT_FOUND = "There is no active subscription {id}; list them with `
 
 
 def _person(value, what: str = "Person") -> str:
-    text = " ".join(str(value or "").split())
-    if not text:
-        raise IncidentKitError(f"{what} is required: say who this is for.")
-    return text
-
-
-def _admins(tx) -> list[str]:
-    return list(catalog.get_setting(tx, "admins", []))
+    return clean_person(value, what)
 
 
 # -- the outbox hook -----------------------------------------------------------
@@ -58,7 +54,7 @@ def _on_update_posted(tx, kind: str, incident_id: int, payload: dict) -> None:
             update = replace(update, next_update_at=update.posted_at + dt.timedelta(minutes=minutes))
     title, body = update_message(incident, update)
     store.queue_update_deliveries(tx, incident_id=incident_id, update_id=update_id, title=title, body=body,
-                                  now=update.posted_at, admins=_admins(tx))
+                                  now=update.posted_at, admins=sorted(catalog.admins(tx)))
 
 
 hooks.subscribe("update_posted", _on_update_posted)
@@ -81,16 +77,17 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
     def work(tx) -> Subscription:
         incident_id = sev = typ = None
         if incident:
-            inc = incidents_service._load(tx, incident)
+            # A checked actor must see the incident themselves; a missing and a hidden one read the same.
+            inc = incidents_service.load_for_change(tx, incident, by)
             if not incidents_service.can_see(tx, inc, person):
                 # Same words as a missing incident: a private incident's existence is private too.
                 raise NotFound(f"There is no incident {incident} that {person} may see; "
                                "add them to it first if they should follow it.")
             incident_id = inc.id
         if min_severity:
-            sev = incidents_service._severity(tx, min_severity)
+            sev = catalog_service.resolve_severity(tx, min_severity)
         if type:
-            typ = incidents_service._type(tx, type)
+            typ = catalog_service.resolve_type(tx, type)
         same = store.find_same(tx, person=person, channel=channel, incident_id=incident_id, min_severity=sev,
                                type=typ)
         if same is not None:
@@ -106,6 +103,14 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
     return db.write(work)
 
 
+def _may_end(tx, row: tuple, by) -> bool:
+    """A checked actor ends a subscription on an incident only if they may see that incident."""
+    person, incident_id, _ = row
+    if not is_checked(by) or incident_id is None or person == str(by):
+        return True
+    return incidents_service.can_see(tx, incident_store.get_by_id(tx, incident_id), by)
+
+
 def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
     """End a subscription (it is kept, with who ended it and when)."""
     by = _person(by, "Unsubscribed by")
@@ -117,7 +122,7 @@ def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
 
     def work(tx) -> Subscription:
         row = store.subscription_row(tx, sid)
-        if row is None or row[2] is not None:
+        if row is None or row[2] is not None or not _may_end(tx, row, by):
             raise NotFound(SUBSCRIPTION_NOT_FOUND.format(id=sid))
         person, incident_id, _ = row
         now = utcnow()
@@ -133,7 +138,7 @@ def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
 def subscriptions(db, *, person: str | None = None, incident: str | None = None,
                   include_ended: bool = False) -> list[Subscription]:
     def work(tx):
-        incident_id = incidents_service._load(tx, incident).id if incident else None
+        incident_id = incidents_service.load(tx, incident).id if incident else None
         return store.subscriptions(tx, include_ended=include_ended, person=person, incident_id=incident_id)
 
     return db.read(work)
@@ -144,7 +149,14 @@ def set_contact(db, person: str, channel: str, *, by: str) -> str:
     person = _person(person)
     by = _person(by, "Set by")
     channel = channels.validate(channel)
-    db.write(lambda tx: store.insert_contact(tx, person, channel, now=utcnow(), by=by))
+
+    def work(tx) -> None:
+        # Reminders carry private incidents' titles: a signed-in person redirects only their own.
+        if is_checked(by) and person != str(by):
+            access.require_admin(tx, by, f"change where {person}'s reminders go")
+        store.insert_contact(tx, person, channel, now=utcnow(), by=by)
+
+    db.write(work)
     return channel
 
 
@@ -233,7 +245,7 @@ def outbox(db, *, status: str | None = None, incident: str | None = None, kind: 
         raise IncidentKitError(f"Kind '{kind}' is not one of: {', '.join(k.value for k in DeliveryKind)}.")
 
     def work(tx):
-        incident_id = incidents_service._load(tx, incident).id if incident else None
+        incident_id = incidents_service.load(tx, incident).id if incident else None
         return store.outbox(tx, status=status, incident_id=incident_id, kind=kind, limit=int(limit))
 
     frame = utc_columns(db.read(work))

@@ -7,6 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from ..incident.models import Audience, Status, Update
+from ..incident.visibility import visible_sql
 from .models import Claimed, DeliveryStatus, Subscription
 
 SUBSCRIPTION_COLUMNS = """
@@ -41,7 +42,7 @@ SELECT channel FROM (
 # One pending delivery per (person, channel) whose subscription matches the incident:
 # the incident itself, or a rule (severity rank at or above the threshold, and/or the type).
 # A private incident reaches only subscribers who may see it: participants and admins.
-QUEUE_UPDATE_DELIVERIES = """
+QUEUE_UPDATE_DELIVERIES = f"""
 INSERT INTO outbox (kind, incident_id, update_id, subscription_id, recipient, channel, title, body,
                     status, attempts, next_attempt_at, created_at)
 SELECT 'update', i.id, CAST(? AS BIGINT), min(sub.id), sub.person, sub.channel, CAST(? AS VARCHAR),
@@ -55,9 +56,7 @@ WHERE sub.ended_at IS NULL
        OR (sub.incident_id IS NULL
            AND (sub.min_severity IS NULL OR si.rank >= sm.rank)
            AND (sub.type IS NULL OR sub.type = i.type)))
-  AND (NOT i.private OR list_contains(CAST(? AS VARCHAR[]), sub.person) OR sub.person = i.declared_by
-       OR EXISTS (SELECT 1 FROM incident_roles r WHERE r.incident_id = i.id AND r.person = sub.person)
-       OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.person = sub.person))
+  AND {visible_sql(see_all="list_contains(CAST(? AS VARCHAR[]), sub.person)", who="sub.person")}
 GROUP BY i.id, sub.person, sub.channel"""
 
 ANY_ACTIVE_SUBSCRIPTION = "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE ended_at IS NULL)"

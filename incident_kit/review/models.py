@@ -51,6 +51,13 @@ TRANSITIONS: dict[ReviewStatus, frozenset[ReviewStatus]] = {
     ReviewStatus.PUBLISHED: frozenset({ReviewStatus.IN_REVIEW}),
     ReviewStatus.WAIVED: frozenset(),
 }
+# What a person can do next from each status, as (target, button label); follows TRANSITIONS.
+STATUS_ACTIONS: dict[ReviewStatus, list[tuple[ReviewStatus, str]]] = {
+    ReviewStatus.DRAFT: [(ReviewStatus.IN_REVIEW, "Ready for review")],
+    ReviewStatus.IN_REVIEW: [(ReviewStatus.PUBLISHED, "Publish"), (ReviewStatus.DRAFT, "Back to draft")],
+    ReviewStatus.PUBLISHED: [(ReviewStatus.IN_REVIEW, "Reopen for edits")],
+    ReviewStatus.WAIVED: [],
+}
 DONE = frozenset({ReviewStatus.PUBLISHED, ReviewStatus.WAIVED})  # what lets an incident close
 
 REASON_MAX = 200  # "one line"

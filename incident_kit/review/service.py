@@ -13,17 +13,23 @@ from dataclasses import dataclass
 import pandas as pd
 
 from ..catalog import store as catalog
-from ..clock import to_utc, utcnow
+from .. import bounds
+from ..clock import utcnow
 from ..errors import IncidentKitError, InvalidTransition
 from ..incident import hooks
 from ..incident import service as incident_service
 from ..incident import store as incident_store
-from ..incident.models import ACTIVE, Incident, Mode, Status
-from ..incident.service import _admins, _clean_person, _load, _load_visible
+from ..identity import clean_person
+from ..incident.models import ACTIVE, Incident, Mode, Status, normalise_tags
+from ..incident.visibility import scope
 from . import hints as hint_rules
 from . import prefill, schemas, store
 from .models import (DONE, REASON_MAX, SECTION_BY_KEY, Depth, Review, ReviewStatus, check_transition,
                      parse_depth, parse_status, sections_for, suggest_depth)
+
+
+# A review section is a few pages of prose; 100,000 characters (~40 pages) is past any real one.
+SECTION_MAX = 100_000
 
 
 # -- the closing rule ------------------------------------------------------------
@@ -98,15 +104,15 @@ def start(db, reference: str, *, depth, by: str, reason: str | None = None, sche
 
     A resolved incident moves to post-incident (recorded as its own status event).
     """
-    by = _clean_person(by, "Started by")
+    by = clean_person(by, "Started by")
     depth_ = parse_depth(depth)
     why = _reason(reason, depth_)
-    scheduled = to_utc(scheduled_for, field="workshop date")
+    scheduled = bounds.when(scheduled_for, field="workshop date", allow_future=True)
     if scheduled is not None and depth_ != Depth.WORKSHOP:
         raise IncidentKitError("Only a full workshop has a scheduled date; choose depth workshop or leave it empty.")
 
     def work(tx) -> Review:
-        incident = _load(tx, reference)
+        incident = incident_service.load_for_change(tx, reference, by)
         if incident.status in ACTIVE:
             raise IncidentKitError(f"{incident.reference} is still {incident.status.value}; resolve it first, "
                                    "then start the review.")
@@ -119,7 +125,7 @@ def start(db, reference: str, *, depth, by: str, reason: str | None = None, sche
                 f"{existing.status.label.lower()}); change its depth instead.")
         now = utcnow()
         if incident.status == Status.RESOLVED:
-            incident_service._move(tx, incident, Status.POST_INCIDENT, by=by, now=now,
+            incident_service.move(tx, incident, Status.POST_INCIDENT, by=by, now=now,
                                    detail="The learning phase starts with the review")
             incident = incident_store.get_by_id(tx, incident.id)
         status = ReviewStatus.WAIVED if depth_ == Depth.NONE else ReviewStatus.DRAFT
@@ -137,12 +143,12 @@ def start(db, reference: str, *, depth, by: str, reason: str | None = None, sche
 
 def change_depth(db, reference: str, depth, *, by: str, reason: str | None = None) -> Review:
     """Go deeper or lighter at any time; text already written is kept (and comes back if the depth does)."""
-    by = _clean_person(by, "Changed by")
+    by = clean_person(by, "Changed by")
     depth_ = parse_depth(depth)
     why = _reason(reason, depth_)
 
     def work(tx) -> Review:
-        incident = _load(tx, reference)
+        incident = incident_service.load_for_change(tx, reference, by)
         review = _review_or_explain(tx, incident)
         if review.depth == depth_:
             raise IncidentKitError(f"The review of {incident.reference} is already a {depth_.label.lower()}.")
@@ -179,11 +185,11 @@ def _section_key(review: Review, section: str) -> str:
 
 def edit_section(db, reference: str, section: str, body: str, *, by: str) -> Review:
     """Save a new version of one section (markdown); older versions are kept."""
-    by = _clean_person(by, "Edited by")
-    text = str(body or "").replace("\r\n", "\n").strip()
+    by = clean_person(by, "Edited by")
+    text = bounds.text(str(body or "").replace("\r\n", "\n"), what="The section", limit=SECTION_MAX)
 
     def work(tx) -> Review:
-        incident = _load(tx, reference)
+        incident = incident_service.load_for_change(tx, reference, by)
         review = _review_or_explain(tx, incident)
         if review.status == ReviewStatus.WAIVED:
             raise IncidentKitError(f"The review of {incident.reference} is waived; change its depth to write one.")
@@ -206,11 +212,11 @@ def edit_section(db, reference: str, section: str, body: str, *, by: str) -> Rev
 
 def set_status(db, reference: str, status: str, *, by: str) -> Review:
     """draft → in_review → published (and back to in review to edit a published review)."""
-    by = _clean_person(by, "Changed by")
+    by = clean_person(by, "Changed by")
     target = parse_status(status)
 
     def work(tx) -> Review:
-        incident = _load(tx, reference)
+        incident = incident_service.load_for_change(tx, reference, by)
         review = _review_or_explain(tx, incident)
         check_transition(review.status, target)
         now = utcnow()
@@ -228,11 +234,11 @@ def set_status(db, reference: str, status: str, *, by: str) -> Review:
 
 def schedule(db, reference: str, when, *, by: str) -> Review:
     """Set (or clear, with None) the workshop date."""
-    by = _clean_person(by, "Scheduled by")
-    at = to_utc(when, field="workshop date")
+    by = clean_person(by, "Scheduled by")
+    at = bounds.when(when, field="workshop date", allow_future=True)
 
     def work(tx) -> Review:
-        incident = _load(tx, reference)
+        incident = incident_service.load_for_change(tx, reference, by)
         review = _review_or_explain(tx, incident)
         if review.depth != Depth.WORKSHOP:
             raise IncidentKitError("Only a full workshop has a scheduled date; change the depth to workshop first.")
@@ -251,17 +257,11 @@ def schedule(db, reference: str, when, *, by: str) -> Review:
 
 def set_contributing_factors(db, reference: str, factors, *, by: str) -> Review:
     """Short theme labels (like tags), e.g. 'config drift', 'missing alert'; used by the insights."""
-    by = _clean_person(by, "Changed by")
-    if isinstance(factors, str):
-        factors = factors.split(",")
-    labels: list[str] = []
-    for f in factors or ():
-        label = " ".join(str(f).split()).lower()
-        if label and label not in labels:
-            labels.append(label)
+    by = clean_person(by, "Changed by")
+    labels = normalise_tags(factors)  # theme labels are normalised exactly like tags
 
     def work(tx) -> Review:
-        incident = _load(tx, reference)
+        incident = incident_service.load_for_change(tx, reference, by)
         review = _review_or_explain(tx, incident)
         if list(review.contributing_factors) == labels:
             raise IncidentKitError("Nothing to change: the contributing factors are already those.")
@@ -294,10 +294,10 @@ def _hints(tx, incident: Incident, review: Review) -> list[SectionHint]:
 
 def dismiss_hint(db, reference: str, section: str, hint_key: str, *, by: str) -> None:
     """Dismiss one hint in one section (it stays dismissed while those words stay)."""
-    by = _clean_person(by, "Dismissed by")
+    by = clean_person(by, "Dismissed by")
 
     def work(tx) -> None:
-        incident = _load(tx, reference)
+        incident = incident_service.load_for_change(tx, reference, by)
         review = _review_or_explain(tx, incident)
         key = _section_key(review, section)
         live = {h.hint.key for h in _hints(tx, incident, review) if h.section == key}
@@ -316,11 +316,11 @@ def close_incident(db, reference: str, *, by: str) -> tuple[Incident, int]:
     """Close the incident (the closing rule applies) and say how many follow-ups are still open."""
     from ..follow_up import store as follow_up_store
 
-    by = _clean_person(by, "Closed by")
+    by = clean_person(by, "Closed by")
 
     def work(tx):
-        incident = _load(tx, reference)
-        incident_service._move(tx, incident, Status.CLOSED, by=by, now=utcnow())
+        incident = incident_service.load_for_change(tx, reference, by)
+        incident_service.move(tx, incident, Status.CLOSED, by=by, now=utcnow())
         return incident_store.get_by_id(tx, incident.id), follow_up_store.count_still_open(tx, incident.id)
 
     return db.write(work)
@@ -350,12 +350,12 @@ def add_published(tx, incident_id: int, sections: dict[str, str], factors: list[
 
 # -- reading ---------------------------------------------------------------------------
 def get(db, reference: str, *, viewer: str | None = None) -> Review | None:
-    return db.read(lambda tx: store.for_incident(tx, _load_visible(tx, reference, viewer).id))
+    return db.read(lambda tx: store.for_incident(tx, incident_service.load_visible(tx, reference, viewer).id))
 
 
 def hints(db, reference: str, *, viewer: str | None = None) -> list[SectionHint]:
     def work(tx):
-        incident = _load_visible(tx, reference, viewer)
+        incident = incident_service.load_visible(tx, reference, viewer)
         review = store.for_incident(tx, incident.id)
         return [] if review is None else _hints(tx, incident, review)
 
@@ -364,12 +364,12 @@ def hints(db, reference: str, *, viewer: str | None = None) -> list[SectionHint]
 
 def check_text(db, reference: str, text: str, *, viewer: str | None = None) -> list[hint_rules.Hint]:
     """Hints for text not saved yet (the editor's live check), with the incident's participant names."""
-    return db.read(lambda tx: hint_rules.find(text, names=participants(tx, _load_visible(tx, reference, viewer))))
+    return db.read(lambda tx: hint_rules.find(text, names=participants(tx, incident_service.load_visible(tx, reference, viewer))))
 
 
 def history(db, reference: str, *, section: str | None = None, viewer: str | None = None) -> pd.DataFrame:
     def work(tx):
-        incident = _load_visible(tx, reference, viewer)
+        incident = incident_service.load_visible(tx, reference, viewer)
         review = _review_or_explain(tx, incident)
         return store.history(tx, review.id, section)
 
@@ -377,11 +377,11 @@ def history(db, reference: str, *, section: str | None = None, viewer: str | Non
 
 
 def prefill_for(db, reference: str, *, viewer: str | None = None) -> prefill.Prefill:
-    return db.read(lambda tx: _gather(tx, _load_visible(tx, reference, viewer)))
+    return db.read(lambda tx: _gather(tx, incident_service.load_visible(tx, reference, viewer)))
 
 
 def suggested_depth(db, reference: str, *, viewer: str | None = None) -> Depth:
-    return db.read(lambda tx: _suggest(tx, _load_visible(tx, reference, viewer)))
+    return db.read(lambda tx: _suggest(tx, incident_service.load_visible(tx, reference, viewer)))
 
 
 def reviews(db, *, viewer: str | None = None, status: str | None = None, depth: str | None = None) -> pd.DataFrame:
@@ -389,7 +389,7 @@ def reviews(db, *, viewer: str | None = None, status: str | None = None, depth: 
     depth_ = parse_depth(depth).value if depth else None
 
     def work(tx):
-        see_all = viewer is None or viewer in _admins(tx)
-        return store.list_reviews(tx, see_all=see_all, viewer=viewer, status=status_, depth=depth_)
+        see_all, who = scope(tx, viewer)
+        return store.list_reviews(tx, see_all=see_all, viewer=who, status=status_, depth=depth_)
 
     return schemas.validate_list(db.read(work))

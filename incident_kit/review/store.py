@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from ..incident.visibility import visible_sql
 from .models import Depth, Review, ReviewStatus
 
 COLUMNS = (
@@ -38,7 +39,7 @@ INSERT INTO review_hint_dismissals (review_id, section, hint_key, dismissed_at, 
 SELECT_DISMISSALS = "SELECT section, hint_key FROM review_hint_dismissals WHERE review_id = ?"
 
 # The list behind kit.reviews() and the Reviews page; visibility follows the incident.
-LIST = """
+LIST = f"""
 WITH latest AS (
     SELECT * FROM reviews QUALIFY row_number() OVER (PARTITION BY incident_id ORDER BY created_at DESC, id DESC) = 1
 ), still_open AS (
@@ -50,9 +51,7 @@ SELECT i.reference AS incident, i.title, i.severity, i.status AS incident_status
 FROM latest r
 JOIN incidents i ON i.id = r.incident_id
 LEFT JOIN still_open o ON o.incident_id = i.id
-WHERE (? OR NOT i.private OR i.declared_by = ?
-       OR EXISTS (SELECT 1 FROM incident_roles x WHERE x.incident_id = i.id AND x.person = ?)
-       OR EXISTS (SELECT 1 FROM incident_members m WHERE m.incident_id = i.id AND m.person = ?))
+WHERE {visible_sql()}
   AND (? IS NULL OR r.status = ?)
   AND (? IS NULL OR r.depth = ?)
 ORDER BY (r.status IN ('draft', 'in_review')) DESC, r.updated_at DESC, i.id DESC"""

@@ -25,8 +25,8 @@ class SimilarAPI:
         return service.related(self.db, reference, viewer=viewer)
 
     def link_related(self, reference: str, other: str, *, by: str | None = None) -> list[dict]:
-        """Link ``other`` as related (both ways). ``by`` given (the app's signed-in person) is checked."""
-        return service.link(self.db, reference, other, by=by or self.user, viewer=by)
+        """Link ``other`` as related (both ways). A ``Person`` (the app's signed-in person) is checked."""
+        return service.link(self.db, reference, other, by=by or self.user)
 
     def unlink_related(self, reference: str, other: str, *, by: str | None = None) -> list[dict]:
-        return service.unlink(self.db, reference, other, by=by or self.user, viewer=by)
+        return service.unlink(self.db, reference, other, by=by or self.user)

@@ -14,10 +14,11 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from ..clock import utcnow
-from ..errors import IncidentKitError, NotFound
+from ..errors import IncidentKitError, NotFound  # noqa: F401  (NotFound: what a hidden reference raises)
 from ..incident import service as incident_service
 from ..incident import store as incident_store
 from ..incident.service import REFERENCE_PREFIX
+from ..identity import is_checked
 from . import index, store
 
 LIMIT_MAX = 50
@@ -44,7 +45,7 @@ def _reference(query: str) -> str | None:
 
 
 def _not_found(query) -> NotFound:
-    return NotFound(f"There is no incident {query}; check the reference (e.g. INC-12) with `incident-kit list`.")
+    return incident_service.not_found(query)
 
 
 def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
@@ -152,21 +153,21 @@ def _groups(idx: index.Index, pos: list[int]) -> pd.DataFrame:
 
 
 # -- related links ------------------------------------------------------------------
-def _pair(tx, reference: str, other: str, viewer):
-    me = incident_service.get_visible(tx, reference, viewer)
-    them = incident_service.get_visible(tx, other, viewer)
+def _pair(tx, reference: str, other: str, by):
+    me = incident_service.load_for_change(tx, reference, by)
+    them = incident_service.load_for_change(tx, other, by)
     if me.id == them.id:
         raise IncidentKitError(f"{me.reference} cannot be related to itself; choose another incident.")
     return me, them
 
 
-def link(db, reference: str, other: str, *, by, viewer=None) -> list[dict]:
+def link(db, reference: str, other: str, *, by) -> list[dict]:
     """Mark ``other`` as related to ``reference`` (both ways); recorded on both timelines.
 
-    ``viewer`` (the signed-in person, or None for a trusted local caller) must be able to see both.
+    A checked ``Person`` must be able to see both; a plain ``str`` is the trusted local operator.
     """
     def work(tx):
-        me, them = _pair(tx, reference, other, viewer)
+        me, them = _pair(tx, reference, other, by)
         if them.id in set(store.linked(tx, me.id)["other"]):
             raise IncidentKitError(f"{them.reference} is already related to {me.reference}.")
         now = utcnow()
@@ -174,23 +175,28 @@ def link(db, reference: str, other: str, *, by, viewer=None) -> list[dict]:
         for a, b in ((me, them), (them, me)):
             incident_store.record_event(tx, a.id, actor=str(by), kind="related_linked", occurred_at=now,
                                         field="related", new=b.reference, detail=b.title)
-        return _related(tx, me.id, viewer)
+        return _related(tx, me.id, _viewer(by))
 
     return db.write(work)
 
 
-def unlink(db, reference: str, other: str, *, by, viewer=None) -> list[dict]:
+def unlink(db, reference: str, other: str, *, by) -> list[dict]:
     def work(tx):
-        me, them = _pair(tx, reference, other, viewer)
+        me, them = _pair(tx, reference, other, by)
         now = utcnow()
         if not store.unlink(tx, me.id, them.id, by=str(by), now=now):
             raise IncidentKitError(f"{them.reference} is not related to {me.reference}.")
         for a, b in ((me, them), (them, me)):
             incident_store.record_event(tx, a.id, actor=str(by), kind="related_unlinked", occurred_at=now,
                                         field="related", old=b.reference)
-        return _related(tx, me.id, viewer)
+        return _related(tx, me.id, _viewer(by))
 
     return db.write(work)
+
+
+def _viewer(by):
+    """Who reads the answer of a change: a checked Person sees what they may; a plain str is trusted."""
+    return by if is_checked(by) else None
 
 
 def _related(tx, incident_id: int, viewer) -> list[dict]:
@@ -206,4 +212,4 @@ def _related(tx, incident_id: int, viewer) -> list[dict]:
 
 def related(db, reference: str, *, viewer=None) -> list[dict]:
     """Incidents a person linked as related (both directions), those the viewer may see."""
-    return db.read(lambda tx: _related(tx, incident_service.get_visible(tx, reference, viewer).id, viewer))
+    return db.read(lambda tx: _related(tx, incident_service.load_visible(tx, reference, viewer).id, viewer))

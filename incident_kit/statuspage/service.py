@@ -15,6 +15,7 @@ from ..errors import IncidentKitError
 from ..frames import utc_columns
 from ..incident import service as incidents_service
 from ..incident.format import render_update
+from ..incident.models import ACTIVE_ORDER
 from . import render, store
 
 BOARD_RESOLVED_DAYS = 7  # the internal board keeps recently resolved incidents in view for a week
@@ -65,7 +66,7 @@ def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     now = to_utc(now, field="now") or utcnow()
     frame = incidents_service.incidents(db, viewer=viewer, since=now - dt.timedelta(days=365))
     horizon = pd.Timestamp(now - dt.timedelta(days=BOARD_RESOLVED_DAYS))
-    active = frame["status"].isin(["investigating", "fixing", "monitoring"])
+    active = frame["status"].isin([s.value for s in ACTIVE_ORDER])
     recent = frame["resolved_at"].notna() & (frame["resolved_at"] >= horizon)
     frame = frame[active | recent].copy()
     latest = db.read(lambda tx: utc_columns(store.latest_updates(tx, [int(i) for i in frame["id"]])))

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import pandas as pd
 
-# Only what customers were told: external updates of incidents that are neither private nor tests.
-PUBLIC_UPDATES = """
+from ..incident.models import ACTIVE_SQL
+from ..incident.visibility import public_sql
+
+# Only what customers were told: external updates of incidents an anonymous reader may see
+# (the visibility rule with nobody signed in: no private ones), and no tests.
+PUBLIC_UPDATES = f"""
 SELECT i.id AS incident_id, i.reference, i.title, i.status AS incident_status, i.started_at, i.resolved_at,
        u.id AS update_id, u.posted_at, u.status, u.message, u.impact, u.doing,
        -- no time promised by an update of an ongoing phase: the severity's cadence promises one
-       CASE WHEN u.next_update_at IS NULL AND coalesce(u.status, i.status) IN ('investigating', 'fixing', 'monitoring')
+       CASE WHEN u.next_update_at IS NULL AND coalesce(u.status, i.status) IN {ACTIVE_SQL}
             THEN u.posted_at + to_minutes(s.cadence_minutes) ELSE u.next_update_at END AS next_update_at
 FROM updates u JOIN incidents i ON i.id = u.incident_id
 LEFT JOIN severities s ON s.name = i.severity
-WHERE u.audience = 'external' AND NOT i.private AND i.mode <> 'test'
+WHERE u.audience = 'external' AND {public_sql()} AND i.mode <> 'test'
 ORDER BY u.posted_at DESC, u.id DESC"""
 
 # The newest update (any audience) of each listed incident, for the internal board.

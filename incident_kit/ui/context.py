@@ -108,9 +108,8 @@ def require_user() -> str:
 
 
 def can_administer(kit_, user: str) -> bool:
-    """Admins (the ``admins`` setting) may change settings; before any admin exists, anyone may."""
-    admins = kit_.setting("admins") or []
-    return not admins or user in admins
+    """Whether ``user`` may change settings and import (the rule lives in the service: ``kit.can_administer``)."""
+    return kit_.can_administer(user)
 
 
 # -- actions and navigation ----------------------------------------------------------
