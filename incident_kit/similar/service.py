@@ -111,13 +111,11 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
         if frame.empty:
             return pd.DataFrame(columns=columns)
         started = pd.to_datetime(frame["declared_at"], utc=True)
-        keep = (frame["mode"] != "test").to_numpy()
+        keep = (frame["mode"] != "test").to_numpy(copy=True)
         if since is not None:
-            keep &= (started >= pd.Timestamp(since, tz="UTC") if pd.Timestamp(since).tzinfo is None
-                     else started >= pd.Timestamp(since)).to_numpy()
+            keep &= (started >= _utc(since)).to_numpy()
         if until is not None:
-            keep &= (started < pd.Timestamp(until, tz="UTC") if pd.Timestamp(until).tzinfo is None
-                     else started < pd.Timestamp(until)).to_numpy()
+            keep &= (started < _utc(until)).to_numpy()
         seen: dict[int, bool] = {}
         private = frame["private"].to_numpy()
         pos = [int(p) for p in np.flatnonzero(keep)
@@ -126,6 +124,11 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
         return _groups(idx, pos)[columns] if len(pos) > 1 else pd.DataFrame(columns=columns)
 
     return db.read(work)
+
+
+def _utc(value) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _groups(idx: index.Index, pos: list[int]) -> pd.DataFrame:
