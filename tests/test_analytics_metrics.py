@@ -264,3 +264,40 @@ def test_the_page_bundle_equals_the_single_metric_functions(org):
                                   analytics.follow_up_summary(org, by="month", now=NOW, **f))
     pd.testing.assert_frame_equal(bundle["themes"], analytics.themes(org, **f))
     assert bundle["declaration_summary"] == analytics.declaration_summary(org, **f)
+
+
+def test_audience_filter_measures_gaps_and_first_update_within_that_audience(kit):
+    from incident_kit.incident import service
+
+    ref = kit.declare("Mixed audiences", declared_by="ana", started_at=NOW - dt.timedelta(hours=3)).reference
+    declared = kit.get(ref).declared_at
+    for minutes, audience in ((10, "internal"), (25, "external"), (40, "internal"), (85, "external")):
+        service.post_update(kit.db, ref, "Progress", by="ana", audience=audience,
+                            posted_at=declared + dt.timedelta(minutes=minutes))
+
+    assert list(analytics.update_gaps(kit)["gap_minutes"]) == [15.0, 15.0, 45.0]
+    assert list(analytics.update_gaps(kit, audience="external")["gap_minutes"]) == [60.0]
+    assert list(analytics.update_gaps(kit, audience="internal")["gap_minutes"]) == [30.0]
+    first = analytics.response_times(kit, audience="external")["time_to_first_update_minutes"]
+    assert list(first) == [25.0]
+    assert list(analytics.response_times(kit)["time_to_first_update_minutes"]) == [10.0]
+
+
+def test_the_command_line_summary_equals_the_validated_frames(org):
+    out = analytics.metrics_summary(org, now=NOW)
+    frames = analytics.insights(org, now=NOW)
+
+    for row in frames["response_summary"].itertuples():
+        got = out[f"{row.metric}_minutes"]
+        assert got["n"] == row.n
+        assert got["median"] == (None if pd.isna(row.median) else round(row.median, 3))
+        assert got["p90"] == (None if pd.isna(row.p90) else round(row.p90, 3))
+    adherence = frames["cadence_adherence"]
+    assert out["cadence_adherence"] == round(adherence["within_cadence"].sum() / adherence["gaps"].sum(), 3)
+    fu = frames["follow_ups_all"].iloc[0]
+    assert out["follow_ups"]["total"] == fu["follow_ups"]
+    assert out["follow_ups"]["done_by_due"] == fu["done_by_due"]
+    assert out["follow_ups"]["completion_rate_by_due"] == round(fu["completion_rate_by_due"], 3)
+    assert out["follow_ups"]["median_days_to_complete"] == round(fu["median_days_to_complete"], 3)
+    assert out["follow_ups"]["p90_days_to_complete"] == round(fu["p90_days_to_complete"], 3)
+    assert out["follow_ups"]["median_open_age_days"] == round(fu["median_open_age_days"], 3)

@@ -79,3 +79,16 @@ def test_xmr_limits_follow_the_hand_computed_arithmetic():
                                      "declarations": [10, 11, 9, 10, 12, 10, 11, 9, 10, 11, 10, 40]}))
     assert list(spike["signal"]).count("above") == 1 and spike["signal"].iloc[-1] == "above"
     assert trends.xmr(months.iloc[0:0]).empty
+
+
+def test_the_exact_interval_for_large_samples_agrees_with_scipys_bootstrap(monkeypatch):
+    from incident_kit.analytics import resampling
+
+    x = _lognormal(5001, 3)
+    exact = resampling.exact_median_ci95(x)
+    monkeypatch.setattr(resampling, "EXACT_ABOVE", 10**9)
+    monte_carlo = resampling.median_ci95(x)
+    assert exact == pytest.approx(monte_carlo, rel=0.005)
+    big = _lognormal(100_000, 4)
+    lo, hi = trends.median_ci95(big)  # the exact path: no resampling of 100k values
+    assert lo <= np.median(big) <= hi and (hi - lo) / np.median(big) < 0.02

@@ -187,3 +187,9 @@ def page_rules() -> list[str]:
                           "review.models.STATUS_ACTIONS, catalog.models.cadence_for and normalise_tags")
 def test_pages_ask_the_domain_models_instead_of_holding_rules():
     assert page_rules() == []
+
+
+def test_the_catalog_owns_its_types_and_does_not_depend_on_incidents():
+    catalog = PKG / "catalog"
+    assert [str(p.relative_to(ROOT)) for p in catalog.glob("*.py")
+            if any("incident." in name or name.endswith(".incident") for name in imports(p))] == []

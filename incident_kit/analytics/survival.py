@@ -15,11 +15,9 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
-from scipy import stats
 
 from . import schemas
-
-WITHIN_DAYS = (30, 60, 90)
+from .resampling import WITHIN_DAYS, km_estimate, km_fit  # noqa: F401
 
 
 class CurveModel(pa.DataFrameModel):
@@ -47,37 +45,9 @@ def durations(follow_ups: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _fit(days: np.ndarray, done: np.ndarray):
-    data = stats.CensoredData(uncensored=days[done], right=days[~done])
-    return stats.ecdf(data).sf
-
-
 def estimate(days, done) -> dict:
-    """KM median days to complete (None if fewer than half are ever seen done) and the share done
-    within 30, 60 and 90 days (None past the longest follow-up observed, where the curve is unknown)."""
-    days = np.asarray(days, dtype=float)
-    done = np.asarray(done, dtype=bool)
-    if len(days) == 0:
-        return {"km_median_days_to_complete": None, **{f"km_done_within_{d}_days": None for d in WITHIN_DAYS}}
-    if not done.any():  # none done yet: 0% for as long as we have watched, unknown after
-        return {"km_median_days_to_complete": None,
-                **{f"km_done_within_{d}_days": 0.0 if d <= days.max() else None for d in WITHIN_DAYS}}
-    sf = _fit(days, done)
-    below = np.flatnonzero(sf.probabilities <= 0.5)
-    out = {"km_median_days_to_complete": float(sf.quantiles[below[0]]) if len(below) else None}
-    longest = float(days.max())
-    for d in WITHIN_DAYS:
-        known = d <= longest or sf.probabilities[-1] == 0
-        out[f"km_done_within_{d}_days"] = float(1 - sf.evaluate(d)) if known else None
-    return out
-
-
-def attach(summary_follow_ups: dict, follow_ups: pd.DataFrame) -> dict:
-    """Add the KM figures to the ``follow_ups`` object of ``metrics --json``."""
-    d = durations(follow_ups)
-    figures = estimate(d["days"].to_numpy(), d["done"].to_numpy())
-    summary_follow_ups.update({k: None if v is None else round(v, 3) for k, v in figures.items()})
-    return summary_follow_ups
+    """KM median days to complete and the share done within 30, 60 and 90 days (see ``resampling.km_estimate``)."""
+    return km_estimate(days, done)
 
 
 def curves(follow_ups: pd.DataFrame) -> pd.DataFrame:
@@ -88,7 +58,7 @@ def curves(follow_ups: pd.DataFrame) -> pd.DataFrame:
     for name, g in groups:
         if g.empty or not g["done"].any():
             continue
-        sf = _fit(g["days"].to_numpy(), g["done"].to_numpy())
+        sf = km_fit(g["days"].to_numpy(), g["done"].to_numpy())
         frames.append(pd.DataFrame({"severity": name, "days": np.concatenate([[0.0], sf.quantiles]),
                                     "share_done": np.concatenate([[0.0], 1 - sf.probabilities]),
                                     "follow_ups": len(g)}))
@@ -99,14 +69,16 @@ def curves(follow_ups: pd.DataFrame) -> pd.DataFrame:
 
 def completion_curves(source, filters=None, *, now=None, **fields) -> pd.DataFrame:
     """``curves`` for the follow-ups of incidents in scope (``metrics.follow_ups``)."""
-    from . import metrics
+    from .follow_up_metrics import follow_ups
+    from .query import make_filters
 
-    return curves(metrics.follow_ups(source, metrics.make_filters(filters, **fields), now=now))
+    return curves(follow_ups(source, make_filters(filters, **fields), now=now))
 
 
 def completion_estimate(source, filters=None, *, now=None, **fields) -> dict:
     """The KM figures of ``metrics --json`` for any scope."""
-    from . import metrics
+    from .follow_up_metrics import follow_ups
+    from .query import make_filters
 
-    d = durations(metrics.follow_ups(source, metrics.make_filters(filters, **fields), now=now))
+    d = durations(follow_ups(source, make_filters(filters, **fields), now=now))
     return estimate(d["days"].to_numpy(), d["done"].to_numpy())

@@ -12,21 +12,11 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
-from scipy import stats
 
 from . import schemas
 
-SEED = 20210601  # any fixed number: the point is that the same data gives the same interval every time
-RESAMPLES = 2000  # bootstrap resamples: interval ends move by well under 1% between seeds at this count
-# Each resample costs O(n); above RESAMPLE_BUDGET / RESAMPLES values (5k) fewer resamples are drawn (at
-# least MIN_RESAMPLES), which keeps one interval around a second on 2 cores even at 200k values. With that many values the interval
-# is narrow, and its ends are still stable to about 1% at 500 resamples.
-RESAMPLE_BUDGET = 10_000_000
-MIN_RESAMPLES = 500
-SIMULATIONS = 1000  # resampled pairs of periods in minimum_detectable_change (80% power read to about ±1.5%)
-SIMULATION_BUDGET = 20_000_000  # values drawn per metric at most: big periods get fewer (>= 200) simulations
-POWER = 0.8  # "detectable" = a real change of this size would be seen in at least 80% of periods
-CHANGES = tuple(np.round(np.arange(0.05, 0.951, 0.05), 2))  # candidate relative changes: 5%, 10% … 95%
+from .resampling import SEED, clean as _clean, median_ci95, minimum_detectable_change  # noqa: F401
+
 XMR_SCALE = 2.66  # natural process limits: mean ± 2.66 × average moving range (Wheeler)
 
 # metric -> (frame, column): the durations behind each ``metrics --json`` duration object.
@@ -42,42 +32,9 @@ LABELS = {"time_to_declare": "Time to declare", "time_to_first_update": "Time to
           "impact_duration": "Impact duration"}
 
 
-def _clean(values) -> np.ndarray:
-    arr = np.asarray(pd.Series(values, dtype="float64").dropna(), dtype=float)
-    return arr[np.isfinite(arr)]
-
-
-def median_ci95(values, *, seed: int = SEED) -> tuple[float, float] | None:
-    """95% percentile-bootstrap interval of the median (``scipy.stats.bootstrap``); None without data.
-
-    Percentile rather than BCa: the median's bootstrap distribution is lumpy (it takes only sample
-    values), which makes BCa's acceleration estimate unstable on small samples.
-    """
-    x = _clean(values)
-    if len(x) == 0:
-        return None
-    if len(x) == 1 or np.all(x == x[0]):
-        return float(x[0]), float(x[0])
-    resamples = max(MIN_RESAMPLES, min(RESAMPLES, RESAMPLE_BUDGET // len(x)))
-    res = stats.bootstrap((x,), np.median, confidence_level=0.95, n_resamples=resamples, method="percentile",
-                          vectorized=True, batch=100, random_state=np.random.default_rng(seed))
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
-
-
 def samples(response_times: pd.DataFrame, update_gaps: pd.DataFrame) -> dict[str, np.ndarray]:
     frames = {"response_times": response_times, "update_gaps": update_gaps}
     return {metric: _clean(frames[frame][column]) for metric, (frame, column) in DURATIONS.items()}
-
-
-def attach_median_ci(summary: dict, response_times: pd.DataFrame, update_gaps: pd.DataFrame,
-                     keys: dict[str, str]) -> dict:
-    """Give every duration object of a ``metrics --json`` summary its ``median_ci95`` ([lo, hi] or None)."""
-    for metric, values in samples(response_times, update_gaps).items():
-        ci = median_ci95(values)
-        # Rounded outwards to the JSON's 3 decimals, so the printed interval still holds the printed median.
-        summary[keys[metric]]["median_ci95"] = None if ci is None else [float(np.floor(ci[0] * 1000) / 1000),
-                                                                         float(np.ceil(ci[1] * 1000) / 1000)]
-    return summary
 
 
 # -- comparing two periods --------------------------------------------------------------------
@@ -98,43 +55,6 @@ class ComparisonModel(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
-
-
-def _medians(rng, x: np.ndarray, n: int, simulations: int) -> np.ndarray:
-    """Medians of ``simulations`` resamples of size n, drawn in chunks of ~2M values (bounded memory)."""
-    chunk = max(1, 2_000_000 // n)
-    return np.concatenate([np.median(rng.choice(x, size=(min(chunk, simulations - i), n), replace=True), axis=1)
-                           for i in range(0, simulations, chunk)])
-
-
-def minimum_detectable_change(values, n_before: int, n_after: int, *, seed: int = SEED,
-                              simulations: int = SIMULATIONS, power: float = POWER) -> float | None:
-    """The smallest relative change in the median (0.3 = 30% shorter) this many incidents would show.
-
-    Resampling the team's own durations: draw two periods of the given sizes from the same data (no
-    real change), and see how far their medians' ratio wanders by chance (2.5% and 97.5% points).
-    A real change of d shortens every duration of the second period by d; it is detectable when its
-    ratio falls outside the chance band in at least ``power`` of the draws. None when even a 95%
-    change would not be (too few incidents), or when there is no data.
-    """
-    x = _clean(values)
-    if len(x) < 2 or n_before < 1 or n_after < 1 or np.median(x) <= 0:
-        return None
-    rng = np.random.default_rng(seed)
-    sims = max(200, min(simulations, SIMULATION_BUDGET // (n_before + n_after)))
-    a, b = _medians(rng, x, n_before, sims), _medians(rng, x, n_after, sims)
-    ok = a > 0
-    ratio = b[ok] / a[ok]
-    low = np.quantile(ratio, 0.025)
-    # The "changed" periods pair each second period with another draw's first period, so the chance band
-    # is not reused as its own test (and no second set of resamples is needed).
-    a2 = np.roll(a, 1)
-    ok2 = a2 > 0
-    base = b[ok2] / a2[ok2]
-    for change in CHANGES:
-        if np.mean(base * (1 - change) < low) >= power:
-            return float(change)
-    return None
 
 
 def _verdict(before: tuple | None, after: tuple | None, m_before, m_after) -> str:
@@ -214,21 +134,23 @@ def xmr(declarations_by_month: pd.DataFrame) -> pd.DataFrame:
 # -- from the store (what the Insights page and notebooks call) ---------------------------------
 def period_comparison(source, filters=None, *, split, **fields) -> pd.DataFrame:
     """``compare_periods`` for incidents declared before ``split`` and from ``split`` on, within ``filters``."""
-    from . import metrics
+    from .query import make_filters
+    from .response import response_times, update_gaps
 
-    f = metrics.make_filters(filters, **fields)
+    f = make_filters(filters, **fields)
     at = pd.Timestamp(split)
     at = (at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")).to_pydatetime()
-    before, after = metrics.make_filters(f, until=at), metrics.make_filters(f, since=at)
+    before, after = make_filters(f, until=at), make_filters(f, since=at)
 
     def grab(g):
-        return samples(metrics.response_times(source, g), metrics.update_gaps(source, g))
+        return samples(response_times(source, g), update_gaps(source, g))
 
     return compare_periods(grab(before), grab(after))
 
 
 def declarations_xmr(source, filters=None, **fields) -> pd.DataFrame:
-    """``xmr`` of ``metrics.declarations_by_month`` (test incidents left out, like every learning metric)."""
-    from . import metrics
+    """``xmr`` of ``declarations_by_month`` (test incidents left out, like every learning metric)."""
+    from .declarations import declarations_by_month
+    from .query import make_filters
 
-    return xmr(metrics.declarations_by_month(source, metrics.make_filters(filters, **fields)))
+    return xmr(declarations_by_month(source, make_filters(filters, **fields)))

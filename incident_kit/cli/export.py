@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ..export.service import FORMATS
+from ..export import FORMATS
 from .base import cli, echo_json, json_option, pass_state
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import sys
 
 import click
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..importers.models import KINDS, ImportRejected, ImportSummary
 from .base import cli, echo_json, json_option, pass_state

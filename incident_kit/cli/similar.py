@@ -6,7 +6,7 @@ import re
 
 import click
 
-from ..similar.service import LIMIT_MAX
+from ..similar import LIMIT_MAX
 from .base import cli, echo_json, json_option, pass_state
 
 

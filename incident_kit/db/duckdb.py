@@ -7,7 +7,9 @@
   DuckDB's optimistic concurrency would otherwise abort one of two
   transactions that touch the same rows; the alternative "retry" strategy
   re-runs the unit of work with a bounded backoff instead.
-  ``benchmarks/bench_store_concurrency.py`` measures both; see the README.
+  ``benchmarks/bench_store.py`` measures both; see the README.
+* ``read`` runs its unit of work in one transaction: every statement in it sees
+  the same snapshot, even while a writer commits.
 * Every timestamp is TIMESTAMPTZ and the session time zone is UTC.
 """
 
@@ -19,10 +21,11 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..errors import StoreUnavailable
 
@@ -162,7 +165,19 @@ class DuckDBDatabase:
     def read(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
-            return work(DuckTx(cur, self.memo))
+            cur.execute("BEGIN TRANSACTION")  # one snapshot for every statement in ``work``
+            try:
+                result = work(DuckTx(cur, self.memo))
+            except BaseException:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # the transaction was already aborted by the error
+                raise
+            # Nothing was written to this database, so COMMIT only ends the snapshot; work that
+            # copies into an ATTACHed file (snapshot.publish) keeps what it wrote there.
+            cur.execute("COMMIT")
+            return result
         finally:
             cur.close()
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import os
 
-from . import service
-
 
 class ExportAPI:
     db: object
 
     def export(self, out_dir: str | os.PathLike, *, format: str = "parquet", include_private: bool = False) -> dict:
         """Write every table as Parquet, CSV or JSON (+ manifest.json); private incidents only if asked."""
+        from . import service  # pandas and numpy load only to export or restore
+
         return service.export(self.db, out_dir, format=format, include_private=include_private)
 
     def restore(self, in_dir: str | os.PathLike) -> dict[str, int]:
         """Load an export (any format) into this store, which must hold no incidents yet."""
+        from . import service
+
         return service.restore(self.db, in_dir)

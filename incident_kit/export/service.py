@@ -29,9 +29,9 @@ import pandas as pd
 
 from ..clock import iso, utcnow
 from ..errors import IncidentKitError
-from . import store
+from ..incident import facts as update_facts
+from . import FORMATS, store
 
-FORMATS = ("parquet", "csv", "json")
 MANIFEST = "manifest.json"
 EXPORT_VERSION = 1
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -291,6 +291,7 @@ def restore(db, in_dir) -> dict[str, int]:
                     top = store.max_of(tx, table, name)
                     if top:
                         store.advance_sequence(tx, m.group(1), int(top))
+        update_facts.rebuild(tx)  # derived from updates: recomputed, whatever the export held (older ones lack it)
         return counts
 
     return db.write(work)

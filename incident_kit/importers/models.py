@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..errors import IncidentKitError
 from ..incident.models import Status
@@ -118,6 +121,8 @@ class Prepared:
         return int(self.report[["file", "where"]].drop_duplicates().shape[0])
 
     def preview(self) -> pd.DataFrame:
+        import pandas as pd
+
         if self.batch is None:
             return pd.DataFrame(columns=INCIDENT_FIELDS)
         return self.batch.incidents[INCIDENT_FIELDS]
@@ -156,6 +161,8 @@ class ImportSummary:
 
 
 def empty_report() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(columns=REPORT_COLUMNS)
 
 

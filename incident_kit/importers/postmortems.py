@@ -376,7 +376,7 @@ def write_learning(tx, fresh: pd.DataFrame, learning: pd.DataFrame, *, by: str, 
     Returns (reviews, follow-ups) written.
     """
     from ..follow_up import service as follow_ups
-    from ..review import service as reviews
+    from ..review import imported as reviews
 
     ids = dict(zip(fresh["external_id"], fresh["id"]))
     n_reviews = n_follow_ups = 0

@@ -18,7 +18,9 @@ import pandas as pd
 from ..catalog import access
 from ..catalog import store as catalog
 from ..clock import utcnow
+from ..identity import clean_person
 from ..errors import IncidentKitError
+from ..incident import facts as incidents_facts
 from ..incident import hooks
 from ..incident import store as incidents_store
 from ..incident.models import Status
@@ -164,6 +166,7 @@ def _fmt(field: str, value) -> str | None:
 
 def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) -> ImportSummary:
     """Write a validated import in ONE transaction: new incidents, changed ones, new and changed updates."""
+    by = clean_person(by, "Imported by")
     if not prepared.ok:
         raise ImportRejected(rejected_message(prepared), prepared.report,
                              ImportSummary(kind=prepared.kind, files=len(prepared.files), rejected=prepared.rejected))
@@ -246,6 +249,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
             incidents_store.record_event(tx, int(iid), actor=by, kind="import_updated", occurred_at=now,
                                          field="updates", new=len(group),
                                          detail=f"{len(group)} new update(s) from the source")
+        incidents_facts.refresh(tx, [*fresh["id"], *upd_new["incident_id"], *(iid for _, iid, _ in changed_updates)])
         summary.updated = len(updated_ids)
         summary.unchanged = int((~is_new).sum()) - len(updated_ids)
         summary.updates_new = len(upd_new)

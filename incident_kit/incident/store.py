@@ -6,13 +6,16 @@ from the fixed EDITABLE_COLUMNS allow-list below.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import replace
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..clock import utcnow
-from . import hooks
+from . import facts, hooks
 from .models import ACTIVE_SQL, Audience, Event, Incident, Mode, Status, Update
 from .visibility import participant_sql, visible_sql
 
@@ -229,6 +232,7 @@ def insert_update(tx, update: Update) -> Update:
     new_id = tx.fetchone(INSERT_UPDATE, [update.incident_id, update.posted_at, update.author,
                                          update.audience.value, update.status.value if update.status else None,
                                          update.message, update.impact, update.doing, update.next_update_at])[0]
+    facts.refresh(tx, [update.incident_id])  # same transaction: insights never see the update without its gap
     return replace(update, id=new_id)
 
 

@@ -7,10 +7,13 @@ so the incident service itself needs no knowledge of reviews).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import dataclass
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import store as catalog
 from .. import bounds
@@ -23,7 +26,7 @@ from ..identity import clean_person
 from ..incident.models import ACTIVE, Incident, Mode, Status, normalise_tags
 from ..incident.visibility import scope
 from . import hints as hint_rules
-from . import prefill, schemas, store
+from . import prefill, store
 from .models import (DONE, REASON_MAX, SECTION_BY_KEY, Depth, Review, ReviewStatus, check_transition,
                      parse_depth, parse_status, sections_for, suggest_depth)
 
@@ -326,28 +329,6 @@ def close_incident(db, reference: str, *, by: str) -> tuple[Incident, int]:
     return db.write(work)
 
 
-def add_published(tx, incident_id: int, sections: dict[str, str], factors: list[str], *, by: str,
-                  now: dt.datetime, detail: str) -> int:
-    """Inside a caller's transaction: a standard review already written elsewhere, published as it is.
-
-    For imports (one transaction for the whole batch). ``sections`` maps section keys to markdown;
-    keys a standard review lacks belong in "notes" (the caller's job, so nothing is dropped here).
-    """
-    unknown = set(sections) - {s.key for s in sections_for(Depth.STANDARD)}
-    if unknown:
-        raise IncidentKitError(f"A standard review has no section(s) {', '.join(sorted(unknown))}.")
-    review_id = store.insert(tx, incident_id=incident_id, depth=Depth.STANDARD, status=ReviewStatus.PUBLISHED,
-                             waived_reason=None, created_at=now, created_by=by)
-    for spec in sections_for(Depth.STANDARD):
-        store.add_section_version(tx, review_id, spec.key, sections.get(spec.key, ""), by=by, now=now)
-    store.set_status(tx, review_id, ReviewStatus.PUBLISHED, published_at=now, now=now)
-    if factors:
-        store.set_factors(tx, review_id, list(factors), now=now)
-    incident_store.record_event(tx, incident_id, actor=by, kind="review_published", occurred_at=now,
-                                field="review", new=ReviewStatus.PUBLISHED.value, detail=detail)
-    return review_id
-
-
 # -- reading ---------------------------------------------------------------------------
 def get(db, reference: str, *, viewer: str | None = None) -> Review | None:
     return db.read(lambda tx: store.for_incident(tx, incident_service.load_visible(tx, reference, viewer).id))
@@ -373,6 +354,8 @@ def history(db, reference: str, *, section: str | None = None, viewer: str | Non
         review = _review_or_explain(tx, incident)
         return store.history(tx, review.id, section)
 
+    from . import schemas  # pandera loads only for reads
+
     return schemas.validate_history(db.read(work))
 
 
@@ -391,5 +374,7 @@ def reviews(db, *, viewer: str | None = None, status: str | None = None, depth: 
     def work(tx):
         see_all, who = scope(tx, viewer)
         return store.list_reviews(tx, see_all=see_all, viewer=who, status=status_, depth=depth_)
+
+    from . import schemas
 
     return schemas.validate_list(db.read(work))

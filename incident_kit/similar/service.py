@@ -10,8 +10,6 @@ import re
 
 import numpy as np
 import pandas as pd
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 from ..clock import utcnow
 from ..errors import IncidentKitError, NotFound  # noqa: F401  (NotFound: what a hidden reference raises)
@@ -19,9 +17,8 @@ from ..incident import service as incident_service
 from ..incident import store as incident_store
 from ..incident.service import REFERENCE_PREFIX
 from ..identity import is_checked
-from . import index, store
+from . import LIMIT_MAX, store
 
-LIMIT_MAX = 50
 REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?(\d+)\s*$", re.I)
 # Two incidents recur when each one's headline finds the other with at least this share of the score it
 # gives itself. On the DFDS postmortems true recurrences (the three "503" outages, the two Flux and the
@@ -60,6 +57,8 @@ def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
     if not 1 <= int(limit) <= LIMIT_MAX:
         raise IncidentKitError(f"The limit must be between 1 and {LIMIT_MAX}.")
 
+    from . import index  # bm25s loads on the first question, not with the package
+
     def work(tx) -> list[dict]:
         idx = index.current(db, tx)
         seen: dict[int, bool] = {}
@@ -77,7 +76,7 @@ def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
     return db.read(work)
 
 
-def _best(tx, idx: index.Index, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip) -> list[dict]:
+def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip) -> list[dict]:
     if not len(scores):
         return []
     frame = idx.frame
@@ -105,6 +104,8 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
     """
     columns = ["group", "size", "reference", "title", "started_at", "declared_at", "status"]
 
+    from . import index
+
     def work(tx) -> pd.DataFrame:
         idx = index.current(db, tx)
         frame = idx.frame
@@ -131,7 +132,10 @@ def _utc(value) -> pd.Timestamp:
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
-def _groups(idx: index.Index, pos: list[int]) -> pd.DataFrame:
+def _groups(idx, pos: list[int]) -> pd.DataFrame:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
     where = {p: i for i, p in enumerate(pos)}
     n = len(pos)
     share = np.zeros((n, n))

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 import os
 import tempfile
 from pathlib import Path
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
 from ..errors import IncidentKitError
-from ..frames import utc_columns
 from ..incident import service as incidents_service
 from ..incident.format import render_update
 from ..incident.models import ACTIVE_ORDER
-from . import render, store
+from . import store
 
 BOARD_RESOLVED_DAYS = 7  # the internal board keeps recently resolved incidents in view for a week
 
@@ -42,6 +44,9 @@ def build(db, out_dir, *, base_url: str | None = None, now=None) -> list[Path]:
         raise IncidentKitError(f"{out} is a file; give a directory for the status page.")
     out.mkdir(parents=True, exist_ok=True)
 
+    from ..frames import utc_columns
+    from . import render  # Jinja2 loads only to publish
+
     def work(tx):
         return utc_columns(store.public_updates(tx)), catalog.get_setting(tx, "public_name", "Our services")
 
@@ -63,6 +68,10 @@ BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "account
 
 def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     """Every incident the viewer may see that is active or resolved in the last week, with its newest update."""
+    import pandas as pd
+
+    from ..frames import utc_columns
+
     now = to_utc(now, field="now") or utcnow()
     frame = incidents_service.incidents(db, viewer=viewer, since=now - dt.timedelta(days=365))
     horizon = pd.Timestamp(now - dt.timedelta(days=BOARD_RESOLVED_DAYS))
