@@ -21,16 +21,14 @@ from .query import Filters, as_python, run_rows
 
 SEED = 20210601  # any fixed number: the point is that the same data gives the same interval every time
 RESAMPLES = 2000  # bootstrap resamples: interval ends move by well under 1% between seeds at this count
-# Each resample costs O(n); above RESAMPLE_BUDGET / RESAMPLES values (5k) fewer resamples are drawn (at
-# least MIN_RESAMPLES), which keeps one interval around a second on 2 cores even at 200k values.
-RESAMPLE_BUDGET = 10_000_000
-MIN_RESAMPLES = 500
 # Above this many values the interval is the exact bootstrap percentile interval (the limit scipy's
-# Monte Carlo bootstrap converges to, from binomial order statistics): O(n) instead of O(resamples × n),
-# so 1M update gaps cost one selection, not ~10 s of resampling. Below it, scipy.stats.bootstrap runs.
-EXACT_ABOVE = 20_000
+# Monte Carlo bootstrap converges to, from binomial order statistics; the two agree within 0.5% at 5k
+# values): O(n) instead of O(resamples × n), so 1M update gaps cost one selection, not ~10 s of
+# resampling. Every team-sized sample (a few dozen to 2,000 values) goes through scipy.stats.bootstrap,
+# at most 2000 × 2000 values (~0.1 s).
+EXACT_ABOVE = 2_000
 SIMULATIONS = 1000  # resampled pairs of periods in minimum_detectable_change (80% power read to about ±1.5%)
-SIMULATION_BUDGET = 20_000_000  # values drawn per metric at most: big periods get fewer (>= 200) simulations
+SIMULATION_BUDGET = 4_000_000  # values drawn per metric at most: big periods get fewer (>= 200) simulations
 POWER = 0.8  # "detectable" = a real change of this size would be seen in at least 80% of periods
 CHANGES = tuple(round(0.05 * k, 2) for k in range(1, 20))  # candidate relative changes: 5%, 10% … 95%
 WITHIN_DAYS = (30, 60, 90)
@@ -57,8 +55,7 @@ def median_ci95(values, *, seed: int = SEED) -> tuple[float, float] | None:
         return float(x[0]), float(x[0])
     if len(x) > EXACT_ABOVE:
         return exact_median_ci95(x)
-    resamples = max(MIN_RESAMPLES, min(RESAMPLES, RESAMPLE_BUDGET // len(x)))
-    res = stats.bootstrap((x,), np.median, confidence_level=0.95, n_resamples=resamples, method="percentile",
+    res = stats.bootstrap((x,), np.median, confidence_level=0.95, n_resamples=RESAMPLES, method="percentile",
                           vectorized=True, batch=100, random_state=np.random.default_rng(seed))
     return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
