@@ -17,6 +17,7 @@ import pandas as pd
 from .catalog import access
 from .catalog import store as catalog
 from .clock import utcnow
+from .config import DEMO_MAX
 from .errors import IncidentKitError
 from .incident import facts as update_facts
 from .incident.models import ACTIVE, Status
@@ -261,9 +262,7 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
 
 
 COUNT_INCIDENTS = "SELECT count(*), coalesce(max(id), 0) FROM incidents"
-# Ten years of a large organisation; beyond this the demo only measures memory.
-DEMO_MAX = 100_000
-SYNC_UPDATE_SEQUENCE = "SELECT nextval('updates_id_seq') FROM range(?)"
+SYNC_UPDATE_SEQUENCE = "SELECT nextval('updates_id_seq') FROM generate_series(1, ?)"
 
 
 def _utc(frame: pd.DataFrame) -> pd.DataFrame:

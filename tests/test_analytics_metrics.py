@@ -18,9 +18,14 @@ from incident_kit.errors import IncidentKitError
 from insights_data import NOW, build
 
 
-@pytest.fixture(scope="module")
-def org(tmp_path_factory):
-    k = ik.open(tmp_path_factory.mktemp("org") / "org.duckdb", user="tester")
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def org(request, tmp_path_factory):
+    """The known-answer organisation, on each store: both must give every answer below."""
+    if request.param == "postgres":
+        target = request.getfixturevalue("pg_server").fresh_database()
+    else:
+        target = tmp_path_factory.mktemp("org") / "org.duckdb"
+    k = ik.open(target, user="tester")
     build(k)
     yield k
     k.close()

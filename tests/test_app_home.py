@@ -11,7 +11,7 @@ from incident_kit import demo
 from apptest_support import assert_no_traceback, button, start, submit, texts, widget
 
 
-pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
+pytestmark = [pytest.mark.usefixtures("app_db"), pytest.mark.both_stores]  # each test runs the app on its own database
 
 
 def test_empty_database_invites_to_declare_or_load_demo():
@@ -78,3 +78,26 @@ def test_a_signed_in_oidc_user_is_used_without_asking(db_path):
     assert_no_traceback(at)
     with ik.open(db_path) as k:
         assert k.get("INC-1").declared_by == "ana@example.com"
+
+
+def test_cli_declarations_while_the_app_holds_the_store(db_path, store, subprocess_env):
+    """PostgreSQL: 4 alert hooks declare at once while the app runs, and the app shows them. DuckDB: one sentence."""
+    import subprocess
+    import sys
+
+    at = start()  # the app opens the store in this process and keeps it
+    assert_no_traceback(at)
+    subprocess_env["INCIDENT_KIT_DB"] = str(db_path)
+    hooks = [subprocess.Popen([sys.executable, "-m", "incident_kit", "declare", f"Alert {n} firing", "--by", "pager"],
+                              env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for n in range(4)]
+    results = [(h.wait(timeout=120), *h.communicate()) for h in hooks]
+    if store == "duckdb":
+        assert all(code != 0 and "in use by another process" in err and "Traceback" not in err
+                   for code, _, err in results)
+        return
+    assert [code for code, _, _ in results] == [0, 0, 0, 0], [err for _, _, err in results]
+    at.run()
+    assert_no_traceback(at)
+    shown = texts(at)
+    assert all(f"Alert {n} firing" in shown for n in range(4))

@@ -28,6 +28,12 @@ def test_only_the_db_package_talks_to_duckdb():
     assert offenders == []
 
 
+def test_only_the_db_package_talks_to_postgresql():
+    offenders = [str(p.relative_to(ROOT)) for p in PKG.rglob("*.py")
+                 if any(n.split(".")[0] in ("psycopg", "psycopg_pool") for n in imports(p)) and p.parent.name != "db"]
+    assert offenders == []
+
+
 def test_pages_hold_no_sql_and_no_store_access():
     pages = [ROOT / "app.py", *(PKG / "ui").rglob("*.py")]
     for page in pages:

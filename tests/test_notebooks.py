@@ -76,6 +76,7 @@ def test_notebooks_are_stored_without_outputs_and_without_sql(path):
 
 
 @pytest.mark.slow
+@pytest.mark.both_stores  # on PostgreSQL the kernel reads the live database: no snapshot involved
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_against_demo_data(path, demo_db, tmp_path):
     nb = execute(path, tmp_path)

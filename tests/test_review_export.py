@@ -5,6 +5,8 @@ import pytest
 import incident_kit as ik
 from review_support import resolved_incident
 
+pytestmark = pytest.mark.both_stores
+
 EVIL = '<script>alert("x")</script>'
 
 

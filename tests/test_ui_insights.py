@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from incident_kit import demo
 from incident_kit.incident import service
 
 from insights_pages import chart_specs, run_insights
+
+pytestmark = pytest.mark.both_stores
 
 
 def _texts(at) -> str:

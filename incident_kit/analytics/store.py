@@ -31,6 +31,25 @@ PARAMS = ("see_all", "viewer", "since", "until", "severities", "types", "sources
 # Incidents imported without a source are ours; this is the name to filter them by.
 NATIVE_SOURCE = "native"
 
+# The tables this SQL reads (with incident/visibility.py's rule): a PostgreSQL store copies exactly these
+# into an in-process DuckDB and runs this same SQL there (db/pgcopy.py).
+TABLES = ("settings", "severities", "incident_types", "incidents", "incident_roles", "incident_members", "updates",
+          "update_facts", "follow_ups", "reviews")
+
+
+@lru_cache(maxsize=1)
+def names_read() -> frozenset[str]:
+    """Every identifier in the SQL analytics run (this package, the visibility rule, the catalog reads).
+
+    The PostgreSQL copy leaves out columns whose name appears nowhere here (update messages,
+    titles, summaries: most of the bytes). Conservative: a name in a comment keeps its column too.
+    """
+    import re
+    from pathlib import Path
+
+    pkg = Path(__file__).resolve().parent.parent
+    files = [*(pkg / "analytics").glob("*.py"), pkg / "incident" / "visibility.py", pkg / "catalog" / "store.py"]
+    return frozenset(w for f in files for w in re.findall(r"[a-z_][a-z0-9_]*", f.read_text()))
 
 _P = """p AS (
     SELECT $1::BOOLEAN AS see_all, $2::VARCHAR AS viewer, $3::TIMESTAMPTZ AS since, $4::TIMESTAMPTZ AS until,

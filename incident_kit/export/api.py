@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 
 class ExportAPI:
@@ -14,8 +15,11 @@ class ExportAPI:
 
         return service.export(self.db, out_dir, format=format, include_private=include_private)
 
-    def restore(self, in_dir: str | os.PathLike) -> dict[str, int]:
-        """Load an export (any format) into this store, which must hold no incidents yet."""
+    def restore(self, source: str | os.PathLike) -> dict[str, int]:
+        """Load an export directory (any format), a DuckDB file or a postgresql:// URL into this store,
+        which must hold no incidents yet."""
         from . import service
 
-        return service.restore(self.db, in_dir)
+        if Path(str(source)).is_dir():
+            return service.restore(self.db, source)
+        return service.copy_from(self.db, source)

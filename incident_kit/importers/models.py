@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+import math
 import os
+from typing import TYPE_CHECKING
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +173,6 @@ def max_file_bytes(max_file_mb: float | None = None) -> int:
             max_file_mb = float(env) if env else DEFAULT_MAX_FILE_MB
         except ValueError:
             raise IncidentKitError(f"{MAX_FILE_MB_ENV}='{env}' is not a number of megabytes, e.g. 25.") from None
-    if max_file_mb <= 0:
+    if not math.isfinite(max_file_mb) or max_file_mb <= 0:  # float("nan") and "inf" parse, but are no limit
         raise IncidentKitError("The import size limit must be a positive number of megabytes.")
     return int(max_file_mb * 1024 * 1024)

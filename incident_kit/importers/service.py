@@ -185,7 +185,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
         old_by_ext = {row.external_id: row for row in old.itertuples(index=False)}
         is_new = ~inc["external_id"].isin(set(old_by_ext))
         fresh = inc[is_new].copy()
-        first_id = store.next_incident_id(tx)
+        first_id = incidents_store.take_incident_ids(tx, len(fresh)) if len(fresh) else 0
         fresh["id"] = range(first_id, first_id + len(fresh))
         fresh["reference"] = [f"INC-{i}" for i in fresh["id"]]
         fresh["updated_at"] = now

@@ -69,7 +69,9 @@ def declare(db, title, *, declared_by: str, severity: str | None = None, type: s
                         declared_by=str(declared_by), declared_at=declared, started_at=started, resolved_at=None,
                         closed_at=None, tags=tuple(tag_list), source=None, external_id=None, roles=roles)
 
-    return db.write(work)
+    # A declaration only adds rows; the counter row lock orders concurrent ones, so READ COMMITTED is
+    # enough, and under SERIALIZABLE every concurrent declaration but one would abort and retry.
+    return db.write(work, isolation="read committed")
 
 
 # -- updates -----------------------------------------------------------------

@@ -15,14 +15,13 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
 
 from ..catalog import service as catalog
 from ..clock import to_utc, utcnow
+from ..config import LIST_LIMIT_MAX  # the CLI shows it too
 from ..errors import IncidentKitError
 from . import store
 from .loading import load_visible
 from .models import Event, Incident, Update
 from .visibility import scope
 
-# The most rows one list call returns; a bigger number is refused rather than overflowing BIGINT.
-LIST_LIMIT_MAX = 1_000_000
 
 
 def get(db, reference: str, *, viewer: str | None = None) -> Incident:

@@ -222,7 +222,10 @@ def queue_reminders(db, *, now=None) -> int:
 
 # -- the outbox (used by the worker) -------------------------------------------
 def claim(db, *, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claimed]:
-    return db.write(lambda tx: store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit))
+    # READ COMMITTED is enough: the claim locks its rows (SKIP LOCKED) and re-checks their status, and
+    # SERIALIZABLE would abort one of two workers that merely read the same due rows.
+    return db.write(lambda tx: store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit),
+                    isolation="read committed")
 
 
 def settle(db, *, worker: str, now: dt.datetime, sent: list[int],

@@ -2,7 +2,8 @@
 
 HTML goes through Jinja2 with autoescape on, and section bodies (markdown written
 by people) through markdown-it with raw HTML switched off, so no user text can
-inject markup: ``<script>`` in a section comes out as ``&lt;script&gt;``.
+inject markup: ``<script>`` in a section comes out as ``&lt;script&gt;``. Control
+characters that XML forbids are removed from every value (``safe_output.xml_text``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from markupsafe import Markup
 from ..errors import IncidentKitError
 from ..follow_up.models import FollowUpStatus, Priority
 from ..incident.models import Incident
+from ..safe_output import xml_text
 from . import prefill
 from .models import DEPTH_HELP, Depth, Review, has_follow_ups
 
@@ -25,7 +27,7 @@ FORMATS = {"markdown": "markdown", "md": "markdown", "html": "html"}
 
 _html_env = Environment(loader=PackageLoader("incident_kit.review", "templates"),
                         autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
-                        trim_blocks=True, lstrip_blocks=True)
+                        trim_blocks=True, lstrip_blocks=True, finalize=xml_text)
 _md_env = Environment(loader=PackageLoader("incident_kit.review", "templates"), autoescape=False,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 # CommonMark with tables; "html": False escapes any raw HTML people typed; links are validated

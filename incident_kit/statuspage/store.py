@@ -25,9 +25,11 @@ ORDER BY u.posted_at DESC, u.id DESC"""
 
 # The newest update (any audience) of each listed incident, for the internal board.
 LATEST_UPDATES = """
-SELECT incident_id, id AS update_id, posted_at, author, audience, status, message, impact, doing, next_update_at
-FROM updates WHERE list_contains(?, incident_id)
-QUALIFY row_number() OVER (PARTITION BY incident_id ORDER BY posted_at DESC, id DESC) = 1"""
+SELECT incident_id, update_id, posted_at, author, audience, status, message, impact, doing, next_update_at
+FROM (SELECT incident_id, id AS update_id, posted_at, author, audience, status, message, impact, doing,
+             next_update_at, row_number() OVER (PARTITION BY incident_id ORDER BY posted_at DESC, id DESC) AS n
+      FROM updates WHERE list_contains(?, incident_id)) ranked
+WHERE n = 1"""
 
 
 def public_updates(tx) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import streamlit as st
 from incident_kit import analytics
 from incident_kit.analytics import charts
 from incident_kit.clock import utcnow
+from incident_kit.safe_output import frame_csv
 from incident_kit.ui.context import attempt, current_user, kit
 from incident_kit.ui.panels import similar, trends
 
@@ -50,7 +51,7 @@ def show(chart, frame, *, key: str, caption: str, empty: str) -> None:
         return
     st.altair_chart(chart, width="stretch")
     st.caption(caption)
-    st.download_button("Download the data (CSV)", frame.to_csv(index=False).encode(), file_name=f"{key}.csv",
+    st.download_button("Download the data (CSV)", frame_csv(frame).encode(), file_name=f"{key}.csv",
                        mime="text/csv", key=f"download_{key}", icon=":material/download:")
 
 
@@ -70,7 +71,7 @@ with communication:
     st.dataframe(summary, hide_index=True, width="stretch")
     st.caption("Median and 90th percentile (linear interpolation) of each response metric, with n. "
                "A median alone hides the long tail: read the p90 too. Not a target for any one incident.")
-    st.download_button("Download the data (CSV)", summary.to_csv(index=False).encode(),
+    st.download_button("Download the data (CSV)", frame_csv(summary).encode(),
                        file_name="response_summary.csv", mime="text/csv", key="download_response_summary",
                        icon=":material/download:")
     trends.period_comparison(k, filters, since, until)
