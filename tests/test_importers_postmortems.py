@@ -39,6 +39,7 @@ def test_the_dfds_directory_is_refused_whole_because_one_timeline_has_a_typo(kit
     assert kit.incidents().empty
 
 
+@pytest.mark.both_stores
 def test_the_dfds_postmortems_import_as_closed_retrospectives_with_published_reviews(kit):
     summary = kit.import_files("postmortems", GOOD)
 
@@ -66,6 +67,7 @@ def test_titles_times_and_tags_come_from_the_document(kit):
     assert inotify["started_at"] == _t("2020-01-20 12:50")
 
 
+@pytest.mark.both_stores
 def test_review_sections_hold_the_document_and_unknown_sections_go_to_notes(kit):
     kit.import_files("postmortems", GOOD)
     (row, *_) = _by_title(kit, "All services returning 503 in Kubernetes")
@@ -108,6 +110,7 @@ def test_action_items_become_follow_ups_open_or_done_as_marked(kit):
     assert marked == {"Add disk alert": "done", "Rotate logs": "open"}
 
 
+@pytest.mark.both_stores
 def test_importing_again_adds_nothing(kit):
     kit.import_files("postmortems", GOOD)
     events = kit.db.read(lambda tx: tx.fetchall("SELECT count(*) FROM events")[0][0])

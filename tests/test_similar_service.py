@@ -23,6 +23,7 @@ def dfds(kit):
     return kit, sorted(frame.loc[frame["title"] == OUTAGE, "reference"])
 
 
+@pytest.mark.both_stores
 def test_the_three_503_outages_find_each_other_first(dfds):
     kit, outages = dfds
     assert len(outages) == 3
@@ -41,6 +42,7 @@ def test_free_text_finds_them_and_the_answer_is_json_shaped(dfds):
     json.dumps(found)  # plain values only
 
 
+@pytest.mark.both_stores
 def test_what_keeps_coming_back_groups_the_recurrences(dfds):
     kit, outages = dfds
     groups = kit.recurring()
@@ -53,6 +55,7 @@ def test_what_keeps_coming_back_groups_the_recurrences(dfds):
     assert not set(kit.recurring(since="2021-06-25", until="2021-07-01")["reference"]) & set(outages)
 
 
+@pytest.mark.both_stores
 def test_private_incidents_are_found_only_by_those_who_may_see_them(kit):
     kit.declare("Payroll export leaked salaries", declared_by="hana", private=True)
     kit.declare("Payroll export slow", declared_by="hana")
@@ -69,6 +72,7 @@ def test_private_incidents_are_found_only_by_those_who_may_see_them(kit):
     assert [f["reference"] for f in kit.similar("INC-2", viewer="hana")] == ["INC-1"]
 
 
+@pytest.mark.both_stores
 def test_the_index_follows_changes_made_in_this_process(kit):
     kit.declare("Checkout down after deploy")
     assert kit.similar("kafka lag") == []
@@ -104,6 +108,7 @@ def test_bad_questions_get_a_clear_sentence(kit):
     assert kit.similar("anything at all") == []  # an empty store answers, it does not fail
 
 
+@pytest.mark.both_stores
 def test_related_incidents_can_be_linked_and_appear_in_the_review_export(dfds):
     kit, (first, second, third) = dfds
     linked = kit.link_related(third, first, by="ana")
