@@ -12,6 +12,8 @@ from .errors import IncidentKitError
 
 # An update is read aloud in a call and sent by email: 20,000 characters is ~8 pages.
 UPDATE_MAX = 20_000
+# A note or reason (why declined, why reopened, why a follow-up won't be done) is a line or two.
+NOTE_MAX = 2_000
 # A summary is the incident's standing description: a few paragraphs, not a document.
 SUMMARY_MAX = 20_000
 # Incidents before 1990 predate any tool that could have recorded them; a typo like 0202 or 9999 is refused.
@@ -32,6 +34,11 @@ def text(value, *, what: str, limit: int) -> str:
     if len(out) > limit:
         raise IncidentKitError(f"{what} is {len(out):,} characters long; the limit is {limit:,} characters.")
     return out
+
+
+def note(value, *, what: str = "The note") -> str | None:
+    """An optional short reason: stripped, at most ``NOTE_MAX`` characters, None when empty."""
+    return text(value, what=what, limit=NOTE_MAX) or None
 
 
 def flag(value, *, what: str) -> bool:

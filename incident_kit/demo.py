@@ -17,7 +17,10 @@ import pandas as pd
 from .catalog import access
 from .catalog import store as catalog
 from .clock import utcnow
+from .config import DEMO_MAX
 from .errors import IncidentKitError
+from .incident import facts as update_facts
+from .incident import store as incident_store
 from .incident.models import ACTIVE, Status
 
 PEOPLE = ["ana", "bao", "carmen", "dev", "elif", "femi", "grace", "hiro", "ines", "jonas", "kemi",
@@ -260,9 +263,7 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
 
 
 COUNT_INCIDENTS = "SELECT count(*), coalesce(max(id), 0) FROM incidents"
-# Ten years of a large organisation; beyond this the demo only measures memory.
-DEMO_MAX = 100_000
-SYNC_UPDATE_SEQUENCE = "SELECT nextval('updates_id_seq') FROM range(?)"
+SYNC_UPDATE_SEQUENCE = "SELECT nextval('updates_id_seq') FROM generate_series(1, ?)"
 
 
 def _utc(frame: pd.DataFrame) -> pd.DataFrame:
@@ -301,6 +302,8 @@ def load(db, *, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
         for name in ("incidents", "incident_roles", "incident_members", "updates", "events", "reviews",
                      "follow_ups"):
             tx.insert_frame(name, _utc(tables[name]))
+        incident_store.sync_incident_counter(tx)
+        update_facts.refresh(tx, tables["incidents"]["id"])
         return {name: len(frame) for name, frame in tables.items()}
 
     return db.write(work)

@@ -12,7 +12,7 @@ import threading
 from pathlib import Path
 
 from .catalog.api import CatalogAPI
-from .config import resolve_db_path
+from .config import is_url, resolve_db_path
 from .db import open_database
 from .errors import StoreUnavailable
 from .export.api import ExportAPI
@@ -21,6 +21,7 @@ from .importers.api import ImportAPI
 from .incident.api import IncidentAPI
 from .notify.api import NotifyAPI
 from .review.api import ReviewAPI
+from .similar.api import SimilarAPI
 from .statuspage.api import StatusPageAPI
 
 _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
@@ -34,7 +35,8 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI):
+class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
+          SimilarAPI):
     """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
 
     snapshot_time = None  # when reading a published snapshot (see incident_kit.snapshot): when it was taken
@@ -84,7 +86,7 @@ def open(path: str | os.PathLike | None = None, *, read_only: bool = False, user
     try:
         return _open(path, read_only=read_only, user=user, write_strategy=write_strategy)
     except StoreUnavailable as exc:
-        if not (read_only and snapshot):
+        if not (read_only and snapshot) or is_url(resolve_db_path(path)):  # PostgreSQL has no snapshots
             raise
         from .snapshot import fallback
 
@@ -93,7 +95,8 @@ def open(path: str | os.PathLike | None = None, *, read_only: bool = False, user
 
 def _open(path, *, read_only: bool, user: str | None, write_strategy: str) -> Kit:
     resolved = resolve_db_path(path)
-    key = (str(resolved) if str(resolved) == ":memory:" else str(Path(resolved).resolve()), read_only)
+    plain = isinstance(resolved, str) or str(resolved) == ":memory:"  # a URL or memory: no file to resolve
+    key = (str(resolved) if plain else str(Path(resolved).resolve()), read_only)
     with _OPEN_LOCK:
         if read_only and (key[0], False) in _OPEN:  # this process holds it read-write already: share that
             key = (key[0], False)

@@ -231,7 +231,7 @@ def start_publisher(kit, *, every_seconds: float | None = None,
         except ValueError:
             raise IncidentKitError(f"{EVERY_ENV_VAR} must be a number of seconds (0 turns snapshots off).") from None
     db = _db(kit)
-    if every_seconds <= 0 or db.path == ":memory:":
+    if every_seconds <= 0 or db.path == ":memory:" or getattr(db, "dialect", "duckdb") != "duckdb":
         return None
     if getattr(db, "read_only", False):
         raise IncidentKitError("Snapshots are published by the process that holds the database read-write.")

@@ -1,4 +1,9 @@
-"""Shared fixtures: every test gets a real DuckDB file of its own."""
+"""Shared fixtures: every test gets a real DuckDB file of its own.
+
+Tests marked ``both_stores`` run twice: on a DuckDB file and on a fresh database
+of a real PostgreSQL server that the session starts (``tests/pg_server.py``).
+Then ``db_path`` is that database's URL.
+"""
 
 from __future__ import annotations
 
@@ -19,8 +24,41 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+STORES = ("duckdb", "postgres")
+
+
+def pytest_generate_tests(metafunc):
+    if "store" in metafunc.fixturenames and metafunc.definition.get_closest_marker("both_stores"):
+        metafunc.parametrize("store", STORES, indirect=True)
+
+
 @pytest.fixture
-def db_path(tmp_path) -> Path:
+def store(request) -> str:
+    """Which store the test runs on: 'duckdb' unless the test is marked ``both_stores``."""
+    return getattr(request, "param", "duckdb")
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    from pg_server import PgServer
+
+    server = PgServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A fresh, already migrated PostgreSQL database for this test; dropped afterwards."""
+    url = pg_server.fresh_database()
+    yield url
+    pg_server.drop_database(url)
+
+
+@pytest.fixture
+def db_path(tmp_path, store, request) -> Path | str:
+    if store == "postgres":
+        return request.getfixturevalue("pg_url")
     return tmp_path / "kit.duckdb"
 
 

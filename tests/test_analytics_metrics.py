@@ -18,9 +18,14 @@ from incident_kit.errors import IncidentKitError
 from insights_data import NOW, build
 
 
-@pytest.fixture(scope="module")
-def org(tmp_path_factory):
-    k = ik.open(tmp_path_factory.mktemp("org") / "org.duckdb", user="tester")
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def org(request, tmp_path_factory):
+    """The known-answer organisation, on each store: both must give every answer below."""
+    if request.param == "postgres":
+        target = request.getfixturevalue("pg_server").fresh_database()
+    else:
+        target = tmp_path_factory.mktemp("org") / "org.duckdb"
+    k = ik.open(target, user="tester")
     build(k)
     yield k
     k.close()
@@ -195,7 +200,10 @@ def test_metrics_summary_has_exactly_the_documented_keys(org):
     assert list(out) == ["incidents", "live", "retrospective", "update_gap_minutes", "time_to_first_update_minutes",
                          "time_to_declare_minutes", "time_to_resolve_minutes", "impact_duration_minutes",
                          "cadence_adherence", "follow_ups"]
-    assert out["update_gap_minutes"] == {"n": 4, "median": 105.0, "p90": 204.0}
+    assert out["update_gap_minutes"] | {"median_ci95": None} == {"n": 4, "median": 105.0, "p90": 204.0,
+                                                                 "median_ci95": None}
+    lo, hi = out["update_gap_minutes"]["median_ci95"]
+    assert lo <= 105.0 <= hi
     assert out["follow_ups"]["completion_rate_by_due"] == pytest.approx(0.333, abs=1e-3)
 
 
@@ -204,7 +212,9 @@ def test_an_empty_database_gives_empty_frames_not_errors(kit):
     assert analytics.follow_up_summary(kit).empty
     assert analytics.declarations_by_month(kit).empty
     out = analytics.metrics_summary(kit)
-    assert out["incidents"] == 0 and out["update_gap_minutes"] == {"n": 0, "median": None, "p90": None}
+    assert out["incidents"] == 0
+    assert out["update_gap_minutes"] == {"n": 0, "median": None, "p90": None, "median_ci95": None}
+    assert out["follow_ups"]["km_median_days_to_complete"] is None
     assert out["cadence_adherence"] is None
 
 
@@ -259,3 +269,40 @@ def test_the_page_bundle_equals_the_single_metric_functions(org):
                                   analytics.follow_up_summary(org, by="month", now=NOW, **f))
     pd.testing.assert_frame_equal(bundle["themes"], analytics.themes(org, **f))
     assert bundle["declaration_summary"] == analytics.declaration_summary(org, **f)
+
+
+def test_audience_filter_measures_gaps_and_first_update_within_that_audience(kit):
+    from incident_kit.incident import service
+
+    ref = kit.declare("Mixed audiences", declared_by="ana", started_at=NOW - dt.timedelta(hours=3)).reference
+    declared = kit.get(ref).declared_at
+    for minutes, audience in ((10, "internal"), (25, "external"), (40, "internal"), (85, "external")):
+        service.post_update(kit.db, ref, "Progress", by="ana", audience=audience,
+                            posted_at=declared + dt.timedelta(minutes=minutes))
+
+    assert list(analytics.update_gaps(kit)["gap_minutes"]) == [15.0, 15.0, 45.0]
+    assert list(analytics.update_gaps(kit, audience="external")["gap_minutes"]) == [60.0]
+    assert list(analytics.update_gaps(kit, audience="internal")["gap_minutes"]) == [30.0]
+    first = analytics.response_times(kit, audience="external")["time_to_first_update_minutes"]
+    assert list(first) == [25.0]
+    assert list(analytics.response_times(kit)["time_to_first_update_minutes"]) == [10.0]
+
+
+def test_the_command_line_summary_equals_the_validated_frames(org):
+    out = analytics.metrics_summary(org, now=NOW)
+    frames = analytics.insights(org, now=NOW)
+
+    for row in frames["response_summary"].itertuples():
+        got = out[f"{row.metric}_minutes"]
+        assert got["n"] == row.n
+        assert got["median"] == (None if pd.isna(row.median) else round(row.median, 3))
+        assert got["p90"] == (None if pd.isna(row.p90) else round(row.p90, 3))
+    adherence = frames["cadence_adherence"]
+    assert out["cadence_adherence"] == round(adherence["within_cadence"].sum() / adherence["gaps"].sum(), 3)
+    fu = frames["follow_ups_all"].iloc[0]
+    assert out["follow_ups"]["total"] == fu["follow_ups"]
+    assert out["follow_ups"]["done_by_due"] == fu["done_by_due"]
+    assert out["follow_ups"]["completion_rate_by_due"] == round(fu["completion_rate_by_due"], 3)
+    assert out["follow_ups"]["median_days_to_complete"] == round(fu["median_days_to_complete"], 3)
+    assert out["follow_ups"]["p90_days_to_complete"] == round(fu["p90_days_to_complete"], 3)
+    assert out["follow_ups"]["median_open_age_days"] == round(fu["median_open_age_days"], 3)

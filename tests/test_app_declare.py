@@ -12,7 +12,7 @@ from incident_kit import demo
 from apptest_support import assert_no_traceback, start, submit, texts, widget
 
 
-pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
+pytestmark = [pytest.mark.usefixtures("app_db"), pytest.mark.both_stores]  # each test runs the app on its own database
 
 
 @pytest.mark.parametrize("incidents", [0, 60])

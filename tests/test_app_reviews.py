@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from incident_kit.review.models import Depth
 from review_support import resolved_incident
+from apptest_support import sign_in
 
 REPO = Path(__file__).resolve().parent.parent
 REVIEWS = "incident_kit/ui/views/reviews.py"
@@ -25,7 +26,7 @@ def ref(kit, db_path, monkeypatch):
 
 def _page(ref: str, page: str = REVIEWS) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["display_name"] = "ana"
+    sign_in(at, "ana")
     at.query_params["ref"] = ref
     at.switch_page(page)
     return at.run()
@@ -133,7 +134,7 @@ def test_standard_form_quotes_picked_timeline_moments_and_keeps_text_across_page
     at = _ok(_page(ref))
     _start(at, ref, Depth.STANDARD)
     _ok(at.button(key=f"review_{ref}_start").click().run())
-    assert len(at.text_area) == 8
+    assert len(at.text_area) == 9  # the eight standard sections and Notes
     texts = _texts(at)
     assert "Key times" in texts and "Who held which role" in texts and "Severity history" in texts
     pick = at.multiselect(key=f"review_{ref}_timeline_pick")
@@ -169,7 +170,7 @@ def test_workshop_form_with_a_date_then_a_lighter_depth(kit, ref):
     _ok(at.button(key=f"review_{ref}_start").click().run())
     review = kit.review(ref)
     assert review.depth == Depth.WORKSHOP and review.scheduled_for.date() == dt.date(2030, 3, 2)
-    assert len(at.text_area) == 11
+    assert len(at.text_area) == 12  # workshop sections and Notes
     assert at.text_area(key=f"review_{ref}_agenda").value.startswith("1. Welcome")
     assert "People on the incident" in _texts(at)
     at.selectbox(key=f"review_{ref}_new_depth").set_value(Depth.NOTE).run()

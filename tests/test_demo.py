@@ -5,6 +5,8 @@ import pytest
 from incident_kit import demo
 from incident_kit.errors import IncidentKitError
 
+pytestmark = pytest.mark.both_stores
+
 NOW = dt.datetime(2026, 6, 1, 12, tzinfo=dt.timezone.utc)
 
 

@@ -10,6 +10,8 @@ from incident_kit.clock import utcnow
 from incident_kit.follow_up.export import CSV_COLUMNS, CSV_HEADER
 from review_support import resolved_incident
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 def inc(kit):

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 
 from incident_kit.importers.csv import COLUMNS, template
 from incident_kit.importers.models import ImportFile
+
+pytestmark = pytest.mark.both_stores
 
 
 def _file(text: str) -> ImportFile:

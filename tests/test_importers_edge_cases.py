@@ -10,6 +10,8 @@ import pytest
 from incident_kit.importers.models import ImportFile, ImportRejected
 from incident_kit.importers.csv import template
 
+pytestmark = pytest.mark.both_stores
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "imports"
 
 

@@ -14,6 +14,8 @@ from incident_kit.importers.models import STATUSPAGE_IMPACTS, GCP_SEVERITIES
 
 from pathlib import Path
 
+pytestmark = pytest.mark.both_stores
+
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 IMPORTS = FIXTURES / "imports"

@@ -6,6 +6,8 @@ import incident_kit as ik
 from incident_kit.clock import utcnow
 from incident_kit.errors import IncidentKitError, InvalidTransition, NotFound
 
+pytestmark = pytest.mark.both_stores
+
 
 def kinds(kit, ref):
     return [e.kind for e in kit.events(ref)]

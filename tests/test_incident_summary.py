@@ -9,6 +9,8 @@ import pytest
 import incident_kit as ik
 from incident_kit.incident import service
 
+pytestmark = pytest.mark.both_stores
+
 
 def test_counts_match_the_list_for_the_same_filters(kit):
     kit.declare("A", declared_by="ana")

@@ -5,6 +5,8 @@ import pytest
 from incident_kit.incident.models import Event
 from incident_kit.incident.timeline import describe
 
+pytestmark = pytest.mark.both_stores
+
 T = dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc)
 
 

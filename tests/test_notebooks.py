@@ -33,9 +33,10 @@ def demo_db(kit, db_path, monkeypatch):
     return db_path
 
 
-def test_there_are_the_four_notebooks():
+def test_there_are_the_five_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01_quick_start.ipynb", "02_update_cadence.ipynb",
-                                           "03_follow_up_completion.ipynb", "04_status_page_comparison.ipynb"]
+                                           "03_follow_up_completion.ipynb", "04_status_page_comparison.ipynb",
+                                           "05_are_we_improving.ipynb"]
 
 
 SQL_TEXT = re.compile(r"\b(select|insert|update|delete|create|with)\b.+\b(from|into|set|table|as)\b", re.I | re.S)
@@ -75,6 +76,7 @@ def test_notebooks_are_stored_without_outputs_and_without_sql(path):
 
 
 @pytest.mark.slow
+@pytest.mark.both_stores  # on PostgreSQL the kernel reads the live database: no snapshot involved
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_against_demo_data(path, demo_db, tmp_path):
     nb = execute(path, tmp_path)

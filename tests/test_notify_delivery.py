@@ -12,6 +12,8 @@ from incident_kit.incident.format import render_update
 from incident_kit.notify.models import BACKOFF_BASE_SECONDS
 from incident_kit.notify.worker import Worker, start_background, stop_background
 
+pytestmark = pytest.mark.both_stores
+
 pytest_plugins = ["notify_servers"]  # the smtp_server and webhook fixtures
 
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from incident_kit.clock import utcnow
 from incident_kit.notify.worker import Worker
+
+pytestmark = pytest.mark.both_stores
 
 pytest_plugins = ["notify_servers"]  # the smtp_server and webhook fixtures
 

@@ -6,6 +6,8 @@ import pytest
 
 import incident_kit as ik
 
+pytestmark = pytest.mark.both_stores
+
 
 def test_subscribing_to_one_incident_is_recorded_on_its_timeline(kit):
     inc = kit.declare("Disk full", declared_by="ana")

@@ -6,6 +6,8 @@ import pytest
 from incident_kit.review import hints
 from review_support import resolved_incident
 
+pytestmark = pytest.mark.both_stores
+
 FIXTURE = Path(__file__).parent / "fixtures" / "dfds_postmortem_phrases.md"
 
 

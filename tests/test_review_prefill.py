@@ -6,6 +6,8 @@ from incident_kit.incident import timeline
 from incident_kit.review import prefill
 from review_support import resolved_incident
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 def inc(kit):

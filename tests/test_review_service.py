@@ -6,6 +6,8 @@ import incident_kit as ik
 from incident_kit.review.models import SECTIONS, Depth, sections_for
 from review_support import resolved_incident
 
+pytestmark = pytest.mark.both_stores
+
 
 @pytest.fixture
 def inc(kit):

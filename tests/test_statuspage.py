@@ -9,6 +9,8 @@ import pytest
 
 from incident_kit.clock import utcnow
 
+pytestmark = pytest.mark.both_stores
+
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 

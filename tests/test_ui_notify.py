@@ -13,6 +13,8 @@ import incident_kit as ik
 from incident_kit.clock import utcnow
 from incident_kit.incident import service as incident_service
 
+from apptest_support import sign_in
+
 VIEWS = str(REPO / "incident_kit" / "ui" / "views") + "/"
 
 
@@ -31,7 +33,7 @@ def page(name: str, user: str | None = "ana") -> AppTest:
     """The page as the app shows it (through the router, so links to other pages work)."""
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     if user:
-        at.session_state["display_name"] = user
+        sign_in(at, user)
     at.switch_page(VIEWS + name)
     return at.run()
 
@@ -127,7 +129,7 @@ def test_the_incident_panel_subscribes_and_unsubscribes_me(app_kit):
 
 def test_the_router_reaches_the_communicate_pages(app_kit):
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["display_name"] = "ana"
+    sign_in(at, "ana")
     at.run()
     for name, title in (("needs_update.py", "Needs an update"), ("status.py", "Status"),
                         ("subscriptions.py", "Subscriptions")):

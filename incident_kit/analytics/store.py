@@ -24,15 +24,32 @@ from typing import NamedTuple
 
 from ..incident.visibility import visible_sql
 
-# The order of the bound values; ``metrics._params`` builds them in this order.
+# The order of the bound values; ``query.params`` builds them by these names.
 PARAMS = ("see_all", "viewer", "since", "until", "severities", "types", "sources", "refs", "modes",
           "audience", "now")
 
 # Incidents imported without a source are ours; this is the name to filter them by.
 NATIVE_SOURCE = "native"
 
-BEGIN = "BEGIN TRANSACTION"  # several queries, one consistent view
-ROLLBACK = "ROLLBACK"  # a read changes nothing
+# The tables this SQL reads (with incident/visibility.py's rule): a PostgreSQL store copies exactly these
+# into an in-process DuckDB and runs this same SQL there (db/pgcopy.py).
+TABLES = ("settings", "severities", "incident_types", "incidents", "incident_roles", "incident_members", "updates",
+          "update_facts", "follow_ups", "reviews")
+
+
+@lru_cache(maxsize=1)
+def names_read() -> frozenset[str]:
+    """Every identifier in the SQL analytics run (this package, the visibility rule, the catalog reads).
+
+    The PostgreSQL copy leaves out columns whose name appears nowhere here (update messages,
+    titles, summaries: most of the bytes). Conservative: a name in a comment keeps its column too.
+    """
+    import re
+    from pathlib import Path
+
+    pkg = Path(__file__).resolve().parent.parent
+    files = [*(pkg / "analytics").glob("*.py"), pkg / "incident" / "visibility.py", pkg / "catalog" / "store.py"]
+    return frozenset(w for f in files for w in re.findall(r"[a-z_][a-z0-9_]*", f.read_text()))
 
 _P = """p AS (
     SELECT $1::BOOLEAN AS see_all, $2::VARCHAR AS viewer, $3::TIMESTAMPTZ AS since, $4::TIMESTAMPTZ AS until,
@@ -68,33 +85,33 @@ SCOPE_VIEWER = _SCOPE.format(visible=visible_sql(incident="i", see_all="FALSE", 
 
 # Minutes between consecutive updates of a response incident, up to and including the
 # update that resolves it (updates after resolved_at are not part of the response).
-# One ordered pass (lag over incident, time) is much cheaper than a window per incident
-# (PARTITION BY incident_id): DuckDB sorts once instead of once per partition.
+# The gaps are maintained at write time in ``update_facts`` (``incident.facts``): to the
+# previous update, or to the previous one to the same audience when the request names one.
+# Dropping the updates after resolved_at removes a suffix, so the remaining gaps are unchanged.
 # ``bin_start``: the gap as a multiple of its target, in quarter steps (0, ¼] … (3¾, 4], over 4 = 4.
 _GAPS = """gaps AS MATERIALIZED (
     SELECT incident_id, posted_at, severity_rank, cadence_minutes, gap_minutes,
            least(greatest(ceil(gap_minutes / cadence_minutes * 4) - 1, 0), 16) / 4.0 AS bin_start
     FROM (
-        SELECT u.incident_id, u.posted_at, sc.severity_rank, sc.cadence_minutes,
-               CASE WHEN lag(u.incident_id) OVER w = u.incident_id
-                    THEN (epoch_us(u.posted_at) - lag(epoch_us(u.posted_at)) OVER w) / 60e6 END AS gap_minutes
-        FROM updates u
-        JOIN scope sc ON sc.id = u.incident_id AND sc.response
+        SELECT f.incident_id, f.posted_at, sc.severity_rank, sc.cadence_minutes,
+               CASE WHEN p.audience IS NULL THEN f.gap_minutes ELSE f.audience_gap_minutes END AS gap_minutes
+        FROM update_facts f
+        JOIN scope sc ON sc.id = f.incident_id AND sc.response
         CROSS JOIN p
-        WHERE (sc.resolved_at IS NULL OR u.posted_at <= sc.resolved_at)
-          AND (p.audience IS NULL OR u.audience = p.audience)
-        WINDOW w AS (ORDER BY u.incident_id, u.posted_at)  -- updates at the same instant: a 0 gap either way
-    )
+        WHERE (sc.resolved_at IS NULL OR f.posted_at <= sc.resolved_at)
+          AND (p.audience IS NULL OR f.audience = p.audience)
+    ) AS g
     WHERE gap_minutes IS NOT NULL
 )"""
 
 # Response incidents with their four durations in minutes (NULL where not defined yet).
+# The first update (to the audience asked for) is the one without a previous one in ``update_facts``.
 _TIMES = """times AS MATERIALIZED (
     WITH first_update AS (
-        SELECT u.incident_id, min(u.posted_at) AS first_update_at
-        FROM updates u JOIN scope sc ON sc.id = u.incident_id AND sc.response CROSS JOIN p
-        WHERE p.audience IS NULL OR u.audience = p.audience
-        GROUP BY u.incident_id
+        SELECT f.incident_id, f.posted_at AS first_update_at
+        FROM update_facts f JOIN scope sc ON sc.id = f.incident_id AND sc.response CROSS JOIN p
+        WHERE (p.audience IS NULL AND f.gap_minutes IS NULL)
+           OR (f.audience = p.audience AND f.audience_gap_minutes IS NULL)
     )
     SELECT sc.id AS incident_id, sc.reference, sc.severity, sc.severity_rank, sc.declared_at,
            (epoch_us(sc.declared_at) - epoch_us(sc.started_at)) / 60e6 AS time_to_declare_minutes,
@@ -180,21 +197,21 @@ SELECT id, incident_id, reference, severity, severity_rank, depth, status, creat
 FROM rv ORDER BY created_at, id""", ("rv",))
 
 # -- statistics --------------------------------------------------------------------
-# Percentiles 0, 2, 4 … 100 of each response duration (linear interpolation); the median is
-# element 26 and the p90 element 46 of that list (1-based), the same numbers quantile_cont(x, 0.5/0.9) gives.
+# Percentiles 0, 2, 4 … 100 of each response duration (linear interpolation), in one scan of
+# ``times`` (one UNION ALL branch per duration scanned it four times: ~3× slower at 200k).
+# ``response.py`` reads the median and p90 from each list (the same numbers quantile_cont(x, 0.5/0.9) gives).
 SHARES = tuple(i / 50 for i in range(51))
 _SHARES = "[" + ", ".join(f"{s:.2f}" for s in SHARES) + "]"
 TIMES_STATS = Query(f"""
-SELECT pos, metric, n, q[26] AS median, q[46] AS p90, q FROM (
-    SELECT 1 AS pos, 'time_to_declare' AS metric, count(time_to_declare_minutes) AS n,
-           quantile_cont(time_to_declare_minutes, {_SHARES}) AS q FROM times
-    UNION ALL SELECT 2, 'time_to_first_update', count(time_to_first_update_minutes),
-           quantile_cont(time_to_first_update_minutes, {_SHARES}) FROM times
-    UNION ALL SELECT 4, 'time_to_resolve', count(time_to_resolve_minutes),
-           quantile_cont(time_to_resolve_minutes, {_SHARES}) FROM times
-    UNION ALL SELECT 5, 'impact_duration', count(impact_duration_minutes),
-           quantile_cont(impact_duration_minutes, {_SHARES}) FROM times
-) ORDER BY pos""", ("times",))
+SELECT count(time_to_declare_minutes) AS time_to_declare_n,
+       quantile_cont(time_to_declare_minutes, {_SHARES}) AS time_to_declare_q,
+       count(time_to_first_update_minutes) AS time_to_first_update_n,
+       quantile_cont(time_to_first_update_minutes, {_SHARES}) AS time_to_first_update_q,
+       count(time_to_resolve_minutes) AS time_to_resolve_n,
+       quantile_cont(time_to_resolve_minutes, {_SHARES}) AS time_to_resolve_q,
+       count(impact_duration_minutes) AS impact_duration_n,
+       quantile_cont(impact_duration_minutes, {_SHARES}) AS impact_duration_q
+FROM times""", ("times",))
 
 # The gaps, counted once (the CTE is materialised): all of them (level 'all'), per severity target
 # ('severity') and per size bin ('bin', counts only). Gaps of a severity no longer in the catalog
@@ -309,5 +326,42 @@ SELECT theme, kind, sum(incidents)::BIGINT AS incidents, count(*) AS months,
 FROM per_month GROUP BY theme, kind
 ORDER BY incidents DESC, months DESC, theme, kind""", ("rv",))
 
+# -- the one-object summary (``metrics --json``): only the figures it prints, as plain rows ------
+# The same definitions as the page's statistics (same CTEs, same interpolation), without the
+# per-severity, per-month and per-bin levels the summary does not show. DuckDB-only on purpose:
+# quantile_cont with a list sorts each column once; a pair of standard
+# percentile_cont(…) WITHIN GROUP (ORDER BY …) took 1.6x as long at 200k incidents
+# (PostgreSQL's equivalent is percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY …)).
+SUMMARY_TIMES = Query("""
+SELECT count(time_to_declare_minutes), quantile_cont(time_to_declare_minutes, [0.5, 0.9]),
+       count(time_to_first_update_minutes), quantile_cont(time_to_first_update_minutes, [0.5, 0.9]),
+       count(time_to_resolve_minutes), quantile_cont(time_to_resolve_minutes, [0.5, 0.9]),
+       count(impact_duration_minutes), quantile_cont(impact_duration_minutes, [0.5, 0.9])
+FROM times""", ("times",))
+# Adherence counts only gaps whose severity still has a target, like ``cadence_adherence``.
+SUMMARY_GAPS = Query("""
+SELECT count(*), quantile_cont(gap_minutes, [0.5, 0.9]),
+       count(*) FILTER (WHERE cadence_minutes IS NOT NULL),
+       count(*) FILTER (WHERE gap_minutes <= cadence_minutes)
+FROM gaps""", ("gaps",))
+SUMMARY_FOLLOW_UPS = Query("""
+SELECT count(*), count(*) FILTER (WHERE is_open), count(*) FILTER (WHERE is_overdue),
+       count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'wont_do'),
+       count(*) FILTER (WHERE is_due), count(*) FILTER (WHERE done_by_due),
+       quantile_cont(open_age_days, 0.5), quantile_cont(days_to_complete, [0.5, 0.9])
+FROM fu""", ("fu",))
+
 # Names of severities by rank (for statistics grouped by rank).
 SEVERITY_NAMES = "SELECT rank, name FROM severities"
+
+# -- raw values for the uncertainty in ``metrics --json`` (``analytics.resampling``) ----------------
+# The same populations the SUMMARY_* counts describe, one value per row, so the bootstrap and the
+# Kaplan-Meier estimate see exactly the incidents, gaps and follow-ups the medians were taken over.
+SUMMARY_TIME_VALUES = Query("""
+SELECT time_to_declare_minutes, time_to_first_update_minutes, time_to_resolve_minutes, impact_duration_minutes
+FROM times""", ("times",))
+SUMMARY_GAP_VALUES = Query("SELECT gap_minutes FROM gaps", ("gaps",))
+SUMMARY_FOLLOW_UP_VALUES = Query("""
+SELECT status, open_age_days, days_to_complete,
+       (epoch_us(completed_at) - epoch_us(created_at)) / 86400e6 AS days_to_close
+FROM fu""", ("fu",))

@@ -62,7 +62,8 @@ def set_severities(db, items: list[dict], *, by=None) -> list[Severity]:
 
 
 def add_type(db, label: str, *, description: str = "", engineering: bool = False, by=None) -> IncidentType:
-    label = (label or "").strip()
+    label = bounds.text(label, what="The type's name", limit=NAME_MAX)
+    description = bounds.text(description, what="The description", limit=bounds.NOTE_MAX)
     if not label:
         raise IncidentKitError("An incident type needs a name.")
     item = IncidentType(slug(label), label, description.strip(), bool(engineering))
@@ -71,7 +72,8 @@ def add_type(db, label: str, *, description: str = "", engineering: bool = False
 
 
 def add_role(db, label: str, *, description: str = "", by=None) -> Role:
-    label = (label or "").strip()
+    label = bounds.text(label, what="The role's name", limit=NAME_MAX)
+    description = bounds.text(description, what="The description", limit=bounds.NOTE_MAX)
     if not label:
         raise IncidentKitError("A role needs a name.")
     item = Role(slug(label), label, description.strip())
@@ -82,6 +84,8 @@ def add_role(db, label: str, *, description: str = "", by=None) -> Role:
 
 
 def get_setting(db, name: str):
+    if name == "admins":  # always a list of names, however an older version stored it
+        return db.read(lambda tx: list(store.admin_names(tx)))  # a copy: the cached list stays intact
     default = {s.name: s.default for s in SETTINGS}.get(name)
     return db.read(lambda tx: store.get_setting(tx, name, default))
 

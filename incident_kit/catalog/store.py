@@ -52,16 +52,21 @@ def roles(tx, *, include_inactive: bool = False) -> list[Role]:
         Role(n, lab, d) for n, lab, d in tx.fetchall(SELECT_ROLES, [include_inactive])])
 
 
-def admins(tx) -> frozenset[str]:
-    """The admins' names. An old value stored as one string is one name (never a set of letters)."""
-    def read() -> frozenset[str]:
+def admin_names(tx) -> list[str]:
+    """The admins' names in the order they were given. An old value stored as one string is one name
+    (never a set of letters); anything else that is not a list of names names nobody."""
+    def read() -> list[str]:
         value = get_setting(tx, "admins", [])
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
-            return frozenset()
-        return frozenset(name.strip() for name in value if isinstance(name, str) and name.strip())
-    return tx.memo.get("admins", read)
+            return []
+        return list(dict.fromkeys(name.strip() for name in value if isinstance(name, str) and name.strip()))
+    return tx.memo.get("admin_names", read)
+
+
+def admins(tx) -> frozenset[str]:
+    return tx.memo.get("admins", lambda: frozenset(admin_names(tx)))
 
 
 def trust_typed_names(tx) -> bool:

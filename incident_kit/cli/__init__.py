@@ -1,17 +1,22 @@
 """The ``incident-kit`` command line.
 
 Every command is a thin wrapper over the Python API. A domain error becomes
-one line on stderr and exit status 1; usage errors exit 2 (click's rule).
+one line on stderr and exit status 1; usage errors exit 2 (click's rule). Text
+for people has terminal escape sequences removed; ``--json`` stays valid JSON.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
 
 from ..errors import IncidentKitError
-from .base import cli
+from ..safe_output import os_error_sentence, terminal_text
+from .base import cli, echo
+
+DEBUG_ENV_VAR = "INCIDENT_KIT_DEBUG"
 
 # Each module registers its commands on ``cli``.
 from . import demo as _demo  # noqa: E402,F401
@@ -20,22 +25,54 @@ from . import imports as _imports, export as _export  # noqa: E402,F401
 from . import notify as _notify  # noqa: E402,F401
 from . import review as _review  # noqa: E402,F401
 from . import metrics as _metrics  # noqa: E402,F401
+from . import similar as _similar  # noqa: E402,F401
+
+
+class _TerminalSafe:
+    """A stream that removes terminal escape sequences (click's usage errors quote what was typed)."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(terminal_text(text))
+
+    def flush(self) -> None:
+        self._stream.flush()
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run one command; every failure is one sentence on stderr, never a traceback.
+
+    Exit status: 0 done, 1 refused or failed, 2 usage error (click's rule), 130 interrupted.
+    ``INCIDENT_KIT_DEBUG=1`` shows the traceback of an unexpected error, for a bug report.
+    """
     try:
         cli.main(args=argv, prog_name="incident-kit", standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        echo("Aborted.", err=True)
         return 1
     except click.ClickException as exc:
-        exc.show()
+        exc.show(file=_TerminalSafe(sys.stderr))
         return exc.exit_code
     except IncidentKitError as exc:
-        click.echo(f"error: {exc}", err=True)
+        echo(f"error: {exc}", err=True)
         return 1
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        echo("Interrupted.", err=True)
+        return 130
+    except OSError as exc:  # a file named on the command line: missing, unreadable, disk full, ...
+        echo(f"error: {os_error_sentence(exc, action='use')}", err=True)
+        return 1
+    except Exception as exc:  # a bug: say so in one line; the details are one variable away
+        if os.environ.get(DEBUG_ENV_VAR):
+            raise
+        first = (str(exc).strip().splitlines() or [""])[0][:200]
+        echo(f"error: something unexpected went wrong ({type(exc).__name__}: {first}); nothing more was done. "
+             f"Run again with {DEBUG_ENV_VAR}=1 to see the details and please report it.", err=True)
+        return 1
     return 0
 
 

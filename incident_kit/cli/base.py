@@ -7,6 +7,7 @@ import json
 import click
 
 from ..config import DB_ENV_VAR
+from ..safe_output import terminal_json, terminal_text
 
 
 class State:
@@ -23,8 +24,9 @@ class State:
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--db", "db_path", metavar="PATH", envvar=DB_ENV_VAR, show_envvar=True,
-              help="DuckDB file to use [default: data/incident_kit.duckdb].")
+@click.option("--db", "db_path", metavar="PATH|URL", envvar=DB_ENV_VAR, show_envvar=True,
+              help="DuckDB file, or a postgresql://user@host:port/database URL (pip install "
+                   "'incident-kit[postgres]') [default: data/incident_kit.duckdb].")
 @click.version_option(package_name="incident-kit")
 @click.pass_context
 def cli(ctx: click.Context, db_path: str | None) -> None:
@@ -40,5 +42,11 @@ def json_option(f):
     return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
 
 
+def echo(message="", *, err: bool = False, nl: bool = True) -> None:
+    """Print a line for a person: escape sequences and control characters in it are removed,
+    so a title cannot recolour, retitle or clear the terminal (``safe_output.terminal_text``)."""
+    click.echo(terminal_text(str(message)), err=err, nl=nl)
+
+
 def echo_json(value) -> None:
-    click.echo(json.dumps(value, indent=2, default=str, ensure_ascii=False))
+    click.echo(terminal_json(json.dumps(value, indent=2, default=str, ensure_ascii=False)))

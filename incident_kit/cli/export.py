@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ..export.service import FORMATS
-from .base import cli, echo_json, json_option, pass_state
+from ..export import FORMATS
+from .base import cli, echo, echo_json, json_option, pass_state
 
 
 @cli.command("export")
@@ -23,19 +23,24 @@ def export_(state, fmt, out_dir, include_private, as_json):
         return
     rows = sum(t["rows"] for t in manifest["tables"].values())
     left = manifest["private_incidents_left_out"]
-    click.echo(f"Wrote {len(manifest['tables'])} tables ({rows} rows) as {fmt} to {out_dir}"
-               + (f"; left out {left} private incident(s) (use --include-private)." if left else "."))
+    echo(f"Wrote {len(manifest['tables'])} tables ({rows} rows) as {fmt} to {out_dir}"
+         + (f"; left out {left} private incident(s) (use --include-private)." if left else "."))
 
 
 @cli.command()
-@click.argument("in_dir", metavar="DIR", type=click.Path(file_okay=False))
+@click.argument("source", metavar="SOURCE")
 @json_option
 @pass_state
-def restore(state, in_dir, as_json):
-    """Load an export made by `incident-kit export` into a new, empty database (--db)."""
-    counts = state.kit().restore(in_dir)
+def restore(state, source, as_json):
+    """Load SOURCE into a new, empty database (--db), nothing lost.
+
+    SOURCE is a directory written by `incident-kit export`, a DuckDB file, or a
+    postgresql:// URL: e.g. move to PostgreSQL with
+    `incident-kit --db postgresql://... restore data/incident_kit.duckdb`.
+    """
+    counts = state.kit().restore(source)
     if as_json:
         echo_json(counts)
     else:
-        click.echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables "
-                   f"({counts.get('incidents', 0)} incidents).")
+        echo(f"Restored {sum(counts.values())} rows into {len(counts)} tables "
+             f"({counts.get('incidents', 0)} incidents).")

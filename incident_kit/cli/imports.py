@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import math
 import sys
+from typing import TYPE_CHECKING
 
 import click
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..importers.models import KINDS, ImportRejected, ImportSummary
-from .base import cli, echo_json, json_option, pass_state
+from .base import cli, echo, echo_json, json_option, pass_state
 
 # Below this much data the import finishes before a bar would be worth drawing.
 PROGRESS_MIN_BYTES = 1024 * 1024
@@ -50,17 +54,23 @@ class _Bar:
             self.bar.close()
 
 
+def _finite(ctx, param, value):
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a number of megabytes, e.g. 25.")
+    return value
+
+
 @cli.command("import")
 @click.argument("kind", type=click.Choice(KINDS))
 @click.argument("paths", nargs=-1, required=True, metavar="PATH...")
-@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB",
+@click.option("--max-file-mb", type=click.FloatRange(min=0, min_open=True), metavar="MB", callback=_finite,
               help="Refuse files bigger than this [default: $INCIDENT_KIT_IMPORT_MAX_MB or 10].")
 @click.option("--by", metavar="NAME", help="Who is importing [default: $INCIDENT_KIT_USER or your login].")
 @click.option("--dry-run", is_flag=True, help="Only check the files: print the report or what would be imported.")
 @json_option
 @pass_state
 def import_(state, kind, paths, max_file_mb, by, dry_run, as_json):
-    """Import KIND files (statuspage, gcp or csv); PATH may be files or directories.
+    """Import KIND files (statuspage, gcp, csv or postmortems); PATH may be files or directories.
 
     Everything is checked first; if any row has a problem, every problem is listed and
     nothing is imported (exit 1). Importing the same records again updates them.
@@ -80,14 +90,14 @@ def import_(state, kind, paths, max_file_mb, by, dry_run, as_json):
         if as_json:
             echo_json({"summary": exc.summary.to_dict(), "problems": exc.report.to_dict(orient="records")})
         else:
-            click.echo(report_table(exc.report), err=True)
-            click.echo(exc.summary.line(), err=True)
+            echo(report_table(exc.report), err=True)
+            echo(exc.summary.line(), err=True)
         raise
     bar.close()
     if as_json:
         echo_json(summary.to_dict())
     else:
-        click.echo(summary.line())
+        echo(summary.line())
 
 
 def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
@@ -98,7 +108,7 @@ def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
         if as_json:
             echo_json({"ok": False, "problems": prepared.report.to_dict(orient="records")})
         else:
-            click.echo(report_table(prepared.report), err=True)
+            echo(report_table(prepared.report), err=True)
         raise ImportRejected(rejected_message(prepared).replace("nothing was imported", "nothing would be imported"),
                              prepared.report, ImportSummary(kind=kind, files=len(files), rejected=prepared.rejected))
     preview = prepared.preview()
@@ -107,5 +117,5 @@ def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
         echo_json({"ok": True, "incidents": len(preview), "updates": len(prepared.batch.updates),
                    "retrospective": retro})
     else:
-        click.echo(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid "
-                   f"({retro} retrospective); nothing was written (--dry-run).")
+        echo(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid "
+             f"({retro} retrospective); nothing was written (--dry-run).")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from ..clock import iso, utcnow
-from .base import cli, echo_json, json_option, pass_state
+from ..config import LIST_LIMIT_MAX
+from .base import cli, echo, echo_json, json_option, pass_state
 
 BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
 
@@ -41,7 +42,7 @@ def declare(state, title, severity, type_, summary, private, started_at, lead, t
     if as_json:
         echo_json(inc.to_dict())
     else:
-        click.echo(f"Declared {inc.reference}: {inc.title} ({inc.severity}, {inc.status.value})")
+        echo(f"Declared {inc.reference}: {inc.title} ({inc.severity}, {inc.status.value})")
 
 
 @cli.command()
@@ -62,7 +63,7 @@ def update(state, reference, message, external, status, impact, doing, next_upda
     if as_json:
         echo_json(upd.to_dict())
     else:
-        click.echo(f"Posted {upd.audience.value} update to {reference.upper()}.")
+        echo(f"Posted {upd.audience.value} update to {reference.upper()}.")
 
 
 @cli.command()
@@ -82,7 +83,7 @@ def status(state, reference, new_status, note, by, as_json):
     if as_json:
         echo_json(inc.to_dict())
     else:
-        click.echo(f"{inc.reference} is now {inc.status.value}.")
+        echo(f"{inc.reference} is now {inc.status.value}.")
 
 
 @cli.command()
@@ -97,7 +98,7 @@ def resolve(state, reference, note, by, as_json):
     if as_json:
         echo_json(inc.to_dict())
     else:
-        click.echo(f"{inc.reference} is resolved.")
+        echo(f"{inc.reference} is resolved.")
 
 
 @cli.command()
@@ -113,7 +114,7 @@ def reopen(state, reference, new_status, reason, by, as_json):
     if as_json:
         echo_json(inc.to_dict())
     else:
-        click.echo(f"{inc.reference} is {inc.status.value} again.")
+        echo(f"{inc.reference} is {inc.status.value} again.")
 
 
 @cli.command()
@@ -129,7 +130,7 @@ def assign(state, reference, role, person, by, as_json):
     if as_json:
         echo_json(inc.to_dict())
     else:
-        click.echo(f"{inc.reference}: {role} is {person or 'unassigned'}.")
+        echo(f"{inc.reference}: {role} is {person or 'unassigned'}.")
 
 
 @cli.command("list")
@@ -138,7 +139,7 @@ def assign(state, reference, role, person, by, as_json):
 @click.option("--type", "type_", metavar="TYPE")
 @click.option("--severity")
 @click.option("--search", metavar="TEXT", help="Match reference, title, summary or a tag.")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=LIST_LIMIT_MAX), default=50, show_default=True)
 @json_option
 @pass_state
 def list_(state, active, mine, type_, severity, search, limit, as_json):
@@ -160,15 +161,15 @@ def list_(state, active, mine, type_, severity, search, limit, as_json):
         echo_json(records)
         return
     if frame.empty:
-        click.echo("No incidents match. Declare one with: incident-kit declare \"What is happening\"")
+        echo("No incidents match. Declare one with: incident-kit declare \"What is happening\"")
         return
     for row in frame.itertuples():
         due = ""
         if row.next_update_due is not None and str(row.next_update_due) != "NaT":
             due = "update overdue" if row.next_update_due < utcnow() else ""
         lock = " [private]" if row.private else ""
-        click.echo(f"{row.reference:<9} {row.status:<14} {row.severity:<9} {_age(row.declared_at):>6}  "
-                   f"{row.title}{lock}  {due}".rstrip())
+        echo(f"{row.reference:<9} {row.status:<14} {row.severity:<9} {_age(row.declared_at):>6}  "
+             f"{row.title}{lock}  {due}".rstrip())
 
 
 def _none(v):
@@ -198,18 +199,18 @@ def show(state, reference, as_json):
             for r in entries.itertuples()]
         echo_json(data)
         return
-    click.echo(f"{inc.reference}  {inc.title}")
-    click.echo(f"  status {inc.status.value} · severity {inc.severity} · type {inc.type or '—'} · mode {inc.mode.value}"
-               f"{' · private' if inc.private else ''}")
-    click.echo(f"  lead {inc.lead or '—'} · comms {inc.comms_lead or '—'} · accountable for updates: "
-               f"{inc.accountable_for_updates}")
-    click.echo(f"  declared {iso(inc.declared_at)} by {inc.declared_by} · started {iso(inc.started_at)}")
+    echo(f"{inc.reference}  {inc.title}")
+    echo(f"  status {inc.status.value} · severity {inc.severity} · type {inc.type or '—'} · mode {inc.mode.value}"
+         f"{' · private' if inc.private else ''}")
+    echo(f"  lead {inc.lead or '—'} · comms {inc.comms_lead or '—'} · accountable for updates: "
+         f"{inc.accountable_for_updates}")
+    echo(f"  declared {iso(inc.declared_at)} by {inc.declared_by} · started {iso(inc.started_at)}")
     if inc.summary:
-        click.echo(f"  {inc.summary}")
-    click.echo("Timeline:")
+        echo(f"  {inc.summary}")
+    echo("Timeline:")
     for r in entries.itertuples():
         aud = f" [{r.audience}]" if isinstance(r.audience, str) else ""
-        click.echo(f"  {r.occurred_at:%Y-%m-%d %H:%M}Z  {r.actor:<10} {r.text}{aud}")
+        echo(f"  {r.occurred_at:%Y-%m-%d %H:%M}Z  {r.actor:<10} {r.text}{aud}")
 
 
 @cli.command()
@@ -223,7 +224,7 @@ def severities(state, as_json):
                     "cadence_minutes": s.cadence_minutes} for s in levels])
         return
     for s in levels:
-        click.echo(f"{s.name:<10} every {s.cadence_minutes:>4} min  {s.description}")
+        echo(f"{s.name:<10} every {s.cadence_minutes:>4} min  {s.description}")
 
 
 @cli.command()
@@ -237,7 +238,7 @@ def types(state, as_json):
                     "engineering": t.engineering} for t in items])
         return
     for t in items:
-        click.echo(f"{t.name:<18} {t.label}: {t.description}")
+        echo(f"{t.name:<18} {t.label}: {t.description}")
 
 
 @cli.command()
@@ -258,7 +259,7 @@ def edit(state, reference, title, summary, type_, tags, started_at, private, by,
     if as_json:
         echo_json(inc.to_dict())
     else:
-        click.echo(f"Updated {inc.reference}.")
+        echo(f"Updated {inc.reference}.")
 
 
 @cli.command()
@@ -273,4 +274,4 @@ def merge(state, reference, into, by, as_json):
     if as_json:
         echo_json(inc.to_dict())
     else:
-        click.echo(f"{inc.reference} is merged into {inc.merged_into}.")
+        echo(f"{inc.reference} is merged into {inc.merged_into}.")

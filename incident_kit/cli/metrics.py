@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .base import cli, echo_json, json_option, pass_state
+from .base import cli, echo, echo_json, json_option, pass_state
 
 
 @cli.command()
@@ -23,12 +23,12 @@ def metrics(state, since, until, as_json):
     out = analytics.metrics_summary(kit, since=since, until=until)
     if kit.snapshot_time is not None:
         # stderr in JSON mode, so stdout stays one JSON object for other tools
-        click.echo(f"(from the snapshot taken {kit.snapshot_time.isoformat(timespec='seconds')})", err=as_json)
+        echo(f"(from the snapshot taken {kit.snapshot_time.isoformat(timespec='seconds')})", err=as_json)
     if as_json:
         echo_json(out)
         return
-    click.echo(f"{out['incidents']} incidents: {out['live']} live, {out['retrospective']} retrospective "
-               "(response metrics count live incidents only)")
+    echo(f"{out['incidents']} incidents: {out['live']} live, {out['retrospective']} retrospective "
+         "(response metrics count live incidents only)")
     for key, label in (("time_to_declare_minutes", "time to declare"),
                        ("time_to_first_update_minutes", "time to first update"),
                        ("update_gap_minutes", "update gap"),
@@ -36,12 +36,12 @@ def metrics(state, since, until, as_json):
                        ("impact_duration_minutes", "impact duration")):
         m = out[key]
         if m["n"]:
-            click.echo(f"  {label:<22} median {m['median']:>8.1f} min   p90 {m['p90']:>8.1f} min   (n={m['n']})")
+            echo(f"  {label:<22} median {m['median']:>8.1f} min   p90 {m['p90']:>8.1f} min   (n={m['n']})")
         else:
-            click.echo(f"  {label:<22} no data")
+            echo(f"  {label:<22} no data")
     share = out["cadence_adherence"]
-    click.echo(f"  cadence adherence      {'no gaps yet' if share is None else f'{share:.0%} of gaps within target'}")
+    echo(f"  cadence adherence      {'no gaps yet' if share is None else f'{share:.0%} of gaps within target'}")
     fu = out["follow_ups"]
     rate = fu["completion_rate_by_due"]
-    click.echo(f"  follow-ups             {fu['total']} total, {fu['open']} open ({fu['overdue']} overdue), "
-               f"{'no due dates passed yet' if rate is None else f'{rate:.0%} done by their due date'}")
+    echo(f"  follow-ups             {fu['total']} total, {fu['open']} open ({fu['overdue']} overdue), "
+         f"{'no due dates passed yet' if rate is None else f'{rate:.0%} done by their due date'}")

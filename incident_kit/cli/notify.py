@@ -7,7 +7,8 @@ import threading
 import click
 
 from ..clock import iso
-from .base import cli, echo_json, json_option, pass_state
+from ..config import LIST_LIMIT_MAX
+from .base import cli, echo, echo_json, json_option, pass_state
 
 BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
 SMTP = click.option("--smtp-url", metavar="URL", envvar="INCIDENT_KIT_SMTP_URL", show_envvar=True,
@@ -38,7 +39,7 @@ def subscribe(state, channel, incident, min_severity, type_, person, by, as_json
     if as_json:
         echo_json(sub.to_dict())
     else:
-        click.echo(f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {sub.channel}.")
+        echo(f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {sub.channel}.")
 
 
 @cli.command()
@@ -52,7 +53,7 @@ def unsubscribe(state, subscription_id, by, as_json):
     if as_json:
         echo_json(sub.to_dict())
     else:
-        click.echo(f"Subscription {sub.id} ended: {sub.person} no longer follows {sub.describe()}.")
+        echo(f"Subscription {sub.id} ended: {sub.person} no longer follows {sub.describe()}.")
 
 
 @cli.command()
@@ -68,10 +69,10 @@ def subscriptions(state, person, incident, include_ended, as_json):
         echo_json([s.to_dict() for s in subs])
         return
     if not subs:
-        click.echo("No subscriptions. Add one with: incident-kit subscribe --channel EMAIL_OR_URL --incident INC-1")
+        echo("No subscriptions. Add one with: incident-kit subscribe --channel EMAIL_OR_URL --incident INC-1")
     for s in subs:
         ended = "  (ended)" if s.ended_at else ""
-        click.echo(f"{s.id:>4}  {s.person:<12} {s.describe():<36} {s.channel}{ended}")
+        echo(f"{s.id:>4}  {s.person:<12} {s.describe():<36} {s.channel}{ended}")
 
 
 @cli.command("needs-update")
@@ -88,9 +89,9 @@ def needs_update(state, viewer, as_json):
                    for r in frame.itertuples()])
         return
     if frame.empty:
-        click.echo("Every active incident is up to date.")
+        echo("Every active incident is up to date.")
     for r in frame.itertuples():
-        click.echo(f"{r.reference:<9} {r.late:>14} late  {r.severity:<9} accountable: {r.accountable:<12} {r.title}")
+        echo(f"{r.reference:<9} {r.late:>14} late  {r.severity:<9} accountable: {r.accountable:<12} {r.title}")
 
 
 @cli.group()
@@ -116,10 +117,10 @@ def notify_run(state, once, interval, smtp_url, as_json):
             if as_json:
                 echo_json(result.to_dict())
             else:
-                click.echo(f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed, "
-                           f"{result.reminders} reminders queued.")
+                echo(f"{result.sent} sent, {result.retrying} to retry, {result.failed} failed, "
+                     f"{result.reminders} reminders queued.")
             return
-        click.echo(f"Delivering notifications every {interval:g}s; press Ctrl-C to stop.", err=True)
+        echo(f"Delivering notifications every {interval:g}s; press Ctrl-C to stop.", err=True)
         stop = threading.Event()
         try:
             worker.run_forever(stop, interval=interval)
@@ -132,7 +133,7 @@ def notify_run(state, once, interval, smtp_url, as_json):
 @notify.command("outbox")
 @click.option("--status", type=click.Choice(["pending", "sending", "sent", "failed"]))
 @click.option("--incident", metavar="REF")
-@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--limit", type=click.IntRange(min=1, max=LIST_LIMIT_MAX), default=50, show_default=True)
 @json_option
 @pass_state
 def notify_outbox(state, status, incident, limit, as_json):
@@ -145,11 +146,11 @@ def notify_outbox(state, status, incident, limit, as_json):
                     "sent_at": _ts(r.sent_at)} for r in frame.itertuples()])
         return
     if frame.empty:
-        click.echo("The outbox is empty.")
+        echo("The outbox is empty.")
     for r in frame.itertuples():
         err = f"  {r.last_error}" if isinstance(r.last_error, str) else ""
-        click.echo(f"{r.id:>6} {r.kind:<8} {r.reference or '':<9} {r.status:<8} x{r.attempts} "
-                   f"{r.recipient} {r.channel}{err}")
+        echo(f"{r.id:>6} {r.kind:<8} {r.reference or '':<9} {r.status:<8} x{r.attempts} "
+             f"{r.recipient} {r.channel}{err}")
 
 
 @notify.command("contact")
@@ -160,7 +161,7 @@ def notify_outbox(state, status, incident, limit, as_json):
 def notify_contact(state, person, channel, by):
     """Send reminders for PERSON to CHANNEL (an email address or an apprise URL)."""
     state.kit().set_contact(person, channel, by=by)
-    click.echo(f"Reminders for {person} go to {channel}.")
+    echo(f"Reminders for {person} go to {channel}.")
 
 
 @cli.group("status-page")
@@ -180,4 +181,4 @@ def status_page_build(state, out_dir, base_url, as_json):
         echo_json([str(p) for p in paths])
     else:
         for p in paths:
-            click.echo(str(p))
+            echo(str(p))

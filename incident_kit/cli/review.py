@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from ..review.models import Depth, SECTION_BY_KEY
-from .base import cli, echo_json, json_option, pass_state
+from ..safe_output import write_file
+from .base import cli, echo, echo_json, json_option, pass_state
 
 BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
 DEPTHS = [d.value for d in Depth]
@@ -16,8 +17,8 @@ DEPTHS = [d.value for d in Depth]
 def _print_hints(kit, reference: str) -> None:
     for item in kit.review_hints(reference):
         h = item.hint
-        click.echo(f"hint [{item.section}] {h.message}  (dismiss: incident-kit review dismiss {reference} "
-                   f"{item.section} '{h.key}')")
+        echo(f"hint [{item.section}] {h.message}  (dismiss: incident-kit review dismiss {reference} "
+             f"{item.section} '{h.key}')")
 
 
 def _review_line(review) -> str:
@@ -49,7 +50,7 @@ def review_start(state, reference, depth, reason, scheduled_for, by, as_json):
         echo_json(rev.to_dict())
         return
     suggested = "" if depth else " (suggested from severity; pass --depth to choose)"
-    click.echo(f"Started: {_review_line(rev)}{suggested}. {rev.incident} is {kit.get(reference).status.label.lower()}.")
+    echo(f"Started: {_review_line(rev)}{suggested}. {rev.incident} is {kit.get(reference).status.label.lower()}.")
 
 
 @review.command("depth")
@@ -60,7 +61,7 @@ def review_start(state, reference, depth, reason, scheduled_for, by, as_json):
 @pass_state
 def review_depth(state, reference, depth, reason, by):
     """Change the depth of REFERENCE's review; text already written is kept."""
-    click.echo(f"Changed: {_review_line(state.kit().change_review_depth(reference, depth, reason=reason, by=by))}.")
+    echo(f"Changed: {_review_line(state.kit().change_review_depth(reference, depth, reason=reason, by=by))}.")
 
 
 @review.command("edit")
@@ -78,7 +79,7 @@ def review_edit(state, reference, section, text, path, by):
     body = text if text is not None else path.read_text(encoding="utf-8")
     kit = state.kit()
     kit.edit_review_section(reference, section, body, by=by)
-    click.echo(f"Saved {section} of {reference.upper()}'s review.")
+    echo(f"Saved {section} of {reference.upper()}'s review.")
     _print_hints(kit, reference)
 
 
@@ -89,7 +90,7 @@ def review_edit(state, reference, section, text, path, by):
 @pass_state
 def review_status(state, reference, status, by):
     """Move the review: draft → in_review → published (published → in_review to edit again)."""
-    click.echo(f"Review of {_review_line(state.kit().set_review_status(reference, status, by=by))}.")
+    echo(f"Review of {_review_line(state.kit().set_review_status(reference, status, by=by))}.")
 
 
 @review.command("show")
@@ -109,9 +110,9 @@ def review_show(state, reference, as_json):
                           "suggestion": h.hint.suggestion} for h in kit.review_hints(reference)]
         echo_json(data)
         return
-    click.echo(_review_line(rev))
+    echo(_review_line(rev))
     for spec, body in rev.visible_sections:
-        click.echo(f"\n## {spec.title} ({spec.key})\n{body or '(not written yet)'}")
+        echo(f"\n## {spec.title} ({spec.key})\n{body or '(not written yet)'}")
     _print_hints(kit, reference)
 
 
@@ -124,7 +125,7 @@ def review_show(state, reference, as_json):
 def review_dismiss(state, reference, section, hint_key, by):
     """Dismiss one blameless-language hint (HINT_KEY as printed, e.g. 'root_cause:root cause')."""
     state.kit().dismiss_review_hint(reference, section, hint_key, by=by)
-    click.echo(f"Dismissed {hint_key} in {SECTION_BY_KEY.get(section, section)!s}.")
+    echo(f"Dismissed {hint_key} in {SECTION_BY_KEY.get(section, section)!s}.")
 
 
 @review.command("export")
@@ -136,10 +137,10 @@ def review_export(state, reference, fmt, output):
     """Export REFERENCE's review as Markdown or printable HTML (to stdout unless --output)."""
     text = state.kit().export_review(reference, format=fmt)
     if output:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}.")
+        write_file(output, text)
+        echo(f"Wrote {output}.")
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 
 @review.command("list")
@@ -154,9 +155,9 @@ def review_list(state, status, as_json):
                     "open_follow_ups": int(r["open_follow_ups"])} for r in frame.to_dict(orient="records")])
         return
     if frame.empty:
-        click.echo("No reviews yet. Start one with: incident-kit review start INC-N")
+        echo("No reviews yet. Start one with: incident-kit review start INC-N")
     for r in frame.itertuples():
-        click.echo(f"{r.incident:<9} {r.depth:<9} {r.status:<10} {r.open_follow_ups:>2} open follow-ups  {r.title}")
+        echo(f"{r.incident:<9} {r.depth:<9} {r.status:<10} {r.open_follow_ups:>2} open follow-ups  {r.title}")
 
 
 @cli.command("close")
@@ -175,7 +176,7 @@ def close(state, reference, by, as_json):
     tail = ("all follow-ups are done or decided." if still_open == 0 else
             f"{still_open} follow-up{'s are' if still_open != 1 else ' is'} still open "
             f"(incident-kit follow-ups list --incident {inc.reference} --open).")
-    click.echo(f"{inc.reference} is closed; {tail}")
+    echo(f"{inc.reference} is closed; {tail}")
 
 
 # -- follow-ups ------------------------------------------------------------------------
@@ -206,11 +207,11 @@ def fu_list(state, incident, owner, still_open, overdue, as_json):
         echo_json(to_records(frame))
         return
     if frame.empty:
-        click.echo("No follow-ups match.")
+        echo("No follow-ups match.")
     for r in frame.itertuples():
         flag = " OVERDUE" if r.overdue else ""
-        click.echo(f"{r.reference:<7} {r.incident:<8} {r.status:<11} {r.priority:<7} due {_when(r.due_at)}  "
-                   f"{r.owner or '—':<10} {r.title}{flag}")
+        echo(f"{r.reference:<7} {r.incident:<8} {r.status:<11} {r.priority:<7} due {_when(r.due_at)}  "
+             f"{r.owner or '—':<10} {r.title}{flag}")
 
 
 @follow_ups.command("add")
@@ -232,8 +233,8 @@ def fu_add(state, reference, title, owner, due, priority, description, tracker_u
     if as_json:
         echo_json(item.to_dict())
     else:
-        click.echo(f"Added {item.reference} to {item.incident}: {item.title} (owner {item.owner}, due "
-                   f"{_when(item.due_at)}).")
+        echo(f"Added {item.reference} to {item.incident}: {item.title} (owner {item.owner}, due "
+             f"{_when(item.due_at)}).")
 
 
 @follow_ups.command("done")
@@ -243,7 +244,7 @@ def fu_add(state, reference, title, owner, due, priority, description, tracker_u
 def fu_done(state, follow_up, by):
     """Mark FOLLOW_UP (e.g. FU-12) done."""
     item = state.kit().complete_follow_up(follow_up, by=by)
-    click.echo(f"{item.reference} is done.")
+    echo(f"{item.reference} is done.")
 
 
 @follow_ups.command("status")
@@ -255,7 +256,7 @@ def fu_done(state, follow_up, by):
 def fu_status(state, follow_up, status, reason, by):
     """Set FOLLOW_UP's status; wont_do needs --reason."""
     item = state.kit().set_follow_up_status(follow_up, status, reason=reason, by=by)
-    click.echo(f"{item.reference} is {item.status.label.lower()}.")
+    echo(f"{item.reference} is {item.status.label.lower()}.")
 
 
 @follow_ups.command("link")
@@ -266,7 +267,7 @@ def fu_status(state, follow_up, status, reason, by):
 def fu_link(state, follow_up, url, by):
     """Write back the tracker issue URL of FOLLOW_UP."""
     item = state.kit().link_follow_up(follow_up, url, by=by)
-    click.echo(f"{item.reference} → {item.tracker_url}")
+    echo(f"{item.reference} → {item.tracker_url}")
 
 
 @follow_ups.command("import-links")
@@ -276,7 +277,7 @@ def fu_link(state, follow_up, url, by):
 def fu_import_links(state, path, by):
     """Write back tracker links from a CSV with 'Follow up ID' and 'Tracker URL' columns (e.g. the export)."""
     counts = state.kit().import_tracker_links(path, by=by)
-    click.echo(f"Linked {counts['linked']} follow-ups ({counts['unchanged']} already had that link).")
+    echo(f"Linked {counts['linked']} follow-ups ({counts['unchanged']} already had that link).")
 
 
 @follow_ups.command("export")
@@ -292,9 +293,9 @@ def fu_export(state, fmt, incident, owner, still_open, include_private, output):
     text = state.kit().export_follow_ups(format=fmt, incident=incident, owner=owner, still_open=still_open,
                                          include_private=include_private)
     if output:
-        output.write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {output}.")
+        write_file(output, text)
+        echo(f"Wrote {output}.")
     else:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
 
 

@@ -7,22 +7,27 @@
   DuckDB's optimistic concurrency would otherwise abort one of two
   transactions that touch the same rows; the alternative "retry" strategy
   re-runs the unit of work with a bounded backoff instead.
-  ``benchmarks/bench_store_concurrency.py`` measures both; see the README.
+  ``benchmarks/bench_store.py`` measures both; see the README.
+* ``read`` runs its unit of work in one transaction: every statement in it sees
+  the same snapshot, even while a writer commits.
 * Every timestamp is TIMESTAMPTZ and the session time zone is UTC.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import random
 import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..errors import StoreUnavailable
 
@@ -36,6 +41,7 @@ MAX_RETRIES = 200  # bounded; 16 threads racing for the next reference can need 
 
 class DuckTx:
     __slots__ = ("_cur", "memo")
+    dialect = "duckdb"  # stores pick SQL[tx.dialect] where a statement differs between stores
 
     def __init__(self, cursor: duckdb.DuckDBPyConnection, memo: "Memo"):
         self._cur = cursor
@@ -94,12 +100,73 @@ class Memo:
         self._generation += 1
 
 
+def local_df(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+    """Run DuckDB SQL (e.g. ``read_csv``) in a private in-memory DuckDB, whatever the store is."""
+    with duckdb.connect() as con:
+        return con.execute(sql, list(params)).df()
+
+
 def quote_ident(name: str) -> str:
     """The one place identifiers are quoted; values are always bound parameters."""
     return '"' + str(name).replace('"', '""') + '"'
 
 
 _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<prog>\S+) \(PID (?P<pid>\d+)\)")
+
+
+_FULL_RE = re.compile(r"No space left on device|File too large|Disk quota exceeded", re.I)
+_NOT_DUCKDB_RE = re.compile(r"not a valid DuckDB database file", re.I)
+_DAMAGED_RE = re.compile(r"Corrupt database file|Could not read enough bytes"
+                         r"|checksum|Failed to read database header|database file is truncated", re.I)
+_NEWER_RE = re.compile(r"Trying to read a database file with version number", re.I)
+
+
+def explain_failure(path, exc: BaseException) -> StoreUnavailable | None:
+    """One sentence naming the file and what to do, for a failure of the file itself (disk full,
+    damage, I/O); None for anything else (a conflict to retry, a bug in SQL), which stays as it is."""
+    if not isinstance(exc, duckdb.Error):
+        return None
+    text = str(exc)
+    if _FULL_RE.search(text):
+        return StoreUnavailable(f"The disk holding the database {path} is full (or the file hit its size limit), "
+                                "so nothing was saved; free some space and try again.")
+    if _NEWER_RE.search(text):
+        return StoreUnavailable(f"The database {path} was written by a newer DuckDB than this incident-kit uses; "
+                                "upgrade incident-kit (pip install -U incident-kit) to open it.")
+    if _NOT_DUCKDB_RE.search(text):
+        return StoreUnavailable(f"{path} is not a DuckDB database file; check the --db path (or INCIDENT_KIT_DB), "
+                                "or restore the file from a backup if it was one.")
+    if _DAMAGED_RE.search(text):
+        return StoreUnavailable(f"The database {path} is damaged ({_first_line(text)}); restore it from a backup, "
+                                "or restore an `incident-kit export` into a new --db file.")
+    if isinstance(exc, duckdb.FatalException) or "invalidated" in text:
+        return StoreUnavailable(f"The database {path} stopped after an earlier failure ({_first_line(text)}); "
+                                "close the app or command and open it again.")
+    if isinstance(exc, duckdb.IOException):
+        return StoreUnavailable(f"Cannot read or write the database {path} ({_first_line(text)}); check the disk "
+                                "and the file's permissions, then try again.")
+    return None
+
+
+def _first_line(text: str, width: int = 160) -> str:
+    line = (text.strip().splitlines() or [""])[0]
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
+def _maps_file_failures(method):
+    """Turn a failure of the database file inside ``method`` into one ``StoreUnavailable`` sentence."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except duckdb.Error as exc:
+            explained = explain_failure(self.path, exc)
+            if explained is None:
+                raise
+            raise explained from None
+
+    return wrapper
 
 
 def _explain_open_error(path: Path, exc: Exception) -> StoreUnavailable:
@@ -113,11 +180,16 @@ def _explain_open_error(path: Path, exc: Exception) -> StoreUnavailable:
         )
     if isinstance(exc, duckdb.IOException) and path.is_dir():
         return StoreUnavailable(f"{path} is a directory; give the path of a .duckdb file.")
+    explained = explain_failure(path, exc)
+    if explained is not None:
+        return explained
     return StoreUnavailable(f"Cannot open the database {path}: {text.splitlines()[0]}")
 
 
 class DuckDBDatabase:
     """One per process and file; obtain it through ``open_database``."""
+
+    dialect = "duckdb"
 
     def __init__(self, path: str | Path, *, read_only: bool = False, write_strategy: str = "lock"):
         if write_strategy not in ("lock", "retry"):
@@ -140,7 +212,8 @@ class DuckDBDatabase:
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")
 
     # -- units of work -------------------------------------------------
-    def write(self, work: Callable[[DuckTx], T]) -> T:
+    def write(self, work: Callable[[DuckTx], T], *, isolation: str = "serializable") -> T:
+        """``isolation`` is for stores with concurrent writers; DuckDB's one writer at a time is serializable."""
         if self.read_only:
             raise StoreUnavailable(
                 f"The database {self.path} is open read-only (a snapshot); changes must go through the app "
@@ -159,13 +232,36 @@ class DuckDBDatabase:
                 time.sleep(min(0.1, 0.0005 * 2 ** min(attempt, 10)) * random.random())
         raise AssertionError("unreachable")
 
+    @_maps_file_failures
     def read(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
-            return work(DuckTx(cur, self.memo))
+            cur.execute("BEGIN TRANSACTION")  # one snapshot for every statement in ``work``
+            try:
+                result = work(DuckTx(cur, self.memo))
+            except BaseException:
+                try:
+                    cur.execute("ROLLBACK")
+                except duckdb.Error:
+                    pass  # the transaction was already aborted by the error
+                raise
+            # Nothing was written to this database, so COMMIT only ends the snapshot; work that
+            # copies into an ATTACHed file (snapshot.publish) keeps what it wrote there.
+            cur.execute("COMMIT")
+            return result
         finally:
             cur.close()
 
+    def analytics_read(self, work: Callable[[DuckTx], T], tables=(), names=None) -> T:
+        """Analytics SQL is DuckDB SQL: here it runs on the file itself."""
+        return self.read(work)
+
+    @contextlib.contextmanager
+    def migration_lock(self):
+        """One process holds a DuckDB file read-write, so migrations need no lock beyond that."""
+        yield
+
+    @_maps_file_failures
     def _run(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
@@ -183,6 +279,7 @@ class DuckDBDatabase:
         finally:
             cur.close()
 
+    @_maps_file_failures
     def checkpoint(self) -> None:
         if not self.read_only:
             with self._write_lock:
@@ -193,16 +290,8 @@ class DuckDBDatabase:
 
 
 def open_database(path: str | Path, *, read_only: bool = False, write_strategy: str = "lock") -> DuckDBDatabase:
-    """Open the file and bring its schema up to date (read-write only)."""
-    from .migrate import check_current, migrate
+    """Open the file and bring its schema up to date (read-write only); see ``incident_kit.db.open_database``."""
+    from . import open_database as open_any
 
-    db = DuckDBDatabase(path, read_only=read_only, write_strategy=write_strategy)
-    try:
-        if read_only:
-            check_current(db)
-        else:
-            migrate(db)
-    except BaseException:
-        db.close()
-        raise
-    return db
+    return open_any(Path(path) if str(path) != ":memory:" else path, read_only=read_only,
+                    write_strategy=write_strategy)

@@ -1,13 +1,16 @@
 """Numbered migrations, applied in order and recorded in ``schema_migrations``.
 
 A migration is a module ``migrations/mNNNN_name.py`` holding ``STATEMENTS``
-(DDL, applied in order) and optionally ``seed(tx)``. Each migration runs in
-its own transaction together with the row that records it, so a crash leaves
-the schema either before or after a migration, never half-way.
+(DDL, applied in order), optionally ``POSTGRES_STATEMENTS`` (run after them on
+PostgreSQL only) and ``seed(tx)``. Each migration runs in its own transaction
+together with the row that records it, so a crash leaves the schema either
+before or after a migration, never half-way. On PostgreSQL the whole run holds
+an advisory lock, so two processes starting at once do not both migrate.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import pkgutil
 import re
@@ -26,7 +29,9 @@ CREATE TABLE IF NOT EXISTS schema_migrations (
 )"""
 SELECT_APPLIED = "SELECT version FROM schema_migrations ORDER BY version"
 INSERT_APPLIED = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"
-TABLE_EXISTS = "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+TABLE_EXISTS = """
+SELECT count(*) FROM information_schema.tables
+WHERE table_name = 'schema_migrations' AND table_schema = current_schema()"""
 
 _NAME = re.compile(r"^m(\d{4})_(\w+)$")
 
@@ -61,17 +66,52 @@ def applied(db) -> list[int]:
     return db.read(work)
 
 
+def refuse_newer(db, done) -> None:
+    """A file that records migrations this code does not have was written by a newer incident-kit:
+    opening it could misread or damage data this version does not know about."""
+    unknown = sorted(set(done) - {m.version for m in available()})
+    if unknown:
+        raise StoreUnavailable(
+            f"The database {db.path} was written by a newer incident-kit (schema migrations {unknown} are unknown "
+            "to this version); upgrade incident-kit (pip install -U incident-kit) or open another --db file."
+        )
+
+
+# The one DuckDB-only DDL spelling the early migrations use, and its PostgreSQL equivalent.
+_PG_DDL = ((re.compile(r"DEFAULT \[\]"), "DEFAULT '{}'"), (re.compile(r"\bDOUBLE\b(?! PRECISION)"), "DOUBLE PRECISION"))
+
+
+def statements(module: ModuleType, dialect: str) -> list[str]:
+    """The DDL of one migration for one store."""
+    if dialect != "postgres":
+        return list(module.STATEMENTS)
+    out = []
+    for statement in module.STATEMENTS:
+        for pattern, repl in _PG_DDL:
+            statement = pattern.sub(repl, statement)
+        out.append(statement)
+    return out + list(getattr(module, "POSTGRES_STATEMENTS", ()))
+
+
 def migrate(db) -> list[int]:
-    """Apply every pending migration; return the versions applied now."""
+    """Apply every pending migration; return the versions applied now. Refuses a newer file."""
+    lock = getattr(db, "migration_lock", None)
+    with lock() if lock else contextlib.nullcontext():
+        return _migrate(db)
+
+
+def _migrate(db) -> list[int]:
+    dialect = getattr(db, "dialect", "duckdb")
     db.write(lambda tx: tx.execute(CREATE_MIGRATIONS_TABLE))
     done = set(applied(db))
+    refuse_newer(db, done)
     newly = []
     for mig in available():
         if mig.version in done:
             continue
 
         def work(tx, mig=mig):
-            for statement in mig.module.STATEMENTS:
+            for statement in statements(mig.module, dialect):
                 tx.execute(statement)
             seed = getattr(mig.module, "seed", None)
             if seed:
@@ -84,8 +124,10 @@ def migrate(db) -> list[int]:
 
 
 def check_current(db) -> None:
-    """A read-only open cannot migrate: say so if the file is behind the code."""
-    missing = [m.version for m in available() if m.version not in set(applied(db))]
+    """A read-only open cannot migrate: say so if the file is behind the code (or refuse it if ahead)."""
+    done = set(applied(db))
+    refuse_newer(db, done)
+    missing = [m.version for m in available() if m.version not in done]
     if missing:
         raise StoreUnavailable(
             f"The database {db.path} needs schema migrations {missing}; "

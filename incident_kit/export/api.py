@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import os
-
-from . import service
+from pathlib import Path
 
 
 class ExportAPI:
@@ -12,8 +11,15 @@ class ExportAPI:
 
     def export(self, out_dir: str | os.PathLike, *, format: str = "parquet", include_private: bool = False) -> dict:
         """Write every table as Parquet, CSV or JSON (+ manifest.json); private incidents only if asked."""
+        from . import service  # pandas and numpy load only to export or restore
+
         return service.export(self.db, out_dir, format=format, include_private=include_private)
 
-    def restore(self, in_dir: str | os.PathLike) -> dict[str, int]:
-        """Load an export (any format) into this store, which must hold no incidents yet."""
-        return service.restore(self.db, in_dir)
+    def restore(self, source: str | os.PathLike) -> dict[str, int]:
+        """Load an export directory (any format), a DuckDB file or a postgresql:// URL into this store,
+        which must hold no incidents yet."""
+        from . import service
+
+        if Path(str(source)).is_dir():
+            return service.restore(self.db, source)
+        return service.copy_from(self.db, source)

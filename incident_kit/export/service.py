@@ -5,11 +5,10 @@ array of records per table). ``manifest.json`` lists the tables, their columns a
 DuckDB types, row counts and the schema migrations, so CSV and JSON come back typed.
 
 CSV conventions: an empty cell is "no value" (NULL) and ``""`` is empty text; lists
-are JSON arrays; times are ISO 8601 with ``+00:00``. A text cell starting with
-``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a leading ``'`` so a
-spreadsheet shows it as text instead of running it as a formula (OWASP's advice);
-a cell that already starts with ``'`` gets one more, so ``restore`` can take exactly
-one away and get the original back.
+are JSON arrays; times are ISO 8601 with ``+00:00``. Cells are written by the one
+CSV writer, ``incident_kit.safe_output``: a text cell that a spreadsheet would run
+as a formula gets a leading ``'`` (OWASP's advice); a cell that already starts with
+``'`` gets one more, so ``restore`` can take exactly one away and get the original back.
 
 Private incidents, and every row that belongs to one (found through ``<table>_id``
 columns, e.g. ``incident_id`` -> incidents, ``review_id`` -> reviews), are left out
@@ -22,6 +21,7 @@ import datetime as dt
 import json
 import math
 import re
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -29,27 +29,18 @@ import pandas as pd
 
 from ..clock import iso, utcnow
 from ..errors import IncidentKitError
-from . import store
+from ..incident import facts as update_facts
+from ..incident import store as incident_store
+from ..safe_output import neutralise, unneutralise  # noqa: F401 (both stay importable from here)
+from ..safe_output import csv_lines, os_error_sentence, output_dir, write_file
+from . import FORMATS, store
 
-FORMATS = ("parquet", "csv", "json")
 MANIFEST = "manifest.json"
 EXPORT_VERSION = 1
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _SEQUENCE = re.compile(r"nextval\('([^']+)'")
 _INT_TYPES = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT")
 _FLOAT_TYPES = ("FLOAT", "DOUBLE", "REAL")
 TIMESTAMPTZ = "TIMESTAMP WITH TIME ZONE"
-
-
-def neutralise(text: str) -> str:
-    """Make a CSV text cell safe to open in a spreadsheet (reversible with ``unneutralise``)."""
-    if text[:1] in FORMULA_START or text.startswith("'"):
-        return "'" + text
-    return text
-
-
-def unneutralise(text: str) -> str:
-    return text[1:] if text.startswith("'") else text
 
 
 def _format(fmt: str) -> str:
@@ -64,7 +55,7 @@ def export(db, out_dir, *, format: str = "parquet", include_private: bool = Fals
     """Write every table to ``out_dir`` (created if needed); return the manifest."""
     fmt = _format(format)
     out = Path(out_dir)
-    if out.exists() and not out.is_dir():
+    if out.exists() and not out.is_dir():  # before reading anything: the cheap check first
         raise IncidentKitError(f"{out} is a file; give a directory for the export.")
 
     def work(tx):
@@ -76,22 +67,28 @@ def export(db, out_dir, *, format: str = "parquet", include_private: bool = Fals
     left_out = 0
     if not include_private:
         frames, left_out = without_private(frames)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_dir(out, what="the export")
     manifest = {"incident_kit_export": EXPORT_VERSION, "format": fmt, "exported_at": iso(utcnow()),
                 "include_private": bool(include_private), "private_incidents_left_out": left_out,
                 "migrations": migrations, "tables": {}}
-    for table, frame in frames.items():
-        types = {name: typ for name, typ, _ in meta[table]}
-        path = out / f"{table}.{fmt}"
-        if fmt == "parquet":
-            _typed_for_parquet(frame, types).to_parquet(path, index=False)
-        elif fmt == "csv":
-            _write_csv(path, frame, types)
-        else:
-            _write_json(path, frame, types)
-        manifest["tables"][table] = {"file": path.name, "rows": len(frame),
-                                     "columns": [{"name": n, "type": t} for n, t, _ in meta[table]]}
-    (out / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    path = out / MANIFEST
+    try:
+        # The manifest goes last: a folder without one is never taken for a finished export.
+        path.unlink(missing_ok=True)
+        for table, frame in frames.items():
+            types = {name: typ for name, typ, _ in meta[table]}
+            path = out / f"{table}.{fmt}"
+            if fmt == "parquet":
+                _typed_for_parquet(frame, types).to_parquet(path, index=False)
+            elif fmt == "csv":
+                _write_csv(path, frame, types)
+            else:
+                _write_json(path, frame, types)
+            manifest["tables"][table] = {"file": path.name, "rows": len(frame),
+                                         "columns": [{"name": n, "type": t} for n, t, _ in meta[table]]}
+    except OSError as exc:
+        raise IncidentKitError(os_error_sentence(exc, path)) from None
+    write_file(out / MANIFEST, json.dumps(manifest, indent=2) + "\n")
     return manifest
 
 
@@ -167,24 +164,16 @@ def _plain(value, typ: str):
     return value
 
 
-def _csv_cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, list):
-        value = json.dumps(value, ensure_ascii=False)
-    return '"' + neutralise(str(value)).replace('"', '""') + '"'
+def _csv_value(value):
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, list) else value
 
 
 def _write_csv(path: Path, frame: pd.DataFrame, types: dict[str, str]) -> None:
     cols = list(frame.columns)
+    rows = ([_csv_value(_plain(v, types.get(c, ""))) for c, v in zip(cols, row)]
+            for row in frame.itertuples(index=False, name=None))
     with open(path, "w", encoding="utf-8", newline="") as fh:
-        fh.write(",".join(_csv_cell(c) for c in cols) + "\n")
-        for row in frame.itertuples(index=False, name=None):
-            fh.write(",".join(_csv_cell(_plain(v, types.get(c, ""))) for c, v in zip(cols, row)) + "\n")
+        fh.writelines(csv_lines(cols, rows, quote_text=True))
 
 
 def _write_json(path: Path, frame: pd.DataFrame, types: dict[str, str]) -> None:
@@ -201,11 +190,35 @@ def read_manifest(in_dir) -> dict:
         raise IncidentKitError(f"{in_dir} is not an incident-kit export: it has no {MANIFEST}.")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise IncidentKitError(f"{path} is damaged ({exc}); export again.") from None
-    if manifest.get("format") not in FORMATS or not isinstance(manifest.get("tables"), dict):
-        raise IncidentKitError(f"{path} does not describe an incident-kit export; export again.")
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as exc:
+        raise IncidentKitError(f"{path} is damaged ({str(exc)[:120]}); export again.") from None
+    problem = _manifest_problem(manifest)
+    if problem:
+        raise IncidentKitError(f"{path} does not describe an incident-kit export ({problem}); export again.")
     return manifest
+
+
+def _manifest_problem(manifest) -> str | None:
+    """What is wrong with the manifest's shape, or None; checked before any of it is used."""
+    if not isinstance(manifest, dict) or manifest.get("format") not in FORMATS:
+        return "no known format"
+    if not isinstance(manifest.get("tables"), dict):
+        return "no table list"
+    migrations = manifest.get("migrations", [])
+    if not isinstance(migrations, list) or not all(isinstance(m, int) and not isinstance(m, bool) for m in migrations):
+        return "migrations is not a list of numbers"
+    for table, info in manifest["tables"].items():
+        if not isinstance(info, dict) or not isinstance(info.get("file"), str) \
+                or Path(info["file"]).name != info["file"] or info["file"] in ("", ".", ".."):
+            return f"table {str(table)[:40]} names no file in the export's folder"
+        rows = info.get("rows", 0)
+        if not isinstance(rows, int) or isinstance(rows, bool) or rows < 0:
+            return f"table {str(table)[:40]} has no row count"
+        columns = info.get("columns")
+        if not isinstance(columns, list) or not all(isinstance(c, dict) and isinstance(c.get("name"), str)
+                                                     for c in columns):
+            return f"table {str(table)[:40]} has no column list"
+    return None
 
 
 def _from_text(series: pd.Series, typ: str, fmt: str) -> pd.Series:
@@ -231,21 +244,27 @@ def _load(tx, in_dir: Path, table: str, info: dict, fmt: str, types: dict[str, s
     names = [c["name"] for c in info["columns"]]
     if not path.is_file():
         raise IncidentKitError(f"The export lacks {path.name}; export again.")
-    if fmt == "parquet":
-        frame = pd.read_parquet(path)
-        for col, typ in types.items():
-            if col in frame and typ.endswith("[]"):
-                frame[col] = frame[col].map(lambda v: None if v is None else [str(x) for x in v])
-        return frame
-    if info.get("rows", 0) == 0:
-        return pd.DataFrame(columns=names)
-    if fmt == "csv":
-        frame = store.read_csv(tx, str(path))
-        frame = frame.astype(object).where(frame.notna(), None)
-    else:
-        frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")), columns=names, dtype=object)
-    for col in frame.columns:
-        frame[col] = _from_text(frame[col], types.get(col, "VARCHAR"), fmt)
+    try:
+        if fmt == "parquet":
+            frame = pd.read_parquet(path)
+            for col, typ in types.items():
+                if col in frame and typ.endswith("[]"):
+                    frame[col] = frame[col].map(lambda v: None if v is None else [str(x) for x in v])
+            return frame
+        if info.get("rows", 0) == 0:
+            return pd.DataFrame(columns=names)
+        if fmt == "csv":
+            frame = store.read_csv(tx, str(path))
+            frame = frame.astype(object).where(frame.notna(), None)
+        else:
+            frame = pd.DataFrame(json.loads(path.read_text(encoding="utf-8")), columns=names, dtype=object)
+        for col in frame.columns:
+            frame[col] = _from_text(frame[col], types.get(col, "VARCHAR"), fmt)
+    except IncidentKitError:
+        raise
+    except Exception as exc:  # pyarrow, DuckDB's CSV reader, json and pandas each fail in their own way
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:120]
+        raise IncidentKitError(f"The export's {path.name} is damaged or incomplete ({first}); export again.") from None
     return frame
 
 
@@ -284,6 +303,8 @@ def restore(db, in_dir) -> dict[str, int]:
             if store.count_rows(tx, table):
                 store.clear_table(tx, table)  # seeded catalog rows of the fresh store
             tx.insert_frame(table, frame)
+            if table == "incidents":
+                incident_store.sync_incident_counter(tx)
             counts[table] = len(frame)
             for name, _, default in cols:
                 m = _SEQUENCE.search(default or "")
@@ -291,6 +312,32 @@ def restore(db, in_dir) -> dict[str, int]:
                     top = store.max_of(tx, table, name)
                     if top:
                         store.advance_sequence(tx, m.group(1), int(top))
+        update_facts.rebuild(tx)  # derived from updates: recomputed, whatever the export held (older ones lack it)
         return counts
 
     return db.write(work)
+
+
+# -- copy ------------------------------------------------------------------------
+def copy_from(db, source) -> dict[str, int]:
+    """Load another store (a DuckDB file or a PostgreSQL URL) into this empty one, private incidents included.
+
+    An export to Parquet (typed, every table) and a restore of it: the same path a
+    person can take by hand, so one set of rules decides what "nothing lost" means.
+    """
+    from ..config import is_url
+    from ..db import open_database
+
+    if not is_url(source) and not Path(source).is_file():
+        raise IncidentKitError(f"{source} is neither an export directory, a DuckDB file nor a postgresql:// URL.")
+    if str(source) == str(getattr(db, "url", db.path)) or (not is_url(source) and not is_url(db.path)
+                                                          and Path(source).resolve() == Path(db.path).resolve()):
+        raise IncidentKitError("The source and the target are the same store; give --db a new, empty database.")
+    with tempfile.TemporaryDirectory(prefix="ik-copy-") as tmp:
+        src = open_database(source, read_only=True)
+        try:
+            export(src, tmp, format="parquet", include_private=True)
+        finally:
+            src.close()
+        return restore(db, tmp)
+

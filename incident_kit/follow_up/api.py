@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import os
 from pathlib import Path
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
-from . import export, service
+from . import service
 from .models import FollowUp
 
 
@@ -70,6 +73,8 @@ class FollowUpAPI:
         Like ``export``, private incidents' follow-ups are left out unless ``include_private=True``;
         an export for a ``viewer`` (the app's download) holds what that viewer may see, private ones included.
         """
+        from . import export
+
         if include_private is None:
             include_private = filters.get("viewer") is not None
         frame = service.follow_ups(self.db, include_private=include_private, **filters)

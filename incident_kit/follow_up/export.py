@@ -2,7 +2,8 @@
 
 The CSV's first two columns are Title and Description (GitLab reads only those two,
 in that order); the header has no punctuation (Jira's importer advice); dates are
-ISO 8601 (``YYYY-MM-DD``) so every importer can map them. ``Follow up ID`` survives
+ISO 8601 (``YYYY-MM-DD``) so every importer can map them. A cell a spreadsheet would
+run as a formula (``=HYPERLINK(...)``, ``@SUM(...)``, ``+cmd``) starts with ``'`` instead. ``Follow up ID`` survives
 the round trip: fill in ``Tracker URL`` and read the file back with
 ``import_tracker_links`` to write the tracker links back.
 """
@@ -16,6 +17,7 @@ import json
 import pandas as pd
 
 from ..clock import iso
+from ..safe_output import csv_text
 from .models import FollowUpStatus, Priority
 
 # (CSV header, what it holds). Documented in the README; tests re-read the file by these names.
@@ -63,25 +65,21 @@ def description(row) -> str:
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """One row per follow-up, columns as in ``CSV_COLUMNS``."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_HEADER)
-    for row in frame.to_dict(orient="records"):
-        writer.writerow([
-            row["title"],
-            description(row),
-            _text(row["owner"]),
-            Priority(row["priority"]).label,
-            FollowUpStatus(row["status"]).label,
-            _date(row["due_at"]),
-            f"{LABEL} {row['incident']}",
-            row["reference"],
-            row["incident"],
-            _text(row["tracker_url"]),
-            _iso(row["created_at"]) or "",
-        ])
-    return out.getvalue()
+    """One row per follow-up, columns as in ``CSV_COLUMNS``; formula-like cells neutralised (``safe_output``)."""
+    rows = ([
+        row["title"],
+        description(row),
+        _text(row["owner"]),
+        Priority(row["priority"]).label,
+        FollowUpStatus(row["status"]).label,
+        _date(row["due_at"]),
+        f"{LABEL} {row['incident']}",
+        row["reference"],
+        row["incident"],
+        _text(row["tracker_url"]),
+        _iso(row["created_at"]) or "",
+    ] for row in frame.to_dict(orient="records"))
+    return csv_text(CSV_HEADER, rows)
 
 
 def to_records(frame: pd.DataFrame) -> list[dict]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from urllib.parse import urlparse
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from .. import bounds
 from ..catalog import store as catalog
@@ -16,7 +19,7 @@ from ..incident import service as incidents
 from ..incident import store as incident_store
 from ..incident.models import Incident, Status
 from ..incident.visibility import can_see, scope
-from . import export, schemas, store
+from . import store
 from .models import (FINISHED, FollowUp, FollowUpStatus, Priority, default_due_days, parse_id, parse_priority,
                      parse_status, reference)
 
@@ -50,7 +53,7 @@ def parse_due(value) -> dt.datetime | None:
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
         return bounds.when(dt.datetime.combine(value, dt.time(23, 59, 59), tzinfo=UTC), field="due date",
                            allow_future=True)
-    if isinstance(value, pd.Timestamp):
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
         value = value.to_pydatetime()
     if isinstance(value, str) and len(value.strip()) == 10:
         try:
@@ -115,11 +118,28 @@ def add(db, reference_: str, title: str, *, by: str, owner: str | None = None, d
     return db.write(work)
 
 
+def add_imported(tx, incident_id: int, title: str, *, description: str, done: bool, by: str,
+                 now: dt.datetime) -> int:
+    """Inside a caller's transaction: an action item from an imported document, done or open as it says.
+
+    No due date (the document gives none); one done at import counts as completed at import time.
+    """
+    fid = store.insert(tx, incident_id=incident_id, title=_clean_title(title), description=description.strip(),
+                       owner=by, priority=Priority.MEDIUM, due_at=None, tracker_url=None, created_at=now,
+                       created_by=by)
+    if done:
+        store.set_status(tx, fid, FollowUpStatus.DONE, reason=None, completed_at=now)
+    incident_store.record_event(tx, incident_id, actor=by, kind="follow_up_added", occurred_at=now,
+                                field="follow_up", new=_clean_title(title),
+                                detail=f"{reference(fid)} · imported" + (" as done" if done else ""))
+    return fid
+
+
 def set_status(db, follow_up_id, status: str, *, by: str, reason: str | None = None) -> FollowUp:
     """open, in_progress, done, or wont_do (with a one-line reason); finished items may be reopened."""
     by = clean_person(by, "Changed by")
     target = parse_status(status)
-    why = " ".join(str(reason or "").split()) or None
+    why = bounds.note(" ".join(str(reason or "").split()), what="The reason")
     if target == FollowUpStatus.WONT_DO and not why:
         raise IncidentKitError("Say in one line why this follow-up won't be done (e.g. 'Superseded by the "
                                "platform migration').")
@@ -193,6 +213,8 @@ def link(db, follow_up_id, url: str, *, by: str) -> FollowUp:
 def import_links(db, text: str, *, by: str) -> dict[str, int]:
     """Read (Follow up ID, Tracker URL) pairs from CSV text; link those that changed, in one transaction."""
     by = clean_person(by, "Linked by")
+    from . import export
+
     pairs = [(parse_id(fid), _clean_url(url)) for fid, url in export.read_links(text)]
 
     def work(tx) -> dict[str, int]:
@@ -243,5 +265,7 @@ def follow_ups(db, *, viewer: str | None = None, incident: str | None = None, ow
         return store.list_follow_ups(tx, now=now_, see_all=see_all, viewer=who, incident_id=incident_id,
                                      owner=owner_, statuses=statuses, overdue_only=overdue,
                                      include_private=bounds.flag(include_private, what="Include private"))
+
+    from . import schemas  # pandera loads only for reads
 
     return schemas.validate(db.read(work))

@@ -3,9 +3,12 @@ come from the fixed EDITABLE_COLUMNS allow-list."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..clock import utcnow
 from ..incident.visibility import public_sql, visible_sql

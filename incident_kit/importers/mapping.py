@@ -48,6 +48,9 @@ def tags(values) -> list[str]:
 def derive(incidents: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:
     """Status, resolved_at, started_at and mode from the updates (the rules in the README).
 
+    A source end time wins over the updates' statuses (the incident is resolved); the
+    retrospective rule is applied afterwards, on the final resolution time.
+
     ``incidents`` has external_id, declared_at, started_at, resolved_at, and a
     ``fallback_status`` used when no update carries a status. ``updates`` has
     incident_external_id, posted_at and status (None when the source has none).
@@ -61,7 +64,11 @@ def derive(incidents: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:
         "incident_external_id")["posted_at"].min()
 
     status = inc["external_id"].map(latest)
-    inc["status"] = status.where(status.notna(), inc["fallback_status"])
+    status = status.where(status.notna(), inc["fallback_status"])
+    # A source end time (Statuspage resolved_at, Google Cloud end) means the incident is over,
+    # whatever its last update says: incidents posted after the fact often carry one update only.
+    ended_by_source = inc["resolved_at"].notna() & ~status.isin(list(RESOLVED_LIKE))
+    inc["status"] = status.where(~ended_by_source, Status.RESOLVED.value)
     resolved_now = inc["status"].isin(list(RESOLVED_LIKE))
     # An incident that is not over has no resolution time; a resolved one without a source time
     # takes the time of the first update that said so.

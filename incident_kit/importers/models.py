@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import math
 import os
+from typing import TYPE_CHECKING
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..errors import IncidentKitError
 from ..incident.models import Status
 
-KINDS = ("statuspage", "gcp", "csv")
-EXTENSIONS = {"statuspage": (".json",), "gcp": (".json",), "csv": (".csv",)}
+KINDS = ("statuspage", "gcp", "csv", "postmortems")
+EXTENSIONS = {"statuspage": (".json",), "gcp": (".json",), "csv": (".csv",),
+              "postmortems": (".md", ".markdown")}
 
 # The biggest single file an import reads. Real exports are far smaller (a Statuspage
 # page of 100 incidents is ~0.4 MB, Google Cloud's whole history ~2 MB), and a file is
@@ -91,6 +95,9 @@ class Batch:
 
     incidents: pd.DataFrame
     updates: pd.DataFrame
+    # Postmortems only: per external_id, review sections, contributing factors and action items,
+    # written for incidents the import creates (a re-import leaves the team's review alone).
+    learning: pd.DataFrame | None = None
 
 
 @dataclass
@@ -114,6 +121,8 @@ class Prepared:
         return int(self.report[["file", "where"]].drop_duplicates().shape[0])
 
     def preview(self) -> pd.DataFrame:
+        import pandas as pd
+
         if self.batch is None:
             return pd.DataFrame(columns=INCIDENT_FIELDS)
         return self.batch.incidents[INCIDENT_FIELDS]
@@ -130,19 +139,30 @@ class ImportSummary:
     rejected: int = 0
     updates_new: int = 0
     updates_changed: int = 0
+    reviews_new: int = 0
+    follow_ups_new: int = 0
     references: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("kind", "files", "new", "updated", "unchanged", "retrospective",
-                                              "rejected", "updates_new", "updates_changed")}
+        keys = ["kind", "files", "new", "updated", "unchanged", "retrospective", "rejected", "updates_new",
+                "updates_changed"]
+        if self.kind == "postmortems":
+            keys += ["reviews_new", "follow_ups_new"]
+        return {k: getattr(self, k) for k in keys}
 
     def line(self) -> str:
+        if self.kind == "postmortems":
+            return (f"{self.new} new, {self.unchanged} already imported, {self.rejected} rejected "
+                    f"({self.reviews_new} published reviews, {self.follow_ups_new} follow-ups) "
+                    f"from {self.files} file(s)")
         return (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{self.retrospective} retrospective, {self.rejected} rejected "
                 f"({self.updates_new} new updates, {self.updates_changed} changed) from {self.files} file(s)")
 
 
 def empty_report() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(columns=REPORT_COLUMNS)
 
 
@@ -153,6 +173,6 @@ def max_file_bytes(max_file_mb: float | None = None) -> int:
             max_file_mb = float(env) if env else DEFAULT_MAX_FILE_MB
         except ValueError:
             raise IncidentKitError(f"{MAX_FILE_MB_ENV}='{env}' is not a number of megabytes, e.g. 25.") from None
-    if max_file_mb <= 0:
+    if not math.isfinite(max_file_mb) or max_file_mb <= 0:  # float("nan") and "inf" parse, but are no limit
         raise IncidentKitError("The import size limit must be a positive number of megabytes.")
     return int(max_file_mb * 1024 * 1024)

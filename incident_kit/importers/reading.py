@@ -10,6 +10,9 @@ import pandas as pd
 from .models import REPORT_COLUMNS, ImportFile
 
 WHOLE_FILE = "(whole file)"
+# Statuspage and Google Cloud exports nest about 4 levels; 64 leaves room for any real file while
+# keeping every later step (pandas, pandera, str()) far from Python's recursion limit.
+MAX_JSON_DEPTH = 64
 
 
 @dataclass
@@ -59,11 +62,39 @@ def read_json(file: ImportFile, ctx: Context, problems: list[dict]):
     if text is None:
         return None
     try:
-        return json.loads(text)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         problems.append(problem(file.name, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}.",
                                 where=f"line {exc.lineno}"))
         return None
+    except RecursionError:  # Python's parser gives up near 1,000 levels; no export nests that deep
+        problems.append(problem(file.name, "nests lists or objects too deeply to be an export; choose the "
+                                "exported file that holds the incidents."))
+        return None
+    if data is None or isinstance(data, (str, int, float, bool)):
+        problems.append(problem(file.name, f"holds only {json.dumps(data)[:40]}, not incidents; choose the "
+                                "exported file that holds the incidents."))
+        return None
+    if _depth(data) > MAX_JSON_DEPTH:
+        problems.append(problem(file.name, f"nests lists or objects more than {MAX_JSON_DEPTH} levels deep; "
+                                "no export does, so choose the exported file that holds the incidents."))
+        return None
+    return data
+
+
+def _depth(data) -> int:
+    """How deeply lists and objects nest (iterative, so any depth json.loads accepted is safe to measure)."""
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        value, level = stack.pop()
+        if isinstance(value, dict):
+            value = value.values()
+        elif not isinstance(value, list):
+            continue
+        deepest = max(deepest, level)
+        if level <= MAX_JSON_DEPTH:  # past the limit the answer is known
+            stack.extend((v, level + 1) for v in value)
+    return deepest
 
 
 def cross_file_duplicates(frame: pd.DataFrame, id_column: str, what: str) -> list[dict]:
@@ -89,9 +120,28 @@ def validation_report(problems: list[dict], raw_incidents: pd.DataFrame, raw_upd
     and ids repeated across files. Empty when the batch may be imported."""
     from . import schemas
 
+    raw_incidents = _hashable_ids(raw_incidents, incident_schema, problems)
+    raw_updates = _hashable_ids(raw_updates, update_schema, problems)
     reports = [report(problems)]
     reports += [schemas.validate(incident_schema, group) for _, group in raw_incidents.groupby("_file", sort=False)]
     reports += [schemas.validate(update_schema, group) for _, group in raw_updates.groupby("_file", sort=False)]
     reports.append(report(cross_file_duplicates(raw_incidents, id_column, what)))
     found = [r for r in reports if not r.empty]
     return pd.concat(found, ignore_index=True) if found else report([])
+
+
+def _hashable_ids(raw: pd.DataFrame, schema, problems: list[dict]) -> pd.DataFrame:
+    """Report ids that are a list or an object (``"id": []``) and keep them as text, so the uniqueness
+    checks (which hash every id) can run over the rest of the file instead of crashing."""
+    unique = [name for name, col in schema.to_schema().columns.items() if col.unique and name in raw.columns]
+    if raw.empty or not unique:
+        return raw
+    raw = raw.copy()
+    for name in unique:
+        bad = raw[name].map(lambda v: isinstance(v, (list, dict)))
+        for idx in raw.index[bad]:
+            row = raw.loc[idx]
+            problems.append(problem(row["_file"], "is a list or an object; an id is one value (text or a number)",
+                                    where=row["_where"], field=name, value=json.dumps(row[name])[:80]))
+        raw.loc[bad, name] = raw.loc[bad, name].map(json.dumps)
+    return raw

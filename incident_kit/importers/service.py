@@ -18,18 +18,21 @@ import pandas as pd
 from ..catalog import access
 from ..catalog import store as catalog
 from ..clock import utcnow
+from ..identity import clean_person
 from ..errors import IncidentKitError
+from ..incident import facts as incidents_facts
 from ..incident import hooks
 from ..incident import store as incidents_store
 from ..incident.models import Status
 from . import csv as csv_importer
-from . import gcp, statuspage
+from . import gcp, postmortems, statuspage
 from . import store
 from .models import (EXTENSIONS, KINDS, SYNCED_FIELDS, ImportFile, ImportRejected, ImportSummary, Prepared,
                      empty_report, max_file_bytes)
 from .reading import Context
 
-READERS = {"statuspage": statuspage.read, "gcp": gcp.read, "csv": csv_importer.read}
+READERS = {"statuspage": statuspage.read, "gcp": gcp.read, "csv": csv_importer.read,
+           "postmortems": postmortems.read}
 # A source that says "resolved" does not undo the team's own later phases.
 LATER_LOCAL_PHASES = frozenset({Status.POST_INCIDENT.value, Status.CLOSED.value})
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -49,7 +52,8 @@ def collect_files(kind: str, paths: Iterable[str | os.PathLike]) -> list[ImportF
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in EXTENSIONS[kind])
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in EXTENSIONS[kind]
+                           and not (kind == "postmortems" and postmortems.skip_in_directory(f.name)))
             if not found:
                 raise IncidentKitError(f"{p} holds no {' or '.join(EXTENSIONS[kind])} files to import.")
             out.extend(ImportFile.from_path(f) for f in found)
@@ -162,6 +166,7 @@ def _fmt(field: str, value) -> str | None:
 
 def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) -> ImportSummary:
     """Write a validated import in ONE transaction: new incidents, changed ones, new and changed updates."""
+    by = clean_person(by, "Imported by")
     if not prepared.ok:
         raise ImportRejected(rejected_message(prepared), prepared.report,
                              ImportSummary(kind=prepared.kind, files=len(prepared.files), rejected=prepared.rejected))
@@ -180,7 +185,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
         old_by_ext = {row.external_id: row for row in old.itertuples(index=False)}
         is_new = ~inc["external_id"].isin(set(old_by_ext))
         fresh = inc[is_new].copy()
-        first_id = store.next_incident_id(tx)
+        first_id = incidents_store.take_incident_ids(tx, len(fresh)) if len(fresh) else 0
         fresh["id"] = range(first_id, first_id + len(fresh))
         fresh["reference"] = [f"INC-{i}" for i in fresh["id"]]
         fresh["updated_at"] = now
@@ -206,6 +211,9 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
                                             "message", "external_id"]])
         tx.insert_frame("events", _history_events(fresh, upd_new))
         _record_imported(tx, fresh, by=by, now=now, progress=progress)
+        if prepared.batch.learning is not None:
+            summary.reviews_new, summary.follow_ups_new = postmortems.write_learning(
+                tx, fresh, prepared.batch.learning, by=by, now=now)
         summary.new = len(fresh)
         summary.references = fresh["reference"].tolist()
 
@@ -241,6 +249,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
             incidents_store.record_event(tx, int(iid), actor=by, kind="import_updated", occurred_at=now,
                                          field="updates", new=len(group),
                                          detail=f"{len(group)} new update(s) from the source")
+        incidents_facts.refresh(tx, [*fresh["id"], *upd_new["incident_id"], *(iid for _, iid, _ in changed_updates)])
         summary.updated = len(updated_ids)
         summary.unchanged = int((~is_new).sum()) - len(updated_ids)
         summary.updates_new = len(upd_new)

@@ -10,9 +10,8 @@ SELECT_EXISTING_UPDATES = """
 SELECT u.id, u.incident_id, u.external_id, u.posted_at, u.status, u.message
 FROM updates u JOIN incidents i ON i.id = u.incident_id
 WHERE i.source = ? AND list_contains(?::VARCHAR[], i.external_id) AND u.external_id IS NOT NULL"""
-NEXT_INCIDENT_ID = "SELECT coalesce(max(id), 0) + 1 FROM incidents"
-ALLOCATE_UPDATE_IDS = "SELECT nextval('updates_id_seq') FROM range(?)"
-ALLOCATE_EVENT_IDS = "SELECT nextval('events_id_seq') FROM range(?)"
+ALLOCATE_UPDATE_IDS = "SELECT nextval('updates_id_seq') FROM generate_series(1, ?)"
+ALLOCATE_EVENT_IDS = "SELECT nextval('events_id_seq') FROM generate_series(1, ?)"
 UPDATE_INCIDENT = """
 UPDATE incidents SET title = ?, summary = ?, severity = ?, status = ?, mode = ?, declared_at = ?,
     started_at = ?, resolved_at = ?, closed_at = ?, tags = ?, updated_at = ?
@@ -26,10 +25,6 @@ def existing(tx, source: str, ids: list[str]):
 
 def existing_updates(tx, source: str, ids: list[str]):
     return tx.df(SELECT_EXISTING_UPDATES, [source, ids])
-
-
-def next_incident_id(tx) -> int:
-    return tx.fetchall(NEXT_INCIDENT_ID)[0][0]  # fetchall: leave no open result before a bulk insert
 
 
 def allocate_update_ids(tx, n: int) -> list[int]:

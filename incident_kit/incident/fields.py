@@ -50,6 +50,7 @@ def require_private_allowed(tx, actor) -> None:
 
 def change_severity(db, reference: str, severity: str, *, by: str, reason: str | None = None) -> Incident:
     by = clean_person(by, "Changed by")
+    reason = bounds.note(reason, what="The reason")
 
     def work(tx):
         incident = load_for_change(tx, reference, by)
@@ -58,7 +59,7 @@ def change_severity(db, reference: str, severity: str, *, by: str, reason: str |
             raise IncidentKitError(f"{incident.reference} is already {sev}.")
         store.set_column(tx, incident.id, "severity", sev)
         store.record_event(tx, incident.id, actor=by, kind="severity_changed", field="severity",
-                           old=incident.severity, new=sev, detail=(reason or "").strip() or None)
+                           old=incident.severity, new=sev, detail=reason)
         return store.get_by_id(tx, incident.id)
 
     return db.write(work)

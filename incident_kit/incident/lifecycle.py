@@ -69,7 +69,9 @@ def declare(db, title, *, declared_by: str, severity: str | None = None, type: s
                         declared_by=str(declared_by), declared_at=declared, started_at=started, resolved_at=None,
                         closed_at=None, tags=tuple(tag_list), source=None, external_id=None, roles=roles)
 
-    return db.write(work)
+    # A declaration only adds rows; the counter row lock orders concurrent ones, so READ COMMITTED is
+    # enough, and under SERIALIZABLE every concurrent declaration but one would abort and retry.
+    return db.write(work, isolation="read committed")
 
 
 # -- updates -----------------------------------------------------------------
@@ -144,10 +146,11 @@ def move(tx, incident: Incident, target: Status, *, by: str, now: dt.datetime, d
 def change_status(db, reference: str, status: str, *, by: str, note: str | None = None) -> Incident:
     by = clean_person(by, "Changed by")
     target = parse_status(status)
+    note = bounds.note(note)
 
     def work(tx):
         incident = load_for_change(tx, reference, by)
-        move(tx, incident, target, by=by, now=utcnow(), detail=(note or "").strip() or None)
+        move(tx, incident, target, by=by, now=utcnow(), detail=note)
         return store.get_by_id(tx, incident.id)
 
     return db.write(work)
@@ -190,6 +193,7 @@ def decline(db, reference: str, *, by: str, reason: str) -> Incident:
 def reopen(db, reference: str, *, by: str, status: str = "investigating", reason: str | None = None) -> Incident:
     by = clean_person(by, "Reopened by")
     target = parse_status(status)
+    reason = bounds.note(reason, what="The reason")
     if target not in ACTIVE:
         raise InvalidTransition(f"Reopen to an active phase: {', '.join(s.value for s in ACTIVE)}.")
 
@@ -201,7 +205,7 @@ def reopen(db, reference: str, *, by: str, status: str = "investigating", reason
                 "or declined incidents can be reopened.")
         store.set_status(tx, incident.id, target, resolved_at=None, closed_at=None)
         store.record_event(tx, incident.id, actor=by, kind="reopened", field="status",
-                           old=incident.status.value, new=target.value, detail=(reason or "").strip() or None)
+                           old=incident.status.value, new=target.value, detail=reason)
         return store.get_by_id(tx, incident.id)
 
     return db.write(work)

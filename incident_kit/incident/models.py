@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from ..catalog.models import IncidentType, Role, Severity  # noqa: F401  (re-exported: they used to live here)
 from ..errors import InvalidTransition
 
 

@@ -7,18 +7,21 @@ see is reported exactly like a missing one.
 
 from __future__ import annotations
 
-import pandas as pd
+import operator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import service as catalog
 from ..clock import to_utc, utcnow
+from ..config import LIST_LIMIT_MAX  # the CLI shows it too
 from ..errors import IncidentKitError
 from . import store
 from .loading import load_visible
 from .models import Event, Incident, Update
 from .visibility import scope
 
-# The most rows one list call returns; a bigger number is refused rather than overflowing BIGINT.
-LIST_LIMIT_MAX = 1_000_000
 
 
 def get(db, reference: str, *, viewer: str | None = None) -> Incident:
@@ -40,10 +43,14 @@ def role_history(db, reference: str, *, viewer: str | None = None) -> pd.DataFra
 def _limit(limit) -> int | None:
     if limit is None:
         return None
-    if isinstance(limit, bool) or not isinstance(limit, int) or not 0 <= limit <= LIST_LIMIT_MAX:
+    try:
+        number = None if isinstance(limit, bool) else operator.index(limit)  # ints, numpy ints; not 2.5 or "3"
+    except TypeError:
+        number = None
+    if number is None or not 0 <= number <= LIST_LIMIT_MAX:
         raise IncidentKitError(f"The limit must be a whole number from 0 to {LIST_LIMIT_MAX:,}, "
-                               f"not {str(limit)[:30]}.")
-    return limit
+                               f"not {repr(limit)[:30]}.")
+    return number
 
 
 def incidents(db, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
@@ -95,6 +102,8 @@ def summary(db, reference: str, *, viewer: str | None = None) -> dict:
     frame = IncidentList.validate(db.read(work))
     row = frame.iloc[0].to_dict()
     row["tags"] = list(row.get("tags") if row.get("tags") is not None else [])
+    import pandas as pd
+
     return {k: (None if pd.api.types.is_scalar(v) and pd.isna(v) else v) for k, v in row.items()}
 
 

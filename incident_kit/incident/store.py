@@ -6,13 +6,17 @@ from the fixed EDITABLE_COLUMNS allow-list below.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import replace
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..clock import utcnow
-from . import hooks
+from ..db.dialect import arg_max, per_dialect
+from . import facts, hooks
 from .models import ACTIVE_SQL, Audience, Event, Incident, Mode, Status, Update
 from .visibility import participant_sql, visible_sql
 
@@ -27,12 +31,16 @@ SELECT_REFERENCE_BY_ID = "SELECT reference FROM incidents WHERE id = ?"
 LIST_COLUMNS = INCIDENT_COLUMNS.replace(
     "i.merged_into", "(SELECT m.reference FROM incidents m WHERE m.id = i.merged_into) AS merged_into")
 NEXT_INCIDENT_ID = "SELECT coalesce(max(id), 0) + 1 FROM incidents"
-# The next sequential reference and the row in one statement (callers hold the write lock).
+# Incident ids (and so references) come from the counter row (migration 0008 says why not a sequence):
+# the row lock makes concurrent writers - threads or processes - take turns.
+TAKE_INCIDENT_IDS = "UPDATE counters SET value = value + ? WHERE name = 'incidents' RETURNING value"
+# After rows written in bulk with their own ids (demo load, restore): the counter moves past them.
+SYNC_INCIDENT_COUNTER = """
+UPDATE counters SET value = greatest(value, (SELECT coalesce(max(id), 0) FROM incidents)) WHERE name = 'incidents'"""
 INSERT_NEXT_INCIDENT = """
 INSERT INTO incidents (id, reference, title, summary, severity, type, status, mode, private,
     declared_by, declared_at, started_at, tags, updated_at)
-SELECT n, ? || n, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
-FROM (SELECT coalesce(max(id), 0) + 1 AS n FROM incidents)
+VALUES (?, ? || ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 RETURNING id, reference"""
 INSERT_INCIDENT = """
 INSERT INTO incidents (id, reference, title, summary, severity, type, status, mode, private,
@@ -129,6 +137,11 @@ SELECT count(*) AS total,
        count(*) FILTER (WHERE listed.next_update_due < ?) AS overdue
 FROM ({LIST_INCIDENTS}) listed"""
 SUMMARY_BY_REFERENCE = f"SELECT * FROM ({LIST_INCIDENTS}) listed WHERE listed.reference = ?"
+# PostgreSQL has no arg_max aggregate (see db.dialect).
+_PROMISED = arg_max("next_update_at", "posted_at")
+LIST_INCIDENTS_SQL = per_dialect(LIST_INCIDENTS, _PROMISED)
+COUNT_INCIDENTS_SQL = per_dialect(COUNT_INCIDENTS, _PROMISED)
+SUMMARY_BY_REFERENCE_SQL = per_dialect(SUMMARY_BY_REFERENCE, _PROMISED)
 
 
 def _incident(tx, row: tuple, roles: dict[str, str]) -> Incident:
@@ -179,6 +192,16 @@ def next_id(tx) -> int:
     return tx.fetchone(NEXT_INCIDENT_ID)[0]
 
 
+def sync_incident_counter(tx) -> None:
+    """Call after inserting incidents with ids of their own, so the next declaration cannot take one."""
+    tx.execute(SYNC_INCIDENT_COUNTER)
+
+
+def take_incident_ids(tx, n: int) -> int:
+    """Reserve ``n`` consecutive incident ids for this transaction; returns the first."""
+    return tx.fetchall(TAKE_INCIDENT_IDS, [n])[0][0] - n + 1  # fetchall: leave no open result
+
+
 def insert_incident(tx, *, id: int, reference: str, title: str, summary: str, severity: str,
                     type: str | None, status: Status, mode: Mode, private: bool, declared_by: str,
                     declared_at: dt.datetime, started_at: dt.datetime, resolved_at=None, closed_at=None,
@@ -191,9 +214,10 @@ def insert_incident(tx, *, id: int, reference: str, title: str, summary: str, se
 def insert_next_incident(tx, *, prefix: str, title: str, summary: str, severity: str, type: str | None,
                          status: Status, mode: Mode, private: bool, declared_by: str, declared_at: dt.datetime,
                          started_at: dt.datetime, tags=()) -> tuple[int, str]:
-    return tx.fetchone(INSERT_NEXT_INCIDENT, [prefix, title, summary, severity, type, status.value, mode.value,
-                                              private, declared_by, declared_at, started_at, list(tags),
-                                              utcnow()])
+    new_id = take_incident_ids(tx, 1)
+    return tx.fetchone(INSERT_NEXT_INCIDENT, [new_id, prefix, new_id, title, summary, severity, type, status.value,
+                                              mode.value, private, declared_by, declared_at, started_at,
+                                              list(tags), utcnow()])
 
 
 def set_status(tx, incident_id: int, status: Status, *, resolved_at, closed_at, merged_into=None) -> None:
@@ -243,6 +267,7 @@ def insert_update(tx, update: Update) -> Update:
     new_id = tx.fetchone(INSERT_UPDATE, [update.incident_id, update.posted_at, update.author,
                                          update.audience.value, update.status.value if update.status else None,
                                          update.message, update.impact, update.doing, update.next_update_at])[0]
+    facts.refresh(tx, [update.incident_id])  # same transaction: insights never see the update without its gap
     return replace(update, id=new_id)
 
 
@@ -273,17 +298,17 @@ def _list_params(*, see_all: bool, viewer: str | None, active_only: bool = False
 def list_incidents(tx, *, see_all: bool, viewer: str | None, active_only: bool, mine: str | None,
                    type: str | None, severity: str | None, search: str | None,
                    since: dt.datetime | None, until: dt.datetime | None, limit: int | None) -> pd.DataFrame:
-    return tx.df(LIST_INCIDENTS, _list_params(see_all=see_all, viewer=viewer, active_only=active_only, mine=mine,
+    return tx.df(LIST_INCIDENTS_SQL[tx.dialect], _list_params(see_all=see_all, viewer=viewer, active_only=active_only, mine=mine,
                                               type=type, severity=severity, search=search, since=since,
                                               until=until, limit=limit))
 
 
 def count_incidents(tx, *, now: dt.datetime, **filters) -> dict[str, int]:
     """Total, active and overdue-for-an-update counts for the same filters as ``list_incidents``."""
-    total, active, overdue = tx.fetchone(COUNT_INCIDENTS, [now, *_list_params(**filters)])
+    total, active, overdue = tx.fetchone(COUNT_INCIDENTS_SQL[tx.dialect], [now, *_list_params(**filters)])
     return {"total": int(total), "active": int(active), "overdue": int(overdue)}
 
 
 def summary_by_reference(tx, reference: str, *, see_all: bool, viewer: str | None) -> pd.DataFrame:
     """The list row (lead, accountable, next update due...) of one incident, if the viewer may see it."""
-    return tx.df(SUMMARY_BY_REFERENCE, [*_list_params(see_all=see_all, viewer=viewer), reference])
+    return tx.df(SUMMARY_BY_REFERENCE_SQL[tx.dialect], [*_list_params(see_all=see_all, viewer=viewer), reference])

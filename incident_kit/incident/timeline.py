@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import asdict, dataclass
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from .models import Event, Status, Update
 
@@ -106,5 +109,7 @@ def build(events: list[Event], updates: list[Update]) -> list[Entry]:
 
 
 def to_frame(entries: list[Entry]) -> pd.DataFrame:
+    import pandas as pd
+
     columns = ["occurred_at", "kind", "actor", "text", "event_id", "audience", "update_id"]
     return pd.DataFrame([asdict(e) for e in entries], columns=columns)

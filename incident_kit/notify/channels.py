@@ -9,8 +9,6 @@ import os
 import re
 import urllib.parse
 
-import apprise
-
 from ..errors import IncidentKitError
 
 # An apprise mailto:// URL without a recipient, e.g.
@@ -32,6 +30,8 @@ def is_email(channel: str) -> bool:
 
 def validate(channel: str) -> str:
     """Return the cleaned channel, or raise IncidentKitError saying what is accepted."""
+    import apprise  # loaded only when a channel is checked or used (fast CLI start)
+
     text = (channel or "").strip()
     if not text:
         raise IncidentKitError(f"A channel is required: an email address or an apprise URL ({EXAMPLES}).")
@@ -71,6 +71,8 @@ def _reasons(result) -> list[str]:
 
 def send(channel: str, title: str, body: str, *, smtp_url: str | None = None) -> None:
     """Deliver plain text ``body`` to ``channel``; raise DeliveryError with apprise's reason."""
+    import apprise  # loaded only when a channel is checked or used (fast CLI start)
+
     url = resolve(channel, smtp_url)
     notifier = apprise.Apprise()
     if not notifier.add(url):

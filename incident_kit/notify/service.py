@@ -7,30 +7,28 @@ because of, a channel.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import replace
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import access
 from ..catalog import service as catalog_service
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
 from ..errors import IncidentKitError, NotFound
-from ..frames import utc_columns
 from ..incident import hooks
 from ..identity import clean_person, is_checked
 from ..incident import service as incidents_service
 from ..incident import store as incident_store
-from . import cadence, channels, store
+from . import channels, store  # channels loads apprise only when it sends or checks a URL
 from .messages import reminder_message, update_message
 from .models import Claimed, DeliveryKind, DeliveryStatus, Subscription, backoff
 
 SUBSCRIPTION_NOT_FOUND = "There is no active subscription {id}; list them with `incident-kit subscriptions`."
-
-
-def _person(value, what: str = "Person") -> str:
-    return clean_person(value, what)
 
 
 # -- the outbox hook -----------------------------------------------------------
@@ -64,8 +62,8 @@ hooks.subscribe("update_posted", _on_update_posted)
 def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = None,
               min_severity: str | None = None, type: str | None = None) -> Subscription:
     """Subscribe ``person`` to one incident, or to every incident matching a severity threshold and/or a type."""
-    person = _person(person)
-    by = _person(by, "Subscribed by")
+    person = clean_person(person, "Person")
+    by = clean_person(by, "Subscribed by")
     channel = channels.validate(channel)
     if incident and (min_severity or type):
         raise IncidentKitError("Subscribe either to one incident or to a severity/type rule, not both.")
@@ -75,6 +73,10 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
             "(the lowest severity follows every incident).")
 
     def work(tx) -> Subscription:
+        # Updates of private incidents reach subscribers by name: a signed-in person subscribes only
+        # themselves (else anyone could route an admin's updates to their own channel).
+        if is_checked(by) and person != str(by):
+            access.require_admin(tx, by, f"subscribe {person}")
         incident_id = sev = typ = None
         if incident:
             # A checked actor must see the incident themselves; a missing and a hidden one read the same.
@@ -104,16 +106,14 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
 
 
 def _may_end(tx, row: tuple, by) -> bool:
-    """A checked actor ends a subscription on an incident only if they may see that incident."""
-    person, incident_id, _ = row
-    if not is_checked(by) or incident_id is None or person == str(by):
-        return True
-    return incidents_service.can_see(tx, incident_store.get_by_id(tx, incident_id), by)
+    """A checked actor ends their own subscriptions; only someone who may administer ends other people's."""
+    person = row[0]
+    return not is_checked(by) or person == str(by) or (bool(catalog.admins(tx)) and access.is_admin(tx, by))
 
 
 def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
     """End a subscription (it is kept, with who ended it and when)."""
-    by = _person(by, "Unsubscribed by")
+    by = clean_person(by, "Unsubscribed by")
     try:
         sid = int(subscription_id)
     except (TypeError, ValueError):
@@ -146,8 +146,8 @@ def subscriptions(db, *, person: str | None = None, incident: str | None = None,
 
 def set_contact(db, person: str, channel: str, *, by: str) -> str:
     """Where reminders to ``person`` go (the newest contact wins; history is kept)."""
-    person = _person(person)
-    by = _person(by, "Set by")
+    person = clean_person(person, "Person")
+    by = clean_person(by, "Set by")
     channel = channels.validate(channel)
 
     def work(tx) -> None:
@@ -168,6 +168,8 @@ def contact(db, person: str) -> str | None:
 def needs_update(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     """Active incidents the viewer may see whose next update is overdue, with how late."""
     now = to_utc(now, field="now") or utcnow()
+    from . import cadence  # pandera: only this read needs it
+
     return cadence.overdue(incidents_service.incidents(db, viewer=viewer, active=True), now)
 
 
@@ -177,6 +179,8 @@ def _reminder_key(incident_id: int, due: dt.datetime) -> str:
 
 def queue_reminders(db, *, now=None) -> int:
     """One reminder per overdue incident per due time, to the accountable person, through the outbox."""
+    import pandas as pd
+
     now = to_utc(now, field="now") or utcnow()
     late = needs_update(db, now=now)
     if late.empty:
@@ -214,7 +218,10 @@ def queue_reminders(db, *, now=None) -> int:
 
 # -- the outbox (used by the worker) -------------------------------------------
 def claim(db, *, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claimed]:
-    return db.write(lambda tx: store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit))
+    # READ COMMITTED is enough: the claim locks its rows (SKIP LOCKED) and re-checks their status, and
+    # SERIALIZABLE would abort one of two workers that merely read the same due rows.
+    return db.write(lambda tx: store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit),
+                    isolation="read committed")
 
 
 def settle(db, *, worker: str, now: dt.datetime, sent: list[int],
@@ -247,6 +254,8 @@ def outbox(db, *, status: str | None = None, incident: str | None = None, kind: 
     def work(tx):
         incident_id = incidents_service.load(tx, incident).id if incident else None
         return store.outbox(tx, status=status, incident_id=incident_id, kind=kind, limit=int(limit))
+
+    from ..frames import utc_columns
 
     frame = utc_columns(db.read(work))
     frame["channel"] = [channels.redact(c) for c in frame["channel"]]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..incident.models import Audience, Status, Update
 from ..incident.visibility import visible_sql
@@ -37,7 +40,7 @@ SELECT channel FROM (
     SELECT channel, 1 AS pref, set_at AS ts FROM contacts WHERE person = ?
     UNION ALL
     SELECT channel, 2 AS pref, created_at AS ts FROM subscriptions WHERE person = ? AND ended_at IS NULL
-) ORDER BY pref, ts DESC LIMIT 1"""
+) AS channels ORDER BY pref, ts DESC LIMIT 1"""
 
 # One pending delivery per (person, channel) whose subscription matches the incident:
 # the incident itself, or a rule (severity rank at or above the threshold, and/or the type).
@@ -67,13 +70,18 @@ INSERT INTO outbox (kind, incident_id, recipient, channel, title, body, dedupe_k
 VALUES ('reminder', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?) ON CONFLICT DO NOTHING"""
 
 # Claiming: due pending rows, and rows whose claim expired (their worker died mid-delivery).
-SELECT_DUE = """
+# The claim re-checks that each row is still claimable, so a row another worker claimed in between
+# is left alone. On PostgreSQL the SELECT also locks the rows it returns and skips rows another
+# worker's claim holds (DuckDB has no row locks; its one writer at a time gives the same guarantee).
+_DUE = "(status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_until < ?)"
+SELECT_DUE = f"""
 SELECT id FROM outbox
-WHERE (status = 'pending' AND next_attempt_at <= ?) OR (status = 'sending' AND claimed_until < ?)
+WHERE {_DUE}
 ORDER BY next_attempt_at, id LIMIT ?"""
-CLAIM = """
+SELECT_DUE_SQL = {"duckdb": SELECT_DUE, "postgres": SELECT_DUE + " FOR UPDATE SKIP LOCKED"}
+CLAIM = f"""
 UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_by = ?, claimed_until = ?
-WHERE list_contains(?, id)"""
+WHERE list_contains(?, id) AND ({_DUE})"""
 SELECT_CLAIMED = """
 SELECT id, kind, channel, title, body, attempts FROM outbox
 WHERE list_contains(?, id) AND claimed_by = ? AND status = 'sending' ORDER BY id"""
@@ -158,10 +166,10 @@ def insert_reminder(tx, *, incident_id: int, recipient: str, channel: str, title
 
 
 def claim(tx, *, worker: str, now: dt.datetime, lease_until: dt.datetime, limit: int) -> list[Claimed]:
-    ids = [r[0] for r in tx.fetchall(SELECT_DUE, [now, now, limit])]
+    ids = [r[0] for r in tx.fetchall(SELECT_DUE_SQL[tx.dialect], [now, now, limit])]
     if not ids:
         return []
-    tx.execute(CLAIM, [worker, lease_until, ids])
+    tx.execute(CLAIM, [worker, lease_until, ids, now, now])
     return [Claimed(*row) for row in tx.fetchall(SELECT_CLAIMED, [ids, worker])]
 
 

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..clock import utcnow
 from ..follow_up import service as follow_up_service
 from ..incident import service as incident_service
 from ..incident.models import Incident
-from . import export, service
+from . import service
 from .hints import Hint
 from .models import Depth, Review
 from .prefill import Prefill
@@ -98,4 +101,9 @@ class ReviewAPI:
             raise IncidentKitError(f"{incident.reference} has no review to export; start one first.")
         frame = follow_up_service.follow_ups(self.db, viewer=viewer, incident=incident.reference)
         facts = service.prefill_for(self.db, reference, viewer=viewer)  # fills sections nobody wrote
-        return export.render(incident, review, frame, format=format, generated_at=utcnow(), facts=facts)
+        from ..similar import service as similar_service  # bm25s and scipy load only when asked
+        from . import export  # Jinja2 and markdown-it load only to export
+
+        related = similar_service.related(self.db, reference, viewer=viewer)  # linked by people, visible ones
+        return export.render(incident, review, frame, format=format, generated_at=utcnow(), facts=facts,
+                             related=related)

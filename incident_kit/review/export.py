@@ -2,7 +2,8 @@
 
 HTML goes through Jinja2 with autoescape on, and section bodies (markdown written
 by people) through markdown-it with raw HTML switched off, so no user text can
-inject markup: ``<script>`` in a section comes out as ``&lt;script&gt;``.
+inject markup: ``<script>`` in a section comes out as ``&lt;script&gt;``. Control
+characters that XML forbids are removed from every value (``safe_output.xml_text``).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from markupsafe import Markup
 from ..errors import IncidentKitError
 from ..follow_up.models import FollowUpStatus, Priority
 from ..incident.models import Incident
+from ..safe_output import xml_text
 from . import prefill
 from .models import DEPTH_HELP, Depth, Review, has_follow_ups
 
@@ -25,7 +27,7 @@ FORMATS = {"markdown": "markdown", "md": "markdown", "html": "html"}
 
 _html_env = Environment(loader=PackageLoader("incident_kit.review", "templates"),
                         autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
-                        trim_blocks=True, lstrip_blocks=True)
+                        trim_blocks=True, lstrip_blocks=True, finalize=xml_text)
 _md_env = Environment(loader=PackageLoader("incident_kit.review", "templates"), autoescape=False,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 # CommonMark with tables; "html": False escapes any raw HTML people typed; links are validated
@@ -73,7 +75,8 @@ def follow_up_rows(frame: pd.DataFrame) -> list[FollowUpRow]:
 
 
 def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
-            generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None) -> dict:
+            generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None,
+            related: list[dict] | None = None) -> dict:
     """``facts``: the record's prefill, used for any section nobody has written (e.g. a demo or imported review)."""
 
     printed: set[str] = set()
@@ -103,6 +106,7 @@ def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
         "show_follow_ups": has_follow_ups(review.depth),
         "follow_ups": follow_up_rows(follow_ups),
         "factors": list(review.contributing_factors),
+        "related": [{"reference": r["reference"], "title": r["title"]} for r in related or ()],
         "waived": review.depth == Depth.NONE,
         "when": prefill.when,
         "generated_at": prefill.when(generated_at) if generated_at else None,
@@ -110,11 +114,12 @@ def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
 
 
 def render(incident: Incident, review: Review, follow_ups: pd.DataFrame, *, format: str = "markdown",
-           generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None) -> str:
+           generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None,
+           related: list[dict] | None = None) -> str:
     fmt = FORMATS.get(str(format).strip().lower())
     if fmt is None:
         raise IncidentKitError(f"Export format '{format}' is not one of: markdown (md), html.")
-    ctx = context(incident, review, follow_ups, generated_at, facts)
+    ctx = context(incident, review, follow_ups, generated_at, facts, related)
     if fmt == "markdown":
         ctx["cell"] = prefill.cell
         return _md_env.get_template("review.md.j2").render(**ctx).strip() + "\n"

@@ -156,6 +156,8 @@ SECTIONS: list[SectionSpec] = [
                 frozenset({_S, _W}), question="What was hard?"),
     SectionSpec("lucky", "Where we got lucky", "What could easily have made this worse.", frozenset({_S, _W}),
                 question="Where did we get lucky?"),
+    SectionSpec("notes", "Notes", "Anything else worth keeping: lessons, attendees, figures, links.",
+                frozenset({_S, _W}), question="Anything else worth keeping?"),
     SectionSpec("participants", "Cross-team participants", "Who joins the workshop, from which teams.",
                 frozenset({_W}), question="Who should join the workshop?", facts=("participants", "roles")),
     SectionSpec("agenda", "Meeting agenda", "The workshop's agenda; a suggested one is filled in.",

@@ -8,10 +8,13 @@ editable markdown a new section starts with.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import dataclass, field
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..incident import timeline as incident_timeline
 from ..incident.models import Event, Incident, Update
@@ -83,6 +86,8 @@ def story_events(events: list[Event]) -> list[Event]:
 
 
 def _ts(value) -> dt.datetime | None:
+    import pandas as pd
+
     if value is None or pd.isna(value):  # NaT is a datetime too
         return None
     return pd.Timestamp(value).to_pydatetime()

@@ -7,10 +7,13 @@ so the incident service itself needs no knowledge of reviews).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 from dataclasses import dataclass
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import store as catalog
 from .. import bounds
@@ -23,7 +26,7 @@ from ..identity import clean_person
 from ..incident.models import ACTIVE, Incident, Mode, Status, normalise_tags
 from ..incident.visibility import scope
 from . import hints as hint_rules
-from . import prefill, schemas, store
+from . import prefill, store
 from .models import (DONE, REASON_MAX, SECTION_BY_KEY, Depth, Review, ReviewStatus, check_transition,
                      parse_depth, parse_status, sections_for, suggest_depth)
 
@@ -354,6 +357,8 @@ def history(db, reference: str, *, section: str | None = None, viewer: str | Non
         review = _review_or_explain(tx, incident)
         return store.history(tx, review.id, section)
 
+    from . import schemas  # pandera loads only for reads
+
     return schemas.validate_history(db.read(work))
 
 
@@ -372,5 +377,7 @@ def reviews(db, *, viewer: str | None = None, status: str | None = None, depth: 
     def work(tx):
         see_all, who = scope(tx, viewer)
         return store.list_reviews(tx, see_all=see_all, viewer=who, status=status_, depth=depth_)
+
+    from . import schemas
 
     return schemas.validate_list(db.read(work))

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
+from ..db.dialect import arg_max, per_dialect
 from ..incident.visibility import visible_sql
 from .models import Depth, Review, ReviewStatus
 
@@ -31,6 +35,7 @@ INSERT INTO review_sections (review_id, section, version, body, edited_at, edite
 # The current text of each section is its highest version (the table is append-only).
 SELECT_CURRENT_SECTIONS = """
 SELECT section, arg_max(body, version) FROM review_sections WHERE review_id = ? GROUP BY section"""
+SELECT_CURRENT_SECTIONS_SQL = per_dialect(SELECT_CURRENT_SECTIONS, arg_max("body", "version"))
 SELECT_HISTORY = """
 SELECT section, version, body, edited_at, edited_by FROM review_sections
 WHERE review_id = ? AND (? IS NULL OR section = ?) ORDER BY section, version"""
@@ -41,7 +46,10 @@ SELECT_DISMISSALS = "SELECT section, hint_key FROM review_hint_dismissals WHERE 
 # The list behind kit.reviews() and the Reviews page; visibility follows the incident.
 LIST = f"""
 WITH latest AS (
-    SELECT * FROM reviews QUALIFY row_number() OVER (PARTITION BY incident_id ORDER BY created_at DESC, id DESC) = 1
+    SELECT * FROM reviews WHERE id IN (
+        SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY incident_id ORDER BY created_at DESC, id DESC) AS n
+                        FROM reviews) ranked
+        WHERE n = 1)
 ), still_open AS (
     SELECT incident_id, count(*) AS n FROM follow_ups WHERE status IN ('open', 'in_progress') GROUP BY incident_id
 )
@@ -106,7 +114,7 @@ def add_section_version(tx, review_id: int, section: str, body: str, *, by: str,
 
 
 def current_sections(tx, review_id: int) -> dict[str, str]:
-    return dict(tx.fetchall(SELECT_CURRENT_SECTIONS, [review_id]))
+    return dict(tx.fetchall(SELECT_CURRENT_SECTIONS_SQL[tx.dialect], [review_id]))
 
 
 def history(tx, review_id: int, section: str | None) -> pd.DataFrame:

@@ -1,7 +1,8 @@
 """Build the public status page and feed from plain data. Pure functions (no I/O).
 
 Every string a person typed goes through Jinja2 with autoescape on, for HTML
-and XML alike, so a ``<script>`` in a title or update is shown, never run.
+and XML alike, so a ``<script>`` in a title or update is shown, never run, and
+loses the control characters XML forbids (``safe_output.xml_text``).
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from ..incident.format import render_update
 from ..incident.models import ACTIVE, Status
+from ..safe_output import xml_text
 
 ENV = Environment(
     loader=PackageLoader("incident_kit.statuspage", "templates"),
     autoescape=select_autoescape(enabled_extensions=("html", "xml"), default_for_string=True),
     trim_blocks=True,
     lstrip_blocks=True,
+    finalize=xml_text,  # a \x07 in a title would make feed.xml invalid XML for every reader
 )
 
 RESOLVED_DAYS = 14   # resolved incidents stay on the page this long: recent enough to matter

@@ -2,45 +2,34 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
-import os
-import tempfile
 from pathlib import Path
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
-from ..errors import IncidentKitError
-from ..frames import utc_columns
 from ..incident import service as incidents_service
 from ..incident.format import render_update
 from ..incident.models import ACTIVE_ORDER
-from . import render, store
+from ..safe_output import http_url, output_dir, write_file
+from . import store
 
 BOARD_RESOLVED_DAYS = 7  # the internal board keeps recently resolved incidents in view for a week
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Readers (a web server) see the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def build(db, out_dir, *, base_url: str | None = None, now=None) -> list[Path]:
     """Write index.html and feed.xml into ``out_dir``; return their paths."""
     now = to_utc(now, field="now") or utcnow()
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise IncidentKitError(f"{out} is a file; give a directory for the status page.")
-    out.mkdir(parents=True, exist_ok=True)
+    if base_url is not None and str(base_url).strip():
+        base_url = http_url(base_url, what="The status page's base URL")
+    out = output_dir(out_dir, what="the status page")
+
+    from ..frames import utc_columns
+    from . import render  # Jinja2 loads only to publish
 
     def work(tx):
         return utc_columns(store.public_updates(tx)), catalog.get_setting(tx, "public_name", "Our services")
@@ -51,9 +40,7 @@ def build(db, out_dir, *, base_url: str | None = None, now=None) -> list[Path]:
              "feed.xml": render.atom_feed(incidents, name=name, now=now, base_url=base_url)}
     paths = []
     for filename, text in files.items():
-        path = out / filename
-        _write_atomically(path, text)
-        paths.append(path)
+        paths.append(write_file(out / filename, text, public=True))  # the web server reads them
     return paths
 
 
@@ -63,6 +50,10 @@ BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "account
 
 def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     """Every incident the viewer may see that is active or resolved in the last week, with its newest update."""
+    import pandas as pd
+
+    from ..frames import utc_columns
+
     now = to_utc(now, field="now") or utcnow()
     frame = incidents_service.incidents(db, viewer=viewer, since=now - dt.timedelta(days=365))
     horizon = pd.Timestamp(now - dt.timedelta(days=BOARD_RESOLVED_DAYS))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 from ..incident.models import ACTIVE_SQL
 from ..incident.visibility import public_sql
@@ -22,9 +25,11 @@ ORDER BY u.posted_at DESC, u.id DESC"""
 
 # The newest update (any audience) of each listed incident, for the internal board.
 LATEST_UPDATES = """
-SELECT incident_id, id AS update_id, posted_at, author, audience, status, message, impact, doing, next_update_at
-FROM updates WHERE list_contains(?, incident_id)
-QUALIFY row_number() OVER (PARTITION BY incident_id ORDER BY posted_at DESC, id DESC) = 1"""
+SELECT incident_id, update_id, posted_at, author, audience, status, message, impact, doing, next_update_at
+FROM (SELECT incident_id, id AS update_id, posted_at, author, audience, status, message, impact, doing,
+             next_update_at, row_number() OVER (PARTITION BY incident_id ORDER BY posted_at DESC, id DESC) AS n
+      FROM updates WHERE list_contains(?, incident_id)) ranked
+WHERE n = 1"""
 
 
 def public_updates(tx) -> pd.DataFrame:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from actors import ANA, BOB
+from .actors import ANA, BOB
 
 
 @pytest.fixture

@@ -154,3 +154,21 @@ def test_a_demo_of_absurd_size_is_refused_before_any_work(kit):
 def test_an_absurd_follow_up_id_is_refused_in_a_sentence(kit):
     refused(kit.follow_up, "FU-" + HUGE_REFERENCE, match="is not a follow-up id")
     refused(kit.complete_follow_up, HUGE_REFERENCE, by="ana", match="is not a follow-up id")
+
+
+@pytest.mark.parametrize("action", [
+    lambda k, ref, text: k.decline(ref, reason=text, by="ana"),
+    lambda k, ref, text: k.change_status(ref, "fixing", note=text, by="ana"),
+    lambda k, ref, text: k.change_severity(ref, "Major", reason=text, by="ana"),
+], ids=["decline", "status-note", "severity-reason"])
+def test_a_reason_over_2000_characters_is_refused_naming_the_limit(kit, action):
+    inc = kit.declare("Disk full", declared_by="ana")
+    before = len(kit.events(inc.reference))
+    refused(action, kit, inc.reference, "x" * 2_001, match="the limit is 2,000 characters")
+    assert len(kit.events(inc.reference)) == before
+
+
+def test_catalog_names_are_bounded_like_people(kit):
+    refused(kit.add_type, "x" * 201, match="the limit is 200 characters")
+    refused(kit.add_role, "x" * 201, match="the limit is 200 characters")
+    assert len(kit.types()) == 7

@@ -12,7 +12,7 @@ import re
 import subprocess
 
 import pytest
-from actors import ANA, BOB, ROOT, typed
+from .actors import ANA, BOB, ROOT, typed
 
 import incident_kit as ik
 from incident_kit import analytics
@@ -195,6 +195,7 @@ def test_admins_as_one_string_is_refused_and_never_makes_a_letter_an_admin(kit, 
     with pytest.raises(NotFound):
         kit.get(secret.reference, viewer=letter)
     assert kit.can_administer(Person("ana", verified=True))  # the old string still names its one admin
+    assert kit.setting("admins") == ["ana"]  # and reads back as a list (pages join it with commas)
 
 
 def test_only_a_signed_in_admin_changes_settings_once_admins_are_named(kit):
@@ -242,3 +243,19 @@ def test_a_signed_in_person_cannot_redirect_someone_elses_reminders(kit):
     kit.set_contact("bob@example.com", "bob@example.com", by=BOB)  # their own: fine
     kit.set_contact("ana@example.com", "ana@example.com", by=ROOT)  # an admin: fine
     assert kit.contact("ana@example.com") == "ana@example.com"
+
+
+def test_a_signed_in_person_cannot_subscribe_an_admins_name_to_their_own_channel(kit, secret):
+    kit.save_settings({"admins": ["root@example.com"]})
+    with pytest.raises(NotAllowed):
+        kit.subscribe("mailto://bob@evil.example", person="root@example.com", min_severity="Minor", by=BOB)
+    assert kit.subscriptions() == []
+    kit.subscribe("bob@example.com", min_severity="Minor", person=BOB, by=BOB)  # themselves: fine
+
+
+def test_only_an_admin_ends_other_peoples_rule_subscriptions(kit):
+    kit.save_settings({"admins": ["root@example.com"]})
+    sub = kit.subscribe("ana@example.com", min_severity="Major", person=ANA, by=ANA)
+    with pytest.raises(NotFound):
+        kit.unsubscribe(sub.id, by=BOB)
+    assert kit.unsubscribe(sub.id, by=ROOT).ended_at is not None

@@ -18,6 +18,7 @@ from incident_kit.ui import display
 from incident_kit.ui.context import attempt, browser_tz, current_user, kit as shared_kit
 from incident_kit.ui.panels.review import change_depth_form, follow_up_form, follow_ups_table, start_form
 from incident_kit.ui.panels.review_form import render_form
+from incident_kit.ui.panels import similar
 
 INCIDENT_PAGE = "incident_kit/ui/views/incident.py"
 REVIEWS_PAGE = "incident_kit/ui/views/reviews.py"
@@ -132,6 +133,7 @@ def _review(ref: str) -> None:
             if st.button("Save themes", key=f"review_{ref}_save_factors"):
                 if attempt(kit.set_contributing_factors, ref, factors, by=user) is not None:
                     st.rerun()
+        similar.related_section(kit, ref, user, editable=review.status != ReviewStatus.WAIVED)
         st.markdown("#### Follow-ups")
         follow_ups_table(kit, ref, user, key=f"review_fus_{ref}")
         with st.expander("Add a follow-up"):

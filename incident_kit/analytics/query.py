@@ -1,0 +1,158 @@
+"""Which incidents a metric is about (``Filters``), and running named queries in one read.
+
+Every metric function takes a ``Kit`` (or a ``Database``) first, then optional
+``Filters`` (or the same fields as keyword arguments). ``run_many`` binds the
+request once (``store.PARAMS``) and runs several queries from ``store.py`` in
+one ``Database.read``, which is one consistent view of the data.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from ..clock import UTC, to_utc, utcnow
+from ..errors import IncidentKitError
+from ..incident.visibility import scope
+from . import store
+
+if TYPE_CHECKING:  # frames are built by DuckDB on demand; ``metrics --json`` never loads pandas
+    import pandas as pd
+
+LIVE_ONLY = ("live",)
+
+
+@dataclasses.dataclass(frozen=True)
+class Filters:
+    """Which incidents a metric is about.
+
+    * ``since`` / ``until``: the declaration window. A date is a whole UTC day and
+      both ends are inclusive; a datetime ``until`` is exclusive.
+    * ``severities``, ``types``: names; ``None`` means all.
+    * ``sources``: where incidents came from (``"native"`` = declared here, or an
+      importer's source such as ``"statuspage"``); ``references``: exactly these incidents.
+    * ``viewer``: ``None`` is a trusted caller (notebook, CLI); a name counts only
+      the private incidents that person may see, like every other read.
+    * ``modes``: which modes response metrics count (default ``("live",)``;
+      ``None`` = every mode, e.g. for imported incidents). Learning metrics
+      (declarations, follow-ups, reviews) always leave out ``test`` incidents.
+    * ``audience``: count only ``"internal"`` or ``"external"`` updates in
+      response metrics; ``None`` = both.
+    """
+
+    since: object = None
+    until: object = None
+    severities: tuple[str, ...] | None = None
+    types: tuple[str, ...] | None = None
+    sources: tuple[str, ...] | None = None
+    references: tuple[str, ...] | None = None
+    viewer: str | None = None
+    modes: tuple[str, ...] | None = LIVE_ONLY
+    audience: str | None = None
+
+
+def _tuple(values) -> tuple[str, ...] | None:
+    if values is None:
+        return None
+    if isinstance(values, str):
+        values = [values]
+    return tuple(str(v) for v in values)
+
+
+def _instant(value, *, field: str, end: bool) -> dt.datetime | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            value = dt.date.fromisoformat(value.strip())
+        except ValueError:
+            raise IncidentKitError(f"{field.capitalize()} '{value}' is not a date; use YYYY-MM-DD.") from None
+    if isinstance(value, dt.datetime):
+        return to_utc(value, field=field)
+    if isinstance(value, dt.date):
+        start = dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
+        return start + dt.timedelta(days=1) if end else start  # a date ``until`` includes that day
+    return to_utc(value, field=field)
+
+
+def make_filters(filters: Filters | None = None, **fields) -> Filters:
+    """``Filters`` from an existing one and/or keyword fields (lists become tuples)."""
+    base = filters or Filters()
+    unknown = set(fields) - {f.name for f in dataclasses.fields(Filters)}
+    if unknown:
+        raise TypeError(f"Unknown filter(s): {', '.join(sorted(unknown))}")
+    for key in ("severities", "types", "sources", "references", "modes"):
+        if key in fields:
+            fields[key] = _tuple(fields[key])
+    return dataclasses.replace(base, **fields)
+
+
+def _db(source):  # a Kit or a Database
+    return getattr(source, "db", source)
+
+
+def params(filters: Filters, now) -> dict:
+    since = _instant(filters.since, field="since", end=False)
+    until = _instant(filters.until, field="until", end=True)
+    if since and until and since >= until:
+        raise IncidentKitError("The date range is empty: 'since' must be before 'until'.")
+    if filters.audience not in (None, "internal", "external"):
+        raise IncidentKitError(f"Audience '{filters.audience}' is not one of: internal, external.")
+    now_ = to_utc(now, field="now") if now is not None else utcnow()
+    return {"see_all": filters.viewer is None, "viewer": filters.viewer, "since": since, "until": until,
+            "severities": _list(filters.severities), "types": _list(filters.types),
+            "sources": _list(filters.sources), "refs": _list(filters.references),
+            "modes": _list(filters.modes), "audience": filters.audience, "now": now_}
+
+
+def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, frames: bool) -> dict:
+    bound = params(filters, now)
+
+    def work(tx):  # Database.read: one consistent view for every query
+        see_all, who = scope(tx, bound["viewer"])  # the one visibility rule (incident/visibility.py)
+        values = [see_all if name == "see_all" else who if name == "viewer" else bound[name]
+                  for name in store.PARAMS]
+        fetch = tx.df if frames else tx.fetchall
+        out = {name: fetch(store.compose(q, see_all), values) for name, q in queries.items()}
+        if frames and "gap_stats" in out:
+            out["severity_names"] = tx.df(store.SEVERITY_NAMES)
+        return out
+
+    # PostgreSQL: over an in-process DuckDB copy of the columns this SQL reads
+    return _db(source).analytics_read(work, store.TABLES, names=store.names_read())
+
+
+def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, pd.DataFrame]:
+    """Run several queries over the same scope in one consistent read (see store.py), as frames."""
+    return _read(source, queries, filters, now, frames=True)
+
+
+def run_rows(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, list[tuple]]:
+    """The same, as rows of Python values (no pandas: for the command line's summary)."""
+    return _read(source, queries, filters, now, frames=False)
+
+
+def run(source, query: store.Query, filters: Filters, now=None) -> pd.DataFrame:
+    return run_many(source, {"one": query}, filters, now)["one"]
+
+
+def _list(values: Iterable[str] | None) -> list[str] | None:
+    return None if values is None else list(values)
+
+
+def as_python(value):
+    """A JSON-ready Python value: None for NULL/NaN/pd.NA, numpy scalars unwrapped, floats to 3 decimals."""
+    if hasattr(value, "item"):  # a numpy scalar
+        value = value.item()
+    if value is None or type(value).__name__ == "NAType" or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, float):
+        return round(value, 3)
+    return value
+
+
+# The five-number summary plus p90, as box-plot frames name their columns.
+BOX = ["n", "min", "p25", "median", "p75", "p90", "max"]

@@ -1,0 +1,306 @@
+"""The PostgreSQL store: many processes (app replicas, CLI hooks, workers) at once.
+
+Same ``Database`` interface as the DuckDB store; services never know which one
+they hold. What differs, and why:
+
+* **Connections** come from a ``psycopg_pool.ConnectionPool`` (per process and
+  URL): each unit of work borrows one, runs one transaction, gives it back.
+* **Isolation.** ``write`` runs SERIALIZABLE: the services' rules were written for
+  DuckDB's one-writer-at-a-time, and SERIALIZABLE makes every unit of work
+  behave as if it ran alone. A serialization failure or deadlock re-runs the
+  whole unit of work, at most ``MAX_ATTEMPTS`` times with jittered backoff.
+  ``read`` runs REPEATABLE READ: one consistent snapshot, never aborted.
+* **Placeholders.** Stores write ``?``; ``adapt`` turns them into psycopg's
+  ``%s`` in this one place. Values are bound client-side (``ClientCursor``) so
+  ``? IS NULL`` and list parameters type themselves the way they do in DuckDB.
+* **Per-dialect SQL.** ``tx.dialect`` is ``"postgres"``; a store whose
+  statement cannot be written once picks ``SQL[tx.dialect]``. The few DuckDB
+  built-ins the shared statements use (``list_contains``, ``to_minutes``) are
+  defined as SQL functions by migration 0008 (see ``POSTGRES_STATEMENTS`` there).
+* **No memo.** The DuckDB store caches the catalog per process because it is the
+  only writer; here another process may change it, so every read goes to the
+  server (a primary-key lookup).
+* **Analytics** run the same DuckDB SQL over a copy pulled with ``COPY`` into an
+  in-process DuckDB (``analytics_read``), so both stores print the same figures.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
+
+from ..errors import StoreUnavailable
+
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
+
+T = TypeVar("T")
+
+SCHEMES = ("postgresql", "postgres")
+MAX_ATTEMPTS = 40  # 8 processes declaring at once retry a handful of times each; 40 bounds a livelock
+POOL_MAX = 8  # one app replica's concurrent page runs; the server's max_connections is shared by all replicas
+MIGRATION_LOCK_KEY = 7_311_2024  # pg_advisory_lock key: one migrator at a time across processes
+CONNECT_TIMEOUT_S = 5  # an unreachable server is reported quickly instead of hanging the CLI
+
+
+def check_url(url: str) -> None:
+    """One clear sentence for a URL this toolkit cannot open."""
+    scheme = urlsplit(url).scheme
+    if scheme not in SCHEMES:
+        raise StoreUnavailable(
+            f"'{scheme}://' is not a store incident-kit knows; give a postgresql://user@host:port/database URL "
+            "or the path of a DuckDB file.")
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url
+
+
+@lru_cache(maxsize=2048)
+def adapt(sql: str) -> str:
+    """``?`` placeholders outside quotes become ``%s``; a literal ``%`` becomes ``%%``."""
+    out = []
+    quote = None
+    comment = False
+    for i, ch in enumerate(sql):
+        if comment:  # a -- comment runs to the end of the line; a "?" or "'" in it means nothing
+            comment = ch != "\n"
+            out.append("%%" if ch == "%" else ch)
+        elif quote:
+            if ch == quote:
+                quote = None
+            out.append("%%" if ch == "%" else ch)
+        elif ch == "-" and sql[i + 1:i + 2] == "-":
+            comment = True
+            out.append(ch)
+        elif ch in ("'", '"'):
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append("%s")
+        elif ch == "%":
+            out.append("%%")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class NoMemo:
+    """The catalog cache is off on PostgreSQL: another process may change it at any time."""
+
+    def get(self, key, compute):
+        return compute()
+
+    def bump(self) -> None:
+        pass
+
+
+_MISSING = ("NaTType", "NAType")  # pandas' missing time and missing value
+
+
+def _plain(value):
+    """A value (a parameter or a DataFrame cell) as psycopg wants it: NaN/NaT/NA -> NULL, numpy -> Python."""
+    if value is None or type(value).__name__ in _MISSING:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, float):
+        return None if value != value else value  # NaN is the one value unequal to itself
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
+        return value.to_pydatetime()
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return _plain(value.tolist()) if getattr(value, "ndim", 0) else _plain(value.item())
+    return value
+
+
+def _python_column(series: pd.Series) -> list:
+    """One DataFrame column as Python values for COPY, converted a column at a time (not a cell at a time)."""
+    import pandas as pd
+
+    missing = series.isna().to_numpy()
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        values = list(series.dt.to_pydatetime())
+    elif series.dtype == object:
+        return [v if type(v) is str else _plain(v) for v in series.tolist()]
+    else:
+        values = series.astype(object).tolist()
+        values = [v.item() if hasattr(v, "item") else v for v in values]
+    if missing.any():
+        values = [None if m else v for v, m in zip(values, missing)]
+    return values
+
+
+class PgTx:
+    """One open transaction on one pooled connection."""
+
+    __slots__ = ("_con", "_cur", "memo")
+    dialect = "postgres"
+
+    def __init__(self, con, memo):
+        self._con = con
+        self._cur = con.cursor()
+        self.memo = memo
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._cur.execute(adapt(sql), [_plain(p) for p in params])
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        if rows:
+            self._cur.executemany(adapt(sql), [[_plain(v) for v in r] for r in rows])
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
+        self.execute(sql, params)
+        return self._cur.fetchone()
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
+        self.execute(sql, params)
+        return self._cur.fetchall()
+
+    def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        from .pgframes import to_frame
+
+        self.execute(sql, params)
+        return to_frame(self._cur.description, self._cur.fetchall())
+
+    def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
+        if frame.empty:
+            return
+        from .duckdb import quote_ident
+
+        cols = ", ".join(quote_ident(c) for c in frame.columns)
+        columns = [_python_column(frame[c]) for c in frame.columns]
+        with self._cur.copy(f"COPY {quote_ident(table)} ({cols}) FROM STDIN") as copy:
+            for row in zip(*columns):
+                copy.write_row(row)
+
+
+class PostgresDatabase:
+    """One per process and URL; obtain it through ``open_database``."""
+
+    dialect = "postgres"
+
+    def __init__(self, url: str, *, read_only: bool = False, pool_max: int = POOL_MAX):
+        check_url(url)
+        try:
+            import psycopg
+            from psycopg_pool import ConnectionPool
+        except ImportError:
+            raise StoreUnavailable(
+                "PostgreSQL support is not installed; run: pip install 'incident-kit[postgres]'.") from None
+        self._psycopg = psycopg
+        self.path = redact(url)
+        self.url = url
+        self.read_only = read_only
+        self.memo = NoMemo()
+        self.retries = 0  # serialization failures absorbed (for benchmarks and tests)
+        self._retryable = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
+        self._analytics_lock = threading.Lock()
+        self._pool = ConnectionPool(url, min_size=1, max_size=pool_max, open=False, configure=self._configure,
+                                    kwargs={"cursor_factory": psycopg.ClientCursor,
+                                            "connect_timeout": CONNECT_TIMEOUT_S,
+                                            "application_name": "incident-kit"},
+                                    name="incident-kit")
+        try:
+            self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S + 1)
+        except Exception as exc:
+            self._pool.close()
+            raise StoreUnavailable(
+                f"Cannot reach the PostgreSQL server at {self.path}: {_first_line(exc)}; check that it is "
+                "running and that the URL (host, port, database, user) is right.") from None
+
+    def _configure(self, con) -> None:
+        from psycopg.types.string import TextLoader
+
+        # JSON comes back as text, as DuckDB returns it; callers json.loads it themselves.
+        for name in ("json", "jsonb"):
+            con.adapters.register_loader(name, TextLoader)
+        con.execute("SET TIME ZONE 'UTC'")
+        con.commit()
+
+    # -- units of work -------------------------------------------------
+    def write(self, work: Callable[[PgTx], T], *, isolation: str = "serializable") -> T:
+        if self.read_only:
+            raise StoreUnavailable(f"The database {self.path} is open read-only; changes must go through a "
+                                   "read-write connection.")
+        level = {"serializable": self._psycopg.IsolationLevel.SERIALIZABLE,
+                 "read committed": self._psycopg.IsolationLevel.READ_COMMITTED}[isolation]
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                return self._run(work, level)
+            except self._retryable:
+                self.retries += 1
+                if attempt == MAX_ATTEMPTS - 1:
+                    raise
+                time.sleep(min(0.2, 0.002 * 2 ** min(attempt, 8)) * random.random())
+        raise AssertionError("unreachable")
+
+    def read(self, work: Callable[[PgTx], T]) -> T:
+        try:
+            return self._run(work, self._psycopg.IsolationLevel.REPEATABLE_READ)
+        except _ConnectionLost:  # the server dropped pooled connections (restart, failover): once more, afresh
+            return self._run(work, self._psycopg.IsolationLevel.REPEATABLE_READ)
+
+    def _run(self, work, isolation):
+        from psycopg_pool import PoolTimeout
+
+        try:
+            with self._pool.connection() as con:
+                con.isolation_level = isolation
+                with con.transaction():
+                    return work(PgTx(con, self.memo))
+        except self._retryable:
+            raise
+        except (self._psycopg.OperationalError, PoolTimeout) as exc:
+            self._pool.check()  # replace every idle connection the server dropped too, not just this one
+            raise _ConnectionLost(
+                f"Lost the connection to the PostgreSQL server at {self.path} ({_first_line(exc)}); check that "
+                "it is running and try again (a change that was being saved may or may not have been).") from None
+
+    def analytics_read(self, work: Callable[[Any], T], tables: Sequence[str], names=None) -> T:
+        """Run ``work`` (written for DuckDB) over a consistent copy of ``tables`` in an in-process DuckDB;
+        with ``names``, only the columns named there are copied (the rest read as NULL)."""
+        from .pgcopy import run_on_copy
+
+        with self._analytics_lock:
+            return run_on_copy(self, work, tables, names)
+
+    @contextlib.contextmanager
+    def migration_lock(self):
+        """Hold a session advisory lock so only one process migrates at a time."""
+        with self._pool.connection() as con:
+            con.autocommit = True
+            con.execute("SELECT pg_advisory_lock(%s)", [MIGRATION_LOCK_KEY])
+            try:
+                yield
+            finally:
+                con.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
+                con.autocommit = False
+
+    def connection(self):
+        """A pooled connection (context manager) for bulk copies; not for services."""
+        return self._pool.connection()
+
+    def close(self) -> None:
+        self._pool.close()
+
+
+class _ConnectionLost(StoreUnavailable):
+    """The server went away during a unit of work (it is reported to the person as a StoreUnavailable)."""
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0].rstrip(".") if text else type(exc).__name__

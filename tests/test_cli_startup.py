@@ -1,0 +1,63 @@
+"""The write path an alert hook calls, and ``metrics --json``, start fast: no pandas, pandera, apprise,
+Jinja2 or Streamlit (``metrics --json`` loads numpy and scipy for its intervals, nothing else heavy)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+HEAVY = ("pandas", "pandera", "apprise", "jinja2", "markdown_it", "streamlit", "altair", "pyarrow", "numpy")
+
+# Runs the four write commands in one fresh interpreter, then reports what got imported.
+SCRIPT = f"""
+import json, sys
+from incident_kit.cli import main
+codes = [main(args) for args in (["declare", "Checkout is failing", "--severity", "Major"],
+                                 ["update", "INC-1", "We are looking at it"],
+                                 ["status", "INC-1", "fixing"],
+                                 ["resolve", "INC-1"])]
+print(json.dumps({{"codes": codes, "heavy": [m for m in {HEAVY!r} if m in sys.modules]}}))
+"""
+
+
+def test_declare_update_status_and_resolve_load_no_heavy_library(python, subprocess_env):
+    done = subprocess.run([python, "-c", SCRIPT], env=subprocess_env, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert report == {"codes": [0, 0, 0, 0], "heavy": []}
+
+
+def test_importing_the_cli_does_not_import_pandas(python, subprocess_env):
+    done = subprocess.run([python, "-X", "importtime", "-c", "import incident_kit.cli"], env=subprocess_env,
+                          capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time")}
+    assert "incident_kit.cli" in imported  # the report is real
+    assert imported.isdisjoint(HEAVY)
+
+
+def test_metrics_json_loads_no_pandas_either(python, subprocess_env):
+    for args in (["declare", "x"], ["update", "INC-1", "Looking"]):
+        subprocess.run([python, "-m", "incident_kit", *args], env=subprocess_env, check=True, timeout=120)
+    script = ("import json, sys\nfrom incident_kit.cli import main\nassert main(['metrics', '--json']) == 0\n"
+              f"print(json.dumps([m for m in {HEAVY!r} if m in sys.modules]))")
+    done = subprocess.run([python, "-c", script], env=subprocess_env, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    summary, heavy = done.stdout.strip().rsplit("\n", 1)
+    assert json.loads(summary)["incidents"] == 1  # the summary really was printed
+    # numpy (with scipy) is the one exception: the bootstrap intervals (median_ci95) and the Kaplan-Meier
+    # figures are computed with scipy.stats; pandas, pandera and the rest stay out.
+    assert json.loads(heavy) == ["numpy"]
+    assert "median_ci95" in json.loads(summary)["time_to_declare_minutes"]
+
+
+def test_a_command_that_shows_a_table_still_loads_pandas(python, subprocess_env):
+    script = ("import sys\nfrom incident_kit.cli import main\nmain(['declare', 'x'])\n"
+              "assert main(['list']) == 0\nprint('pandas' in sys.modules)")
+    done = subprocess.run([python, "-c", script], env=subprocess_env, capture_output=True, text=True, timeout=120)
+
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "True"

@@ -1,0 +1,277 @@
+"""The PostgreSQL store with many processes at once, against a real server the session starts.
+
+The service behaviour itself is covered by the ``both_stores`` modules; here is
+what only a multi-process store has to get right: choosing it by URL, clear
+words when it cannot be reached, unique references under concurrent writers,
+one migrator at a time, and the outbox handing each delivery to one worker.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import incident_kit as ik
+from incident_kit.db.postgres import adapt
+from incident_kit.errors import StoreUnavailable
+
+from notify_servers import free_port, webhook  # noqa: F401  (webhook: a real HTTP receiver fixture)
+
+REPO = Path(__file__).resolve().parents[1]
+# The real Statuspage samples: ../shared beside the clone (CI), or two levels up from a worktree.
+REALDATA = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared")
+                 if (p / "realdata" / "statuspage").is_dir()), REPO.parent / "shared") / "realdata" / "statuspage"
+
+
+def cli(env, *args, check=True):
+    proc = subprocess.run([sys.executable, "-m", "incident_kit", *args], env=env, capture_output=True, text=True,
+                          timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(proc.stderr)
+    return proc
+
+
+def child(env, code: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+
+
+def test_placeholders_become_psycopg_ones_outside_quotes_and_comments():
+    sql = "SELECT '?', x LIKE '%a' -- what's ?\nFROM t WHERE a = ? AND b = ?"
+    assert adapt(sql) == "SELECT '?', x LIKE '%%a' -- what's ?\nFROM t WHERE a = %s AND b = %s"
+
+
+def test_a_postgresql_url_opens_the_postgresql_store(pg_url):
+    with ik.open(pg_url, user="ana") as kit:
+        assert kit.db.dialect == "postgres"
+        inc = kit.declare("Checkout is failing", declared_by="ana")
+        assert inc.reference == "INC-1"
+
+
+def test_a_path_still_means_duckdb(tmp_path):
+    with ik.open(tmp_path / "kit.duckdb") as kit:
+        assert kit.db.dialect == "duckdb"
+
+
+def test_an_unknown_scheme_gets_one_sentence(subprocess_env):
+    subprocess_env["INCIDENT_KIT_DB"] = "mysql://root@localhost/incidents"
+    proc = cli(subprocess_env, "list", check=False)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert "'mysql://' is not a store incident-kit knows" in proc.stderr
+
+
+def test_an_unreachable_server_gets_one_sentence(subprocess_env):
+    subprocess_env["INCIDENT_KIT_DB"] = f"postgresql://nobody:secret@127.0.0.1:{free_port()}/incidents"
+    proc = cli(subprocess_env, "list", check=False)
+    assert proc.returncode != 0
+    assert "Traceback" not in proc.stderr
+    assert "Cannot reach the PostgreSQL server at" in proc.stderr
+    assert "secret" not in proc.stderr  # the password is never printed
+
+
+def test_many_processes_declare_at_once_and_every_reference_is_unique(pg_url, subprocess_env):
+    """4 processes x 50 declarations while another process holds a connection open in a transaction."""
+    subprocess_env["INCIDENT_KIT_DB"] = pg_url
+    holder = child(subprocess_env, """
+        import threading, time, incident_kit as ik
+        kit = ik.open(user="app")
+        kit.declare("Held by the app", declared_by="app")
+        ready = threading.Event()
+        def hold(tx):
+            tx.fetchall("SELECT count(*) FROM incidents")
+            ready.set()
+            time.sleep(120)
+        threading.Thread(target=lambda: kit.db.read(hold), daemon=True).start()
+        ready.wait()
+        print("holding", flush=True)
+        time.sleep(120)
+    """)
+    writers = [child(subprocess_env, f"""
+        import incident_kit as ik
+        kit = ik.open(user="w{n}")
+        refs = [kit.declare(f"Writer {n} incident {{i}}", declared_by="w{n}").reference for i in range(50)]
+        print(",".join(refs))
+    """) for n in range(4)]
+    outputs = [w.communicate(timeout=240) for w in writers]
+    # ... and 4 CLI declarations at once (an alerting hook) while the "app" still holds its connection
+    hooks = [subprocess.Popen([sys.executable, "-m", "incident_kit", "declare", f"Alert {n}", "--by", "pager"],
+                              env=subprocess_env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for n in range(4)]
+    hook_out = [h.communicate(timeout=120) for h in hooks]
+    holder.kill()
+    holder.communicate()
+    for (out, err), w in zip(outputs + hook_out, writers + hooks):
+        assert w.returncode == 0, err
+    refs = [r for out, _ in outputs for r in out.strip().split(",")]
+    assert len(refs) == 200 and len(set(refs)) == 200
+    with ik.open(pg_url) as kit:
+        listed = kit.incidents(limit=1000)
+        assert len(listed) == 205
+        # gapless: the counter row is undone with a rolled-back (retried) transaction
+        assert sorted(int(r.split("-")[1]) for r in listed["reference"]) == list(range(1, 206))
+        assert all(len(kit.events(ref)) == 1 for ref in refs[:5])
+
+
+def test_processes_starting_together_migrate_an_empty_database_once(pg_server, subprocess_env):
+    url = pg_server.empty_database()
+    subprocess_env["INCIDENT_KIT_DB"] = url
+    procs = [child(subprocess_env, "import incident_kit as ik; ik.open().close(); print('ok')") for _ in range(3)]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    import psycopg
+
+    with psycopg.connect(url) as con:
+        versions = [r[0] for r in con.execute("SELECT version FROM schema_migrations ORDER BY version")]
+    assert versions == sorted(set(versions)) and 8 in versions
+    pg_server.drop_database(url)
+
+
+def test_two_workers_deliver_every_update_exactly_once(pg_url, subprocess_env, webhook):
+    kit = ik.open(pg_url, user="ana")
+    try:
+        kit.subscribe(webhook.url("/all"), person="chatops", min_severity="Minor")
+        incs = [kit.declare(f"Incident {i}", declared_by="ana") for i in range(6)]
+        for inc in incs:
+            for j in range(10):
+                kit.post_update(inc.reference, f"{inc.reference} update {j}", by="ana")
+    finally:
+        kit.close()
+    subprocess_env["INCIDENT_KIT_DB"] = pg_url
+    code = """
+        import incident_kit as ik
+        from incident_kit.notify.worker import Worker
+        kit = ik.open(user="worker")
+        w = Worker(kit, reminders=False, batch=5, name="{name}")
+        sent = 0
+        for _ in range(40):
+            sent += w.run_once().sent
+        w.close()
+        print(sent)
+    """
+    workers = [child(subprocess_env, code.replace("{name}", name)) for name in ("w1", "w2")]
+    results = [w.communicate(timeout=240) for w in workers]
+    for (out, err), w in zip(results, workers):
+        assert w.returncode == 0, err
+    sent = [int(out.strip()) for out, _ in results]
+    assert sum(sent) == 60
+    messages = [b["message"].splitlines()[0] for b in webhook.bodies]
+    assert len(webhook.bodies) == 60 and len(set(json.dumps(b, sort_keys=True) for b in webhook.bodies)) == 60, messages
+    with ik.open(pg_url) as kit:
+        assert kit.outbox_counts()["sent"] == 60
+
+
+def test_the_same_statuspage_import_gives_the_same_metrics_json_on_both_stores(pg_url, tmp_path, subprocess_env):
+    sources = sorted(REALDATA.glob("*.json"))
+    assert sources, f"the real Statuspage samples are missing from {REALDATA}"
+    data = tmp_path / "statuspage"
+    data.mkdir()
+    for src in sources:
+        (data / src.name).write_bytes(src.read_bytes())
+    figures = []
+    for target in (str(tmp_path / "kit.duckdb"), pg_url):
+        subprocess_env["INCIDENT_KIT_DB"] = target
+        cli(subprocess_env, "import", "statuspage", str(data))
+        figures.append(json.loads(cli(subprocess_env, "metrics", "--json").stdout))
+    assert figures[0]["incidents"] > 100 and figures[0]["update_gap_minutes"]["n"] > 100
+    assert figures[0] == figures[1]
+
+
+def test_a_read_only_open_of_a_current_database_works(pg_url):
+    ik.open(pg_url).close()
+    with ik.open(pg_url, read_only=True) as kit:
+        assert kit.incidents().empty
+        with pytest.raises(StoreUnavailable):
+            kit.declare("Nope", declared_by="ana")
+
+
+def test_the_readme_postgresql_commands_run_as_written(pg_url, tmp_path, subprocess_env):
+    """The ```shell block of "Run on PostgreSQL", against this test's server and a demo DuckDB file."""
+    import re
+    import shlex
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Run on PostgreSQL", 1)[1]
+    block = re.search(r"^```shell\n(.*?)^```", section, re.S | re.M).group(1)
+    example_url = re.search(r"postgresql://\S+", block).group(0)
+    lines = [line.split("  #")[0] for line in block.splitlines() if line.startswith("incident-kit ")]
+    assert [shlex.split(line)[3] for line in lines] == ["restore", "metrics"]
+    source = tmp_path / "data" / "incident_kit.duckdb"
+    with ik.open(source) as kit:
+        from incident_kit import demo
+
+        demo.load(kit.db, incidents=40, seed=3)
+    subprocess_env.pop("INCIDENT_KIT_DB", None)
+    outputs = []
+    for line in lines:
+        args = shlex.split(line.replace(example_url, pg_url))[1:]
+        proc = subprocess.run([sys.executable, "-m", "incident_kit", *args], env=subprocess_env, cwd=tmp_path,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr
+        outputs.append(proc.stdout)
+    assert "(40 incidents)" in outputs[0]
+    assert json.loads(outputs[1])["incidents"] == 40
+
+
+def test_the_analytics_copy_includes_every_table_the_analytics_sql_reads(tmp_path):
+    """On PostgreSQL, Insights run over a copy of analytics.store.TABLES: a table missing there would read empty."""
+    import re
+
+    from incident_kit.analytics import store as analytics_store
+
+    with ik.open(tmp_path / "kit.duckdb") as kit:
+        tables = {r[0] for r in kit.db.read(lambda tx: tx.fetchall(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"))}
+    source = "\n".join(p.read_text() for p in (REPO / "incident_kit" / "analytics").glob("*.py"))
+    read = {m.group(2) for m in re.finditer(r"\b(FROM|JOIN)\s+([a-z_]+)", source)} & tables
+    assert read and read <= set(analytics_store.TABLES), sorted(read - set(analytics_store.TABLES))
+
+
+def test_a_dropped_connection_is_replaced_for_reads_and_explained_for_writes(pg_url):
+    import psycopg
+
+    with ik.open(pg_url, user="ana") as kit:
+        kit.declare("Before the server restart", declared_by="ana")
+
+        def drop_all():
+            with psycopg.connect(pg_url, autocommit=True) as admin:
+                admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                              "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+
+        drop_all()
+        assert len(kit.incidents()) == 1  # the read got a fresh connection
+        drop_all()
+        try:
+            kit.declare("During the restart", declared_by="ana")
+        except StoreUnavailable as exc:  # the pool may also have replaced the connection already
+            assert "Lost the connection to the PostgreSQL server" in str(exc)
+        assert len(kit.incidents()) in (1, 2)
+
+
+def test_a_catalog_change_in_one_process_is_seen_at_once_by_another(pg_url):
+    """No per-process catalog cache on PostgreSQL: two stores (as two processes would hold) agree at once."""
+    from incident_kit.catalog import service as catalog
+    from incident_kit.db import open_database
+    from incident_kit.incident import service as incidents
+
+    app, hook = open_database(pg_url), open_database(pg_url)
+    try:
+        assert [s.name for s in catalog.severities(hook)][0] == "Minor"  # read (and, on DuckDB, memoised)
+        catalog.set_severities(app, [{"name": "SEV3", "description": "Low", "cadence_minutes": 240},
+                                     {"name": "SEV1", "description": "High", "cadence_minutes": 30}])
+        assert [s.name for s in catalog.severities(hook)] == ["SEV3", "SEV1"]
+        assert incidents.declare(hook, "Paged", declared_by="pager", severity="SEV1").severity == "SEV1"
+    finally:
+        app.close()
+        hook.close()
+
+
+def test_a_read_only_open_of_an_unreachable_server_does_not_look_for_a_snapshot():
+    with pytest.raises(StoreUnavailable, match="Cannot reach the PostgreSQL server"):
+        ik.open(f"postgresql://nobody@127.0.0.1:{free_port()}/incidents", read_only=True)
