@@ -21,6 +21,7 @@ from .importers.api import ImportAPI
 from .incident.api import IncidentAPI
 from .notify.api import NotifyAPI
 from .review.api import ReviewAPI
+from .similar.api import SimilarAPI
 from .statuspage.api import StatusPageAPI
 
 _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
@@ -34,7 +35,8 @@ def _default_user() -> str:
         return "unknown"
 
 
-class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI):
+class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
+          SimilarAPI):
     """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
 
     snapshot_time = None  # when reading a published snapshot (see incident_kit.snapshot): when it was taken

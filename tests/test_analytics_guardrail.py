@@ -26,7 +26,7 @@ def test_every_chart_and_table_on_the_insights_page_passes_the_guardrail(monkeyp
     at = run_insights(monkeypatch, demo_db)
     assert not at.exception
     specs = chart_specs(at)
-    assert len(specs) == 12  # every chart on the page was walked, not an empty list
+    assert len(specs) == 15  # every chart on the page was walked, not an empty list (12 + 3 honest-trend charts)
     for spec in specs:
         assert chart_violations(spec) == [], spec.get("encoding")
     for table in at.dataframe:

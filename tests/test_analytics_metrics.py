@@ -200,7 +200,10 @@ def test_metrics_summary_has_exactly_the_documented_keys(org):
     assert list(out) == ["incidents", "live", "retrospective", "update_gap_minutes", "time_to_first_update_minutes",
                          "time_to_declare_minutes", "time_to_resolve_minutes", "impact_duration_minutes",
                          "cadence_adherence", "follow_ups"]
-    assert out["update_gap_minutes"] == {"n": 4, "median": 105.0, "p90": 204.0}
+    assert out["update_gap_minutes"] | {"median_ci95": None} == {"n": 4, "median": 105.0, "p90": 204.0,
+                                                                 "median_ci95": None}
+    lo, hi = out["update_gap_minutes"]["median_ci95"]
+    assert lo <= 105.0 <= hi
     assert out["follow_ups"]["completion_rate_by_due"] == pytest.approx(0.333, abs=1e-3)
 
 
@@ -209,7 +212,9 @@ def test_an_empty_database_gives_empty_frames_not_errors(kit):
     assert analytics.follow_up_summary(kit).empty
     assert analytics.declarations_by_month(kit).empty
     out = analytics.metrics_summary(kit)
-    assert out["incidents"] == 0 and out["update_gap_minutes"] == {"n": 0, "median": None, "p90": None}
+    assert out["incidents"] == 0
+    assert out["update_gap_minutes"] == {"n": 0, "median": None, "p90": None, "median_ci95": None}
+    assert out["follow_ups"]["km_median_days_to_complete"] is None
     assert out["cadence_adherence"] is None
 
 

@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from incident_kit.review.models import Depth
 from review_support import resolved_incident
+from apptest_support import sign_in
 
 REPO = Path(__file__).resolve().parent.parent
 REVIEWS = "incident_kit/ui/views/reviews.py"
@@ -25,7 +26,7 @@ def ref(kit, db_path, monkeypatch):
 
 def _page(ref: str, page: str = REVIEWS) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["display_name"] = "ana"
+    sign_in(at, "ana")
     at.query_params["ref"] = ref
     at.switch_page(page)
     return at.run()
@@ -75,7 +76,7 @@ def test_standard_flow_with_a_follow_up_from_the_review(kit, ref):
     at = _ok(_page(ref))
     _start(at, ref, Depth.STANDARD)
     _ok(at.button(key=f"review_{ref}_start").click().run())
-    assert len(at.text_area) == 8
+    assert len(at.text_area) == 9  # the eight standard sections and Notes
     at.text_input(key=f"review_fu_{ref}_title").set_value("Add a canary stage for checkout")
     at.text_input(key=f"review_fu_{ref}_owner").set_value("dev")
     _ok(at.button(key=f"review_fu_{ref}_add").click().run())
@@ -92,7 +93,7 @@ def test_workshop_flow_with_a_date_then_change_depth(kit, ref):
     _ok(at.button(key=f"review_{ref}_start").click().run())
     review = kit.review(ref)
     assert review.depth == Depth.WORKSHOP and review.scheduled_for.date() == dt.date(2030, 3, 2)
-    assert len(at.text_area) == 11
+    assert len(at.text_area) == 12  # workshop sections and Notes
     at.selectbox(key=f"review_{ref}_new_depth").set_value(Depth.NOTE).run()
     _ok(at.button(key=f"review_{ref}_change").click().run())
     assert kit.review(ref).depth == Depth.NOTE and len(at.text_area) == 1

@@ -33,9 +33,10 @@ def demo_db(kit, db_path, monkeypatch):
     return db_path
 
 
-def test_there_are_the_four_notebooks():
+def test_there_are_the_five_notebooks():
     assert [p.name for p in NOTEBOOKS] == ["01_quick_start.ipynb", "02_update_cadence.ipynb",
-                                           "03_follow_up_completion.ipynb", "04_status_page_comparison.ipynb"]
+                                           "03_follow_up_completion.ipynb", "04_status_page_comparison.ipynb",
+                                           "05_are_we_improving.ipynb"]
 
 
 SQL_TEXT = re.compile(r"\b(select|insert|update|delete|create|with)\b.+\b(from|into|set|table|as)\b", re.I | re.S)

@@ -53,7 +53,7 @@ def test_markdown_has_every_section_the_timeline_and_the_follow_ups(kit, reviewe
     text = kit.export_review(reviewed.reference, format="markdown")
     heads = [line[3:] for line in text.splitlines() if line.startswith("## ")]
     assert heads == ["Summary", "Key times and people", "Impact", "Timeline", "Contributing factors",
-                     "What went well", "What was hard", "Where we got lucky", "Follow-ups"]
+                     "What went well", "What was hard", "Where we got lucky", "Notes", "Follow-ups"]
     assert text.startswith(f"# {reviewed.reference} review: {reviewed.title}\n")
     assert "- **Depth:** Standard review" in text and "- **Review status:** Draft" in text
     timeline = text.split("## Timeline")[1].split("## ")[0]
@@ -74,7 +74,7 @@ def test_html_has_the_same_structure_and_prints_well(kit, reviewed):
     outline = Outline()
     outline.feed(html)
     assert outline.sections == ["summary", "key_facts", "impact", "timeline", "contributing_factors", "went_well",
-                                "was_hard", "lucky", "follow-ups"]
+                                "was_hard", "lucky", "notes", "follow-ups"]
     assert outline.h2[-1] == "Follow-ups"
     story = [e for e in kit.events(reviewed.reference) if not e.kind.startswith(("review_", "follow_up_"))]
     assert outline.rows["timeline"] == len(story) + 1  # plus the header row

@@ -23,10 +23,11 @@ def test_insights_page_renders_every_chart_with_a_caption_and_a_download_on_demo
     at = run_insights(monkeypatch, db_path)
     assert not at.exception and not at.error
     specs = chart_specs(at)
-    assert len(specs) == 12
+    assert len(specs) == 15  # 12, plus period comparison, follow-up survival and the declarations XmR chart
     assert all("tooltip" in str(spec) for spec in specs)
     downloads = at.get("download_button")
-    assert len(downloads) == len(specs) + 1  # one per chart, plus the response summary table
+    # one per chart, plus the response summary table and the groups of incidents that read alike
+    assert len(downloads) == len(specs) + 2
     texts = _texts(at)
     assert "Do not read a rise as things getting worse" in texts
     assert "left out" in texts  # the page says how many incidents response metrics exclude

@@ -353,3 +353,15 @@ FROM fu""", ("fu",))
 
 # Names of severities by rank (for statistics grouped by rank).
 SEVERITY_NAMES = "SELECT rank, name FROM severities"
+
+# -- raw values for the uncertainty in ``metrics --json`` (``analytics.resampling``) ----------------
+# The same populations the SUMMARY_* counts describe, one value per row, so the bootstrap and the
+# Kaplan-Meier estimate see exactly the incidents, gaps and follow-ups the medians were taken over.
+SUMMARY_TIME_VALUES = Query("""
+SELECT time_to_declare_minutes, time_to_first_update_minutes, time_to_resolve_minutes, impact_duration_minutes
+FROM times""", ("times",))
+SUMMARY_GAP_VALUES = Query("SELECT gap_minutes FROM gaps", ("gaps",))
+SUMMARY_FOLLOW_UP_VALUES = Query("""
+SELECT status, open_age_days, days_to_complete,
+       (epoch_us(completed_at) - epoch_us(created_at)) / 86400e6 AS days_to_close
+FROM fu""", ("fu",))

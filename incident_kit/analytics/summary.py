@@ -49,4 +49,6 @@ def metrics_summary(source, filters: Filters | None = None, *, now=None, **field
         "median_open_age_days": as_python(open_age),
         "median_days_to_complete": as_python(complete_q[0]), "p90_days_to_complete": as_python(complete_q[1]),
     }
-    return out
+    from .resampling import attach_to_summary  # numpy and scipy: bootstrap intervals, Kaplan-Meier
+
+    return attach_to_summary(out, source, make_filters(filters, **fields), now)

@@ -25,6 +25,7 @@ from . import imports as _imports, export as _export  # noqa: E402,F401
 from . import notify as _notify  # noqa: E402,F401
 from . import review as _review  # noqa: E402,F401
 from . import metrics as _metrics  # noqa: E402,F401
+from . import similar as _similar  # noqa: E402,F401
 
 
 class _TerminalSafe:

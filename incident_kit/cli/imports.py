@@ -70,7 +70,7 @@ def _finite(ctx, param, value):
 @json_option
 @pass_state
 def import_(state, kind, paths, max_file_mb, by, dry_run, as_json):
-    """Import KIND files (statuspage, gcp or csv); PATH may be files or directories.
+    """Import KIND files (statuspage, gcp, csv or postmortems); PATH may be files or directories.
 
     Everything is checked first; if any row has a problem, every problem is listed and
     nothing is imported (exit 1). Importing the same records again updates them.

@@ -118,6 +118,23 @@ def add(db, reference_: str, title: str, *, by: str, owner: str | None = None, d
     return db.write(work)
 
 
+def add_imported(tx, incident_id: int, title: str, *, description: str, done: bool, by: str,
+                 now: dt.datetime) -> int:
+    """Inside a caller's transaction: an action item from an imported document, done or open as it says.
+
+    No due date (the document gives none); one done at import counts as completed at import time.
+    """
+    fid = store.insert(tx, incident_id=incident_id, title=_clean_title(title), description=description.strip(),
+                       owner=by, priority=Priority.MEDIUM, due_at=None, tracker_url=None, created_at=now,
+                       created_by=by)
+    if done:
+        store.set_status(tx, fid, FollowUpStatus.DONE, reason=None, completed_at=now)
+    incident_store.record_event(tx, incident_id, actor=by, kind="follow_up_added", occurred_at=now,
+                                field="follow_up", new=_clean_title(title),
+                                detail=f"{reference(fid)} · imported" + (" as done" if done else ""))
+    return fid
+
+
 def set_status(db, follow_up_id, status: str, *, by: str, reason: str | None = None) -> FollowUp:
     """open, in_progress, done, or wont_do (with a one-line reason); finished items may be reopened."""
     by = clean_person(by, "Changed by")

@@ -15,8 +15,9 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
 from ..errors import IncidentKitError
 from ..incident.models import Status
 
-KINDS = ("statuspage", "gcp", "csv")
-EXTENSIONS = {"statuspage": (".json",), "gcp": (".json",), "csv": (".csv",)}
+KINDS = ("statuspage", "gcp", "csv", "postmortems")
+EXTENSIONS = {"statuspage": (".json",), "gcp": (".json",), "csv": (".csv",),
+              "postmortems": (".md", ".markdown")}
 
 # The biggest single file an import reads. Real exports are far smaller (a Statuspage
 # page of 100 incidents is ~0.4 MB, Google Cloud's whole history ~2 MB), and a file is
@@ -94,6 +95,9 @@ class Batch:
 
     incidents: pd.DataFrame
     updates: pd.DataFrame
+    # Postmortems only: per external_id, review sections, contributing factors and action items,
+    # written for incidents the import creates (a re-import leaves the team's review alone).
+    learning: pd.DataFrame | None = None
 
 
 @dataclass
@@ -135,13 +139,22 @@ class ImportSummary:
     rejected: int = 0
     updates_new: int = 0
     updates_changed: int = 0
+    reviews_new: int = 0
+    follow_ups_new: int = 0
     references: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in ("kind", "files", "new", "updated", "unchanged", "retrospective",
-                                              "rejected", "updates_new", "updates_changed")}
+        keys = ["kind", "files", "new", "updated", "unchanged", "retrospective", "rejected", "updates_new",
+                "updates_changed"]
+        if self.kind == "postmortems":
+            keys += ["reviews_new", "follow_ups_new"]
+        return {k: getattr(self, k) for k in keys}
 
     def line(self) -> str:
+        if self.kind == "postmortems":
+            return (f"{self.new} new, {self.unchanged} already imported, {self.rejected} rejected "
+                    f"({self.reviews_new} published reviews, {self.follow_ups_new} follow-ups) "
+                    f"from {self.files} file(s)")
         return (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
                 f"{self.retrospective} retrospective, {self.rejected} rejected "
                 f"({self.updates_new} new updates, {self.updates_changed} changed) from {self.files} file(s)")

@@ -25,13 +25,14 @@ from ..incident import hooks
 from ..incident import store as incidents_store
 from ..incident.models import Status
 from . import csv as csv_importer
-from . import gcp, statuspage
+from . import gcp, postmortems, statuspage
 from . import store
 from .models import (EXTENSIONS, KINDS, SYNCED_FIELDS, ImportFile, ImportRejected, ImportSummary, Prepared,
                      empty_report, max_file_bytes)
 from .reading import Context
 
-READERS = {"statuspage": statuspage.read, "gcp": gcp.read, "csv": csv_importer.read}
+READERS = {"statuspage": statuspage.read, "gcp": gcp.read, "csv": csv_importer.read,
+           "postmortems": postmortems.read}
 # A source that says "resolved" does not undo the team's own later phases.
 LATER_LOCAL_PHASES = frozenset({Status.POST_INCIDENT.value, Status.CLOSED.value})
 Progress = Callable[[str, int, int], None]  # (stage, done, total)
@@ -51,7 +52,8 @@ def collect_files(kind: str, paths: Iterable[str | os.PathLike]) -> list[ImportF
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in EXTENSIONS[kind])
+            found = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in EXTENSIONS[kind]
+                           and not (kind == "postmortems" and postmortems.skip_in_directory(f.name)))
             if not found:
                 raise IncidentKitError(f"{p} holds no {' or '.join(EXTENSIONS[kind])} files to import.")
             out.extend(ImportFile.from_path(f) for f in found)
@@ -209,6 +211,9 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
                                             "message", "external_id"]])
         tx.insert_frame("events", _history_events(fresh, upd_new))
         _record_imported(tx, fresh, by=by, now=now, progress=progress)
+        if prepared.batch.learning is not None:
+            summary.reviews_new, summary.follow_ups_new = postmortems.write_learning(
+                tx, fresh, prepared.batch.learning, by=by, now=now)
         summary.new = len(fresh)
         summary.references = fresh["reference"].tolist()
 

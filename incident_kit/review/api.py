@@ -101,6 +101,9 @@ class ReviewAPI:
             raise IncidentKitError(f"{incident.reference} has no review to export; start one first.")
         frame = follow_up_service.follow_ups(self.db, viewer=viewer, incident=incident.reference)
         facts = service.prefill_for(self.db, reference, viewer=viewer)  # fills sections nobody wrote
+        from ..similar import service as similar_service  # bm25s and scipy load only when asked
         from . import export  # Jinja2 and markdown-it load only to export
 
-        return export.render(incident, review, frame, format=format, generated_at=utcnow(), facts=facts)
+        related = similar_service.related(self.db, reference, viewer=viewer)  # linked by people, visible ones
+        return export.render(incident, review, frame, format=format, generated_at=utcnow(), facts=facts,
+                             related=related)

@@ -75,7 +75,8 @@ def follow_up_rows(frame: pd.DataFrame) -> list[FollowUpRow]:
 
 
 def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
-            generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None) -> dict:
+            generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None,
+            related: list[dict] | None = None) -> dict:
     """``facts``: the record's prefill, used for any section nobody has written (e.g. a demo or imported review)."""
 
     def body(key: str, text: str) -> str:
@@ -93,6 +94,7 @@ def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
         "show_follow_ups": has_follow_ups(review.depth),
         "follow_ups": follow_up_rows(follow_ups),
         "factors": list(review.contributing_factors),
+        "related": [{"reference": r["reference"], "title": r["title"]} for r in related or ()],
         "waived": review.depth == Depth.NONE,
         "when": prefill.when,
         "generated_at": prefill.when(generated_at) if generated_at else None,
@@ -100,11 +102,12 @@ def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
 
 
 def render(incident: Incident, review: Review, follow_ups: pd.DataFrame, *, format: str = "markdown",
-           generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None) -> str:
+           generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None,
+           related: list[dict] | None = None) -> str:
     fmt = FORMATS.get(str(format).strip().lower())
     if fmt is None:
         raise IncidentKitError(f"Export format '{format}' is not one of: markdown (md), html.")
-    ctx = context(incident, review, follow_ups, generated_at, facts)
+    ctx = context(incident, review, follow_ups, generated_at, facts, related)
     if fmt == "markdown":
         ctx["cell"] = prefill.cell
         return _md_env.get_template("review.md.j2").render(**ctx).strip() + "\n"

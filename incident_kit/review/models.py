@@ -123,6 +123,8 @@ SECTIONS: list[SectionSpec] = [
     SectionSpec("was_hard", "What was hard", "Where people struggled: missing information, tools, access.",
                 frozenset({_S, _W})),
     SectionSpec("lucky", "Where we got lucky", "What could easily have made this worse.", frozenset({_S, _W})),
+    SectionSpec("notes", "Notes", "Anything else worth keeping: lessons, attendees, figures, links.",
+                frozenset({_S, _W})),
     SectionSpec("participants", "Cross-team participants", "Who joins the workshop, from which teams.",
                 frozenset({_W}), prefilled=True),
     SectionSpec("agenda", "Meeting agenda", "The workshop's agenda.", frozenset({_W}), prefilled=True),

@@ -9,6 +9,7 @@ import importlib
 # Module names inside this package, rendered in this order.
 PANELS: list[str] = [
     "review",
+    "similar",
     "subscribe",
 ]
 

@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from incident_kit.ui import context as ctx
+from incident_kit.ui.panels import similar
 
 kit = ctx.kit()
 user = ctx.current_user()
@@ -18,9 +19,12 @@ st.title("Declare an incident")
 st.caption("A title is all it takes. The lowest severity is the default, and everything can change later: "
            "declaring early is always welcome.")
 
-with st.form("declare", border=True):
+# Not a form: "Has this happened before?" answers as soon as the title is entered (a form would hold
+# the title back until the button), and a plain button then declares in one click.
+with st.container(border=True):
     title = st.text_input("What's happening?", placeholder="e.g. Customers can't complete checkout",
-                          max_chars=200)
+                          max_chars=200, key="declare_title")
+    similar.before_declare(kit, title, user)
     with st.expander("More details (optional)"):
         severity = st.radio("Severity", [s.name for s in severities], index=0,
                             captions=[s.description for s in severities])
@@ -37,7 +41,7 @@ with st.form("declare", border=True):
         started_date = c1.date_input("Date", value=None, max_value=dt.date.today() + dt.timedelta(days=1),
                                      label_visibility="collapsed")
         started_time = c2.time_input("Time", value=None, step=300, label_visibility="collapsed")
-    submitted = st.form_submit_button("Declare incident", type="primary", icon=":material/campaign:")
+    submitted = st.button("Declare incident", type="primary", icon=":material/campaign:")
 
 if submitted:
     started_at = None

@@ -10,7 +10,10 @@ from incident_kit.ui.context import attempt, can_administer, current_user, kit
 
 KINDS = {"statuspage": "Atlassian Statuspage (incidents.json or one incident)",
          "gcp": "Google Cloud status (incidents.json)",
-         "csv": "CSV (one row per incident)"}
+         "csv": "CSV (one row per incident)",
+         "postmortems": "Postmortem documents (markdown)"}
+UPLOAD_TYPES = {"csv": ["csv"], "postmortems": ["md", "markdown"]}
+PASTED_NAME = {"csv": "pasted.csv", "postmortems": "pasted.md"}
 
 st.title("Import")
 st.caption("Bring your history in. Everything is checked first; a file with any problem imports nothing. "
@@ -33,13 +36,13 @@ if kind == "csv":
 how = st.radio("Source", ["Upload files", "Paste text"], horizontal=True, key="import_how")
 files: list[ImportFile] = []
 if how == "Upload files":
-    uploads = st.file_uploader("Files", type=["csv"] if kind == "csv" else ["json"], accept_multiple_files=True,
+    uploads = st.file_uploader("Files", type=UPLOAD_TYPES.get(kind, ["json"]), accept_multiple_files=True,
                                key=f"import_upload_{kind}")
     files = [ImportFile.from_bytes(u.name, u.getvalue()) for u in uploads or []]
 else:
     text = st.text_area("Paste the file's contents", height=200, key="import_text")
     if text.strip():
-        files = [ImportFile.from_bytes(f"pasted.{'csv' if kind == 'csv' else 'json'}", text.encode("utf-8"))]
+        files = [ImportFile.from_bytes(PASTED_NAME.get(kind, "pasted.json"), text.encode("utf-8"))]
 
 if files:
     prepared = attempt(k.prepare_import, kind, files)

@@ -16,6 +16,7 @@ from incident_kit.analytics import charts
 from incident_kit.clock import utcnow
 from incident_kit.safe_output import frame_csv
 from incident_kit.ui.context import attempt, current_user, kit
+from incident_kit.ui.panels import similar, trends
 
 st.title("Insights")
 st.caption("Are we communicating on time? Do follow-ups get done? Are people comfortable declaring? "
@@ -73,6 +74,7 @@ with communication:
     st.download_button("Download the data (CSV)", frame_csv(summary).encode(),
                        file_name="response_summary.csv", mime="text/csv", key="download_response_summary",
                        icon=":material/download:")
+    trends.period_comparison(k, filters, since, until)
 
     st.subheader("How long things take")
     show(charts.duration_ecdf(data["response_distribution"]), data["response_distribution"],
@@ -120,6 +122,7 @@ with follow_up_tab:
          caption="Days from creating a follow-up to marking it done: the box spans the middle half, the white "
                  "tick is the median, the line reaches the quickest and the slowest. Quick is not better by "
                  "itself: some follow-ups deserve weeks.")
+    trends.follow_up_survival(k, filters)
 
 with declaring:
     declarations = data["declarations_by_month"]
@@ -134,6 +137,7 @@ with declaring:
          caption="Share of non-engineering types (support, security, legal, people…) and share declared at "
                  "the lowest severity. Rising shares suggest declaring feels routine across the organisation. "
                  "Small months swing widely.")
+    trends.declarations_xmr(k, filters)
 
 with reviews_tab:
     mix = data["review_depth_mix"]
@@ -153,3 +157,4 @@ with reviews_tab:
          empty="No tag or contributing factor came up in more than one incident.",
          caption="Tags and review contributing factors seen in two or more incidents, counted in incidents. "
                  "A theme across many months is worth a deeper look; one busy week is not a trend.")
+    similar.recurring_groups(k, current_user() or "", since=since, until=until)

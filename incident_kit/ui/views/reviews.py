@@ -13,6 +13,7 @@ from incident_kit.incident.models import ACTIVE, Status
 from incident_kit.review.models import Depth, ReviewStatus
 from incident_kit.ui.context import attempt, current_user, kit as shared_kit
 from incident_kit.ui.panels.review import change_depth_form, follow_up_form, start_form
+from incident_kit.ui.panels import similar
 
 INCIDENT_PAGE = "incident_kit/ui/views/incident.py"
 STATUS_ACTIONS = {  # from -> [(target, button label)]
@@ -115,6 +116,8 @@ for spec, body in review.visible_sections:
         if hcols[1].button("Dismiss", key=f"review_{ref}_{spec.key}_dismiss_{n}"):
             attempt(kit.dismiss_review_hint, ref, spec.key, hint.key, by=user)
             st.rerun()
+
+similar.related_section(kit, ref, user, editable=review.status != ReviewStatus.WAIVED)
 
 if review.depth != Depth.NONE:
     st.markdown("#### Follow-ups")

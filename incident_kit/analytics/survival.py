@@ -1,0 +1,84 @@
+"""Follow-up completion as survival: open follow-ups are censored, not counted as never done.
+
+A follow-up still open after 40 days says "not done in 40 days", nothing about day 41. Counting it as
+not done (or leaving it out) biases completion figures; the Kaplan–Meier estimate
+(``scipy.stats.ecdf`` over ``scipy.stats.CensoredData``) uses exactly what is known:
+
+* done: completed after ``days_to_complete`` days (an event);
+* open or in progress: not done after ``open_age_days`` so far (right-censored);
+* won't do: left without being done at the time it was closed (right-censored there).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from . import schemas
+from .resampling import WITHIN_DAYS, km_estimate, km_fit  # noqa: F401
+
+
+class CurveModel(pa.DataFrameModel):
+    severity: Series[str]
+    days: Series[float] = pa.Field(ge=0)
+    share_done: Series[float] = pa.Field(ge=0, le=1)
+    follow_ups: Series[int] = pa.Field(ge=1)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+def durations(follow_ups: pd.DataFrame) -> pd.DataFrame:
+    """(severity, days, done) per follow-up from ``analytics.follow_ups``; won't-do ones censored when closed."""
+    f = follow_ups
+    done = f["status"] == "done"
+    closed_days = (pd.to_datetime(f["completed_at"], utc=True) - pd.to_datetime(f["created_at"], utc=True)) \
+        .dt.total_seconds() / 86400
+    days = np.where(done, f["days_to_complete"], np.where(f["status"] == "wont_do", closed_days, f["open_age_days"]))
+    out = pd.DataFrame({"severity": f["severity"].astype(str), "days": pd.to_numeric(days, errors="coerce"),
+                        "done": done.to_numpy()})
+    out = out[out["days"].notna()]
+    out["days"] = out["days"].clip(lower=0)
+    return out.reset_index(drop=True)
+
+
+def estimate(days, done) -> dict:
+    """KM median days to complete and the share done within 30, 60 and 90 days (see ``resampling.km_estimate``)."""
+    return km_estimate(days, done)
+
+
+def curves(follow_ups: pd.DataFrame) -> pd.DataFrame:
+    """Share done over days since creation, per severity and for all ("All"): a step curve from day 0."""
+    d = durations(follow_ups)
+    frames = []
+    groups = [("All", d)] + [(str(s), g) for s, g in d.groupby("severity", sort=False)]
+    for name, g in groups:
+        if g.empty or not g["done"].any():
+            continue
+        sf = km_fit(g["days"].to_numpy(), g["done"].to_numpy())
+        frames.append(pd.DataFrame({"severity": name, "days": np.concatenate([[0.0], sf.quantiles]),
+                                    "share_done": np.concatenate([[0.0], 1 - sf.probabilities]),
+                                    "follow_ups": len(g)}))
+    if not frames:
+        return pd.DataFrame(columns=list(CurveModel.to_schema().columns))
+    return schemas.validate(CurveModel, pd.concat(frames, ignore_index=True))
+
+
+def completion_curves(source, filters=None, *, now=None, **fields) -> pd.DataFrame:
+    """``curves`` for the follow-ups of incidents in scope (``metrics.follow_ups``)."""
+    from .follow_up_metrics import follow_ups
+    from .query import make_filters
+
+    return curves(follow_ups(source, make_filters(filters, **fields), now=now))
+
+
+def completion_estimate(source, filters=None, *, now=None, **fields) -> dict:
+    """The KM figures of ``metrics --json`` for any scope."""
+    from .follow_up_metrics import follow_ups
+    from .query import make_filters
+
+    d = durations(follow_ups(source, make_filters(filters, **fields), now=now))
+    return estimate(d["days"].to_numpy(), d["done"].to_numpy())

@@ -1,0 +1,77 @@
+"""Chart builders for honest trends: pure functions from the trends/survival frames to Altair charts.
+
+Intervals are drawn with their medians, so a reader sees overlap before reading numbers; every mark has
+a tooltip; no builder takes a team or person field (``guardrail.chart_violations`` checks the specs).
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from .charts import HEIGHT, _frame
+
+
+def comparison_chart(comparison: pd.DataFrame) -> alt.Chart:
+    """Each metric's median and 95% interval, before and after, side by side (``trends.compare_periods``)."""
+    rows = []
+    for r in comparison.to_dict(orient="records"):
+        for period, suffix in (("before", "_before"), ("after", "_after")):
+            if r[f"n{suffix}"]:
+                rows.append({"measure": r["label"], "period": period, "n": r[f"n{suffix}"],
+                             "median": r[f"median{suffix}"], "low": r[f"ci_low{suffix}"],
+                             "high": r[f"ci_high{suffix}"], "verdict": r["verdict"]})
+    data = pd.DataFrame(rows, columns=["measure", "period", "n", "median", "low", "high", "verdict"])
+    base = alt.Chart(data).encode(
+        y=alt.Y("period:N", title=None, sort=["before", "after"]),
+        color=alt.Color("period:N", title=None, sort=["before", "after"]),
+        tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("period:N"), alt.Tooltip("n:Q", title="incidents or gaps"),
+                 alt.Tooltip("median:Q", format=".1f", title="median minutes"),
+                 alt.Tooltip("low:Q", format=".1f", title="95% interval from"),
+                 alt.Tooltip("high:Q", format=".1f", title="95% interval to"), alt.Tooltip("verdict:N")],
+    )
+    rule = base.mark_rule(strokeWidth=3).encode(x=alt.X("low:Q", title="minutes (symmetric log scale)",
+                                                        scale=alt.Scale(type="symlog")), x2="high:Q")
+    point = base.mark_point(filled=True, size=70).encode(x="median:Q")
+    return (rule + point).properties(height=50).facet(row=alt.Row("measure:N", title=None))
+
+
+def xmr_chart(xmr: pd.DataFrame) -> alt.LayerChart:
+    """Declarations per month with the centre line and natural process limits (``trends.xmr``)."""
+    data = _frame(xmr, ["month", "declarations", "moving_range", "centre", "upper_limit", "lower_limit", "signal"])
+    data["reading"] = data["signal"].map({"above": "above the limits: worth a look",
+                                          "below": "below the limits: worth a look"}).fillna("routine variation")
+    tooltip = [alt.Tooltip("month:N"), alt.Tooltip("declarations:Q"), alt.Tooltip("reading:N"),
+               alt.Tooltip("centre:Q", format=".1f", title="average"),
+               alt.Tooltip("upper_limit:Q", format=".1f", title="upper limit"),
+               alt.Tooltip("lower_limit:Q", format=".1f", title="lower limit")]
+    base = alt.Chart(data).encode(x=alt.X("month:O", title="month declared"), tooltip=tooltip)
+    line = base.mark_line(point=True).encode(
+        y=alt.Y("declarations:Q", title="incidents declared"),
+        color=alt.Color("reading:N", title=None,
+                        scale=alt.Scale(domain=["routine variation", "above the limits: worth a look",
+                                                "below the limits: worth a look"],
+                                        range=["#4c78a8", "#f58518", "#b279a2"])))
+    centre = base.mark_line(strokeDash=[2, 2], color="gray").encode(y="centre:Q")
+    upper = base.mark_line(strokeDash=[6, 4], color="gray").encode(y="upper_limit:Q")
+    lower = base.mark_line(strokeDash=[6, 4], color="gray").encode(y="lower_limit:Q")
+    return alt.layer(upper, centre, lower, line).properties(height=HEIGHT)
+
+
+def survival_chart(curves: pd.DataFrame) -> alt.Chart:
+    """Share of follow-ups done by days since creation (Kaplan–Meier), one step line per severity."""
+    data = _frame(curves, ["severity", "days", "share_done", "follow_ups"])
+    return (
+        alt.Chart(data)
+        .mark_line(interpolate="step-after")
+        .encode(
+            x=alt.X("days:Q", title="days since the follow-up was created"),
+            y=alt.Y("share_done:Q", title="share done (open ones counted as not done yet)",
+                    axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+            color=alt.Color("severity:N", title="severity"),
+            tooltip=[alt.Tooltip("severity:N"), alt.Tooltip("days:Q", format=".0f"),
+                     alt.Tooltip("share_done:Q", format=".0%", title="share done"),
+                     alt.Tooltip("follow_ups:Q", title="follow-ups")],
+        )
+        .properties(height=HEIGHT)
+    )

@@ -1,0 +1,40 @@
+"""The similar-incidents part of the public Python API (mixed into ``Kit``)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+def _service():
+    """The service loads bm25s, scipy and pandas: only when a similar-incidents call is made."""
+    from . import service
+
+    return service
+
+
+class SimilarAPI:
+    db: object
+    user: str
+
+    def similar(self, text_or_reference: str, limit: int = 5, *, viewer: str | None = None) -> list[dict]:
+        """Past incidents most like some text or an incident (``INC-12``): ``[{"reference", "title", "score"}]``,
+        best first. Private incidents appear only for viewers who may see them."""
+        return _service().similar(self.db, text_or_reference, limit=limit, viewer=viewer)
+
+    def recurring(self, *, viewer: str | None = None, since=None, until=None) -> "pd.DataFrame":
+        """"What keeps coming back": groups of incidents alike enough to be the same problem returning."""
+        return _service().recurring(self.db, viewer=viewer, since=since, until=until)
+
+    def related(self, reference: str, *, viewer: str | None = None) -> list[dict]:
+        """Incidents a person linked as related to this one."""
+        return _service().related(self.db, reference, viewer=viewer)
+
+    def link_related(self, reference: str, other: str, *, by: str | None = None) -> list[dict]:
+        """Link ``other`` as related (both ways). A ``Person`` (the app's signed-in person) is checked."""
+        return _service().link(self.db, reference, other, by=by or self.user)
+
+    def unlink_related(self, reference: str, other: str, *, by: str | None = None) -> list[dict]:
+        return _service().unlink(self.db, reference, other, by=by or self.user)

@@ -1,0 +1,222 @@
+"""Similar incidents: search by text or by an incident, find recurring groups, link related incidents.
+
+Private incidents are found only by people who may see them: every candidate passes the incident
+domain's public visibility rule (``incident.service.can_see``) before it is returned.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from ..clock import utcnow
+from ..errors import IncidentKitError, NotFound  # noqa: F401  (NotFound: what a hidden reference raises)
+from ..incident import service as incident_service
+from ..incident import store as incident_store
+from ..incident.service import REFERENCE_PREFIX
+from ..identity import is_checked
+from . import LIMIT_MAX, store
+
+REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?(\d+)\s*$", re.I)
+# Two incidents recur when each one's headline finds the other with at least this share of the score it
+# gives itself. On the DFDS postmortems true recurrences (the three "503" outages, the two Flux and the
+# two Kafka incidents) score 0.35-0.95; unrelated pairs mostly stay under 0.3.
+RECUR_SHARE = 0.35
+# "What keeps coming back" compares each incident with every other: n queries of O(N) each. The most
+# recent this many keep the Insights page under a second or two; older ones are left out (and said so).
+RECUR_MAX = 1000
+
+
+def _visible(tx, incident_id: int, viewer, cache: dict) -> bool:
+    if incident_id not in cache:
+        incident = incident_store.get_by_id(tx, int(incident_id))
+        cache[incident_id] = incident is not None and incident_service.can_see(tx, incident, viewer)
+    return cache[incident_id]
+
+
+def _reference(query: str) -> str | None:
+    m = REFERENCE.match(str(query or ""))
+    return f"{REFERENCE_PREFIX}{int(m.group(1))}" if m else None
+
+
+def _not_found(query) -> NotFound:
+    return incident_service.not_found(query)
+
+
+def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
+    """Incidents most like ``query`` (free text, or a reference such as INC-12), best first.
+
+    Each is ``{"reference", "title", "score"}`` (BM25; higher is closer, comparable within one answer).
+    An incident is never its own match; test incidents and ones the viewer may not see are left out.
+    """
+    text = str(query or "").strip()
+    if not text:
+        raise IncidentKitError("Say what to look for: a few words, or an incident reference such as INC-12.")
+    if not 1 <= int(limit) <= LIMIT_MAX:
+        raise IncidentKitError(f"The limit must be between 1 and {LIMIT_MAX}.")
+
+    from . import index  # bm25s loads on the first question, not with the package
+
+    def work(tx) -> list[dict]:
+        idx = index.current(db, tx)
+        seen: dict[int, bool] = {}
+        own = None
+        ref = _reference(text)
+        if ref is not None:
+            own = idx.position(ref)
+            if own is None or not _visible(tx, int(idx.frame["id"].iat[own]), viewer, seen):
+                raise _not_found(text)
+            text_ = idx.query_text(own)
+        else:
+            text_ = text
+        return _best(tx, idx, idx.scores(text_), int(limit), viewer, seen, skip=own)
+
+    return db.read(work)
+
+
+def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip) -> list[dict]:
+    if not len(scores):
+        return []
+    frame = idx.frame
+    candidates = np.flatnonzero((scores > 0) & (frame["mode"].to_numpy() != "test"))
+    order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    private = frame["private"].to_numpy()
+    out = []
+    for pos in order:
+        if pos == skip:
+            continue
+        if private[pos] and viewer is not None and not _visible(tx, int(frame["id"].iat[pos]), viewer, seen):
+            continue
+        out.append({"reference": frame["reference"].iat[pos], "title": frame["title"].iat[pos],
+                    "score": round(float(scores[pos]), 3)})
+        if len(out) == limit:
+            break
+    return out
+
+
+def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
+    """Groups of incidents that keep coming back: one row per incident, with its ``group`` number.
+
+    Incidents declared in [since, until) are compared (the most recent ``RECUR_MAX``); groups of two
+    or more are returned, biggest first, each group's incidents oldest first.
+    """
+    columns = ["group", "size", "reference", "title", "started_at", "declared_at", "status"]
+
+    from . import index
+
+    def work(tx) -> pd.DataFrame:
+        idx = index.current(db, tx)
+        frame = idx.frame
+        if frame.empty:
+            return pd.DataFrame(columns=columns)
+        started = pd.to_datetime(frame["declared_at"], utc=True)
+        keep = (frame["mode"] != "test").to_numpy(copy=True)
+        if since is not None:
+            keep &= (started >= _utc(since)).to_numpy()
+        if until is not None:
+            keep &= (started < _utc(until)).to_numpy()
+        seen: dict[int, bool] = {}
+        private = frame["private"].to_numpy()
+        pos = [int(p) for p in np.flatnonzero(keep)
+               if not private[p] or viewer is None or _visible(tx, int(frame["id"].iat[p]), viewer, seen)]
+        pos = sorted(pos, key=lambda p: started.iat[p])[-RECUR_MAX:]
+        return _groups(idx, pos)[columns] if len(pos) > 1 else pd.DataFrame(columns=columns)
+
+    return db.read(work)
+
+
+def _utc(value) -> pd.Timestamp:
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _groups(idx, pos: list[int]) -> pd.DataFrame:
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    where = {p: i for i, p in enumerate(pos)}
+    n = len(pos)
+    share = np.zeros((n, n))
+    for i, p in enumerate(pos):
+        scores = idx.scores(idx.query_text(p))
+        own = scores[p]
+        if own > 0:
+            cols = [where[q] for q in np.flatnonzero(scores >= RECUR_SHARE * own) if q in where]
+            share[i, cols] = scores[[pos[c] for c in cols]] / own
+    mutual = np.minimum(share, share.T) >= RECUR_SHARE
+    np.fill_diagonal(mutual, False)
+    graph = coo_matrix(mutual)
+    _, labels = connected_components(graph, directed=False)
+    out = idx.frame.iloc[pos][["reference", "title", "started_at", "declared_at", "status"]].copy()
+    out["label"] = labels
+    sizes = out["label"].map(out["label"].value_counts())
+    out = out[sizes >= 2].assign(size=sizes[sizes >= 2])
+    out = out.sort_values(["size", "declared_at"], ascending=[False, True], kind="stable")
+    order = {label: g for g, label in enumerate(dict.fromkeys(out["label"]), start=1)}
+    out["group"] = out["label"].map(order)
+    return out.sort_values(["group", "declared_at"], kind="stable").reset_index(drop=True)
+
+
+# -- related links ------------------------------------------------------------------
+def _pair(tx, reference: str, other: str, by):
+    me = incident_service.load_for_change(tx, reference, by)
+    them = incident_service.load_for_change(tx, other, by)
+    if me.id == them.id:
+        raise IncidentKitError(f"{me.reference} cannot be related to itself; choose another incident.")
+    return me, them
+
+
+def link(db, reference: str, other: str, *, by) -> list[dict]:
+    """Mark ``other`` as related to ``reference`` (both ways); recorded on both timelines.
+
+    A checked ``Person`` must be able to see both; a plain ``str`` is the trusted local operator.
+    """
+    def work(tx):
+        me, them = _pair(tx, reference, other, by)
+        if them.id in set(store.linked(tx, me.id)["other"]):
+            raise IncidentKitError(f"{them.reference} is already related to {me.reference}.")
+        now = utcnow()
+        store.link(tx, me.id, them.id, by=str(by), now=now)
+        for a, b in ((me, them), (them, me)):
+            incident_store.record_event(tx, a.id, actor=str(by), kind="related_linked", occurred_at=now,
+                                        field="related", new=b.reference, detail=b.title)
+        return _related(tx, me.id, _viewer(by))
+
+    return db.write(work)
+
+
+def unlink(db, reference: str, other: str, *, by) -> list[dict]:
+    def work(tx):
+        me, them = _pair(tx, reference, other, by)
+        now = utcnow()
+        if not store.unlink(tx, me.id, them.id, by=str(by), now=now):
+            raise IncidentKitError(f"{them.reference} is not related to {me.reference}.")
+        for a, b in ((me, them), (them, me)):
+            incident_store.record_event(tx, a.id, actor=str(by), kind="related_unlinked", occurred_at=now,
+                                        field="related", old=b.reference)
+        return _related(tx, me.id, _viewer(by))
+
+    return db.write(work)
+
+
+def _viewer(by):
+    """Who reads the answer of a change: a checked Person sees what they may; a plain str is trusted."""
+    return by if is_checked(by) else None
+
+
+def _related(tx, incident_id: int, viewer) -> list[dict]:
+    seen: dict[int, bool] = {}
+    out = []
+    for row in store.linked(tx, incident_id).itertuples(index=False):
+        if _visible(tx, int(row.other), viewer, seen):
+            other = incident_store.get_by_id(tx, int(row.other))
+            out.append({"reference": other.reference, "title": other.title, "linked_by": row.linked_by,
+                        "linked_at": row.linked_at})
+    return out
+
+
+def related(db, reference: str, *, viewer=None) -> list[dict]:
+    """Incidents a person linked as related (both directions), those the viewer may see."""
+    return db.read(lambda tx: _related(tx, incident_service.load_visible(tx, reference, viewer).id, viewer))

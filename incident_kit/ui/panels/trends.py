@@ -1,0 +1,97 @@
+"""Honest trends on the Insights page: compare two periods, declarations as a process-behaviour chart,
+and follow-up completion as a Kaplan–Meier curve. Each function renders one section; the page calls it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import streamlit as st
+
+from incident_kit.analytics import survival, trend_charts, trends
+from incident_kit.ui.context import attempt, duration
+
+
+def _minutes(value) -> str:
+    return "—" if value is None or pd.isna(value) else duration(dt.timedelta(minutes=float(value)))
+
+
+def _download(frame: pd.DataFrame, key: str) -> None:
+    st.download_button("Download the data (CSV)", frame.to_csv(index=False).encode(), file_name=f"{key}.csv",
+                       mime="text/csv", key=f"download_{key}", icon=":material/download:")
+
+
+def period_comparison(kit, filters, since, until) -> None:
+    """Before and after a date the reader picks (default: the middle of the window)."""
+    st.subheader("Are we getting faster?")
+    if not since or not until or until <= since:
+        st.info("Pick a window with a start and an end to compare its two halves.", icon=":material/info:")
+        return
+    middle = since + (until - since) / 2
+    split = st.date_input("Compare incidents declared before and after", value=middle, min_value=since,
+                          max_value=until, key="ins_split")
+    table = attempt(trends.period_comparison, kit, filters, split=split)
+    if table is None:
+        return
+    if not (table["n_before"].sum() and table["n_after"].sum()):
+        st.info("One of the two periods has no live incidents to compare; move the date.", icon=":material/info:")
+        return
+    shown = pd.DataFrame({
+        "Measure": table["label"],
+        "Before": [f"{_minutes(m)} (95%: {_minutes(lo)} – {_minutes(hi)}, n={n})" if n else "no data"
+                   for m, lo, hi, n in zip(table["median_before"], table["ci_low_before"], table["ci_high_before"],
+                                           table["n_before"])],
+        "After": [f"{_minutes(m)} (95%: {_minutes(lo)} – {_minutes(hi)}, n={n})" if n else "no data"
+                  for m, lo, hi, n in zip(table["median_after"], table["ci_low_after"], table["ci_high_after"],
+                                          table["n_after"])],
+        "What we can say": table["verdict"].str.capitalize(),
+        "Smallest change we could detect": ["not even a 95% change" if pd.isna(c) else f"{c:.0%} shorter"
+                                            for c in table["minimum_detectable_change"]],
+    })
+    st.dataframe(shown, hide_index=True, width="stretch")
+    st.altair_chart(trend_charts.comparison_chart(table), width="stretch")
+    st.caption("Medians with their 95% intervals (bootstrap, the same every time for the same data). When the "
+               "intervals overlap we say **no detectable change**: the difference is within what chance alone "
+               "produces with this many incidents. The last column is the smallest change in the median that "
+               "these numbers of incidents would reveal, found by resampling your own durations; anything "
+               "smaller is invisible here, however real.")
+    _download(table, "period_comparison")
+
+
+def declarations_xmr(kit, filters) -> None:
+    """Declarations per month as an XmR chart, framed as engagement."""
+    st.subheader("Declaring: routine or a signal?")
+    frame = attempt(trends.declarations_xmr, kit, filters)
+    if frame is None or frame.empty:
+        st.info("No incidents declared in this window.", icon=":material/info:")
+        return
+    st.altair_chart(trend_charts.xmr_chart(frame), width="stretch")
+    st.caption("Each month's declarations with their average (dotted) and natural process limits (dashed: "
+               "average ± 2.66 × the average month-to-month change). Months inside the limits are routine "
+               "variation: do not explain them. A month outside is worth a conversation. A rise in "
+               "declarations is engagement, people raising their hand early, never a target to bring down.")
+    _download(frame, "declarations_xmr")
+
+
+def follow_up_survival(kit, filters) -> None:
+    """Kaplan–Meier curves of follow-up completion by severity."""
+    st.subheader("How soon follow-ups get done")
+    curves = attempt(survival.completion_curves, kit, filters)
+    figures = attempt(survival.completion_estimate, kit, filters)
+    if curves is None or curves.empty or figures is None:
+        st.info("No follow-up is done yet in this window.", icon=":material/info:")
+        return
+    median = figures["km_median_days_to_complete"]
+    within = [f"{figures[f'km_done_within_{d}_days']:.0%} within {d} days" for d in survival.WITHIN_DAYS
+              if figures[f"km_done_within_{d}_days"] is not None]
+    st.markdown(f"Half of the follow-ups are done within **{median:.0f} days**." if median is not None
+                else "Fewer than half of the follow-ups are done so far.")
+    if within:
+        st.markdown("Done: " + ", ".join(within) + ".")
+    st.altair_chart(trend_charts.survival_chart(curves), width="stretch")
+    st.caption("Kaplan–Meier estimate: open follow-ups count for as long as they have been open, not as never "
+               "done, and won't-do ones until they were closed. Read where a line crosses 50%: that many days "
+               "for half the work. Curves end where the data ends; a severity with few follow-ups jumps in big "
+               "steps.")
+    _download(curves, "follow_up_survival")

@@ -1,0 +1,156 @@
+"""Similar incidents: the DFDS recurrences find each other, privacy holds, the index follows every change."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from incident_kit.errors import IncidentKitError, NotFound
+from incident_kit.identity import Person
+
+DFDS = Path(__file__).resolve().parent / "fixtures" / "postmortems-dfds"
+GOOD = [p for p in sorted(DFDS.glob("PM2*.md")) if "PM2020-003" not in p.name]
+OUTAGE = "All services returning 503 in Kubernetes"
+
+
+@pytest.fixture
+def dfds(kit):
+    kit.import_files("postmortems", GOOD)
+    frame = kit.incidents()
+    return kit, sorted(frame.loc[frame["title"] == OUTAGE, "reference"])
+
+
+@pytest.mark.both_stores
+def test_the_three_503_outages_find_each_other_first(dfds):
+    kit, outages = dfds
+    assert len(outages) == 3
+    for ref in outages:
+        found = kit.similar(ref, limit=2)
+        assert {f["reference"] for f in found} == set(outages) - {ref}, (ref, found)
+        assert found[0]["score"] >= found[1]["score"] > 0
+
+
+def test_free_text_finds_them_and_the_answer_is_json_shaped(dfds):
+    kit, outages = dfds
+    found = kit.similar("services returning 503", limit=5)
+    assert {f["reference"] for f in found[:3]} == set(outages)
+    assert all(set(f) == {"reference", "title", "score"} for f in found)
+    assert [f["score"] for f in found] == sorted((f["score"] for f in found), reverse=True)
+    json.dumps(found)  # plain values only
+
+
+@pytest.mark.both_stores
+def test_what_keeps_coming_back_groups_the_recurrences(dfds):
+    kit, outages = dfds
+    groups = kit.recurring()
+    by_group = groups.groupby("group")["reference"].apply(set).tolist()
+    assert set(outages) in by_group
+    flux = set(kit.incidents().query("title == 'Flux unintended version update'")["reference"])
+    assert flux in by_group
+    assert all(len(g) >= 2 for g in by_group)
+    # A period with only one of them has no group for it.
+    assert not set(kit.recurring(since="2021-06-25", until="2021-07-01")["reference"]) & set(outages)
+
+
+@pytest.mark.both_stores
+def test_private_incidents_are_found_only_by_those_who_may_see_them(kit):
+    kit.declare("Payroll export leaked salaries", declared_by="hana", private=True)
+    kit.declare("Payroll export slow", declared_by="hana")
+
+    def refs(viewer):
+        return [f["reference"] for f in kit.similar("payroll export salaries", viewer=viewer)]
+
+    assert refs(None) == ["INC-1", "INC-2"]  # trusted local caller
+    assert refs("hana") == ["INC-1", "INC-2"]  # its declarer
+    assert refs("mallory") == ["INC-2"]
+    with pytest.raises(NotFound):
+        kit.similar("INC-1", viewer="mallory")  # not even its existence
+    assert [f["reference"] for f in kit.similar("INC-2", viewer="mallory")] == []
+    assert [f["reference"] for f in kit.similar("INC-2", viewer="hana")] == ["INC-1"]
+
+
+@pytest.mark.both_stores
+def test_the_index_follows_changes_made_in_this_process(kit):
+    kit.declare("Checkout down after deploy")
+    assert kit.similar("kafka lag") == []
+    kit.declare("Kafka consumer lag on orders")
+    assert [f["reference"] for f in kit.similar("kafka lag")] == ["INC-2"]
+    kit.post_update("INC-1", "Root cause: kafka broker disk full", by="ana")
+    assert {f["reference"] for f in kit.similar("kafka broker")} == {"INC-1", "INC-2"}
+    kit.edit("INC-2", title="Orders queue stalled", by="ana")
+    assert [f["reference"] for f in kit.similar("orders stalled")] == ["INC-2"]
+
+
+def test_the_index_follows_changes_made_by_another_process(kit, python, subprocess_env):
+    kit.declare("Checkout down after deploy")
+    assert kit.similar("certificate expired") == []
+    kit.close()  # let the other process write (the file allows one writer)
+
+    done = subprocess.run([python, "-m", "incident_kit", "declare", "TLS certificate expired on the API"],
+                          env=subprocess_env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+    import incident_kit as ik
+    with ik.open(subprocess_env["INCIDENT_KIT_DB"]) as again:
+        assert [f["reference"] for f in again.similar("certificate expired")] == ["INC-2"]
+
+
+def test_bad_questions_get_a_clear_sentence(kit):
+    with pytest.raises(IncidentKitError, match="Say what to look for"):
+        kit.similar("   ")
+    with pytest.raises(IncidentKitError, match="between 1 and 50"):
+        kit.similar("disk", limit=0)
+    with pytest.raises(NotFound):
+        kit.similar("INC-99")
+    assert kit.similar("anything at all") == []  # an empty store answers, it does not fail
+
+
+@pytest.mark.both_stores
+def test_related_incidents_can_be_linked_and_appear_in_the_review_export(dfds):
+    kit, (first, second, third) = dfds
+    linked = kit.link_related(third, first, by="ana")
+    assert [r["reference"] for r in linked] == [first]
+    assert [r["reference"] for r in kit.related(first)] == [third]  # both ways
+    with pytest.raises(IncidentKitError, match="already related"):
+        kit.link_related(first, third)
+    with pytest.raises(IncidentKitError, match="itself"):
+        kit.link_related(first, first)
+
+    md = kit.export_review(third, format="markdown")
+    assert f"## Related incidents\n\n- {first}: {OUTAGE}" in md
+    html = kit.export_review(third, format="html")
+    assert f"<li>{first}: {OUTAGE}</li>" in html
+    assert any(e.kind == "related_linked" and e.new_value == first for e in kit.events(third))
+
+    kit.unlink_related(first, third, by="ana")
+    assert kit.related(third) == []
+    assert "Related incidents" not in kit.export_review(third, format="markdown")
+
+
+def test_a_private_related_incident_is_hidden_from_outsiders(kit):
+    kit.declare("Public one")
+    kit.declare("Secret one", declared_by="hana", private=True)
+    kit.link_related("INC-1", "INC-2")
+    assert [r["reference"] for r in kit.related("INC-1")] == ["INC-2"]
+    assert kit.related("INC-1", viewer="mallory") == []
+    with pytest.raises(NotFound):  # a signed-in person is checked; a plain name is the local operator
+        kit.unlink_related("INC-1", "INC-2", by=Person("mallory", verified=True))
+    assert [r["reference"] for r in kit.unlink_related("INC-1", "INC-2", by=Person("hana", verified=True))] == []
+
+
+def test_the_command_prints_a_json_list_best_first(python, subprocess_env, kit):
+    kit.import_files("postmortems", GOOD)
+    kit.close()
+    done = subprocess.run([python, "-m", "incident_kit", "similar", "services returning 503", "--json", "--limit",
+                           "3"], env=subprocess_env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    found = json.loads(done.stdout)
+    assert [f["title"] for f in found] == [OUTAGE] * 3
+    assert list(found[0]) == ["reference", "title", "score"]
+    missing = subprocess.run([python, "-m", "incident_kit", "similar", "INC-999"], env=subprocess_env,
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 1 and missing.stderr.startswith("error: There is no incident INC-999")
+    assert "Traceback" not in missing.stderr

@@ -1,0 +1,69 @@
+"""The similar-incidents panels on Declare, Incident, Reviews and Insights (AppTest on a real DuckDB file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from apptest_support import assert_no_traceback, goto, start, texts, widget
+
+pytestmark = pytest.mark.usefixtures("app_db")
+
+DFDS = Path(__file__).resolve().parent / "fixtures" / "postmortems-dfds"
+GOOD = [p for p in sorted(DFDS.glob("PM2*.md")) if "PM2020-003" not in p.name]
+OUTAGE = "All services returning 503 in Kubernetes"
+
+
+def _outages(kit) -> list[str]:
+    kit.import_files("postmortems", GOOD)
+    frame = kit.incidents()
+    return sorted(frame.loc[frame["title"] == OUTAGE, "reference"])
+
+
+def _links(at) -> list[str]:
+    return [str(e.proto.label) for e in at.get("page_link") if str(e.proto.label).startswith("INC-")]
+
+
+def test_declare_asks_has_this_happened_before_once_a_title_is_typed(kit):
+    outages = _outages(kit)
+    at = start(page="declare")
+    assert "Has this happened before?" not in texts(at)
+    widget(at.text_input, "What's happening?").input("All services returning 503").run()
+    assert_no_traceback(at)
+    assert "Has this happened before?" in texts(at)
+    assert {label.split(" · ")[0] for label in _links(at)[:3]} == set(outages)
+
+
+def test_the_incident_page_lists_the_incidents_most_like_it(kit):
+    first, second, third = _outages(kit)
+    at = start(page="incident", ref=first)
+    assert_no_traceback(at)
+    assert "Has this happened before?" in texts(at)
+    shown = [label.split(" · ")[0] for label in _links(at)]
+    assert shown[:2] in ([second, third], [third, second])
+    assert first not in shown
+
+
+def test_the_review_suggests_related_incidents_and_links_them_into_the_export(kit):
+    first, second, _ = _outages(kit)
+    at = start(page="reviews", ref=first)
+    assert_no_traceback(at)
+    assert "Related incidents" in texts(at)
+    at.button(key=f"related_{first}_link_{second}").click().run()
+    assert_no_traceback(at)
+    assert [r["reference"] for r in kit.related(first)] == [second]
+    assert f"- {second}: {OUTAGE}" in kit.export_review(first)
+    assert at.button(key=f"related_{first}_unlink_{second}")
+
+
+def test_insights_shows_what_keeps_coming_back_as_groups(kit):
+    outages = _outages(kit)
+    at = start(page="insights")
+    at.date_input(key="ins_window").set_value((__import__("datetime").date(2019, 1, 1),
+                                                __import__("datetime").date(2026, 1, 1))).run()
+    assert_no_traceback(at)
+    assert "Incidents that read alike" in texts(at)
+    labels = [e.label for e in at.expander]
+    assert f"3 incidents: {OUTAGE}" in labels
+    assert set(outages) <= {label.split(" · ")[0] for label in _links(at)}
