@@ -48,7 +48,9 @@ def median_ci95(values, *, seed: int = SEED) -> tuple[float, float] | None:
     Percentile rather than BCa: the median's bootstrap distribution is lumpy (it takes only sample
     values), which makes BCa's acceleration estimate unstable on small samples.
     """
-    x = clean(values)
+    # Sorted first: the seeded resamples then depend only on the values, not on the order a store
+    # returned them in (a DuckDB parallel scan, or the PostgreSQL store, may return another order).
+    x = np.sort(clean(values))
     if len(x) == 0:
         return None
     if len(x) == 1 or np.all(x == x[0]):
