@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import incident_kit as ik  # noqa: E402
 from incident_kit import analytics, demo  # noqa: E402
+from incident_kit.clock import utcnow  # noqa: E402
 
 from _machine import describe  # noqa: E402
 from bench_store import latency  # noqa: E402
@@ -123,7 +124,7 @@ def main() -> None:
                 report[f"load_s_{name}"] = round(time.perf_counter() - t, 1)
                 print(f"loaded {name} in {report[f'load_s_{name}']} s", flush=True)
 
-            now = analytics.metrics.utcnow()
+            now = utcnow()
             insight_s = {}
             answers = {}
             for name, kit in (("duckdb", duck), ("postgres", pg)):

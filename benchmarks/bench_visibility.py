@@ -9,7 +9,7 @@ Each store used to carry its own copy of the private-visibility rule; they now a
 * the incident list: correlated ``EXISTS`` per table (``kit.incidents``).
 
 A first version of the fragment used ``EXISTS``; this script measured it 1.4x slower than the
-IN form on the Insights scope, so the fragment uses the IN form. For each place, both SQL
+IN form on the Insights scope once, so the fragment uses the IN form (results: benchmarks/README.md). For each place, both SQL
 texts run in one process on the same demo database, for a viewer who is not an admin, end to
 end (SQL, transfer, validation), median of ``--repeat`` runs in alternating order; the answers
 are checked equal. Nothing else runs inside the timed region.

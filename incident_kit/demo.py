@@ -20,6 +20,7 @@ from .clock import utcnow
 from .config import DEMO_MAX
 from .errors import IncidentKitError
 from .incident import facts as update_facts
+from .incident import store as incident_store
 from .incident.models import ACTIVE, Status
 
 PEOPLE = ["ana", "bao", "carmen", "dev", "elif", "femi", "grace", "hiro", "ines", "jonas", "kemi",
@@ -301,6 +302,7 @@ def load(db, *, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
         for name in ("incidents", "incident_roles", "incident_members", "updates", "events", "reviews",
                      "follow_ups"):
             tx.insert_frame(name, _utc(tables[name]))
+        incident_store.sync_incident_counter(tx)
         update_facts.refresh(tx, tables["incidents"]["id"])
         return {name: len(frame) for name, frame in tables.items()}
 

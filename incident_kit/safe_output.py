@@ -122,10 +122,11 @@ def xml_text(value):
 
 # -- terminals -----------------------------------------------------------------------
 # ECMA-48: CSI = ESC [ params final; OSC/DCS/SOS/PM/APC = ESC ]/P/X/^/_ ... terminated by BEL or ST
-# (ESC \ or the C1 byte 0x9c); two-byte escapes ESC + one char. Their C1 (8-bit) forms too.
+# (ESC \ or the C1 byte 0x9c); two-byte escapes ESC + one char. Their C1 (8-bit) forms too. An
+# unterminated string ends at the line's end, so one bad title cannot swallow the lines after it.
 _TERMINAL_SEQUENCE = re.compile(
     r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]?"           # CSI (colours, cursor moves)
-    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c\n]*(?:\x07|\x1b\\|\x9c)?"  # OSC, DCS, SOS, PM, APC
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?"                                 # other escapes (ESC c resets the screen)
 )
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -9,6 +9,8 @@ import pyarrow as pa
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from apptest_support import sign_in
+
 REPO = Path(__file__).resolve().parent.parent
 PAGE = "incident_kit/ui/views/insights.py"
 
@@ -19,7 +21,7 @@ def run_insights(monkeypatch, db_path, *, user: str = "zoe", **session) -> AppTe
     st.cache_resource.clear()  # each test sees its own database
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=120)
     if user:
-        at.session_state["display_name"] = user
+        sign_in(at, user)
     for key, value in session.items():
         at.session_state[key] = value
     at.switch_page(PAGE)

@@ -8,7 +8,7 @@ import streamlit as st
 import incident_kit as ik
 from incident_kit import demo
 
-from apptest_support import assert_no_traceback, button, start, submit, texts, widget
+from apptest_support import assert_no_traceback, button, plain, start, submit, texts, widget
 
 
 pytestmark = [pytest.mark.usefixtures("app_db"), pytest.mark.both_stores]  # each test runs the app on its own database
@@ -78,6 +78,41 @@ def test_a_signed_in_oidc_user_is_used_without_asking(db_path):
     assert_no_traceback(at)
     with ik.open(db_path) as k:
         assert k.get("INC-1").declared_by == "ana@example.com"
+
+
+def test_titles_and_names_on_home_are_shown_as_text(kit):
+    kit.declare("![pixel](http://evil.example/x.png) checkout :red[down]", declared_by="ana",
+                lead="[Sign in again](http://evil.example/login)")
+    at = start()
+    assert_no_traceback(at)
+    [row] = [m.value for m in at.markdown if "INC" in m.value]
+    assert "![pixel](http://evil.example/x.png) checkout :red[down]" in plain(row)
+    assert "led by [Sign in again](http://evil.example/login)" in plain(row)
+    for construct in ("![", "](", ":red["):
+        assert construct not in row
+
+
+def test_with_oidc_configured_a_typed_or_remembered_name_does_not_count():
+    at = start(user=None)
+    at.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                          "client_id": "kit", "client_secret": "s",
+                          "server_metadata_url": "http://127.0.0.1:9/.well-known/openid-configuration"}
+    at.session_state["display_name"] = "admin"  # e.g. typed before sign-in was set up
+    at.run()
+    assert_no_traceback(at)
+    assert button(at, "Sign in")
+    assert not [w for w in at.text_input if w.label == "Your name"]
+    assert not at.sidebar.caption
+
+
+def test_a_typed_name_does_not_open_private_incidents_unless_typed_names_are_trusted(kit):
+    kit.declare("Payroll file sent to the wrong team", declared_by="ana", private=True)
+    typed = start(user="ana", verified=False)
+    assert_no_traceback(typed)
+    assert "Payroll file" not in texts(typed)  # anyone could have typed "ana"
+    assert "Payroll file" in texts(start(user="ana"))  # signed in as ana: her incident
+    kit.set_setting("trust_typed_names", True)
+    assert "Payroll file" in texts(start(user="ana", verified=False))
 
 
 def test_cli_declarations_while_the_app_holds_the_store(db_path, store, subprocess_env):

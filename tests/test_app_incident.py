@@ -11,7 +11,7 @@ import streamlit as st
 from incident_kit import demo
 from incident_kit.ui import panels
 
-from apptest_support import assert_no_traceback, button, start, submit, texts, widget
+from apptest_support import assert_no_traceback, button, plain, start, submit, texts, widget
 
 
 pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
@@ -40,7 +40,7 @@ def test_incident_page_on_an_empty_database_asks_for_a_reference():
     submit(at, "Open").click().run()
     assert_no_traceback(at)
     assert at.query_params["ref"] == "INC-3"
-    assert "We can't find an incident **INC-3** that you can see" in at.warning[0].value
+    assert "We can't find an incident **INC-3** that you can see" in plain(at.warning[0].value)
 
 
 def test_without_a_reference_the_page_offers_active_incidents(kit):
@@ -56,7 +56,7 @@ def test_without_a_reference_the_page_offers_active_incidents(kit):
 def test_an_unknown_reference_gets_a_friendly_message():
     at = start(page="incident", ref="INC-999")
     assert_no_traceback(at)
-    assert "We can't find an incident **INC-999** that you can see" in at.warning[0].value
+    assert "We can't find an incident **INC-999** that you can see" in plain(at.warning[0].value)
     assert not at.tabs
 
 
@@ -159,7 +159,7 @@ def test_an_invalid_status_change_is_a_message_not_a_traceback(kit):
     widget(at.radio, "Severity").set_value("Moderate")  # unchanged
     submit(at, "Change severity").click().run()
     assert_no_traceback(at)
-    assert "INC-1 is already Moderate." in at.error[0].value
+    assert "INC-1 is already Moderate." in plain(at.error[0].value)
 
 
 def test_editing_summary_and_tags(kit):

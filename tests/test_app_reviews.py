@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from incident_kit.review.models import Depth
 from review_support import resolved_incident
+from apptest_support import sign_in
 
 REPO = Path(__file__).resolve().parent.parent
 REVIEWS = "incident_kit/ui/views/reviews.py"
@@ -25,7 +26,7 @@ def ref(kit, db_path, monkeypatch):
 
 def _page(ref: str, page: str = REVIEWS) -> AppTest:
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["display_name"] = "ana"
+    sign_in(at, "ana")
     at.query_params["ref"] = ref
     at.switch_page(page)
     return at.run()

@@ -17,6 +17,8 @@ from streamlit.testing.v1 import AppTest
 import incident_kit as ik
 from incident_kit.importers.models import ImportFile
 
+from apptest_support import sign_in
+
 REPO = Path(__file__).resolve().parent.parent
 IMPORTS = REPO / "tests" / "fixtures" / "imports"
 PAGE = "incident_kit/ui/views/import_data.py"
@@ -28,7 +30,7 @@ def app(db_path, monkeypatch):
     monkeypatch.chdir(REPO)
     st.cache_resource.clear()
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["display_name"] = "ana"  # the app asks who you are before any page
+    sign_in(at, "ana")  # the app asks who you are before any page
     at.run()
     at.switch_page(PAGE)
     at.run()
@@ -123,6 +125,6 @@ def test_only_admins_can_import_once_admins_are_set(app, db_path):
     assert not app.exception
     assert "Only admins can import. Ask one of them: root." in [i.value for i in app.info]
     assert not app.selectbox  # nothing to fill in
-    app.session_state["display_name"] = "root"
+    sign_in(app, "root")
     app.run()
     assert app.selectbox(key="import_kind")

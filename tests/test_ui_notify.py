@@ -13,6 +13,8 @@ import incident_kit as ik
 from incident_kit.clock import utcnow
 from incident_kit.incident import service as incident_service
 
+from apptest_support import sign_in
+
 VIEWS = str(REPO / "incident_kit" / "ui" / "views") + "/"
 
 
@@ -30,7 +32,7 @@ def app_kit(db_path, monkeypatch):
 def page(name: str, user: str | None = "ana") -> AppTest:
     at = AppTest.from_file(VIEWS + name, default_timeout=60)
     if user:
-        at.session_state["display_name"] = user
+        sign_in(at, user)
     return at.run()
 
 
@@ -122,7 +124,7 @@ def test_the_incident_panel_subscribes_and_unsubscribes_me(app_kit):
 
 def test_the_router_reaches_the_communicate_pages(app_kit):
     at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
-    at.session_state["display_name"] = "ana"
+    sign_in(at, "ana")
     at.run()
     for name, title in (("needs_update.py", "Needs an update"), ("status.py", "Status"),
                         ("subscriptions.py", "Subscriptions")):

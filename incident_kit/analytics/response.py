@@ -12,9 +12,10 @@ import pandas as pd
 from . import schemas, store
 from .query import Filters, make_filters, run, run_many
 
-
 # The four response durations, in the order the summary lists them (the update gap is third).
 DURATIONS = (("time_to_declare", 1), ("time_to_first_update", 2), ("time_to_resolve", 4), ("impact_duration", 5))
+# Positions of the median and p90 in the list of percentiles 0, 2 … 100 (``store.SHARES``).
+MEDIAN, P90 = store.SHARES.index(0.5), store.SHARES.index(0.9)
 
 
 def _times_long(times_stats: pd.DataFrame) -> pd.DataFrame:
@@ -28,9 +29,6 @@ def _times_long(times_stats: pd.DataFrame) -> pd.DataFrame:
                      "median": q[MEDIAN] if q else None, "p90": q[P90] if q else None})
     return pd.DataFrame(rows)
 
-
-# Positions of the median and p90 in the list of percentiles 0, 2 … 100 (``store.SHARES``).
-MEDIAN, P90 = store.SHARES.index(0.5), store.SHARES.index(0.9)
 
 
 def response_frames(times_stats: pd.DataFrame, gap_stats: pd.DataFrame, excluded: int) -> dict:

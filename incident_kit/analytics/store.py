@@ -328,7 +328,10 @@ ORDER BY incidents DESC, months DESC, theme, kind""", ("rv",))
 
 # -- the one-object summary (``metrics --json``): only the figures it prints, as plain rows ------
 # The same definitions as the page's statistics (same CTEs, same interpolation), without the
-# per-severity, per-month and per-bin levels the summary does not show.
+# per-severity, per-month and per-bin levels the summary does not show. DuckDB-only on purpose:
+# quantile_cont with a list sorts each column once; a pair of standard
+# percentile_cont(…) WITHIN GROUP (ORDER BY …) took 1.6x as long at 200k incidents
+# (PostgreSQL's equivalent is percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY …)).
 SUMMARY_TIMES = Query("""
 SELECT count(time_to_declare_minutes), quantile_cont(time_to_declare_minutes, [0.5, 0.9]),
        count(time_to_first_update_minutes), quantile_cont(time_to_first_update_minutes, [0.5, 0.9]),

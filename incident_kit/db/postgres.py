@@ -32,12 +32,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-import pandas as pd
-
 from ..errors import StoreUnavailable
+
+if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import pandas as pd
 
 T = TypeVar("T")
 
@@ -105,26 +106,30 @@ class NoMemo:
         pass
 
 
+_MISSING = ("NaTType", "NAType")  # pandas' missing time and missing value
+
+
 def _plain(value):
-    """A value from a DataFrame cell as psycopg wants it (NaN/NaT -> NULL, numpy -> Python)."""
-    if value is None:
+    """A value (a parameter or a DataFrame cell) as psycopg wants it: NaN/NaT/NA -> NULL, numpy -> Python."""
+    if value is None or type(value).__name__ in _MISSING:
         return None
+    if isinstance(value, str):
+        return value
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
-    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):  # numpy arrays and scalars
-        return _plain(value.tolist()) if getattr(value, "ndim", 0) else value.item()
-    if isinstance(value, pd.Timestamp):
-        return None if pd.isna(value) else value.to_pydatetime()
-    try:
-        if pd.isna(value):
-            return None
-    except (TypeError, ValueError):
-        pass
+    if isinstance(value, float):
+        return None if value != value else value  # NaN is the one value unequal to itself
+    if hasattr(value, "to_pydatetime"):  # a pandas Timestamp
+        return value.to_pydatetime()
+    if hasattr(value, "tolist"):  # numpy arrays and scalars
+        return _plain(value.tolist()) if getattr(value, "ndim", 0) else _plain(value.item())
     return value
 
 
 def _python_column(series: pd.Series) -> list:
     """One DataFrame column as Python values for COPY, converted a column at a time (not a cell at a time)."""
+    import pandas as pd
+
     missing = series.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         values = list(series.dt.to_pydatetime())

@@ -30,6 +30,7 @@ import pandas as pd
 from ..clock import iso, utcnow
 from ..errors import IncidentKitError
 from ..incident import facts as update_facts
+from ..incident import store as incident_store
 from ..safe_output import neutralise, unneutralise  # noqa: F401 (both stay importable from here)
 from ..safe_output import csv_lines, os_error_sentence, output_dir, write_file
 from . import FORMATS, store
@@ -302,6 +303,8 @@ def restore(db, in_dir) -> dict[str, int]:
             if store.count_rows(tx, table):
                 store.clear_table(tx, table)  # seeded catalog rows of the fresh store
             tx.insert_frame(table, frame)
+            if table == "incidents":
+                incident_store.sync_incident_counter(tx)
             counts[table] = len(frame)
             for name, _, default in cols:
                 m = _SEQUENCE.search(default or "")

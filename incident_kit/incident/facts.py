@@ -33,6 +33,9 @@ _SOME = "\nWHERE u.incident_id IN (SELECT unnest(CAST(? AS INTEGER[])))"
 
 DELETE_SOME = "DELETE FROM update_facts WHERE incident_id IN (SELECT unnest(CAST(? AS INTEGER[])))"
 INSERT_SOME = f"INSERT INTO update_facts ({COLUMNS}){_COMPUTE}{_SOME}"
+# One incident (every post): an equality the indexes serve; the list form scans (~1.5x slower per post).
+DELETE_ONE = "DELETE FROM update_facts WHERE incident_id = ?"
+INSERT_ONE = f"INSERT INTO update_facts ({COLUMNS}){_COMPUTE}\nWHERE u.incident_id = ?"
 DELETE_ALL = "DELETE FROM update_facts"
 INSERT_ALL = f"INSERT INTO update_facts ({COLUMNS}){_COMPUTE}"
 # For checks: the maintained facts, and the same recomputed from scratch, in one order.
@@ -43,10 +46,12 @@ RECOMPUTE = f"SELECT {COLUMNS} FROM ({_COMPUTE}) AS f ORDER BY update_id"
 def refresh(tx, incident_ids: Iterable[int]) -> None:
     """Recompute the facts of these incidents' updates (call in the transaction that changed them)."""
     ids = sorted({int(i) for i in incident_ids})
-    if not ids:
-        return
-    tx.execute(DELETE_SOME, [ids])
-    tx.execute(INSERT_SOME, [ids])
+    if len(ids) == 1:
+        tx.execute(DELETE_ONE, ids)
+        tx.execute(INSERT_ONE, ids)
+    elif ids:
+        tx.execute(DELETE_SOME, [ids])
+        tx.execute(INSERT_SOME, [ids])
 
 
 def rebuild(tx) -> None:

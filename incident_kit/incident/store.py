@@ -32,11 +32,11 @@ LIST_COLUMNS = INCIDENT_COLUMNS.replace(
     "i.merged_into", "(SELECT m.reference FROM incidents m WHERE m.id = i.merged_into) AS merged_into")
 NEXT_INCIDENT_ID = "SELECT coalesce(max(id), 0) + 1 FROM incidents"
 # Incident ids (and so references) come from the counter row (migration 0008 says why not a sequence):
-# the row lock makes concurrent writers - threads or processes - take turns. ``greatest`` catches up
-# after rows written without the counter (demo load, restore), so the counter can never hand out a taken id.
-TAKE_INCIDENT_IDS = """
-UPDATE counters SET value = greatest(value, (SELECT coalesce(max(id), 0) FROM incidents)) + ?
-WHERE name = 'incidents' RETURNING value"""
+# the row lock makes concurrent writers - threads or processes - take turns.
+TAKE_INCIDENT_IDS = "UPDATE counters SET value = value + ? WHERE name = 'incidents' RETURNING value"
+# After rows written in bulk with their own ids (demo load, restore): the counter moves past them.
+SYNC_INCIDENT_COUNTER = """
+UPDATE counters SET value = greatest(value, (SELECT coalesce(max(id), 0) FROM incidents)) WHERE name = 'incidents'"""
 INSERT_NEXT_INCIDENT = """
 INSERT INTO incidents (id, reference, title, summary, severity, type, status, mode, private,
     declared_by, declared_at, started_at, tags, updated_at)
@@ -176,6 +176,11 @@ def members(tx, incident_id: int) -> list[str]:
 
 def next_id(tx) -> int:
     return tx.fetchone(NEXT_INCIDENT_ID)[0]
+
+
+def sync_incident_counter(tx) -> None:
+    """Call after inserting incidents with ids of their own, so the next declaration cannot take one."""
+    tx.execute(SYNC_INCIDENT_COUNTER)
 
 
 def take_incident_ids(tx, n: int) -> int:

@@ -17,8 +17,8 @@ from ..catalog import access
 from ..identity import is_trusted_name
 
 # Participation: declared it, ever held a role on it, or was added to it. The role and member
-# lookups are one uncorrelated IN list (computed once per query, then a hash semi-join):
-# benchmarks/bench_visibility.py measured correlated EXISTS 1.4x slower on the Insights scope.
+# lookups are one IN list (with a bound viewer, computed once per query, then a hash semi-join):
+# benchmarks/bench_visibility.py once measured correlated EXISTS 1.4x slower on the Insights scope.
 _PARTICIPANT = """({i}.declared_by = {who}
        OR {i}.id IN (SELECT vis_r.incident_id FROM incident_roles vis_r WHERE vis_r.person = {who}
                      UNION ALL

@@ -19,8 +19,9 @@ class DeliveryKind(StrEnum):
     REMINDER = "reminder"  # "your update is overdue" for the accountable person
 
 
-# Retries: 30 s, 1 min, 2 min, ... capped at an hour; after 8 attempts (about 2 hours
-# of trying) a delivery is marked failed so a dead channel does not retry forever.
+# Retries: 30 s, 1 min, 2 min, ... capped at an hour; after 8 attempts (the 7 waits between
+# them add up to 30 s × (2^7 − 1) = 63.5 min, so about 64 minutes of trying) a delivery is
+# marked failed so a dead channel does not retry forever.
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_CAP_SECONDS = 3600
 MAX_ATTEMPTS = 8

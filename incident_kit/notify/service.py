@@ -31,10 +31,6 @@ from .models import Claimed, DeliveryKind, DeliveryStatus, Subscription, backoff
 SUBSCRIPTION_NOT_FOUND = "There is no active subscription {id}; list them with `incident-kit subscriptions`."
 
 
-def _person(value, what: str = "Person") -> str:
-    return clean_person(value, what)
-
-
 # -- the outbox hook -----------------------------------------------------------
 def _on_update_posted(tx, kind: str, incident_id: int, payload: dict) -> None:
     """Queue one delivery per matching subscriber (internal updates only) in the update's transaction."""
@@ -66,8 +62,8 @@ hooks.subscribe("update_posted", _on_update_posted)
 def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = None,
               min_severity: str | None = None, type: str | None = None) -> Subscription:
     """Subscribe ``person`` to one incident, or to every incident matching a severity threshold and/or a type."""
-    person = _person(person)
-    by = _person(by, "Subscribed by")
+    person = clean_person(person, "Person")
+    by = clean_person(by, "Subscribed by")
     channel = channels.validate(channel)
     if incident and (min_severity or type):
         raise IncidentKitError("Subscribe either to one incident or to a severity/type rule, not both.")
@@ -117,7 +113,7 @@ def _may_end(tx, row: tuple, by) -> bool:
 
 def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
     """End a subscription (it is kept, with who ended it and when)."""
-    by = _person(by, "Unsubscribed by")
+    by = clean_person(by, "Unsubscribed by")
     try:
         sid = int(subscription_id)
     except (TypeError, ValueError):
@@ -150,8 +146,8 @@ def subscriptions(db, *, person: str | None = None, incident: str | None = None,
 
 def set_contact(db, person: str, channel: str, *, by: str) -> str:
     """Where reminders to ``person`` go (the newest contact wins; history is kept)."""
-    person = _person(person)
-    by = _person(by, "Set by")
+    person = clean_person(person, "Person")
+    by = clean_person(by, "Set by")
     channel = channels.validate(channel)
 
     def work(tx) -> None:

@@ -8,6 +8,7 @@ lives here as small pure functions so every page words them the same way.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
@@ -17,6 +18,8 @@ from .. import open as open_kit
 from ..clock import UTC, utcnow
 from ..config import resolve_db_path
 from ..errors import IncidentKitError, NotFound
+from ..identity import Person
+from . import remembered_name
 
 # Two people on one incident should see each other's changes within a few seconds;
 # each refresh is one indexed read, so 5 s costs little even with many viewers.
@@ -35,6 +38,7 @@ SETTINGS_PAGE = VIEWS + "settings.py"
 _NAME_KEY = "display_name"
 _REF_KEY = "incident_ref"
 _FLASH_KEY = "_flash"
+_FORGET_KEY = "_forget_name"  # set by "Change name": ignore the remembered name for this session
 
 
 @st.cache_resource(show_spinner=False)
@@ -50,7 +54,13 @@ def _kit_for(path: str):
 
 
 def kit():
-    return _kit_for(str(resolve_db_path()))
+    """The shared Kit; when the database cannot be opened, its one-sentence reason and nothing else."""
+    try:
+        return _kit_for(str(resolve_db_path()))
+    except IncidentKitError as exc:  # StoreUnavailable: locked, corrupted, unreadable, newer schema...
+        # Not cached: the next run tries again, so the page recovers once the file is free.
+        st.error(md_text(str(exc)), icon=":material/database:")
+        st.stop()
 
 
 # -- identity ------------------------------------------------------------------
@@ -62,14 +72,32 @@ def oidc_configured() -> bool:
         return False
 
 
-def current_user() -> str | None:
-    """The OIDC user when st.login is configured, else the display name given this session."""
+def _signed_in_email() -> str | None:
     try:
         if st.user.get("is_logged_in"):
             return st.user.get("email") or st.user.get("name")
     except Exception:  # st.user is unavailable outside a session
         pass
-    return st.session_state.get(_NAME_KEY)
+    return None
+
+
+def current_user():
+    """The person using the app: the OIDC user (verified) when signed in, else the typed display name.
+
+    A typed name comes from this session, or from the cookie this browser keeps so that a reload
+    or a shared link does not ask again (unless the person chose "Change name" in this session).
+    """
+    email = _signed_in_email()
+    if email:
+        return Person(email, verified=True)
+    if oidc_configured():  # sign-in is required: a typed or remembered name does not count
+        return None
+    name = st.session_state.get(_NAME_KEY)
+    if not name and not st.session_state.get(_FORGET_KEY):
+        name = remembered_name.read()
+        if name:
+            st.session_state[_NAME_KEY] = name
+    return Person(name, verified=False) if name else None
 
 
 def _sign_in() -> None:
@@ -79,37 +107,59 @@ def _sign_in() -> None:
         if st.button("Sign in", type="primary", icon=":material/login:"):
             st.login()
         return
+    if st.session_state.get(_FORGET_KEY):
+        remembered_name.write(None, key="_forget_name_cookie")
     st.write("What should your teammates call you? Your name appears on what you declare and post.")
     with st.form("sign_in", border=False):
-        name = st.text_input("Your name", placeholder="e.g. Ana Silva or ana@example.com")
+        name = st.text_input("Your name", placeholder="e.g. Ana Silva or ana@example.com",
+                             max_chars=remembered_name.NAME_MAX)
         if st.form_submit_button("Continue", type="primary"):
-            name = " ".join(name.split())
+            name = remembered_name.clean(name)
             if name:
                 st.session_state[_NAME_KEY] = name
+                st.session_state.pop(_FORGET_KEY, None)
                 st.rerun()
             st.error("Type a name first: it is how colleagues will recognise your updates.",
                      icon=":material/badge:")
 
 
-def require_user() -> str:
+def require_user():
     """The person using the app; asks once (or offers OIDC sign-in) and stops the run until known."""
     user = current_user()
     if not user:
         _sign_in()
         st.stop()
+    shared = kit()  # an unopenable database stops here, its reason in the main area (not the sidebar)
     with st.sidebar:
-        st.caption(f":material/person: Signed in as **{user}**")
-        if st.user.get("is_logged_in"):
+        st.caption(f":material/person: Signed in as **{md_text(user)}**")
+        if _signed_in_email():
             st.button("Sign out", on_click=st.logout, key="_sign_out")
-        elif st.button("Change name", key="_change_name", type="tertiary"):
+            return user
+        if st.button("Change name", key="_change_name", type="tertiary"):
             del st.session_state[_NAME_KEY]
+            st.session_state[_FORGET_KEY] = True
             st.rerun()
+        if remembered_name.read() != user:  # remember it in this browser (a no-op once the cookie matches)
+            remembered_name.write(str(user), key="_remember_name_cookie")
+        _warn_admins_about_trusted_names(shared, user)
     return user
 
 
-def can_administer(kit_, user: str) -> bool:
-    """Whether ``user`` may change settings and import (the rule lives in the service: ``kit.can_administer``)."""
-    return kit_.can_administer(user)
+def can_administer(kit_, user) -> bool:
+    """May ``user`` change settings, import and load demo data? The rule is the service's (``kit.can_administer``)."""
+    return bool(attempt(kit_.can_administer, user))
+
+
+TRUSTED_NAMES_WARNING = (
+    "Typed names are trusted: anyone who can open this app can type an admin's name to change settings or "
+    "read every private incident. Keep this only if everyone who can reach the app may see everything; "
+    "otherwise set up sign-in and turn it off in Settings.")
+
+
+def _warn_admins_about_trusted_names(shared, user) -> None:
+    """Admins see, on every page, that typed names are trusted (the setting opts out of verified identity)."""
+    if shared.setting("trust_typed_names") and shared.can_administer(user):
+        st.caption(":material/warning: Typed names are trusted, so anyone can act as an admin. See Settings.")
 
 
 # -- actions and navigation ----------------------------------------------------------
@@ -118,12 +168,15 @@ def attempt(action, *args, **kwargs):
     try:
         return action(*args, **kwargs)
     except IncidentKitError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md_text(str(exc)), icon=":material/error:")
         return None
 
 
 def flash(message: str) -> None:
-    """A success message that survives the rerun or page switch that follows an action."""
+    """A success message that survives the rerun or page switch that follows an action.
+
+    ``message`` is Markdown: escape any user text in it (``md_text``), as for any other st call.
+    """
     st.session_state[_FLASH_KEY] = message
 
 
@@ -157,14 +210,36 @@ def load_incident(kit_, reference: str, user: str):
         return kit_.get(reference, viewer=user)
     except NotFound:
         st.warning(
-            f"We can't find an incident **{reference}** that you can see. Check the reference; if it is a "
+            f"We can't find an incident **{md_text(reference, limit=40)}** that you can see. Check the reference; if it is a "
             "private incident, ask its incident lead to add you.", icon=":material/search_off:")
     except IncidentKitError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(md_text(str(exc)), icon=":material/error:")
     return None
 
 
 # -- display helpers (pure) ----------------------------------------------------------
+# Every character CommonMark lets a backslash escape, plus ':' (Streamlit's :icon: and
+# :color[...] shortcodes) and '$' (its LaTeX): escaping all of them is always safe.
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^@%;/?,])")
+# Streamlit links bare URLs *after* parsing, so escapes do not stop "http://x" or "www.x";
+# an invisible word joiner (U+2060) inside "http://" and "www." does. An email address is
+# left linkable: its mailto: link is exactly the text shown, and copying it must give the address.
+_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|www)(\\[:.])")
+
+
+def md_text(value, *, limit: int | None = None) -> str:
+    """User text (a name, a title, a ?ref= value) as inert Markdown: shown as typed, one line.
+
+    Streamlit reads st.markdown/st.warning/st.caption strings as Markdown, so a title like
+    ``![x](http://host/x.png)`` would load an image; escaped, it is just text. ``limit``
+    shortens with an ellipsis (a 5,000-character reference must not fill the page).
+    """
+    line = " ".join(str(value if value is not None else "").split())
+    if limit is not None and len(line) > limit:
+        line = line[: max(1, limit - 1)].rstrip() + "…"
+    return _AUTOLINK.sub("\\1\u2060\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", line))
+
+
 def browser_tz() -> dt.tzinfo:
     """The viewer's time zone as the browser reports it; UTC when unknown."""
     try:

@@ -38,13 +38,17 @@ def child_env(db_path: Path | str, base: dict | None = None) -> dict:
 
 
 @contextlib.contextmanager
-def streamlit_app(db_path: Path | str, *, env: dict | None = None, log: Path | None = None):
-    """Start ``streamlit run app.py`` on a free localhost port; yield its URL; stop it (and wait) on exit."""
+def streamlit_app(db_path: Path | str, *, env: dict | None = None, log: Path | None = None, args: tuple = ()):
+    """Start ``streamlit run app.py`` on a free localhost port; yield its URL; stop it (and wait) on exit.
+
+    ``args`` are extra ``streamlit run`` options, e.g. ``("--secrets.files", path)`` for a test's own secrets.
+    """
     port = free_port()
     out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none"],
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+         *map(str, args)],
         cwd=REPO, env=child_env(db_path, env), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     try:

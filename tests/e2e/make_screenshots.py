@@ -80,7 +80,9 @@ def main() -> None:
             page.wait_for_timeout(2500)  # the grid paints on a canvas after the run ends
             page.screenshot(path=OUT / "incidents.png")
 
-            harness.sign_in(page, f"{url}/incident?ref={ref}", USER)  # a shared link: a new session asks once
+            page.goto(f"{url}/incident?ref={ref}")  # a shared link: this browser remembers the name
+            page.get_by_text(f"Signed in as {USER}").wait_for()
+            harness.wait_idle(page)
             page.get_by_label("What changed", exact=True).fill("Error rates are back to normal; we are watching.")
             page.get_by_role("button", name="Preview update").click()
             page.get_by_text("Current status:").first.wait_for()

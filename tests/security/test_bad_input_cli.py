@@ -208,6 +208,7 @@ COMMANDS = [["show", "{}"], ["update", "INC-1", "{}"], ["update", "INC-1", "m", 
             ["demo", "--seed", "{}", "--append", "--incidents", "1"], ["close", "{}"]]
 
 
+@pytest.mark.slow
 def test_no_command_meets_weird_arguments_with_a_traceback(reviewed, tmp_path, monkeypatch):
     """In-process (a subprocess per case would take minutes): every outcome is a sentence or success."""
     monkeypatch.chdir(tmp_path)

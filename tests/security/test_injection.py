@@ -226,3 +226,7 @@ def test_error_messages_quoting_what_was_typed_are_inert(terminal_kit, env, db_p
 def test_terminal_text_removes_sequences_and_keeps_the_words():
     assert terminal_text("a\x1b]8;;http://x\x07link\x1b]8;;\x07 b\x1b[31mred\x1b[0m \x9b2Jc\r\nnext\rover\tz") == \
         "alink bred c\nnextover\tz"
+
+
+def test_an_unterminated_sequence_cannot_swallow_the_following_lines():
+    assert terminal_text("Title \x1b]0;never ends\nThe next line stays") == "Title \nThe next line stays"

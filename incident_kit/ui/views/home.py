@@ -6,7 +6,6 @@ the demo organisation.
 
 import streamlit as st
 
-from incident_kit import demo
 from incident_kit.ui import context as ctx
 
 DEMO_INCIDENTS = 400  # a year of a mid-sized organisation: enough to explore every page
@@ -36,7 +35,7 @@ if counts["total"] == 0:
                  "legal and people teams, with updates, reviews and follow-ups.")
         if st.button("Load demo data", key="home_load_demo"):
             with st.spinner("Loading the demo organisation…"):
-                loaded = ctx.attempt(demo.load, kit.db, incidents=DEMO_INCIDENTS)
+                loaded = ctx.attempt(kit.load_demo, incidents=DEMO_INCIDENTS, by=user)
             if loaded:
                 ctx.flash(f"Loaded {loaded['incidents']} demo incidents.")
                 st.rerun()
@@ -66,12 +65,13 @@ def live_overview():
         due, overdue = ctx.next_update_text(row.next_update_due)
         with st.container(border=True):
             left, right = st.columns([5, 1], vertical_alignment="center")
+            text = ctx.md_text  # titles, names and severities are typed by people: shown as text
             left.markdown(
-                f"**{row.reference}** · {row.title}{' :material/lock:' if row.private else ''}  \n"
-                f":orange-badge[{row.severity}] :blue-badge[{row.status.replace('_', '-')}] "
-                f"· led by {row.lead or '—'} · open {ctx.age(row.declared_at)} · next update "
+                f"**{text(row.reference)}** · {text(row.title)}{' :material/lock:' if row.private else ''}  \n"
+                f":orange-badge[{text(row.severity)}] :blue-badge[{ctx.status_label(row.status)}] "
+                f"· led by {text(row.lead or '—')} · open {ctx.age(row.declared_at)} · next update "
                 + (f":red[**{due}**]" if overdue else due)
-                + f" ({row.accountable})")
+                + f" ({text(row.accountable)})")
             if right.button("Open", key=f"home_open_{row.reference}"):
                 ctx.open_incident(row.reference)
     if now_counts["active"] > HOME_ACTIVE_ROWS:

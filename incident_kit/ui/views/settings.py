@@ -1,23 +1,30 @@
-"""Settings: severities and their update cadence, types, roles, admins and the public name."""
+"""Settings: severities and their update cadence, types, roles, admins, sign-in trust and the public name."""
 
 import pandas as pd
 import streamlit as st
 
-from incident_kit import demo
 from incident_kit.ui import context as ctx
+
+DEMO_INCIDENTS = 400
 
 kit = ctx.kit()
 user = ctx.current_user()
 
 st.title("Settings")
 ctx.show_flash()
-editable = ctx.can_administer(kit, user)
+editable = ctx.attempt(kit.can_administer, user) or False
 admins = ctx.attempt(kit.setting, "admins") or []
+trust_typed = bool(ctx.attempt(kit.setting, "trust_typed_names"))
 if not editable:
-    st.info(f"Only admins can change settings. Ask {', '.join(admins)}.", icon=":material/lock:")
+    st.info(f"Only admins can change settings. Ask {ctx.md_text(', '.join(admins))}.", icon=":material/lock:")
+    if str(user) in admins and not user.verified:  # why a listed admin is refused (the rule is the service's)
+        st.caption("You are listed as an admin, but a typed name does not prove it: sign in to use admin rights, "
+                   "or ask another admin to trust typed names below.")
 elif not admins:
     st.warning("No admins are set yet, so anyone can change settings. Add yourself under **Admins** below.",
                icon=":material/admin_panel_settings:")
+if editable and trust_typed:
+    st.warning(ctx.TRUSTED_NAMES_WARNING, icon=":material/warning:")
 
 st.subheader("Severities")
 st.caption("Lowest first: the first one is the default for new incidents, so keep it routine and safe to pick. "
@@ -32,7 +39,7 @@ edited = st.data_editor(
                    "description": st.column_config.TextColumn("Description", width="large"),
                    "cadence_minutes": st.column_config.NumberColumn("Update every (min)", min_value=1, step=1)})
 if editable and st.button("Save severities", key="save_severities"):
-    if ctx.attempt(kit.set_severities, edited.dropna(how="all").to_dict("records")):
+    if ctx.attempt(kit.set_severities, edited.dropna(how="all").to_dict("records"), by=user):
         ctx.flash("Severities saved.")
         st.rerun()
 
@@ -47,8 +54,8 @@ with left:
             label = st.text_input("New type", placeholder="e.g. Finance")
             description = st.text_input("Description", key="type_description")
             if st.form_submit_button("Add type"):
-                if ctx.attempt(kit.add_type, label, description=description):
-                    ctx.flash(f"Type '{label.strip()}' added.")
+                if ctx.attempt(kit.add_type, label, description=description, by=user):
+                    ctx.flash(f"Type '{ctx.md_text(label)}' added.")
                     st.rerun()
 with right:
     st.subheader("Roles")
@@ -60,9 +67,25 @@ with right:
             label = st.text_input("New role", placeholder="e.g. Customer liaison")
             description = st.text_input("Description", key="role_description")
             if st.form_submit_button("Add role"):
-                if ctx.attempt(kit.add_role, label, description=description):
-                    ctx.flash(f"Role '{label.strip()}' added.")
+                if ctx.attempt(kit.add_role, label, description=description, by=user):
+                    ctx.flash(f"Role '{ctx.md_text(label)}' added.")
                     st.rerun()
+
+st.subheader("Sign-in and who can do what")
+if ctx.oidc_configured():
+    st.write("People sign in with your identity provider, so the name on every change is proved. Admin rights "
+             "and private incidents rely on that sign-in.")
+else:
+    st.write("People type their name; nobody checks it. A typed name says who declared, updated or leads an "
+             "incident among colleagues who trust each other, and each browser remembers it.")
+    st.write("It cannot keep anyone out: anyone who can open this app can type any name, including an admin's.")
+    if trust_typed:
+        st.write("Typed names are trusted here, so a typed name counts for admin rights and private incidents. "
+                 "Turn this off below once people sign in with your company login.")
+    else:
+        st.write("So a typed name gets no admin rights and sees no private incidents. To have both, ask whoever "
+                 "runs this app to set up sign-in with your company login (OIDC), or, for one team that trusts "
+                 "each other, trust typed names below.")
 
 st.subheader("Admins and status page")
 with st.form("settings_general"):
@@ -71,15 +94,14 @@ with st.form("settings_general"):
                                    "or emails people sign in with.")
     public_name = st.text_input("Organisation name on the public status page",
                                 value=ctx.attempt(kit.setting, "public_name") or "", disabled=not editable)
+    trust_input = st.toggle("Trust typed names (one trusted team only)", value=trust_typed, disabled=not editable,
+                            help="When on, a typed name counts for admin rights and private incidents. Anyone "
+                                 "who can open the app could then type an admin's name.")
     if st.form_submit_button("Save", disabled=not editable):
         new_admins = [line.strip() for line in admin_text.splitlines() if line.strip()]
-
-        def save() -> bool:
-            kit.set_setting("admins", new_admins)
-            kit.set_setting("public_name", public_name.strip())
-            return True
-
-        if ctx.attempt(save):
+        saved = ctx.attempt(kit.save_settings, {"admins": new_admins, "public_name": public_name.strip(),
+                                                "trust_typed_names": trust_input}, by=user)
+        if saved is not None:
             ctx.flash("Settings saved.")
             st.rerun()
 
@@ -88,7 +110,7 @@ if editable:
         st.write("Load a realistic demo organisation into this database (only while it has no incidents).")
         if st.button("Load demo data", key="settings_load_demo"):
             with st.spinner("Loading the demo organisation…"):
-                loaded = ctx.attempt(demo.load, kit.db, incidents=400)
+                loaded = ctx.attempt(kit.load_demo, incidents=DEMO_INCIDENTS, by=user)
             if loaded:
                 ctx.flash(f"Loaded {loaded['incidents']} demo incidents.")
                 st.rerun()
