@@ -12,6 +12,7 @@ import re
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from incident_kit.safe_output import frame_csv
 from incident_kit.ui.context import INCIDENT_PAGE, attempt
 
 # A title of a word or two matches too much to help; wait for a few words.
@@ -105,6 +106,6 @@ def recurring_groups(kit, user, *, since=None, until=None) -> None:
             for row in group.itertuples(index=False):
                 _link(row.reference, f"{row.title} ({row.declared_at:%Y-%m-%d})",
                       key=f"recurring_{number}_{row.reference}")
-    st.download_button("Download the groups (CSV)", groups.to_csv(index=False).encode(),
+    st.download_button("Download the groups (CSV)", frame_csv(groups).encode(),
                        file_name="recurring_incidents.csv", mime="text/csv", key="download_recurring",
                        icon=":material/download:")

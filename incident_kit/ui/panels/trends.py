@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from incident_kit.analytics import survival, trend_charts, trends
+from incident_kit.safe_output import frame_csv
 from incident_kit.ui.context import attempt, duration
 
 
@@ -18,7 +19,7 @@ def _minutes(value) -> str:
 
 
 def _download(frame: pd.DataFrame, key: str) -> None:
-    st.download_button("Download the data (CSV)", frame.to_csv(index=False).encode(), file_name=f"{key}.csv",
+    st.download_button("Download the data (CSV)", frame_csv(frame).encode(), file_name=f"{key}.csv",
                        mime="text/csv", key=f"download_{key}", icon=":material/download:")
 
 
