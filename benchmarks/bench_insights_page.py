@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -31,7 +30,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 import harness  # noqa: E402
-from _machine import describe  # noqa: E402
+from common import arguments, describe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 LAST_SECTION = "What keeps coming back"
@@ -47,10 +46,7 @@ def open_insights(page) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--incidents", type=int, default=200_000)
-    ap.add_argument("--repeat", type=int, default=7)
-    args = ap.parse_args()
+    args = arguments(__doc__, incidents=200_000, repeat=7)
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "page.duckdb"
