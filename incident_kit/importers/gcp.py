@@ -74,26 +74,19 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
 
 
 def _normalise(raw_inc: pd.DataFrame, raw_upd: pd.DataFrame, ctx: Context) -> Batch:
-    titles = raw_inc["external_desc"].map(mapping.clean_title)
     ended = raw_inc["end"].notna()
-    inc = pd.DataFrame({
-        "source": SOURCE,
-        "external_id": raw_inc["external_id"].astype(str),
-        "title": titles.map(lambda t: t[0]),
-        "summary": titles.map(lambda t: t[1]),
-        "severity": raw_inc["severity"].map(lambda v: mapping.severity_by_rank(v, GCP_SEVERITIES, ctx.severities)),
-        "type": None,
-        "mode": None,
-        "private": False,
-        "declared_by": GCP_AUTHOR,
-        "declared_at": mapping.to_utc(raw_inc["created"]),
-        "started_at": mapping.to_utc(raw_inc["begin"]),
-        "resolved_at": mapping.to_utc(raw_inc["end"]),
-        "closed_at": pd.Series(pd.NaT, index=raw_inc.index, dtype="datetime64[us, UTC]"),
-        "tags": raw_inc["products"].map(mapping.tags),
+    inc = mapping.public_incidents(
+        SOURCE, raw_inc["external_id"], raw_inc["external_desc"],
+        raw_inc["severity"].map(lambda v: mapping.severity_by_rank(v, GCP_SEVERITIES, ctx.severities)),
+        declared_by=GCP_AUTHOR,
+        declared_at=mapping.to_utc(raw_inc["created"]),
+        started_at=mapping.to_utc(raw_inc["begin"]),
+        resolved_at=mapping.to_utc(raw_inc["end"]),
+        closed_at=pd.Series(pd.NaT, index=raw_inc.index, dtype="datetime64[us, UTC]"),
+        tags=raw_inc["products"].map(mapping.tags),
         # Without update statuses (old schema) an incident with an end is resolved.
-        "fallback_status": ended.map({True: Status.RESOLVED.value, False: Status.INVESTIGATING.value}),
-    })
+        fallback_status=ended.map({True: Status.RESOLVED.value, False: Status.INVESTIGATING.value}),
+    )
     upd = pd.DataFrame({
         "source": SOURCE,
         "incident_external_id": raw_upd["incident_id"].astype(str),

@@ -82,24 +82,17 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
 
 def _normalise(raw_inc: pd.DataFrame, raw_upd: pd.DataFrame, ctx: Context) -> Batch:
     authors = raw_inc["page"].where(raw_inc["page"] != "", "Statuspage")
-    titles = raw_inc["name"].map(mapping.clean_title)
-    inc = pd.DataFrame({
-        "source": SOURCE,
-        "external_id": raw_inc["id"].astype(str),
-        "title": titles.map(lambda t: t[0]),
-        "summary": titles.map(lambda t: t[1]),
-        "severity": raw_inc["impact"].map(lambda v: mapping.severity_by_rank(v, STATUSPAGE_IMPACTS, ctx.severities)),
-        "type": None,
-        "mode": None,
-        "private": False,
-        "declared_by": authors.astype(str),
-        "declared_at": mapping.to_utc(raw_inc["created_at"]),
-        "started_at": mapping.to_utc(raw_inc["started_at"]),
-        "resolved_at": mapping.to_utc(raw_inc["resolved_at"]),
-        "closed_at": pd.Series(pd.NaT, index=raw_inc.index, dtype="datetime64[us, UTC]"),
-        "tags": raw_inc["components"].map(mapping.tags),
-        "fallback_status": raw_inc["status"].map(lambda s: STATUSPAGE_STATUS[s].value),
-    })
+    inc = mapping.public_incidents(
+        SOURCE, raw_inc["id"], raw_inc["name"],
+        raw_inc["impact"].map(lambda v: mapping.severity_by_rank(v, STATUSPAGE_IMPACTS, ctx.severities)),
+        declared_by=authors.astype(str),
+        declared_at=mapping.to_utc(raw_inc["created_at"]),
+        started_at=mapping.to_utc(raw_inc["started_at"]),
+        resolved_at=mapping.to_utc(raw_inc["resolved_at"]),
+        closed_at=pd.Series(pd.NaT, index=raw_inc.index, dtype="datetime64[us, UTC]"),
+        tags=raw_inc["components"].map(mapping.tags),
+        fallback_status=raw_inc["status"].map(lambda s: STATUSPAGE_STATUS[s].value),
+    )
     author_by_incident = dict(zip(inc["external_id"], inc["declared_by"]))
     upd = pd.DataFrame({
         "source": SOURCE,
