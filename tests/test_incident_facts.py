@@ -15,6 +15,7 @@ import json
 import tempfile
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -125,3 +126,22 @@ def test_the_migration_fills_the_facts_of_existing_updates(db_path):
     assert len(kit.db.read(facts.maintained)) == 2
     assert kit.db.read(facts.maintained) == kit.db.read(facts.from_scratch)
     kit.close()
+
+
+@pytest.mark.both_stores
+def test_facts_stay_equal_to_a_recomputation_on_either_store(kit):
+    first = kit.declare("Card payments failing", declared_by="ana").reference
+    second = kit.declare("Duplicate report", declared_by="ben").reference
+    for minutes, audience in ((0, "internal"), (30, "external"), (12, "internal"), (30, "internal")):
+        incident_service.post_update(kit.db, first, "Progress", by="ana", audience=audience,
+                                     posted_at=BASE + dt.timedelta(minutes=minutes))
+    kit.import_files("statuspage", [ImportFile.from_bytes("page.json", _page([0, 45, 20], 1))])
+    kit.import_files("statuspage", [ImportFile.from_bytes("page.json", _page([5, 45, 90, 20], 1))])  # moved, added
+    kit.resolve(first, by="ana")
+    kit.reopen(first, by="ana", reason="Came back")
+    kit.merge(second, first, by="ana")
+
+    maintained = kit.db.read(facts.maintained)
+    assert maintained == kit.db.read(facts.from_scratch)
+    gaps = sorted(r[4] for r in maintained if r[1] == kit.get(first).id and r[4] is not None)
+    assert gaps == [0.0, 12.0, 18.0]  # 0, 12, 30 (external), 30 (internal): back-dated and same-instant posts

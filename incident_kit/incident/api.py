@@ -7,17 +7,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
+from ..kit_part import KitPart
 from . import service, timeline
 from .models import Event, Incident, Update
 
 
-class IncidentAPI:
-    db: object
-    user: str
-
-    def _by(self, by: str | None) -> str:
-        return by or self.user
-
+class IncidentAPI(KitPart):
     def declare(self, title: str, *, declared_by: str | None = None, severity: str | None = None,
                 type: str | None = None, summary: str = "", private: bool = False, started_at=None,
                 mode: str = "live", tags=None, lead: str | None = None) -> Incident:

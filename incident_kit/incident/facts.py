@@ -20,13 +20,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 COLUMNS = "update_id, incident_id, posted_at, audience, gap_minutes, audience_gap_minutes, is_last"
-# Updates at the same instant are ordered by id: the later one gets a 0-minute gap.
+# Updates at the same instant are ordered by id: the later one gets a 0-minute gap. The CAST keeps
+# PostgreSQL's numeric EXTRACT a double, as the column is.
 _COMPUTE = """
 SELECT u.id AS update_id, u.incident_id, u.posted_at, u.audience,
-       EXTRACT(EPOCH FROM u.posted_at - lag(u.posted_at) OVER (
-           PARTITION BY u.incident_id ORDER BY u.posted_at, u.id)) / 60 AS gap_minutes,
-       EXTRACT(EPOCH FROM u.posted_at - lag(u.posted_at) OVER (
-           PARTITION BY u.incident_id, u.audience ORDER BY u.posted_at, u.id)) / 60 AS audience_gap_minutes,
+       CAST(EXTRACT(EPOCH FROM u.posted_at - lag(u.posted_at) OVER (
+           PARTITION BY u.incident_id ORDER BY u.posted_at, u.id)) / 60 AS DOUBLE PRECISION) AS gap_minutes,
+       CAST(EXTRACT(EPOCH FROM u.posted_at - lag(u.posted_at) OVER (
+           PARTITION BY u.incident_id, u.audience ORDER BY u.posted_at, u.id)) / 60 AS DOUBLE PRECISION)
+           AS audience_gap_minutes,
        row_number() OVER (PARTITION BY u.incident_id ORDER BY u.posted_at DESC, u.id DESC) = 1 AS is_last
 FROM updates u"""
 _SOME = "\nWHERE u.incident_id IN (SELECT unnest(CAST(? AS INTEGER[])))"
