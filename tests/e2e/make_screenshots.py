@@ -57,14 +57,12 @@ def _prepare(db: Path) -> str:
 def main() -> None:
     if not harness.CHROMIUM.exists():
         sys.exit(f"Chromium is not installed at {harness.CHROMIUM}; apt-get install chromium.")
-    from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "screenshots.duckdb"
         ref = _prepare(db)
-        with harness.streamlit_app(db, log=Path(tmp) / "streamlit.log") as url, sync_playwright() as pw:
-            browser = harness.launch(pw)
+        with harness.app_in_browser(db, log=Path(tmp) / "streamlit.log") as (url, browser):
             page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
             page.set_default_timeout(30_000)
             harness.sign_in(page, url, USER)
@@ -91,7 +89,6 @@ def main() -> None:
             page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
             page.wait_for_timeout(800)
             page.screenshot(path=OUT / "incident.png")
-            browser.close()
     for name in ("declare", "incidents", "incident"):
         print(OUT / f"{name}.png")
 
