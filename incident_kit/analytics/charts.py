@@ -31,6 +31,16 @@ def _frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return out
 
 
+def _share_y(field: str, title: str) -> alt.Y:
+    """A y axis for a share: in percent, always from 0 to 100 % so two charts of shares compare."""
+    return alt.Y(f"{field}:Q", title=title, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]))
+
+
+def _bars(data: pd.DataFrame, *, height: int = HEIGHT, **encoding) -> alt.Chart:
+    """The bar chart most builders here draw: one bar mark with ``encoding``, at the page's chart height."""
+    return alt.Chart(data).mark_bar().encode(**encoding).properties(height=height)
+
+
 def duration_ecdf(distribution: pd.DataFrame) -> alt.Chart:
     """Cumulative share of incidents by minutes, one line per response duration (symlog scale).
 
@@ -57,18 +67,14 @@ def gap_histogram(histogram: pd.DataFrame) -> alt.Chart:
     data = _frame(histogram, ["bin_start", "bin_end", "label", "gaps", "within_cadence"])
     data["within target"] = data["within_cadence"].map(WITHIN)
     order = list(data.sort_values("bin_start")["label"]) if len(data) else []
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("label:O", sort=order, title="gap ÷ the severity's target interval"),
-            y=alt.Y("gaps:Q", title="gaps"),
-            color=alt.Color("within target:N", title=None,
-                            scale=alt.Scale(domain=list(WITHIN.values()), range=["#4c78a8", "#f58518"])),
-            tooltip=[alt.Tooltip("label:O", title="gap ÷ target"), alt.Tooltip("gaps:Q"),
-                     alt.Tooltip("within target:N")],
-        )
-        .properties(height=HEIGHT)
+    return _bars(
+        data,
+        x=alt.X("label:O", sort=order, title="gap ÷ the severity's target interval"),
+        y=alt.Y("gaps:Q", title="gaps"),
+        color=alt.Color("within target:N", title=None,
+                        scale=alt.Scale(domain=list(WITHIN.values()), range=["#4c78a8", "#f58518"])),
+        tooltip=[alt.Tooltip("label:O", title="gap ÷ target"), alt.Tooltip("gaps:Q"),
+                 alt.Tooltip("within target:N")],
     )
 
 
@@ -77,20 +83,15 @@ def cadence_chart(adherence: pd.DataFrame) -> alt.Chart:
     data = _frame(adherence, ["severity", "severity_rank", "cadence_minutes", "gaps", "within_cadence", "share",
                               "median_gap_minutes", "p90_gap_minutes"])
     order = list(data.sort_values("severity_rank")["severity"]) if len(data) else []
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("severity:N", sort=order, title="severity (lowest first)"),
-            y=alt.Y("share:Q", title="gaps within the target interval", axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
-            tooltip=[alt.Tooltip("severity:N"), alt.Tooltip("cadence_minutes:Q", title="target (minutes)"),
-                     alt.Tooltip("gaps:Q"), alt.Tooltip("within_cadence:Q", title="within target"),
-                     alt.Tooltip("share:Q", format=".0%"),
-                     alt.Tooltip("median_gap_minutes:Q", format=".0f", title="median gap"),
-                     alt.Tooltip("p90_gap_minutes:Q", format=".0f", title="p90 gap")],
-        )
-        .properties(height=HEIGHT)
+    return _bars(
+        data,
+        x=alt.X("severity:N", sort=order, title="severity (lowest first)"),
+        y=_share_y("share", "gaps within the target interval"),
+        tooltip=[alt.Tooltip("severity:N"), alt.Tooltip("cadence_minutes:Q", title="target (minutes)"),
+                 alt.Tooltip("gaps:Q"), alt.Tooltip("within_cadence:Q", title="within target"),
+                 alt.Tooltip("share:Q", format=".0%"),
+                 alt.Tooltip("median_gap_minutes:Q", format=".0f", title="median gap"),
+                 alt.Tooltip("p90_gap_minutes:Q", format=".0f", title="p90 gap")],
     )
 
 
@@ -98,17 +99,13 @@ def declarations_chart(declarations: pd.DataFrame) -> alt.Chart:
     """Declarations per month (engagement: more is healthy)."""
     data = _frame(declarations, ["month", "declarations", "distinct_declarers", "retrospective",
                                  "non_engineering_share", "lowest_severity_share"])
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("month:O", title="month declared"),
-            y=alt.Y("declarations:Q", title="incidents declared"),
-            tooltip=[alt.Tooltip("month:O"), alt.Tooltip("declarations:Q"),
-                     alt.Tooltip("distinct_declarers:Q", title="different people declaring"),
-                     alt.Tooltip("retrospective:Q", title="declared after the fact")],
-        )
-        .properties(height=HEIGHT)
+    return _bars(
+        data,
+        x=alt.X("month:O", title="month declared"),
+        y=alt.Y("declarations:Q", title="incidents declared"),
+        tooltip=[alt.Tooltip("month:O"), alt.Tooltip("declarations:Q"),
+                 alt.Tooltip("distinct_declarers:Q", title="different people declaring"),
+                 alt.Tooltip("retrospective:Q", title="declared after the fact")],
     )
 
 
@@ -124,8 +121,7 @@ def declaration_shares_chart(declarations: pd.DataFrame) -> alt.Chart:
         .mark_line(point=True)
         .encode(
             x=alt.X("month:O", title="month declared"),
-            y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
-                    title="share of declarations"),
+            y=_share_y("share", "share of declarations"),
             color=alt.Color("measure:N", title=None),
             tooltip=[alt.Tooltip("month:O"), alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".0%"),
                      alt.Tooltip("declarations:Q")],
@@ -138,19 +134,14 @@ def follow_up_completion_chart(summary: pd.DataFrame, *, group_title: str) -> al
     """Completion rate by due date per group (severity or month created)."""
     data = _frame(summary, ["group", "follow_ups", "due", "done_by_due", "completion_rate_by_due", "open",
                             "overdue"])
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("group:N", sort=None, title=group_title),
-            y=alt.Y("completion_rate_by_due:Q", title="done by the due date", axis=alt.Axis(format="%"),
-                    scale=alt.Scale(domain=[0, 1])),
-            tooltip=[alt.Tooltip("group:N", title=group_title), alt.Tooltip("due:Q", title="due so far"),
-                     alt.Tooltip("done_by_due:Q", title="done by due date"),
-                     alt.Tooltip("completion_rate_by_due:Q", format=".0%", title="rate"),
-                     alt.Tooltip("open:Q", title="still open"), alt.Tooltip("overdue:Q")],
-        )
-        .properties(height=HEIGHT)
+    return _bars(
+        data,
+        x=alt.X("group:N", sort=None, title=group_title),
+        y=_share_y("completion_rate_by_due", "done by the due date"),
+        tooltip=[alt.Tooltip("group:N", title=group_title), alt.Tooltip("due:Q", title="due so far"),
+                 alt.Tooltip("done_by_due:Q", title="done by due date"),
+                 alt.Tooltip("completion_rate_by_due:Q", format=".0%", title="rate"),
+                 alt.Tooltip("open:Q", title="still open"), alt.Tooltip("overdue:Q")],
     )
 
 
@@ -158,18 +149,14 @@ def open_age_chart(histogram: pd.DataFrame) -> alt.Chart:
     """Open follow-ups by weeks since creation, overdue ones highlighted (``analytics.open_age_histogram``)."""
     data = _frame(histogram, ["weeks_open", "overdue", "follow_ups"])
     data["due"] = data["overdue"].map({True: "overdue", False: "not yet due"}).fillna("no due date")
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("weeks_open:O", title="weeks since the follow-up was created (52 = a year or more)"),
-            y=alt.Y("sum(follow_ups):Q", title="open follow-ups", stack=True),
-            color=alt.Color("due:N", title=None, scale=alt.Scale(domain=["not yet due", "overdue", "no due date"],
-                                                                 range=["#4c78a8", "#e45756", "#bab0ac"])),
-            tooltip=[alt.Tooltip("weeks_open:O", title="weeks open"), alt.Tooltip("due:N"),
-                     alt.Tooltip("sum(follow_ups):Q", title="follow-ups")],
-        )
-        .properties(height=HEIGHT)
+    return _bars(
+        data,
+        x=alt.X("weeks_open:O", title="weeks since the follow-up was created (52 = a year or more)"),
+        y=alt.Y("sum(follow_ups):Q", title="open follow-ups", stack=True),
+        color=alt.Color("due:N", title=None, scale=alt.Scale(domain=["not yet due", "overdue", "no due date"],
+                                                             range=["#4c78a8", "#e45756", "#bab0ac"])),
+        tooltip=[alt.Tooltip("weeks_open:O", title="weeks open"), alt.Tooltip("due:N"),
+                 alt.Tooltip("sum(follow_ups):Q", title="follow-ups")],
     )
 
 
@@ -194,34 +181,27 @@ def review_depth_chart(mix: pd.DataFrame) -> alt.Chart:
     """The mix of review depths chosen."""
     data = _frame(mix, ["depth", "reviews", "share", "published", "waived", "in_progress",
                         "median_days_to_publish", "p90_days_to_publish"])
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("depth:N", sort=["none", "note", "standard", "workshop"], title="review depth chosen"),
-            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of reviewed incidents"),
-            tooltip=[alt.Tooltip("depth:N"), alt.Tooltip("reviews:Q"), alt.Tooltip("share:Q", format=".0%"),
-                     alt.Tooltip("published:Q"), alt.Tooltip("in_progress:Q", title="draft or in review"),
-                     alt.Tooltip("median_days_to_publish:Q", format=".1f", title="median days to publish"),
-                     alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="p90 days to publish")],
-        )
-        .properties(height=HEIGHT)
+    return _bars(
+        data,
+        x=alt.X("depth:N", sort=["none", "note", "standard", "workshop"], title="review depth chosen"),
+        y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of reviewed incidents"),
+        tooltip=[alt.Tooltip("depth:N"), alt.Tooltip("reviews:Q"), alt.Tooltip("share:Q", format=".0%"),
+                 alt.Tooltip("published:Q"), alt.Tooltip("in_progress:Q", title="draft or in review"),
+                 alt.Tooltip("median_days_to_publish:Q", format=".1f", title="median days to publish"),
+                 alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="p90 days to publish")],
     )
 
 
 def themes_chart(themes: pd.DataFrame) -> alt.Chart:
     """Recurring themes: distinct incidents per tag or contributing factor."""
     data = _frame(themes, ["theme", "kind", "incidents", "months", "first_seen", "last_seen"])
-    return (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            y=alt.Y("theme:N", sort="-x", title=None),
-            x=alt.X("incidents:Q", title="incidents where it came up"),
-            color=alt.Color("kind:N", title=None),
-            tooltip=[alt.Tooltip("theme:N"), alt.Tooltip("kind:N"), alt.Tooltip("incidents:Q"),
-                     alt.Tooltip("months:Q", title="months it came up in"),
-                     alt.Tooltip("first_seen:T", format="%Y-%m-%d"), alt.Tooltip("last_seen:T", format="%Y-%m-%d")],
-        )
-        .properties(height=max(HEIGHT, 18 * len(data)))
+    return _bars(
+        data,
+        y=alt.Y("theme:N", sort="-x", title=None),
+        x=alt.X("incidents:Q", title="incidents where it came up"),
+        color=alt.Color("kind:N", title=None),
+        tooltip=[alt.Tooltip("theme:N"), alt.Tooltip("kind:N"), alt.Tooltip("incidents:Q"),
+                 alt.Tooltip("months:Q", title="months it came up in"),
+                 alt.Tooltip("first_seen:T", format="%Y-%m-%d"), alt.Tooltip("last_seen:T", format="%Y-%m-%d")],
+        height=max(HEIGHT, 18 * len(data)),
     )
