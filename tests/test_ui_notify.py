@@ -80,11 +80,17 @@ def test_the_internal_status_page_shows_what_the_viewer_may_see(app_kit):
     assert any("Internal: rolling back <b>now</b>" in t.value and "Impact: EU" in t.value for t in as_ana.text)
 
 
-def test_subscribing_from_the_subscriptions_page(app_kit):
+def subscribe_on_the_page(channel: str) -> AppTest:
+    """Ana fills the Subscriptions page's form with ``channel`` (Major or above) and submits it."""
     at = page("subscriptions.py", "ana")
-    at.text_input[0].input("ana@example.com")
+    at.text_input[0].input(channel)
     at.selectbox[0].select("Major")
     at.button[0].click().run()
+    return at
+
+
+def test_subscribing_from_the_subscriptions_page(app_kit):
+    at = subscribe_on_the_page("ana@example.com")
 
     assert not at.exception
     [sub] = app_kit.subscriptions(person="ana")
@@ -93,10 +99,7 @@ def test_subscribing_from_the_subscriptions_page(app_kit):
 
 
 def test_a_bad_channel_on_the_subscriptions_page_is_a_message_not_a_traceback(app_kit):
-    at = page("subscriptions.py", "ana")
-    at.text_input[0].input("nonsense")
-    at.selectbox[0].select("Major")
-    at.button[0].click().run()
+    at = subscribe_on_the_page("nonsense")
     assert not at.exception
     assert "That email address was not recognised" in at.error[0].value
     assert "apprise" not in at.error[0].value

@@ -81,15 +81,13 @@ def _prepare_review(db: Path) -> str:
 def main() -> None:
     if not harness.CHROMIUM.exists():
         sys.exit(f"Chromium is not installed at {harness.CHROMIUM}; apt-get install chromium.")
-    from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "screenshots.duckdb"
         ref = _prepare(db)
         review_ref = _prepare_review(db)
-        with harness.streamlit_app(db, log=Path(tmp) / "streamlit.log") as url, sync_playwright() as pw:
-            browser = harness.launch(pw)
+        with harness.app_in_browser(db, log=Path(tmp) / "streamlit.log") as (url, browser):
             page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
             page.set_default_timeout(30_000)
             harness.sign_in(page, url, USER)
@@ -123,7 +121,6 @@ def main() -> None:
             harness.wait_idle(page)
             page.wait_for_timeout(2500)  # the record's tables paint on a canvas after the run ends
             page.screenshot(path=OUT / "review.png")
-            browser.close()
     for name in ("declare", "incidents", "incident", "review"):
         print(OUT / f"{name}.png")
 
