@@ -14,7 +14,7 @@ NOW = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
 
 def test_duration_is_short_and_scannable():
     assert ctx.duration(dt.timedelta(seconds=42)) == "42 s"
-    assert ctx.duration(dt.timedelta(minutes=12, seconds=59)) == "12 min"
+    assert ctx.duration(dt.timedelta(minutes=12, seconds=59)) == "13 min"  # rounded, as display.duration words it
     assert ctx.duration(dt.timedelta(hours=3)) == "3 h"
     assert ctx.duration(dt.timedelta(hours=3, minutes=5)) == "3 h 5 min"
     assert ctx.duration(dt.timedelta(days=4, hours=2)) == "4 d 2 h"
@@ -44,7 +44,7 @@ def test_list_view_makes_the_incident_list_readable(kit):
     row = view.iloc[0]
     assert (row["Reference"], row["Title"], row["Severity"], row["Status"], row["Lead"], row["Updates by"]) == (
         "INC-1", "🔒 Checkout failing", "Minor", "Investigating", "bao", "bao")
-    assert row["Next update"].startswith("in 3 h")  # Minor promises an update every 4 hours
+    assert row["Next update"] in ("in 4 h", "in 3 h 59 min")  # Minor promises an update every 4 hours
     assert ctx.list_view(kit.incidents(search="nothing")).empty
 
 
@@ -67,7 +67,8 @@ def test_md_text_makes_user_text_inert_and_reads_back_unchanged():
     shown = ctx.md_text(HOSTILE)
     assert _markdown_constructs(shown) == []
     assert plain(shown) == HOSTILE
-    assert ctx.md_text("a\n# heading\n- item") == "a \\# heading \\- item"  # one line, no block structure
+    one_line = ctx.md_text("a\n# heading\n- item")
+    assert "\n" not in one_line and _markdown_constructs(one_line) == [] and plain(one_line) == "a # heading - item"
     assert _markdown_constructs(ctx.md_text("see www.evil.example or HTTPS://evil.example")) == []
     assert plain(ctx.md_text("INC-" + "9" * 5000, limit=40)) == "INC-" + "9" * 35 + "…"
 

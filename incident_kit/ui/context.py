@@ -19,7 +19,7 @@ from ..clock import UTC, utcnow
 from ..config import resolve_db_path
 from ..errors import IncidentKitError, NotFound
 from ..identity import Person
-from . import remembered_name
+from . import display, remembered_name
 
 # Two people on one incident should see each other's changes within a few seconds;
 # each refresh is one indexed read, so 5 s costs little even with many viewers.
@@ -217,27 +217,15 @@ def load_incident(kit_, reference: str, user: str):
     return None
 
 
-# -- display helpers (pure) ----------------------------------------------------------
-# Every character CommonMark lets a backslash escape, plus ':' (Streamlit's :icon: and
-# :color[...] shortcodes) and '$' (its LaTeX): escaping all of them is always safe.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&\"'=^@%;/?,])")
-# Streamlit links bare URLs *after* parsing, so escapes do not stop "http://x" or "www.x";
-# an invisible word joiner (U+2060) inside "http://" and "www." does. An email address is
-# left linkable: its mailto: link is exactly the text shown, and copying it must give the address.
-_AUTOLINK = re.compile(r"(?i)\b(https?|ftp|www)(\\[:.])")
-
-
+# -- display helpers (pure; the rules live in display.py) -------------------------------
 def md_text(value, *, limit: int | None = None) -> str:
-    """User text (a name, a title, a ?ref= value) as inert Markdown: shown as typed, one line.
+    """User text (a name, a title, a ?ref= value) as inert Markdown, one line: ``display.text``.
 
     Streamlit reads st.markdown/st.warning/st.caption strings as Markdown, so a title like
     ``![x](http://host/x.png)`` would load an image; escaped, it is just text. ``limit``
     shortens with an ellipsis (a 5,000-character reference must not fill the page).
     """
-    line = " ".join(str(value if value is not None else "").split())
-    if limit is not None and len(line) > limit:
-        line = line[: max(1, limit - 1)].rstrip() + "…"
-    return _AUTOLINK.sub("\\1\u2060\\2", _MARKDOWN_SPECIAL.sub(r"\\\1", line))
+    return display.text(value, limit=limit)
 
 
 def browser_tz() -> dt.tzinfo:
@@ -257,19 +245,7 @@ def _ts(value) -> dt.datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def duration(delta: dt.timedelta) -> str:
-    """'45 s', '12 min', '3 h 5 min', '4 d 2 h' — short and scannable."""
-    seconds = int(abs(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = seconds // 60
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+duration = display.duration  # one wording of durations for every page
 
 
 def age(since, now: dt.datetime | None = None) -> str:

@@ -19,9 +19,7 @@ import harness  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-if not harness.CHROMIUM.exists():
-    pytest.skip(f"Chromium is not installed at {harness.CHROMIUM} (apt-get install chromium); "
-                "the browser test drives it and never downloads one.", allow_module_level=True)
+harness.require_chromium()
 sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
 
