@@ -93,7 +93,7 @@ def test_a_reminder_with_nowhere_to_go_is_recorded_as_failed_with_what_to_do(kit
     run_worker(kit, utcnow() + dt.timedelta(days=1))
     [row] = kit.outbox(kind="reminder").itertuples()
     assert row.reference == inc.reference and row.recipient == "ana" and row.status == "failed"
-    assert "incident-kit notify contact ana" in row.last_error
+    assert row.last_error.startswith("No channel for ana: add where their reminders go")
 
 
 def test_reminders_fall_back_to_the_persons_newest_subscription_channel(kit, webhook):

@@ -63,7 +63,7 @@ def parse_due(value) -> dt.datetime | None:
     return bounds.when(value, field="due date", allow_future=True)
 
 
-FOLLOW_UP_NOT_FOUND = "There is no follow-up {reference}; see `incident-kit follow-ups list`."
+FOLLOW_UP_NOT_FOUND = "There is no follow-up {reference}; check the reference (e.g. FU-12)."
 
 
 def _load_follow_up(tx, follow_up_id, viewer=None) -> FollowUp:

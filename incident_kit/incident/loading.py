@@ -17,7 +17,7 @@ REFERENCE_PREFIX = "INC-"
 # References are "INC-" and an id; anything longer than this cannot name an incident (and a
 # 5,000-digit number must not reach the database as an integer).
 REFERENCE_MAX = 40
-NOT_FOUND = "There is no incident {reference}; check the reference (e.g. INC-12) with `incident-kit list`."
+NOT_FOUND = "There is no incident {reference}; check the reference (e.g. INC-12)."
 
 
 def not_found(reference) -> NotFound:

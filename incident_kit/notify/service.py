@@ -28,7 +28,7 @@ from . import channels, store  # channels loads apprise only when it sends or ch
 from .messages import reminder_message, update_message
 from .models import Claimed, DeliveryKind, DeliveryStatus, Subscription, backoff
 
-SUBSCRIPTION_NOT_FOUND = "There is no active subscription {id}; list them with `incident-kit subscriptions`."
+SUBSCRIPTION_NOT_FOUND = "There is no active subscription {id}; check its number in the list of subscriptions."
 
 
 # -- the outbox hook -----------------------------------------------------------
@@ -118,7 +118,7 @@ def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
         sid = int(subscription_id)
     except (TypeError, ValueError):
         raise IncidentKitError(f"Subscription '{subscription_id}' is not a number; "
-                               "list them with `incident-kit subscriptions`.") from None
+                               "check its number in the list of subscriptions.") from None
 
     def work(tx) -> Subscription:
         row = store.subscription_row(tx, sid)
@@ -202,8 +202,8 @@ def queue_reminders(db, *, now=None) -> int:
             status, error = DeliveryStatus.PENDING, None
             if channel is None:
                 status = DeliveryStatus.FAILED
-                error = (f"No channel for {row.accountable}; add one with "
-                         f"`incident-kit notify contact {row.accountable} CHANNEL`.")
+                error = (f"No channel for {row.accountable}: add where their reminders go (an email address, "
+                         "Slack, Teams or a webhook) as their reminder channel.")
             store.insert_reminder(tx, incident_id=row.id, recipient=row.accountable, channel=channel or "",
                                   title=title, body=body, dedupe_key=key, status=status, last_error=error,
                                   now=now)
@@ -265,7 +265,7 @@ def outbox(db, *, status: str | None = None, incident: str | None = None, kind: 
 def delivery_body(db, delivery_id: int) -> str:
     text = db.read(lambda tx: store.body(tx, int(delivery_id)))
     if text is None:
-        raise NotFound(f"There is no delivery {delivery_id}; list them with `incident-kit notify outbox`.")
+        raise NotFound(f"There is no delivery {delivery_id}; check its number in the list of deliveries.")
     return text
 
 
