@@ -10,9 +10,7 @@ shows how the pages scale. Goal: under 1 s per page at 10k incidents.
 
 from __future__ import annotations
 
-import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -27,6 +25,8 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 
 import incident_kit as ik  # noqa: E402
 from incident_kit import demo  # noqa: E402
+
+from common import arguments, describe  # noqa: E402
 
 VIEWS = "incident_kit/ui/views/"
 
@@ -65,12 +65,8 @@ def measure(incidents: int, repeat: int, tmp: Path) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--incidents", type=int, default=10_000)
-    parser.add_argument("--repeat", type=int, default=5)
-    args = parser.parse_args()
-    print(f"python {platform.python_version()} · streamlit {st.__version__} · {os.cpu_count()} CPUs · "
-          f"{platform.machine()} · median of {args.repeat} AppTest runs after a warm-up")
+    args = arguments(__doc__, incidents=10_000, repeat=5)
+    print(f"{describe('streamlit')}; median of {args.repeat} AppTest runs after a warm-up")
     with tempfile.TemporaryDirectory() as tmp:
         small = measure(400, args.repeat, Path(tmp))
         big = measure(args.incidents, args.repeat, Path(tmp))

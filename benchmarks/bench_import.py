@@ -11,7 +11,6 @@ Reports medians; goal: the first import under 20 s.
 
 from __future__ import annotations
 
-import argparse
 import copy
 import datetime as dt
 import json
@@ -23,6 +22,8 @@ from pathlib import Path
 
 import incident_kit as ik
 from incident_kit.importers import service
+
+from common import arguments
 
 REALDATA = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "imports"
 STATUSES = ["investigating", "identified", "monitoring", "monitoring", "resolved"]
@@ -65,11 +66,7 @@ def synthesise(out: Path, incidents: int, updates_per: int, per_file: int = 1000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--incidents", type=int, default=10_000)
-    parser.add_argument("--updates-per", type=int, default=5)
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
+    args = arguments(__doc__, incidents=10_000, updates_per=5, runs=3)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         files = synthesise(tmp, args.incidents, args.updates_per)

@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -43,7 +42,7 @@ import incident_kit as ik  # noqa: E402
 from incident_kit import analytics  # noqa: E402
 from incident_kit.analytics import metrics, query  # noqa: E402
 from incident_kit.incident import facts  # noqa: E402
-from _machine import describe  # noqa: E402
+from common import describe, in_turn  # noqa: E402
 
 GENERATE = """
 SELECT setseed(0.42);
@@ -347,17 +346,6 @@ def check_same(d: dict, p: dict) -> list[str]:
     return sorted(d)
 
 
-def timed_alternating(fns: dict, repeat: int) -> dict[str, float]:
-    """Median seconds per function, running them in turn so load changes hit all alike."""
-    runs: dict[str, list[float]] = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            start = time.perf_counter()
-            fn()
-            runs[name].append(time.perf_counter() - start)
-    return {name: statistics.median(r) for name, r in runs.items()}
-
-
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -436,7 +424,7 @@ def main() -> None:
         d = duckdb_all(kit)  # warm-up: first touch of the file's pages
         window_pass(kit)
         load_before = os.getloadavg()[0]
-        times = timed_alternating({"window": lambda: window_pass(kit), "insights": lambda: duckdb_all(kit),
+        times = in_turn({"window": lambda: window_pass(kit), "insights": lambda: duckdb_all(kit),
                                    "sql_only": lambda: duckdb_sql_only(kit),
                                    "summary": lambda: analytics.metrics_summary(kit, now=NOW),
                                    "pandas": lambda: pandas_all(tables)}, args.repeat)

@@ -16,7 +16,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -31,8 +30,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 import harness  # noqa: E402
-from _machine import describe  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from common import arguments, describe  # noqa: E402
 
 LAST_SECTION = "What keeps coming back"
 
@@ -47,10 +45,7 @@ def open_insights(page) -> float:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--incidents", type=int, default=200_000)
-    ap.add_argument("--repeat", type=int, default=7)
-    args = ap.parse_args()
+    args = arguments(__doc__, incidents=200_000, repeat=7)
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "page.duckdb"
@@ -60,8 +55,7 @@ def main() -> None:
                         "--follow-ups", str(args.incidents * 3 // 2)], check=True)
         print(f"generated {args.incidents:,} incidents in {time.perf_counter() - start:.1f} s")
         env = dict(os.environ, INCIDENT_KIT_NOTIFY_WORKER="off", INCIDENT_KIT_SNAPSHOT_EVERY="0")
-        with harness.streamlit_app(db, env=env, log=Path(tmp) / "streamlit.log") as url, sync_playwright() as pw:
-            browser = harness.launch(pw)
+        with harness.app_in_browser(db, env=env, log=Path(tmp) / "streamlit.log") as (url, browser):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             harness.sign_in(page, url, "Bench Reader")
             cold = open_insights(page)
@@ -72,7 +66,6 @@ def main() -> None:
                 harness.go(page, "Incidents")
                 warm.append(open_insights(page))
             load_after = os.getloadavg()[0]
-            browser.close()
     print(f"page says: {counted.strip()[:80]}")
     print(f"Insights page, cold (first visit after start): {cold:.2f} s")
     print(f"Insights page, warm: median {statistics.median(warm):.2f} s of {args.repeat} "

@@ -14,9 +14,7 @@ Only loopback traffic; every loop is bounded.
 
 from __future__ import annotations
 
-import argparse
 import multiprocessing
-import platform
 import statistics
 import sys
 import tempfile
@@ -29,6 +27,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import incident_kit as ik  # noqa: E402
 from incident_kit.notify.worker import Worker  # noqa: E402
+
+from common import arguments, describe  # noqa: E402
 
 
 def _serve(port_out, counter, stop) -> None:
@@ -103,15 +103,8 @@ def drain(kit, *, threads: int) -> tuple[int, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--subscribers", type=int, default=1000)
-    parser.add_argument("--posts", type=int, default=30)
-    parser.add_argument("--deliveries", type=int, default=2000)
-    args = parser.parse_args()
-
-    print(f"machine: {platform.machine()}, {platform.python_implementation()} {platform.python_version()}, "
-          f"{__import__('os').cpu_count()} cores; duckdb {__import__('duckdb').__version__}, "
-          f"apprise {__import__('apprise').__version__}")
+    args = arguments(__doc__, subscribers=1000, posts=30, deliveries=2000)
+    print(describe("apprise"))
     receiver = Receiver()
     with tempfile.TemporaryDirectory() as tmp:
         kit = ik.open(Path(tmp) / "bench.duckdb", user="bench")

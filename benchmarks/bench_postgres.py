@@ -39,7 +39,7 @@ import incident_kit as ik  # noqa: E402
 from incident_kit import analytics, demo  # noqa: E402
 from incident_kit.clock import utcnow  # noqa: E402
 
-from _machine import describe  # noqa: E402
+from common import describe  # noqa: E402
 from bench_store import latency  # noqa: E402
 from pg_server import PgServer  # noqa: E402
 

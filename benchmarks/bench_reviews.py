@@ -9,31 +9,17 @@ Follow-ups pages, and the export of one review of a long incident (500 updates).
 
 from __future__ import annotations
 
-import argparse
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import incident_kit as ik
 from incident_kit.demo import load
 
-
-def median_ms(fn, repeat: int) -> float:
-    fn()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+from common import arguments, median_ms
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--incidents", type=int, default=4000)
-    ap.add_argument("--repeat", type=int, default=7)
-    args = ap.parse_args()
+    args = arguments(__doc__, incidents=4000, repeat=7)
     with tempfile.TemporaryDirectory() as tmp:
         kit = ik.open(Path(tmp) / "bench.duckdb", user="bench")
         counts = load(kit.db, incidents=args.incidents)

@@ -11,7 +11,6 @@ Each answer is checked to be the same with a warm and a freshly built index.
 
 from __future__ import annotations
 
-import argparse
 import statistics
 import tempfile
 import time
@@ -21,23 +20,11 @@ import incident_kit as ik
 from incident_kit.demo import load
 from incident_kit.similar import index
 
-from _machine import describe
-
-
-def median_ms(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(times)
+from common import arguments, describe, median_ms
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--incidents", type=int, default=10_000)
-    ap.add_argument("--repeat", type=int, default=51)
-    args = ap.parse_args()
+    args = arguments(__doc__, incidents=10_000, repeat=51)
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         kit = ik.open(Path(tmp) / "bench.duckdb", user="bench")
@@ -65,7 +52,7 @@ def main() -> None:
         print("|---|---|")
         print(f"| index build (cold, first call after a change) | {statistics.median(builds):.0f} |")
         for label, fn in rows.items():
-            print(f"| `kit.similar` {label} | {median_ms(fn, args.repeat):.1f} |")
+            print(f"| `kit.similar` {label} | {median_ms(fn, args.repeat, warm_up=False):.1f} |")
         kit.close()
 
 

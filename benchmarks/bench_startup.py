@@ -15,20 +15,17 @@ both sides of a ratio alike:
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _machine import describe  # noqa: E402
+from common import arguments, describe, in_turn  # noqa: E402
 
 REPO = HERE.parent
 WINDOW_PASS = ("SELECT count(gap), sum(gap) FROM (SELECT CASE WHEN lag(incident_id) OVER w = incident_id "
@@ -36,30 +33,17 @@ WINDOW_PASS = ("SELECT count(gap), sum(gap) FROM (SELECT CASE WHEN lag(incident_
                "FROM updates WINDOW w AS (ORDER BY incident_id, posted_at)) AS g")
 
 
-def run(cmd: list[str], env: dict) -> float:
-    start = time.perf_counter()
-    done = subprocess.run(cmd, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - start
-    if done.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd[:4])}… failed: {done.stderr.strip()[-400:]}")
-    return elapsed
-
-
-def in_turn(commands: dict[str, tuple[list[str], dict]], repeat: int) -> dict[str, float]:
-    runs: dict[str, list[float]] = {name: [] for name in commands}
-    for name, (cmd, env) in commands.items():  # one warm-up each: the OS page cache, .pyc files
-        run(cmd, env)
-    for _ in range(repeat):
-        for name, (cmd, env) in commands.items():
-            runs[name].append(run(cmd, env))
-    return {name: statistics.median(r) for name, r in runs.items()}
+def process(cmd: list[str], env: dict):
+    """A call that runs ``cmd`` as a fresh process and stops the benchmark if it fails."""
+    def run() -> None:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(cmd[:4])}… failed: {done.stderr.strip()[-400:]}")
+    return run
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--incidents", type=int, default=200_000)
-    ap.add_argument("--repeat", type=int, default=11)
-    args = ap.parse_args()
+    args = arguments(__doc__, incidents=200_000, repeat=11)
     print(describe())
     env = dict(os.environ, PYTHONPATH=str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
                INCIDENT_KIT_USER="pager", INCIDENT_KIT_NOTIFY_WORKER="off", INCIDENT_KIT_SNAPSHOT_EVERY="0")
@@ -78,13 +62,13 @@ def main() -> None:
             env=env, check=True, capture_output=True, text=True).stdout)
         load_before = os.getloadavg()[0]
         t = in_turn({
-            "declare": ([py, "-m", "incident_kit", "--db", small, "declare", "Checkout is failing", "--severity",
-                         "Major"], env),
-            "import_duckdb": ([py, "-c", "import duckdb"], env),
-            "metrics": ([py, "-m", "incident_kit", "--db", big, "metrics", "--json"], env),
-            "bare_pass": ([py, "-c", f"import duckdb; con = duckdb.connect({big!r}, read_only=True); "
-                                     f"con.execute({WINDOW_PASS!r}).fetchone()"], env),
-        }, args.repeat)
+            "declare": process([py, "-m", "incident_kit", "--db", small, "declare", "Checkout is failing", "--severity",
+                                "Major"], env),
+            "import_duckdb": process([py, "-c", "import duckdb"], env),
+            "metrics": process([py, "-m", "incident_kit", "--db", big, "metrics", "--json"], env),
+            "bare_pass": process([py, "-c", f"import duckdb; con = duckdb.connect({big!r}, read_only=True); "
+                                            f"con.execute({WINDOW_PASS!r}).fetchone()"], env),
+        }, args.repeat, warm_up=True)  # one warm-up each: the OS page cache, .pyc files
         load_after = os.getloadavg()[0]
 
     print(f"medians of {args.repeat} fresh processes each, run in turn; 1-min load average {load_before:.1f} "

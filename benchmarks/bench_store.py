@@ -27,7 +27,7 @@ from incident_kit import demo  # noqa: E402
 from incident_kit.incident import facts  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import describe  # noqa: E402
+from common import describe  # noqa: E402
 
 
 def pct(values, q):

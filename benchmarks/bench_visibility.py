@@ -17,7 +17,6 @@ are checked equal. Nothing else runs inside the timed region.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import statistics
 import sys
@@ -28,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _machine import describe  # noqa: E402
+from common import arguments, describe  # noqa: E402
 
 import incident_kit as ik  # noqa: E402
 from incident_kit import analytics  # noqa: E402
@@ -86,10 +85,7 @@ def compare(kit, name: str, call, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--incidents", type=int, default=20000)
-    parser.add_argument("--repeat", type=int, default=7)
-    args = parser.parse_args()
+    args = arguments(__doc__, incidents=20000, repeat=7)
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
         kit = ik.open(Path(tmp) / "bench.duckdb")

@@ -48,8 +48,8 @@ def goto(at: AppTest, page: str, *, ref: str | None = None) -> AppTest:
 
 def plain(markdown: str) -> str:
     """Markdown source as a person reads it: user text is escaped before display (backslashes, and an
-    invisible word joiner that keeps "http://" and "www." from becoming links); undo both."""
-    return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u2060", "")
+    invisible joiner, U+2060 or U+200D, that keeps "http://" and "www." from becoming links); undo both."""
+    return re.sub(r"\\(.)", r"\1", str(markdown)).replace("\u2060", "").replace("\u200d", "")
 
 
 def texts(at: AppTest) -> str:

@@ -93,7 +93,8 @@ def test_post_update_shows_preview_then_posts(kit):
     assert update.next_update_at is not None
     assert kit.get("INC-1").status.value == "fixing"
     assert "Update posted (external)." in texts(at)
-    assert not at.code  # the preview is gone; a fresh form is prefilled from this update
+    assert not [b for b in at.button if b.label == "Post update"]  # the preview is gone
+    assert len(at.code) == 1 and "We found the bad deploy." in at.code[0].value  # the timeline card, same format
     assert widget(at.text_area, "Impact").value == "Some customers cannot pay by card."
 
 
@@ -118,16 +119,43 @@ def test_keep_editing_discards_the_preview(kit):
     assert kit.updates("INC-1") == []
 
 
-def test_resolving_from_the_incident_page(kit):
+def test_resolving_asks_for_the_final_update_and_promises_nothing_more(kit):
     kit.declare("Search results stale", declared_by="ana")
     at = start(page="incident", ref="INC-1")
-    widget(at.text_input, "Resolution note (optional)").input("Reindexed.")
+    final = widget(at.text_area, "Final update for colleagues")
+    assert final.value.startswith("Resolved: Search results stale")
+    assert not [t for t in at.text_area if t.label.startswith("Final update for customers")]  # none were told
+    final.input("Resolved: reindexed; results are fresh again.")
     submit(at, "Resolve incident").click().run()
     assert_no_traceback(at)
     incident = kit.get("INC-1")
     assert incident.status.value == "resolved" and incident.resolved_at is not None
-    assert "INC-1 resolved." in texts(at)
+    [update] = kit.updates("INC-1")
+    assert (update.message, update.status.value, update.next_update_at) == (
+        "Resolved: reindexed; results are fresh again.", "resolved", None)
+    assert "INC-1 resolved; the final update was posted." in texts(at)
     assert "Reopen incident" in [b.label for b in at.button]  # resolved incidents offer reopen instead
+    assert "Move to closed" not in [b.label for b in at.button]  # the review panel offers the next step
+
+
+def test_resolving_after_telling_customers_also_tells_them_it_is_over(kit):
+    kit.declare("Checkout failing", declared_by="ana")
+    kit.post_update("INC-1", "We are looking into failed payments", by="ana", audience="external")
+    at = start(page="incident", ref="INC-1")
+    assert widget(at.text_area, "Final update for customers (status page)").value.startswith("Resolved:")
+    submit(at, "Resolve incident").click().run()
+    assert_no_traceback(at)
+    assert [(u.audience.value, u.status.value) for u in kit.updates("INC-1")][-2:] == [
+        ("internal", "resolved"), ("external", "resolved")]
+
+
+def test_raising_severity_brings_the_next_update_forward_on_the_page(kit):
+    kit.declare("Slow search", declared_by="ana", severity="Minor")
+    at = start(page="incident", ref="INC-1")
+    widget(at.radio, "Severity").set_value("Critical")
+    submit(at, "Change severity").click().run()
+    assert_no_traceback(at)
+    assert "in 29 min" in texts(at) or "in 30 min" in texts(at)
 
 
 def test_reopening_a_resolved_incident(kit):

@@ -37,7 +37,10 @@ def test_demo_data_lists_active_first_then_recent_one_page_at_a_time(kit):
     assert f"showing {ctx.PAGE_SIZE} of {counts['total']}" in texts(at)
     assert _rows(at) == kit.incidents(viewer="ana", limit=ctx.PAGE_SIZE)["reference"].tolist()
     columns = list(getattr(at.dataframe[0].value, "data", at.dataframe[0].value).columns)
-    assert columns == ["Reference", "Title", "Severity", "Status", "Lead", "Age", "Next update", "Updates by"]
+    assert columns == ["Reference", "Title", "Severity", "Status", "Lead", "Impact for", "Next update", "Updates by"]
+    recent = getattr(at.dataframe[1].value, "data", at.dataframe[1].value)
+    assert list(recent.columns) == ["Reference", "Title", "Severity", "Status", "Lead", "Impact lasted", "Updates by"]
+    assert not recent["Status"].str.contains("_").any()  # "Post-incident", never "post_incident"
     assert [s.value for s in at.subheader][:2] == [f"Active ({counts['active']})", "Recent"]
     button(at, f"Show {ctx.PAGE_SIZE} more").click().run()
     assert_no_traceback(at)

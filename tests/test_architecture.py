@@ -114,9 +114,6 @@ def uses_kit_db(path: Path) -> bool:
     return any(isinstance(n, ast.Attribute) and n.attr == "db" for n in ast.walk(ast.parse(path.read_text())))
 
 
-@pytest.mark.xfail(any(uses_kit_db(p) for p in PAGES), strict=False,
-                   reason="home.py and settings.py still pass kit.db to demo.load; the page rewrite moves them to "
-                          "kit.load_demo / kit.save_settings")
 def test_pages_never_reach_the_database_handle():
     assert [str(p.relative_to(ROOT)) for p in PAGES if uses_kit_db(p)] == []
 

@@ -375,7 +375,7 @@ def test_timeline_has_every_event_with_update_text(kit):
     tl = kit.timeline(ref)
     assert list(tl.kind) == ["declared", "update_posted", "status_changed"]
     assert tl.text.iloc[1] == "Looking into it" and tl.audience.iloc[1] == "external"
-    assert "investigating → resolved" in tl.text.iloc[2]
+    assert "Investigating → Resolved" in tl.text.iloc[2]
 
 
 def test_numeric_reference_is_accepted(kit):

@@ -17,7 +17,7 @@ def ev(kind, field=None, old=None, new=None, detail=None):
 @pytest.mark.parametrize("event,text", [
     (ev("declared", detail="Minor · security"), "Declared (Minor · security)"),
     (ev("status_changed", "status", "investigating", "resolved", "Rolled back"),
-     "Status investigating → resolved: Rolled back"),
+     "Status Investigating → Resolved: Rolled back"),
     (ev("role_assigned", "lead", "bao", "ana"), "ana is now incident lead (was bao)"),
     (ev("role_unassigned", "comms", "cam", None), "cam is no longer communications lead"),
     (ev("imported", detail="from statuspage abc"), "Imported from statuspage abc"),

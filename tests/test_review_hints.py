@@ -94,3 +94,21 @@ def test_prefilled_review_text_raises_no_hints(kit):
     inc = resolved_incident(kit)
     kit.start_review(inc.reference, depth="workshop", by="bao")
     assert kit.review_hints(inc.reference) == []
+
+
+def test_hints_stay_silent_on_record_text_and_quotes_but_fire_on_what_people_write(kit):
+    from incident_kit.review import prefill
+
+    inc = resolved_incident(kit)
+    # the record itself names a person beside a mistake word (an impact line written during the incident)
+    kit.post_update(inc.reference, "Still watching", by="bao", impact="ana's deploy failed for card payments")
+    kit.start_review(inc.reference, depth="standard", by="bao")
+    facts = kit.review_prefill(inc.reference)
+    # an older review copied the record into the answer: those lines are the app's, not the author's
+    kit.edit_review_section(inc.reference, "impact", prefill.section_text("impact", facts), by="bao")
+    quoted = "\n".join(prefill.quote(e) for e in facts.timeline)
+    kit.edit_review_section(inc.reference, "timeline", quoted + "\nWe saw the graphs late.", by="bao")
+    assert kit.review_hints(inc.reference) == []
+    kit.edit_review_section(inc.reference, "timeline", quoted + "\nana forgot the canary.", by="bao")
+    assert [(h.section, h.hint.key) for h in kit.review_hints(inc.reference)] == [
+        ("timeline", "named_mistake:ana")]

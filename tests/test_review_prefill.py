@@ -76,20 +76,31 @@ def test_roles_severity_history_and_impacts(kit, inc):
     assert facts.participants == ["ana", "bao", "carmen", "dev"]
 
 
-def test_new_sections_start_from_the_record(kit, inc):
+def test_answers_start_empty_and_the_record_is_kept_apart_for_display_and_export(kit, inc):
     review = kit.start_review(inc.reference, depth="workshop", by="bao")
     s = review.sections
-    assert inc.title in s["summary"] and "Card payments failed" in s["summary"]
-    assert "| Started |" in s["key_facts"] and "Major → Critical" in s["key_facts"]
-    assert "| communications lead | carmen |" in s["key_facts"]
-    assert "Some customers cannot pay" in s["impact"] and "All customers cannot pay" in s["impact"]
-    assert "- carmen" in s["participants"]
-    for key in ("contributing_factors", "went_well", "was_hard", "lucky", "interviews"):
-        assert s[key] == ""
+    for key in ("summary", "key_facts", "impact", "timeline", "participants", "contributing_factors",
+                "went_well", "was_hard", "lucky", "interviews"):
+        assert s[key] == "", key  # what people write stays theirs: no record text to edit
+    assert s["agenda"].startswith("1. Welcome")  # a template, not record text
+    facts = kit.review_prefill(inc.reference)
+    assert inc.title in prefill.record_text("summary", facts)
+    assert "Card payments failed" in prefill.record_text("summary", facts)
+    key_facts = prefill.record_text("key_facts", facts)
+    assert "| Started |" in key_facts and "Major → Critical" in key_facts
+    assert "| communications lead | carmen |" in key_facts
+    assert "All customers cannot pay" in prefill.record_text("impact", facts)
+    assert "- carmen" in prefill.record_text("participants", facts)
 
 
-def test_a_note_starts_with_the_story_in_a_few_sentences(kit, inc):
+def test_a_note_shows_the_story_beside_an_empty_answer(kit, inc):
     review = kit.start_review(inc.reference, depth="note", by="bao")
-    text = review.sections["what_happened"]
-    assert text.startswith(f"{inc.reference} “{inc.title}” (Critical) started")
-    assert "of impact" in text and "Why it happened:" in text
+    assert review.sections["what_happened"] == ""
+    text = prefill.record_text("what_happened", kit.review_prefill(inc.reference))
+    assert text.startswith(f"{inc.reference} “{inc.title}” (Critical) started") and "of impact" in text
+
+
+def test_a_quoted_timeline_entry_names_time_person_and_words(kit, inc):
+    entry = kit.review_prefill(inc.reference).timeline[0]
+    line = prefill.quote(entry)
+    assert line.startswith("> ") and " UTC · ana · " in line

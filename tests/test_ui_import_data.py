@@ -78,13 +78,17 @@ def test_good_input_is_previewed_then_imported(app, db_path):
 
     assert not app.exception
     assert "1 incident(s) and 3 update(s) are valid" in app.success[0].value
-    assert app.dataframe[-1].value["external_id"].tolist() == ["v35b8dskjc9j"]
+    preview = app.dataframe[-1].value
+    assert preview["ID in the source"].tolist() == ["v35b8dskjc9j"]
+    assert not any("_" in c for c in preview.columns) and "None" not in preview.to_csv()
     assert _count(db_path) == 0  # a preview writes nothing
 
     app.button(key="import_go").click().run()
     assert not app.exception
     assert "1 new, 0 updated" in app.success[-1].value
     assert _count(db_path) == 1
+    assert app.text_area(key="import_text_1").value == ""  # the form starts over
+    assert [p.label for p in app.get("page_link")][:2] == ["See them on the Incidents page", "Open INC-1"]
 
 
 def test_the_calls_an_upload_makes_work_on_uploaded_bytes(kit):

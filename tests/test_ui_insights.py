@@ -32,8 +32,11 @@ def test_insights_page_renders_every_chart_with_a_caption_and_a_download_on_demo
     assert "Do not read a rise as things getting worse" in texts
     assert "left out" in texts  # the page says how many incidents response metrics exclude
     summary = at.dataframe[0].value
-    assert list(summary["metric"]) == ["time_to_declare", "time_to_first_update", "update_gap", "time_to_resolve",
-                                       "impact_duration"]
+    assert list(summary["Measure"]) == ["Time to declare", "Time to first update", "Gap between updates",
+                                        "Time to resolve", "Duration of impact"]
+    assert list(summary.columns) == ["Measure", "Counted", "Typical (median)", "Slowest 10 % took at least"]
+    assert all(v.endswith(("min", "h", "d", " s")) for v in summary["Typical (median)"])  # "12 min", never 12.4075
+    assert not any("'note'" in str(sp) or "\"note\"" in str(sp) for sp in specs)  # depths in the app's words
 
 
 def test_insights_page_on_an_empty_database_explains_instead_of_failing(monkeypatch, kit, db_path):

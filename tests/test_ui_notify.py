@@ -30,9 +30,11 @@ def app_kit(db_path, monkeypatch):
 
 
 def page(name: str, user: str | None = "ana") -> AppTest:
-    at = AppTest.from_file(VIEWS + name, default_timeout=60)
+    """The page as the app shows it (through the router, so links to other pages work)."""
+    at = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
     if user:
         sign_in(at, user)
+    at.switch_page(VIEWS + name)
     return at.run()
 
 
@@ -47,11 +49,11 @@ def test_needs_update_lists_the_overdue_incident_with_how_late_and_who_is_accoun
 
     assert not at.exception
     assert at.metric[0].value == "1"
-    [table] = at.dataframe
-    frame = table.value
-    assert list(frame["reference"]) == [late.reference]
-    assert frame.iloc[0]["accountable"] == "cora"
-    assert frame.iloc[0]["late"].startswith("1 h")
+    [row] = [m.value for m in at.markdown if m.value.startswith(f"**{late.reference}**")]
+    assert "Checkout failing" in row and "updates by cora" in row
+    assert any(m.value.startswith(":red[**Late by 1 h") for m in at.markdown)
+    at.button(key=f"late_{late.reference}").click().run()  # the row opens the incident to post an update
+    assert not at.exception
 
 
 def test_needs_update_says_all_is_well_when_nothing_is_late(app_kit):
@@ -71,16 +73,24 @@ def test_the_internal_status_page_shows_what_the_viewer_may_see(app_kit):
 
     assert not as_ana.exception and not as_zed.exception
     assert [m.value for m in as_ana.metric] == ["2", "0"]
-    assert {h.value for h in as_ana.subheader} == {"INC-1 · Checkout <script>alert(1)</script>", "INC-2 · Leaked key"}
-    assert {h.value for h in as_zed.subheader} == {"INC-1 · Checkout <script>alert(1)</script>"}
+    shown = r"INC-1 · Checkout \<script\>alert\(1\)\</script\>"  # escaped: shown as typed, never as HTML
+    assert {h.value for h in as_ana.subheader} == {shown, "INC-2 · Leaked key"}
+    assert {h.value for h in as_zed.subheader} == {shown}
+    assert [h.value for h in as_ana.header] == ["Ongoing", "Resolved in the last 7 days"]
     assert any("Internal: rolling back <b>now</b>" in t.value and "Impact: EU" in t.value for t in as_ana.text)
 
 
-def test_subscribing_from_the_subscriptions_page(app_kit):
+def subscribe_on_the_page(channel: str) -> AppTest:
+    """Ana fills the Subscriptions page's form with ``channel`` (Major or above) and submits it."""
     at = page("subscriptions.py", "ana")
-    at.text_input[0].input("ana@example.com")
+    at.text_input[0].input(channel)
     at.selectbox[0].select("Major")
     at.button[0].click().run()
+    return at
+
+
+def test_subscribing_from_the_subscriptions_page(app_kit):
+    at = subscribe_on_the_page("ana@example.com")
 
     assert not at.exception
     [sub] = app_kit.subscriptions(person="ana")
@@ -89,12 +99,10 @@ def test_subscribing_from_the_subscriptions_page(app_kit):
 
 
 def test_a_bad_channel_on_the_subscriptions_page_is_a_message_not_a_traceback(app_kit):
-    at = page("subscriptions.py", "ana")
-    at.text_input[0].input("nonsense")
-    at.selectbox[0].select("Major")
-    at.button[0].click().run()
+    at = subscribe_on_the_page("nonsense")
     assert not at.exception
-    assert "neither an email address" in at.error[0].value
+    assert "That email address was not recognised" in at.error[0].value
+    assert "apprise" not in at.error[0].value
     assert app_kit.subscriptions(person="ana") == []
 
 
@@ -111,7 +119,7 @@ def _panel_script():
 def test_the_incident_panel_subscribes_and_unsubscribes_me(app_kit):
     app_kit.declare("Disk full", declared_by="ana")
     at = AppTest.from_function(_panel_script, default_timeout=60).run()
-    at.text_input(key="panel-sub-channel-INC-1").input("bea@example.com")
+    at.text_input(key="panel-sub-INC-1_address_email").input("bea@example.com")
     at.button(key="panel-sub-INC-1").click().run()
     assert not at.exception
     [sub] = app_kit.subscriptions(person="bea", incident="INC-1")
@@ -131,3 +139,43 @@ def test_the_router_reaches_the_communicate_pages(app_kit):
         at.switch_page(VIEWS + name).run()
         assert not at.exception
         assert at.title[0].value == title
+
+
+def test_the_internal_status_page_splits_ongoing_from_recently_resolved(app_kit):
+    app_kit.declare("Still burning", severity="Major", declared_by="ana")
+    done = app_kit.declare("Put out", severity="Major", declared_by="ana")
+    app_kit.resolve(done.reference, by="ana", final_update="Resolved: all fine.")
+    at = page("status.py", "ana")
+    assert not at.exception
+    headers = [h.value for h in at.header]
+    subheaders = [h.value for h in at.subheader]
+    assert headers == ["Ongoing", "Resolved in the last 7 days"]
+    assert subheaders == ["INC-1 · Still burning", "INC-2 · Put out"]
+    assert [m.value for m in at.metric] == ["1", "0"]
+    assert "incident-kit" not in " ".join(c.value for c in at.caption)
+
+
+def test_subscriptions_name_channels_in_words_and_keep_apprise_under_advanced(app_kit):
+    at = page("subscriptions.py", "ana")
+    assert at.radio(key="follow_kind").options == ["Email", "Slack", "Microsoft Teams", "A webhook", "Advanced"]
+    at.radio(key="follow_kind").set_value("webhook").run()
+    at.text_input(key="follow_address_webhook").input("https://hooks.example.com/incidents")
+    at.button(key="follow_subscribe").click().run()
+    assert not at.exception
+    [sub] = app_kit.subscriptions(person="ana")
+    assert sub.channel == "jsons://hooks.example.com/incidents"
+    assert "by a webhook" in at.success[0].value and "jsons://" not in at.success[0].value
+
+
+def test_a_failed_delivery_says_why_and_what_to_do(app_kit):
+    app_kit.subscribe("json://127.0.0.1:9/nothing-listens", person="ana", by="ana", min_severity="Minor")
+    app_kit.declare("Disk full", severity="Critical", declared_by="ana")
+    app_kit.post_update("INC-1", "Cleaning up", by="ana")
+    for day in range(1, 10):  # retries back off (at most an hour); a day later each pass, until it gives up
+        app_kit.deliver_notifications(now=utcnow() + dt.timedelta(days=day))
+    if app_kit.outbox_counts()["failed"] == 0:
+        pytest.fail("the delivery to a closed port should have failed")
+    at = page("subscriptions.py", "ana")
+    assert not at.exception
+    texts = " ".join(c.value for c in at.caption)
+    assert "Why:" in texts and "What to do:" in texts

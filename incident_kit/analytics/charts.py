@@ -10,6 +10,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from ..review.models import DEPTH_LABELS
+
 DURATION_LABELS = {
     "time_to_declare_minutes": "Time to declare",
     "time_to_first_update_minutes": "Time to first update",
@@ -18,6 +20,18 @@ DURATION_LABELS = {
 }
 WITHIN = {True: "within target", False: "longer than target"}
 HEIGHT = 260
+# Log-axis ticks people read at a glance (minutes): 1 min, 10 min, 1 h, 10 h, 1 d, 1 week.
+MINUTE_TICKS = [0, 1, 10, 60, 600, 1440, 10080]
+MINUTE_LABELS = ("datum.value == 0 ? '0' : datum.value < 60 ? datum.value + ' min' : "
+                 "datum.value < 1440 ? datum.value / 60 + ' h' : datum.value < 10080 ? datum.value / 1440 + ' d' "
+                 ": datum.value / 10080 + ' wk'")
+BOX_TITLES = {"min": "quickest", "p25": "a quarter took at most", "median": "median (half took at most)",
+              "p75": "three quarters took at most", "p90": "90 % took at most", "max": "slowest"}
+TITLE_LIMIT = 1000  # pixels: long axis titles are written to be read whole, never cut with "…"
+
+
+def _axis(**kwargs) -> alt.Axis:
+    return alt.Axis(titleLimit=TITLE_LIMIT, labelLimit=240, **kwargs)
 
 
 def _frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -42,11 +56,13 @@ def duration_ecdf(distribution: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=12))
         .encode(
-            x=alt.X("minutes:Q", title="minutes (symmetric log scale)", scale=alt.Scale(type="symlog")),
-            y=alt.Y("share:Q", title="share of incidents at or below", axis=alt.Axis(format="%")),
+            x=alt.X("minutes:Q", title="how long it took (log scale)", scale=alt.Scale(type="symlog"),
+                    axis=_axis(values=MINUTE_TICKS, labelExpr=MINUTE_LABELS)),
+            y=alt.Y("share:Q", title="share of incidents at or below", axis=_axis(format="%")),
             color=alt.Color("measure:N", title=None),
-            tooltip=[alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".0%", title="share at or below"),
-                     alt.Tooltip("minutes:Q", format=".1f"), alt.Tooltip("n:Q", title="incidents")],
+            tooltip=[alt.Tooltip("measure:N", title="measure"),
+                     alt.Tooltip("share:Q", format=".0%", title="share at or below"),
+                     alt.Tooltip("minutes:Q", format=".0f", title="minutes"), alt.Tooltip("n:Q", title="incidents")],
         )
         .properties(height=HEIGHT)
     )
@@ -61,8 +77,9 @@ def gap_histogram(histogram: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("label:O", sort=order, title="gap ÷ the severity's target interval"),
-            y=alt.Y("gaps:Q", title="gaps"),
+            x=alt.X("label:O", sort=order, title="gap ÷ the severity's target interval",
+                    axis=_axis(labelAngle=-45, labelOverlap=False)),
+            y=alt.Y("gaps:Q", title="gaps", axis=_axis()),
             color=alt.Color("within target:N", title=None,
                             scale=alt.Scale(domain=list(WITHIN.values()), range=["#4c78a8", "#f58518"])),
             tooltip=[alt.Tooltip("label:O", title="gap ÷ target"), alt.Tooltip("gaps:Q"),
@@ -81,14 +98,14 @@ def cadence_chart(adherence: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("severity:N", sort=order, title="severity (lowest first)"),
-            y=alt.Y("share:Q", title="gaps within the target interval", axis=alt.Axis(format="%"),
+            x=alt.X("severity:N", sort=order, title="severity (lowest first)", axis=_axis(labelAngle=0)),
+            y=alt.Y("share:Q", title="gaps within the target interval", axis=_axis(format="%"),
                     scale=alt.Scale(domain=[0, 1])),
             tooltip=[alt.Tooltip("severity:N"), alt.Tooltip("cadence_minutes:Q", title="target (minutes)"),
                      alt.Tooltip("gaps:Q"), alt.Tooltip("within_cadence:Q", title="within target"),
                      alt.Tooltip("share:Q", format=".0%"),
-                     alt.Tooltip("median_gap_minutes:Q", format=".0f", title="median gap"),
-                     alt.Tooltip("p90_gap_minutes:Q", format=".0f", title="p90 gap")],
+                     alt.Tooltip("median_gap_minutes:Q", format=".0f", title="median gap (minutes)"),
+                     alt.Tooltip("p90_gap_minutes:Q", format=".0f", title="90 % of gaps at most (minutes)")],
         )
         .properties(height=HEIGHT)
     )
@@ -102,8 +119,8 @@ def declarations_chart(declarations: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("month:O", title="month declared"),
-            y=alt.Y("declarations:Q", title="incidents declared"),
+            x=alt.X("month:O", title="month declared", axis=_axis(labelAngle=-45, labelOverlap=False)),
+            y=alt.Y("declarations:Q", title="incidents declared", axis=_axis()),
             tooltip=[alt.Tooltip("month:O"), alt.Tooltip("declarations:Q"),
                      alt.Tooltip("distinct_declarers:Q", title="different people declaring"),
                      alt.Tooltip("retrospective:Q", title="declared after the fact")],
@@ -123,8 +140,8 @@ def declaration_shares_chart(declarations: pd.DataFrame) -> alt.Chart:
         .transform_filter("isValid(datum.share)")
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:O", title="month declared"),
-            y=alt.Y("share:Q", axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1]),
+            x=alt.X("month:O", title="month declared", axis=_axis(labelAngle=-45, labelOverlap=False)),
+            y=alt.Y("share:Q", axis=_axis(format="%"), scale=alt.Scale(domain=[0, 1]),
                     title="share of declarations"),
             color=alt.Color("measure:N", title=None),
             tooltip=[alt.Tooltip("month:O"), alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".0%"),
@@ -142,8 +159,8 @@ def follow_up_completion_chart(summary: pd.DataFrame, *, group_title: str) -> al
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("group:N", sort=None, title=group_title),
-            y=alt.Y("completion_rate_by_due:Q", title="done by the due date", axis=alt.Axis(format="%"),
+            x=alt.X("group:N", sort=None, title=group_title, axis=_axis(labelAngle=-45, labelOverlap=False)),
+            y=alt.Y("completion_rate_by_due:Q", title="done by the due date", axis=_axis(format="%"),
                     scale=alt.Scale(domain=[0, 1])),
             tooltip=[alt.Tooltip("group:N", title=group_title), alt.Tooltip("due:Q", title="due so far"),
                      alt.Tooltip("done_by_due:Q", title="done by due date"),
@@ -162,8 +179,9 @@ def open_age_chart(histogram: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("weeks_open:O", title="weeks since the follow-up was created (52 = a year or more)"),
-            y=alt.Y("sum(follow_ups):Q", title="open follow-ups", stack=True),
+            x=alt.X("weeks_open:O", title="weeks since the follow-up was created (52 = a year or more)",
+                    axis=_axis(labelAngle=0, labelOverlap=False)),
+            y=alt.Y("sum(follow_ups):Q", title="open follow-ups", stack=True, axis=_axis()),
             color=alt.Color("due:N", title=None, scale=alt.Scale(domain=["not yet due", "overdue", "no due date"],
                                                                  range=["#4c78a8", "#e45756", "#bab0ac"])),
             tooltip=[alt.Tooltip("weeks_open:O", title="weeks open"), alt.Tooltip("due:N"),
@@ -180,11 +198,14 @@ def box_chart(box: pd.DataFrame, *, category: str, category_title: str, value_ti
     The box spans p25 to p75, the white tick is the median, the whisker runs from min to max.
     """
     data = _frame(box, [category, "n", "min", "p25", "median", "p75", "p90", "max"])
-    x = alt.X(f"{category}:N", sort=order, title=category_title)
-    tooltip = [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip("n:Q")] + [
-        alt.Tooltip(f"{c}:Q", format=".1f") for c in ("min", "p25", "median", "p75", "p90", "max")]
+    if category == "depth":  # the same words as the rest of the app ("Short note", not "note")
+        data[category] = data[category].map(lambda d: DEPTH_LABELS.get(d, d))
+        order = [DEPTH_LABELS.get(d, d) for d in order] if order else order
+    x = alt.X(f"{category}:N", sort=order, title=category_title, axis=_axis(labelAngle=0))
+    tooltip = [alt.Tooltip(f"{category}:N", title=category_title), alt.Tooltip("n:Q", title="counted")] + [
+        alt.Tooltip(f"{c}:Q", format=".1f", title=title) for c, title in BOX_TITLES.items()]
     base = alt.Chart(data).encode(x=x, tooltip=tooltip)
-    whisker = base.mark_rule().encode(y=alt.Y("min:Q", title=value_title), y2="max:Q")
+    whisker = base.mark_rule().encode(y=alt.Y("min:Q", title=value_title, axis=_axis()), y2="max:Q")
     body = base.mark_bar(size=28).encode(y="p25:Q", y2="p75:Q")
     median = base.mark_tick(color="white", size=28, thickness=2).encode(y="median:Q")
     return (whisker + body + median).properties(height=HEIGHT)
@@ -194,16 +215,18 @@ def review_depth_chart(mix: pd.DataFrame) -> alt.Chart:
     """The mix of review depths chosen."""
     data = _frame(mix, ["depth", "reviews", "share", "published", "waived", "in_progress",
                         "median_days_to_publish", "p90_days_to_publish"])
+    data["depth"] = data["depth"].map(lambda d: DEPTH_LABELS.get(d, d))
     return (
         alt.Chart(data)
         .mark_bar()
         .encode(
-            x=alt.X("depth:N", sort=["none", "note", "standard", "workshop"], title="review depth chosen"),
-            y=alt.Y("share:Q", axis=alt.Axis(format="%"), title="share of reviewed incidents"),
+            x=alt.X("depth:N", sort=list(DEPTH_LABELS.values()), title="review depth chosen",
+                    axis=_axis(labelAngle=0)),
+            y=alt.Y("share:Q", axis=_axis(format="%"), title="share of reviewed incidents"),
             tooltip=[alt.Tooltip("depth:N"), alt.Tooltip("reviews:Q"), alt.Tooltip("share:Q", format=".0%"),
                      alt.Tooltip("published:Q"), alt.Tooltip("in_progress:Q", title="draft or in review"),
                      alt.Tooltip("median_days_to_publish:Q", format=".1f", title="median days to publish"),
-                     alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="p90 days to publish")],
+                     alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="90 % published within (days)")],
         )
         .properties(height=HEIGHT)
     )
@@ -216,12 +239,13 @@ def themes_chart(themes: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_bar()
         .encode(
-            y=alt.Y("theme:N", sort="-x", title=None),
-            x=alt.X("incidents:Q", title="incidents where it came up"),
+            y=alt.Y("theme:N", sort="-x", title=None, axis=_axis(labelOverlap=False)),
+            x=alt.X("incidents:Q", title="incidents where it came up", axis=_axis()),
             color=alt.Color("kind:N", title=None),
             tooltip=[alt.Tooltip("theme:N"), alt.Tooltip("kind:N"), alt.Tooltip("incidents:Q"),
                      alt.Tooltip("months:Q", title="months it came up in"),
-                     alt.Tooltip("first_seen:T", format="%Y-%m-%d"), alt.Tooltip("last_seen:T", format="%Y-%m-%d")],
+                     alt.Tooltip("first_seen:T", format="%d %b %Y", title="first seen"),
+                     alt.Tooltip("last_seen:T", format="%d %b %Y", title="last seen")],
         )
         .properties(height=max(HEIGHT, 18 * len(data)))
     )

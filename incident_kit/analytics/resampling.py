@@ -37,9 +37,10 @@ TIME_KEYS = ("time_to_declare_minutes", "time_to_first_update_minutes", "time_to
 
 
 def clean(values) -> np.ndarray:
-    """Finite floats only (NULL, NaN and infinities dropped)."""
+    """Finite floats only (NULL, NaN and infinities dropped), sorted: the seeded resampling then gives the
+    same interval whatever order the store returned the rows in (DuckDB and PostgreSQL differ)."""
     arr = np.array([v for v in values if v is not None], dtype=float)
-    return arr[np.isfinite(arr)]
+    return np.sort(arr[np.isfinite(arr)])
 
 
 def median_ci95(values, *, seed: int = SEED) -> tuple[float, float] | None:
@@ -48,7 +49,9 @@ def median_ci95(values, *, seed: int = SEED) -> tuple[float, float] | None:
     Percentile rather than BCa: the median's bootstrap distribution is lumpy (it takes only sample
     values), which makes BCa's acceleration estimate unstable on small samples.
     """
-    x = clean(values)
+    # Sorted first: the seeded resamples then depend only on the values, not on the order a store
+    # returned them in (a DuckDB parallel scan, or the PostgreSQL store, may return another order).
+    x = np.sort(clean(values))
     if len(x) == 0:
         return None
     if len(x) == 1 or np.all(x == x[0]):

@@ -6,7 +6,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from ..follow_up.models import FollowUpStatus
 from ..frames import utc_columns
+from ..review.models import ReviewStatus
 
 from ..frames import UTC_TS  # noqa: E402
 SHARE = {"ge": 0.0, "le": 1.0, "nullable": True}
@@ -73,12 +75,17 @@ class CadenceAdherenceModel(_Base):
     share: Series[float] = pa.Field(**SHARE)
 
 
-class FollowUpsModel(_Base):
+class _RecordModel(_Base):
+    """One row per record an incident has (a follow-up, a review): its id, the incident, when it was created."""
+
     id: Series[int] = pa.Field(ge=1, unique=True)
     reference: Series[str]
-    severity: Series[str]
-    status: Series[str] = pa.Field(isin=["open", "in_progress", "done", "wont_do"])
     created_at: Series[UTC_TS]
+
+
+class FollowUpsModel(_RecordModel):
+    severity: Series[str]
+    status: Series[str] = pa.Field(isin=[s.value for s in FollowUpStatus])
     due_at: Series[UTC_TS] = pa.Field(nullable=True)
     completed_at: Series[UTC_TS] = pa.Field(nullable=True)
     month: Series[str] = pa.Field(str_matches=r"^\d{4}-\d{2}$")
@@ -110,12 +117,9 @@ class DeclarationsModel(_Base):
     lowest_severity_share: Series[float] = pa.Field(**SHARE)
 
 
-class ReviewsModel(_Base):
-    id: Series[int] = pa.Field(ge=1, unique=True)
-    reference: Series[str]
+class ReviewsModel(_RecordModel):
     depth: Series[str]
-    status: Series[str] = pa.Field(isin=["draft", "in_review", "published", "waived"])
-    created_at: Series[UTC_TS]
+    status: Series[str] = pa.Field(isin=[s.value for s in ReviewStatus])
     published_at: Series[UTC_TS] = pa.Field(nullable=True)
     days_to_publish: Series[float] = pa.Field(ge=0, nullable=True)
 

@@ -50,3 +50,20 @@ def echo(message="", *, err: bool = False, nl: bool = True) -> None:
 
 def echo_json(value) -> None:
     click.echo(terminal_json(json.dumps(value, indent=2, default=str, ensure_ascii=False)))
+
+
+def reply(as_json: bool, data, text: str) -> None:
+    """A command's answer: ``data`` as JSON with --json, else ``text`` for a person."""
+    if as_json:
+        echo_json(data)
+    else:
+        echo(text)
+
+
+def reply_rows(as_json: bool, items, fields: tuple[str, ...], line) -> None:
+    """A listing's answer: each item's ``fields`` as JSON objects with --json, else ``line(item)`` per item."""
+    if as_json:
+        echo_json([{name: getattr(item, name) for name in fields} for item in items])
+        return
+    for item in items:
+        echo(line(item))

@@ -12,7 +12,7 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
     import pandas as pd
 
 from ..importers.models import KINDS, ImportRejected, ImportSummary
-from .base import cli, echo, echo_json, json_option, pass_state
+from .base import cli, echo, echo_json, json_option, pass_state, reply
 
 # Below this much data the import finishes before a bar would be worth drawing.
 PROGRESS_MIN_BYTES = 1024 * 1024
@@ -94,10 +94,7 @@ def import_(state, kind, paths, max_file_mb, by, dry_run, as_json):
             echo(exc.summary.line(), err=True)
         raise
     bar.close()
-    if as_json:
-        echo_json(summary.to_dict())
-    else:
-        echo(summary.line())
+    reply(as_json, summary.to_dict(), summary.line())
 
 
 def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:

@@ -6,7 +6,7 @@ import click
 
 from ..clock import iso, utcnow
 from ..config import LIST_LIMIT_MAX
-from .base import cli, echo, echo_json, json_option, pass_state
+from .base import cli, echo, echo_json, json_option, pass_state, reply, reply_rows
 
 BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
 
@@ -39,10 +39,7 @@ def declare(state, title, severity, type_, summary, private, started_at, lead, t
     """Declare an incident. Only TITLE is required."""
     inc = state.kit().declare(title, declared_by=by, severity=severity, type=type_, summary=summary,
                               private=private, started_at=started_at, lead=lead, tags=list(tags), mode=mode)
-    if as_json:
-        echo_json(inc.to_dict())
-    else:
-        echo(f"Declared {inc.reference}: {inc.title} ({inc.severity}, {inc.status.value})")
+    reply(as_json, inc.to_dict(), f"Declared {inc.reference}: {inc.title} ({inc.severity}, {inc.status.value})")
 
 
 @cli.command()
@@ -60,10 +57,7 @@ def update(state, reference, message, external, status, impact, doing, next_upda
     """Post an update to incident REFERENCE."""
     upd = state.kit().post_update(reference, message, by=by, audience="external" if external else "internal",
                                   status=status, impact=impact, doing=doing, next_update_at=next_update_at)
-    if as_json:
-        echo_json(upd.to_dict())
-    else:
-        echo(f"Posted {upd.audience.value} update to {reference.upper()}.")
+    reply(as_json, upd.to_dict(), f"Posted {upd.audience.value} update to {reference.upper()}.")
 
 
 @cli.command()
@@ -80,10 +74,7 @@ def status(state, reference, new_status, note, by, as_json):
         inc = kit.decline(reference, by=by, reason=note or "")
     else:
         inc = kit.change_status(reference, new_status, by=by, note=note)
-    if as_json:
-        echo_json(inc.to_dict())
-    else:
-        echo(f"{inc.reference} is now {inc.status.value}.")
+    reply(as_json, inc.to_dict(), f"{inc.reference} is now {inc.status.value}.")
 
 
 @cli.command()
@@ -95,10 +86,7 @@ def status(state, reference, new_status, note, by, as_json):
 def resolve(state, reference, note, by, as_json):
     """Mark REFERENCE resolved (the learning phase comes next; resolved is not closed)."""
     inc = state.kit().resolve(reference, by=by, note=note)
-    if as_json:
-        echo_json(inc.to_dict())
-    else:
-        echo(f"{inc.reference} is resolved.")
+    reply(as_json, inc.to_dict(), f"{inc.reference} is resolved.")
 
 
 @cli.command()
@@ -111,10 +99,7 @@ def resolve(state, reference, note, by, as_json):
 def reopen(state, reference, new_status, reason, by, as_json):
     """Reopen a resolved, closed or declined incident."""
     inc = state.kit().reopen(reference, by=by, status=new_status, reason=reason)
-    if as_json:
-        echo_json(inc.to_dict())
-    else:
-        echo(f"{inc.reference} is {inc.status.value} again.")
+    reply(as_json, inc.to_dict(), f"{inc.reference} is {inc.status.value} again.")
 
 
 @cli.command()
@@ -127,10 +112,7 @@ def reopen(state, reference, new_status, reason, by, as_json):
 def assign(state, reference, role, person, by, as_json):
     """Give ROLE (lead, comms, or a custom role) on REFERENCE to PERSON; omit PERSON to clear it."""
     inc = state.kit().assign_role(reference, role, person, by=by)
-    if as_json:
-        echo_json(inc.to_dict())
-    else:
-        echo(f"{inc.reference}: {role} is {person or 'unassigned'}.")
+    reply(as_json, inc.to_dict(), f"{inc.reference}: {role} is {person or 'unassigned'}.")
 
 
 @cli.command("list")
@@ -218,13 +200,8 @@ def show(state, reference, as_json):
 @pass_state
 def severities(state, as_json):
     """List severities, lowest (the default) first, with update cadence targets."""
-    levels = state.kit().severities()
-    if as_json:
-        echo_json([{"name": s.name, "rank": s.rank, "description": s.description,
-                    "cadence_minutes": s.cadence_minutes} for s in levels])
-        return
-    for s in levels:
-        echo(f"{s.name:<10} every {s.cadence_minutes:>4} min  {s.description}")
+    reply_rows(as_json, state.kit().severities(), ("name", "rank", "description", "cadence_minutes"),
+               lambda s: f"{s.name:<10} every {s.cadence_minutes:>4} min  {s.description}")
 
 
 @cli.command()
@@ -232,13 +209,8 @@ def severities(state, as_json):
 @pass_state
 def types(state, as_json):
     """List incident types."""
-    items = state.kit().types()
-    if as_json:
-        echo_json([{"name": t.name, "label": t.label, "description": t.description,
-                    "engineering": t.engineering} for t in items])
-        return
-    for t in items:
-        echo(f"{t.name:<18} {t.label}: {t.description}")
+    reply_rows(as_json, state.kit().types(), ("name", "label", "description", "engineering"),
+               lambda t: f"{t.name:<18} {t.label}: {t.description}")
 
 
 @cli.command()
@@ -256,10 +228,7 @@ def edit(state, reference, title, summary, type_, tags, started_at, private, by,
     """Edit the title, summary, type, tags, start time or privacy of REFERENCE."""
     inc = state.kit().edit(reference, by=by, title=title, summary=summary, type=type_, tags=tags,
                            started_at=started_at, private=private)
-    if as_json:
-        echo_json(inc.to_dict())
-    else:
-        echo(f"Updated {inc.reference}.")
+    reply(as_json, inc.to_dict(), f"Updated {inc.reference}.")
 
 
 @cli.command()

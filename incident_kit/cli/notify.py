@@ -8,7 +8,7 @@ import click
 
 from ..clock import iso
 from ..config import LIST_LIMIT_MAX
-from .base import cli, echo, echo_json, json_option, pass_state
+from .base import cli, echo, echo_json, json_option, pass_state, reply
 
 BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
 SMTP = click.option("--smtp-url", metavar="URL", envvar="INCIDENT_KIT_SMTP_URL", show_envvar=True,
@@ -36,10 +36,7 @@ def subscribe(state, channel, incident, min_severity, type_, person, by, as_json
     kit = state.kit()
     sub = kit.subscribe(channel, person=person or by, incident=incident, min_severity=min_severity, type=type_,
                         by=by)
-    if as_json:
-        echo_json(sub.to_dict())
-    else:
-        echo(f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {sub.channel}.")
+    reply(as_json, sub.to_dict(), f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {sub.channel}.")
 
 
 @cli.command()
@@ -50,10 +47,7 @@ def subscribe(state, channel, incident, min_severity, type_, person, by, as_json
 def unsubscribe(state, subscription_id, by, as_json):
     """End subscription SUBSCRIPTION_ID (it is kept in the history)."""
     sub = state.kit().unsubscribe(subscription_id, by=by)
-    if as_json:
-        echo_json(sub.to_dict())
-    else:
-        echo(f"Subscription {sub.id} ended: {sub.person} no longer follows {sub.describe()}.")
+    reply(as_json, sub.to_dict(), f"Subscription {sub.id} ended: {sub.person} no longer follows {sub.describe()}.")
 
 
 @cli.command()

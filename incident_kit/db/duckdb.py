@@ -121,30 +121,34 @@ _DAMAGED_RE = re.compile(r"Corrupt database file|Could not read enough bytes"
 _NEWER_RE = re.compile(r"Trying to read a database file with version number", re.I)
 
 
+_INVALIDATED_RE = re.compile(r"invalidated")
+# Failures of the file itself, tried in order: the first whose pattern (or exception type) matches names it.
+# {path} is the file, {detail} the first line of DuckDB's own message.
+_FILE_FAILURES: list[tuple[tuple, str]] = [
+    ((_FULL_RE,), "The disk holding the database {path} is full (or the file hit its size limit), "
+                  "so nothing was saved; free some space and try again."),
+    ((_NEWER_RE,), "The database {path} was written by a newer DuckDB than this incident-kit uses; "
+                   "upgrade incident-kit (pip install -U incident-kit) to open it."),
+    ((_NOT_DUCKDB_RE,), "{path} is not a DuckDB database file; check the --db path (or INCIDENT_KIT_DB), "
+                        "or restore the file from a backup if it was one."),
+    ((_DAMAGED_RE,), "The database {path} is damaged ({detail}); restore it from a backup, "
+                     "or restore an `incident-kit export` into a new --db file."),
+    ((duckdb.FatalException, _INVALIDATED_RE), "The database {path} stopped after an earlier failure ({detail}); "
+                                               "close the app or command and open it again."),
+    ((duckdb.IOException,), "Cannot read or write the database {path} ({detail}); check the disk "
+                            "and the file's permissions, then try again."),
+]
+
+
 def explain_failure(path, exc: BaseException) -> StoreUnavailable | None:
     """One sentence naming the file and what to do, for a failure of the file itself (disk full,
     damage, I/O); None for anything else (a conflict to retry, a bug in SQL), which stays as it is."""
     if not isinstance(exc, duckdb.Error):
         return None
     text = str(exc)
-    if _FULL_RE.search(text):
-        return StoreUnavailable(f"The disk holding the database {path} is full (or the file hit its size limit), "
-                                "so nothing was saved; free some space and try again.")
-    if _NEWER_RE.search(text):
-        return StoreUnavailable(f"The database {path} was written by a newer DuckDB than this incident-kit uses; "
-                                "upgrade incident-kit (pip install -U incident-kit) to open it.")
-    if _NOT_DUCKDB_RE.search(text):
-        return StoreUnavailable(f"{path} is not a DuckDB database file; check the --db path (or INCIDENT_KIT_DB), "
-                                "or restore the file from a backup if it was one.")
-    if _DAMAGED_RE.search(text):
-        return StoreUnavailable(f"The database {path} is damaged ({_first_line(text)}); restore it from a backup, "
-                                "or restore an `incident-kit export` into a new --db file.")
-    if isinstance(exc, duckdb.FatalException) or "invalidated" in text:
-        return StoreUnavailable(f"The database {path} stopped after an earlier failure ({_first_line(text)}); "
-                                "close the app or command and open it again.")
-    if isinstance(exc, duckdb.IOException):
-        return StoreUnavailable(f"Cannot read or write the database {path} ({_first_line(text)}); check the disk "
-                                "and the file's permissions, then try again.")
+    for signs, sentence in _FILE_FAILURES:
+        if any(isinstance(exc, sign) if isinstance(sign, type) else sign.search(text) for sign in signs):
+            return StoreUnavailable(sentence.format(path=path, detail=_first_line(text)))
     return None
 
 

@@ -10,17 +10,12 @@ from pathlib import Path
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
+from ..kit_part import KitPart
 from . import service
 from .models import FollowUp
 
 
-class FollowUpAPI:
-    db: object
-    user: str
-
-    def _by(self, by: str | None) -> str:
-        return by or self.user
-
+class FollowUpAPI(KitPart):
     def add_follow_up(self, reference: str, title: str, *, owner: str | None = None, due=None,
                       priority: str = "medium", description: str = "", tracker_url: str | None = None,
                       source: str | None = None, by: str | None = None) -> FollowUp:

@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from ..incident.models import Mode
 from . import mapping, schemas
 from .models import Batch, ImportFile
-from .reading import Context, cross_file_duplicates, problem, read_text, report
+from .reading import Context, cross_file_duplicates, problem, report, usable_files
 
 SOURCE = "csv"
 # (column, required, meaning) — the README table and the template are generated from this.
@@ -69,12 +69,7 @@ def _header(name: str) -> str:
 def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | None, pd.DataFrame]:
     problems: list[dict] = []
     rows: list[dict] = []
-    for file in files:
-        text = read_text(file, ctx, problems)
-        if progress:
-            progress(file.size)
-        if text is None:
-            continue
+    for file, text in usable_files(files, ctx, problems, progress):
         reader = _csv.reader(io.StringIO(text, newline=""))
         try:
             header = [_header(h) for h in next(reader)]

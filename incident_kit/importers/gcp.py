@@ -13,7 +13,7 @@ import pandas as pd
 from ..incident.models import Audience, Status
 from . import mapping, schemas
 from .models import GCP_AUTHOR, GCP_SEVERITIES, GCP_STATUS, Batch, ImportFile
-from .reading import Context, problem, read_json, validation_report
+from .reading import Context, nested_list, objects, problem, read_json, usable_files, validation_report
 
 SOURCE = "gcp"
 SHAPE_HINT = "expected Google Cloud's incidents.json: a list of incident objects"
@@ -42,38 +42,20 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
     problems: list[dict] = []
     inc_rows: list[dict] = []
     upd_rows: list[dict] = []
-    for file in files:
-        data = read_json(file, ctx, problems)
-        if progress:
-            progress(file.size)
-        if data is None:
-            continue
+    for file, data in usable_files(files, ctx, problems, progress, parse=read_json):
         if not isinstance(data, list):
             problems.append(problem(file.name, f"is not a Google Cloud file; {SHAPE_HINT}."))
             continue
         if not data:
             problems.append(problem(file.name, "contains no incidents; choose a file that holds some."))
             continue
-        for i, inc in enumerate(data):
-            where = f"[{i}]"
-            if not isinstance(inc, dict):
-                problems.append(problem(file.name, "is not an incident object", where=where))
-                continue
+        for where, inc in objects(data, file.name, problems, what="an incident", path=""):
             ext = external_id(inc)
             row = {k: inc.get(k) for k in INCIDENT_KEYS}
             row.update(external_id=ext, _file=file.name, _where=where, _id=ext, products=_products(inc))
             inc_rows.append(row)
-            ups = inc.get("updates")
-            if ups is None:
-                ups = []
-            if not isinstance(ups, list):
-                problems.append(problem(file.name, "updates is not a list", where=where, id=str(ext)))
-                continue
-            for j, upd in enumerate(ups):
-                uwhere = f"{where}.updates[{j}]"
-                if not isinstance(upd, dict):
-                    problems.append(problem(file.name, "is not an update object", where=uwhere))
-                    continue
+            ups = nested_list(inc, "updates", file.name, problems, where=where, id=str(ext))
+            for uwhere, upd in objects(ups, file.name, problems, what="an update", path=f"{where}.updates"):
                 urow = {k: upd.get(k) for k in UPDATE_KEYS}
                 uid = None if ext is None or not isinstance(upd.get("created"), str) else f"{ext}@{upd['created']}"
                 urow.update(external_id=uid, incident_id=ext, _file=file.name, _where=uwhere, _id=uid)
@@ -92,26 +74,19 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
 
 
 def _normalise(raw_inc: pd.DataFrame, raw_upd: pd.DataFrame, ctx: Context) -> Batch:
-    titles = raw_inc["external_desc"].map(mapping.clean_title)
     ended = raw_inc["end"].notna()
-    inc = pd.DataFrame({
-        "source": SOURCE,
-        "external_id": raw_inc["external_id"].astype(str),
-        "title": titles.map(lambda t: t[0]),
-        "summary": titles.map(lambda t: t[1]),
-        "severity": raw_inc["severity"].map(lambda v: mapping.severity_by_rank(v, GCP_SEVERITIES, ctx.severities)),
-        "type": None,
-        "mode": None,
-        "private": False,
-        "declared_by": GCP_AUTHOR,
-        "declared_at": mapping.to_utc(raw_inc["created"]),
-        "started_at": mapping.to_utc(raw_inc["begin"]),
-        "resolved_at": mapping.to_utc(raw_inc["end"]),
-        "closed_at": pd.Series(pd.NaT, index=raw_inc.index, dtype="datetime64[us, UTC]"),
-        "tags": raw_inc["products"].map(mapping.tags),
+    inc = mapping.public_incidents(
+        SOURCE, raw_inc["external_id"], raw_inc["external_desc"],
+        raw_inc["severity"].map(lambda v: mapping.severity_by_rank(v, GCP_SEVERITIES, ctx.severities)),
+        declared_by=GCP_AUTHOR,
+        declared_at=mapping.to_utc(raw_inc["created"]),
+        started_at=mapping.to_utc(raw_inc["begin"]),
+        resolved_at=mapping.to_utc(raw_inc["end"]),
+        closed_at=pd.Series(pd.NaT, index=raw_inc.index, dtype="datetime64[us, UTC]"),
+        tags=raw_inc["products"].map(mapping.tags),
         # Without update statuses (old schema) an incident with an end is resolved.
-        "fallback_status": ended.map({True: Status.RESOLVED.value, False: Status.INVESTIGATING.value}),
-    })
+        fallback_status=ended.map({True: Status.RESOLVED.value, False: Status.INVESTIGATING.value}),
+    )
     upd = pd.DataFrame({
         "source": SOURCE,
         "incident_external_id": raw_upd["incident_id"].astype(str),

@@ -36,6 +36,24 @@ def clean_title(text: str) -> tuple[str, str]:
     return title[:TITLE_MAX - 1] + "…", title
 
 
+def public_incidents(source: str, external_ids: pd.Series, titles: pd.Series, severities: pd.Series,
+                     **columns) -> pd.DataFrame:
+    """The incident frame of a public status page (Statuspage, Google Cloud): the title cleaned (its overflow
+    becomes the summary), no type or mode, never private; ``columns`` (declared_by, dates, tags, ...) follow."""
+    split = titles.map(clean_title)
+    return pd.DataFrame({
+        "source": source,
+        "external_id": external_ids.astype(str),
+        "title": split.map(lambda t: t[0]),
+        "summary": split.map(lambda t: t[1]),
+        "severity": severities,
+        "type": None,
+        "mode": None,
+        "private": False,
+        **columns,
+    })
+
+
 def tags(values) -> list[str]:
     seen: list[str] = []
     for v in values or ():

@@ -30,7 +30,7 @@ from markdown_it import MarkdownIt
 from ..incident.models import Mode, Status
 from . import mapping
 from .models import Batch, ImportFile
-from .reading import Context, cross_file_duplicates, problem, read_text, report
+from .reading import Context, cross_file_duplicates, problem, report, usable_files
 
 SOURCE = "postmortem"
 NOTES = "notes"
@@ -317,12 +317,7 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
     problems: list[dict] = []
     docs: list[tuple[str, Document]] = []
     by_lower = {s.lower(): s for s in ctx.severities}
-    for file in files:
-        text = read_text(file, ctx, problems)
-        if progress:
-            progress(file.size)
-        if text is None:
-            continue
+    for file, text in usable_files(files, ctx, problems, progress):
         doc = parse(text, content_id=content_hash(text))
         if doc.severity and doc.severity.lower() not in by_lower:
             doc.problems.append(f"severity '{doc.severity}' is not one of: {', '.join(ctx.severities)}")

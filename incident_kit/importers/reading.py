@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
@@ -80,6 +81,42 @@ def read_json(file: ImportFile, ctx: Context, problems: list[dict]):
                                 "no export does, so choose the exported file that holds the incidents."))
         return None
     return data
+
+
+def usable_files(files: Iterable[ImportFile], ctx: Context, problems: list[dict], progress=None, *,
+                 parse: Callable = read_text) -> Iterator[tuple[ImportFile, object]]:
+    """Each file with its content (``parse``: ``read_text``, or ``read_json``) once it passes the file-level
+    checks; why any other file cannot be used is added to ``problems``. ``progress(size)`` is called once per
+    file, used or not, so a progress bar reaches the end."""
+    for file in files:
+        content = parse(file, ctx, problems)
+        if progress:
+            progress(file.size)
+        if content is not None:
+            yield file, content
+
+
+def objects(items: list, file_name: str, problems: list[dict], *, what: str, path: str,
+            indexed: bool = True) -> Iterator[tuple[str, dict]]:
+    """Each item that is a JSON object, with its place in the file (``path[i]``, or ``path`` alone when not
+    ``indexed``); any other item is reported as not being ``what`` (e.g. "an incident")."""
+    for i, item in enumerate(items):
+        place = f"{path}[{i}]" if indexed else path
+        if not isinstance(item, dict):
+            problems.append(problem(file_name, f"is not {what} object", where=place))
+            continue
+        yield place, item
+
+
+def nested_list(obj: dict, key: str, file_name: str, problems: list[dict], *, where: str, id: str) -> list:
+    """``obj[key]`` when it is a list (absent: empty); anything else is reported and read as empty."""
+    items = obj.get(key)
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.append(problem(file_name, f"{key} is not a list", where=where, id=id))
+        return []
+    return items
 
 
 def _depth(data) -> int:

@@ -55,7 +55,33 @@ NO_ZONE = "has no time zone; add an offset (Z for UTC) so it is not misread"
 NOT_UTC = f"is not in UTC; the CSV format needs UTC times ending in Z or +00:00 (e.g. {ISO_EXAMPLE})"
 
 
-class StatuspageIncidentRaw(pa.DataFrameModel):
+def _text_check(*columns: str, error: str = "is empty or not text"):
+    """A check that each of ``columns`` holds non-blank text (assign it in a model's body)."""
+    @pa.check(*columns, element_wise=True, error=error)
+    def text(cls, v) -> bool:
+        return _text(v)
+    return text
+
+
+def _time_checks(*columns: str):
+    """The two checks every raw time column gets: it is an ISO 8601 date and time, and it names its offset
+    (assign them in a model's body: ``is_time, has_zone = _time_checks(...)``)."""
+    @pa.check(*columns, element_wise=True, error=NOT_TIME)
+    def is_time(cls, v) -> bool:
+        return _is_time(v)
+
+    @pa.check(*columns, element_wise=True, error=NO_ZONE)
+    def has_zone(cls, v) -> bool:
+        return _has_zone(v)
+    return is_time, has_zone
+
+
+class _Raw(pa.DataFrameModel):
+    class Config:
+        strict = False  # the raw records carry more fields than any check needs
+
+
+class StatuspageIncidentRaw(_Raw):
     id: Series[object] = pa.Field(nullable=False, unique=True)
     name: Series[object] = pa.Field(nullable=False)
     impact: Series[object] = pa.Field(nullable=False, isin=list(STATUSPAGE_IMPACTS))
@@ -64,49 +90,25 @@ class StatuspageIncidentRaw(pa.DataFrameModel):
     started_at: Series[object] = pa.Field(nullable=True)
     resolved_at: Series[object] = pa.Field(nullable=True)
 
-    @pa.check("id", "name", element_wise=True, error="is empty or not text")
-    def text(cls, v) -> bool:
-        return _text(v)
-
-    @pa.check("created_at", "started_at", "resolved_at", element_wise=True, error=NOT_TIME)
-    def is_time(cls, v) -> bool:
-        return _is_time(v)
-
-    @pa.check("created_at", "started_at", "resolved_at", element_wise=True, error=NO_ZONE)
-    def has_zone(cls, v) -> bool:
-        return _has_zone(v)
-
-    class Config:
-        strict = False
+    text = _text_check("id", "name")
+    is_time, has_zone = _time_checks("created_at", "started_at", "resolved_at")
 
 
-class StatuspageUpdateRaw(pa.DataFrameModel):
+class StatuspageUpdateRaw(_Raw):
     id: Series[object] = pa.Field(nullable=False, unique=True)
     status: Series[object] = pa.Field(nullable=False, isin=list(STATUSPAGE_STATUS))
     body: Series[object] = pa.Field(nullable=False)
     created_at: Series[object] = pa.Field(nullable=False)
 
-    @pa.check("id", element_wise=True, error="is empty or not text")
-    def text(cls, v) -> bool:
-        return _text(v)
+    text = _text_check("id")
 
     @pa.check("body", element_wise=True, error="is not text")
     def body_text(cls, v) -> bool:
         return isinstance(v, str)
-
-    @pa.check("created_at", element_wise=True, error=NOT_TIME)
-    def is_time(cls, v) -> bool:
-        return _is_time(v)
-
-    @pa.check("created_at", element_wise=True, error=NO_ZONE)
-    def has_zone(cls, v) -> bool:
-        return _has_zone(v)
-
-    class Config:
-        strict = False
+    is_time, has_zone = _time_checks("created_at")
 
 
-class GcpIncidentRaw(pa.DataFrameModel):
+class GcpIncidentRaw(_Raw):
     external_id: Series[object] = pa.Field(nullable=False, unique=True)
     external_desc: Series[object] = pa.Field(nullable=False)
     severity: Series[object] = pa.Field(nullable=False, isin=list(GCP_SEVERITIES))
@@ -114,23 +116,11 @@ class GcpIncidentRaw(pa.DataFrameModel):
     created: Series[object] = pa.Field(nullable=False)
     end: Series[object] = pa.Field(nullable=True)
 
-    @pa.check("external_desc", element_wise=True, error="is empty or not text")
-    def text(cls, v) -> bool:
-        return _text(v)
-
-    @pa.check("begin", "created", "end", element_wise=True, error=NOT_TIME)
-    def is_time(cls, v) -> bool:
-        return _is_time(v)
-
-    @pa.check("begin", "created", "end", element_wise=True, error=NO_ZONE)
-    def has_zone(cls, v) -> bool:
-        return _has_zone(v)
-
-    class Config:
-        strict = False
+    text = _text_check("external_desc")
+    is_time, has_zone = _time_checks("begin", "created", "end")
 
 
-class GcpUpdateRaw(pa.DataFrameModel):
+class GcpUpdateRaw(_Raw):
     external_id: Series[object] = pa.Field(nullable=False, unique=True)
     text: Series[object] = pa.Field(nullable=False)
     created: Series[object] = pa.Field(nullable=False)
@@ -140,23 +130,13 @@ class GcpUpdateRaw(pa.DataFrameModel):
     @pa.check("text", element_wise=True, error="is not text")
     def is_text(cls, v) -> bool:
         return isinstance(v, str)
-
-    @pa.check("created", element_wise=True, error=NOT_TIME)
-    def is_time(cls, v) -> bool:
-        return _is_time(v)
-
-    @pa.check("created", element_wise=True, error=NO_ZONE)
-    def has_zone(cls, v) -> bool:
-        return _has_zone(v)
-
-    class Config:
-        strict = False
+    is_time, has_zone = _time_checks("created")
 
 
 TIME_COLUMNS = ("declared_at", "started_at", "resolved_at", "closed_at")
 
 
-class CsvIncidentRaw(pa.DataFrameModel):
+class CsvIncidentRaw(_Raw):
     """One spreadsheet row per incident; times must be UTC (see the README's CSV columns)."""
 
     external_id: Series[object] = pa.Field(nullable=False, unique=True)
@@ -171,17 +151,8 @@ class CsvIncidentRaw(pa.DataFrameModel):
     mode: Series[object] = pa.Field(nullable=True, isin=["live", "retrospective", "test"])
     private: Series[object] = pa.Field(nullable=True, isin=["true", "false", "yes", "no", "1", "0"])
 
-    @pa.check("external_id", "title", element_wise=True, error="is empty")
-    def text(cls, v) -> bool:
-        return _text(v)
-
-    @pa.check(*TIME_COLUMNS, element_wise=True, error=NOT_TIME)
-    def is_time(cls, v) -> bool:
-        return _is_time(v)
-
-    @pa.check(*TIME_COLUMNS, element_wise=True, error=NO_ZONE)
-    def has_zone(cls, v) -> bool:
-        return _has_zone(v)
+    text = _text_check("external_id", "title", error="is empty")
+    is_time, has_zone = _time_checks(*TIME_COLUMNS)
 
     @pa.check(*TIME_COLUMNS, element_wise=True, error=NOT_UTC)
     def is_utc(cls, v) -> bool:
@@ -206,9 +177,6 @@ class CsvIncidentRaw(pa.DataFrameModel):
         resolved = [parse_time(v) for v in df["resolved_at"]]
         return pd.Series([s is None or r is None or s.utcoffset() is None or r.utcoffset() is None or r >= s
                           for s, r in zip(started, resolved)], index=df.index)
-
-    class Config:
-        strict = False
 
 
 def _problem(check: str, column: str) -> tuple[str, str]:

@@ -12,7 +12,7 @@ import pandas as pd
 from ..incident.models import Audience
 from . import mapping, schemas
 from .models import STATUSPAGE_IMPACTS, STATUSPAGE_STATUS, Batch, ImportFile
-from .reading import Context, problem, read_json, validation_report
+from .reading import Context, nested_list, objects, problem, read_json, usable_files, validation_report
 
 SOURCE = "statuspage"
 SHAPE_HINT = ('expected a Statuspage export: {"page": {...}, "incidents": [...]} or '
@@ -50,12 +50,7 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
     problems: list[dict] = []
     inc_rows: list[dict] = []
     upd_rows: list[dict] = []
-    for file in files:
-        data = read_json(file, ctx, problems)
-        if progress:
-            progress(file.size)
-        if data is None:
-            continue
+    for file, data in usable_files(files, ctx, problems, progress, parse=read_json):
         found = _incidents_of(data, file.name, problems)
         if found is None:
             continue
@@ -63,26 +58,14 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
         if not incidents:
             problems.append(problem(file.name, "contains no incidents; choose a file that holds some."))
             continue
-        for i, inc in enumerate(incidents):
-            where = prefix if prefix == "incident" else f"{prefix}[{i}]"
-            if not isinstance(inc, dict):
-                problems.append(problem(file.name, "is not an incident object", where=where))
-                continue
+        for where, inc in objects(incidents, file.name, problems, what="an incident", path=prefix,
+                                  indexed=prefix != "incident"):
             row = {k: inc.get(k) for k in INCIDENT_KEYS}
             row.update(_file=file.name, _where=where, _id=inc.get("id"), page=page_name,
                        components=_components(inc))
             inc_rows.append(row)
-            ups = inc.get("incident_updates")
-            if ups is None:
-                ups = []
-            if not isinstance(ups, list):
-                problems.append(problem(file.name, "incident_updates is not a list", where=where, id=str(inc.get("id"))))
-                continue
-            for j, upd in enumerate(ups):
-                uwhere = f"{where}.incident_updates[{j}]"
-                if not isinstance(upd, dict):
-                    problems.append(problem(file.name, "is not an update object", where=uwhere))
-                    continue
+            ups = nested_list(inc, "incident_updates", file.name, problems, where=where, id=str(inc.get("id")))
+            for uwhere, upd in objects(ups, file.name, problems, what="an update", path=f"{where}.incident_updates"):
                 urow = {k: upd.get(k) for k in UPDATE_KEYS}
                 urow.update(_file=file.name, _where=uwhere, _id=upd.get("id"), incident_id=inc.get("id"))
                 upd_rows.append(urow)
@@ -99,24 +82,17 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
 
 def _normalise(raw_inc: pd.DataFrame, raw_upd: pd.DataFrame, ctx: Context) -> Batch:
     authors = raw_inc["page"].where(raw_inc["page"] != "", "Statuspage")
-    titles = raw_inc["name"].map(mapping.clean_title)
-    inc = pd.DataFrame({
-        "source": SOURCE,
-        "external_id": raw_inc["id"].astype(str),
-        "title": titles.map(lambda t: t[0]),
-        "summary": titles.map(lambda t: t[1]),
-        "severity": raw_inc["impact"].map(lambda v: mapping.severity_by_rank(v, STATUSPAGE_IMPACTS, ctx.severities)),
-        "type": None,
-        "mode": None,
-        "private": False,
-        "declared_by": authors.astype(str),
-        "declared_at": mapping.to_utc(raw_inc["created_at"]),
-        "started_at": mapping.to_utc(raw_inc["started_at"]),
-        "resolved_at": mapping.to_utc(raw_inc["resolved_at"]),
-        "closed_at": pd.Series(pd.NaT, index=raw_inc.index, dtype="datetime64[us, UTC]"),
-        "tags": raw_inc["components"].map(mapping.tags),
-        "fallback_status": raw_inc["status"].map(lambda s: STATUSPAGE_STATUS[s].value),
-    })
+    inc = mapping.public_incidents(
+        SOURCE, raw_inc["id"], raw_inc["name"],
+        raw_inc["impact"].map(lambda v: mapping.severity_by_rank(v, STATUSPAGE_IMPACTS, ctx.severities)),
+        declared_by=authors.astype(str),
+        declared_at=mapping.to_utc(raw_inc["created_at"]),
+        started_at=mapping.to_utc(raw_inc["started_at"]),
+        resolved_at=mapping.to_utc(raw_inc["resolved_at"]),
+        closed_at=pd.Series(pd.NaT, index=raw_inc.index, dtype="datetime64[us, UTC]"),
+        tags=raw_inc["components"].map(mapping.tags),
+        fallback_status=raw_inc["status"].map(lambda s: STATUSPAGE_STATUS[s].value),
+    )
     author_by_incident = dict(zip(inc["external_id"], inc["declared_by"]))
     upd = pd.DataFrame({
         "source": SOURCE,

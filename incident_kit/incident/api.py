@@ -7,17 +7,12 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
+from ..kit_part import KitPart
 from . import service, timeline
 from .models import Event, Incident, Update
 
 
-class IncidentAPI:
-    db: object
-    user: str
-
-    def _by(self, by: str | None) -> str:
-        return by or self.user
-
+class IncidentAPI(KitPart):
     def declare(self, title: str, *, declared_by: str | None = None, severity: str | None = None,
                 type: str | None = None, summary: str = "", private: bool = False, started_at=None,
                 mode: str = "live", tags=None, lead: str | None = None) -> Incident:
@@ -49,8 +44,11 @@ class IncidentAPI:
         """Edit title, summary, type, tags, started_at, private or mode."""
         return service.edit(self.db, reference, by=self._by(by), **fields)
 
-    def resolve(self, reference: str, *, by: str | None = None, note: str | None = None) -> Incident:
-        return service.resolve(self.db, reference, by=self._by(by), note=note)
+    def resolve(self, reference: str, *, by: str | None = None, note: str | None = None,
+                final_update: str | None = None, external_update: str | None = None) -> Incident:
+        """Resolve; optionally post the final update (and its customer version) in the same change."""
+        return service.resolve(self.db, reference, by=self._by(by), note=note, final_update=final_update,
+                               external_update=external_update)
 
     def reopen(self, reference: str, *, by: str | None = None, status: str = "investigating",
                reason: str | None = None) -> Incident:

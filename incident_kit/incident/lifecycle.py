@@ -102,15 +102,21 @@ def post_update(db, reference: str, message: str, *, by: str, audience: str = "i
             raise IncidentKitError(f"{incident.reference} is {incident.status.value}{where}.")
         if target is not None and target != incident.status:
             move(tx, incident, target, by=by, now=posted)
-        update = Update(id=0, incident_id=incident.id, posted_at=posted, author=by, audience=aud, message=text,
-                        status=target or incident.status, impact=impact, doing=doing, next_update_at=nxt)
-        update = store.insert_update(tx, update)
-        store.record_event(tx, incident.id, actor=by, kind="update_posted", occurred_at=posted,
-                           field="update", new=update.id, detail=aud.value,
-                           context={"incident": replace(incident, status=update.status), "update": update})
-        return update
+        return _add_update(tx, incident, by=by, audience=aud, text=text, status=target or incident.status,
+                           impact=impact, doing=doing, next_update_at=nxt, posted=posted)
 
     return db.write(work)
+
+
+def _add_update(tx, incident: Incident, *, by: str, audience: Audience, text: str, status: Status, impact: str,
+                doing: str, next_update_at, posted: dt.datetime) -> Update:
+    update = Update(id=0, incident_id=incident.id, posted_at=posted, author=by, audience=audience, message=text,
+                    status=status, impact=impact, doing=doing, next_update_at=next_update_at)
+    update = store.insert_update(tx, update)
+    store.record_event(tx, incident.id, actor=by, kind="update_posted", occurred_at=posted,
+                       field="update", new=update.id, detail=audience.value,
+                       context={"incident": replace(incident, status=update.status), "update": update})
+    return update
 
 
 # -- status --------------------------------------------------------------------
@@ -150,8 +156,31 @@ def change_status(db, reference: str, status: str, *, by: str, note: str | None 
     return db.write(work)
 
 
-def resolve(db, reference: str, *, by: str, note: str | None = None) -> Incident:
-    return change_status(db, reference, Status.RESOLVED.value, by=by, note=note)
+def resolve(db, reference: str, *, by: str, note: str | None = None, final_update: str | None = None,
+            external_update: str | None = None) -> Incident:
+    """Resolve. ``final_update`` (and ``external_update``, its version for customers) are posted with the
+    move in one change, with no next update promised, so no surface says "Next update by" any more."""
+    if final_update is None and external_update is None:
+        return change_status(db, reference, Status.RESOLVED.value, by=by, note=note)
+    by = clean_person(by, "Resolved by")
+    texts = [(Audience.INTERNAL, bounds.text(final_update, what="The final update", limit=UPDATE_MAX)),
+             (Audience.EXTERNAL, bounds.text(external_update, what="The final update for customers",
+                                             limit=UPDATE_MAX))]
+    if not texts[0][1]:
+        raise IncidentKitError("The final update is empty: say in a sentence what was resolved.")
+
+    def work(tx):
+        incident = load_for_change(tx, reference, by)
+        now = utcnow()
+        move(tx, incident, Status.RESOLVED, by=by, now=now, detail=(note or "").strip() or None)
+        resolved = store.get_by_id(tx, incident.id)
+        for audience, text in texts:
+            if text:
+                _add_update(tx, resolved, by=by, audience=audience, text=text, status=Status.RESOLVED,
+                            impact="", doing="", next_update_at=None, posted=now)
+        return store.get_by_id(tx, incident.id)
+
+    return db.write(work)
 
 
 def decline(db, reference: str, *, by: str, reason: str) -> Incident:

@@ -88,21 +88,35 @@ WITH last_update AS (
            arg_max(next_update_at, posted_at) AS promised_next_update_at,
            count(*) AS update_count
     FROM updates GROUP BY incident_id
+), last_raise AS (
+    -- A severity raise tightens the promise: the next update is due by the earlier of the current
+    -- deadline and raise time + the new severity's cadence (until an update sets a new promise).
+    SELECT e.incident_id, max(e.occurred_at) AS raised_at
+    FROM events e
+    JOIN severities was ON was.name = e.old_value
+    JOIN severities now_ ON now_.name = e.new_value
+    WHERE e.kind = 'severity_changed' AND now_.rank > was.rank
+    GROUP BY e.incident_id
 )
 SELECT {LIST_COLUMNS},
        s.rank AS severity_rank, s.cadence_minutes,
        lead.person AS lead, comms.person AS comms_lead,
        coalesce(comms.person, lead.person, i.declared_by) AS accountable,
        lu.last_update_at, coalesce(lu.update_count, 0) AS update_count,
-       CASE WHEN i.status IN {ACTIVE_SQL} THEN
-           coalesce(lu.promised_next_update_at,
-                    coalesce(lu.last_update_at, i.declared_at) + to_minutes(s.cadence_minutes))
+       CASE WHEN i.status NOT IN {ACTIVE_SQL} THEN NULL
+            WHEN lr.raised_at > coalesce(lu.last_update_at, i.declared_at) THEN
+                least(coalesce(lu.promised_next_update_at,
+                               coalesce(lu.last_update_at, i.declared_at) + to_minutes(s.cadence_minutes)),
+                      lr.raised_at + to_minutes(s.cadence_minutes))
+            ELSE coalesce(lu.promised_next_update_at,
+                          coalesce(lu.last_update_at, i.declared_at) + to_minutes(s.cadence_minutes))
        END AS next_update_due
 FROM incidents i
 LEFT JOIN severities s ON s.name = i.severity
 LEFT JOIN incident_roles lead ON lead.incident_id = i.id AND lead.role = 'lead' AND lead.unassigned_at IS NULL
 LEFT JOIN incident_roles comms ON comms.incident_id = i.id AND comms.role = 'comms' AND comms.unassigned_at IS NULL
 LEFT JOIN last_update lu ON lu.incident_id = i.id
+LEFT JOIN last_raise lr ON lr.incident_id = i.id
 WHERE {visible_sql()}
   AND (NOT ? OR i.status IN {ACTIVE_SQL})
   AND (? IS NULL OR {participant_sql()})

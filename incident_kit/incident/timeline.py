@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
-from .models import Event, Update
+from .models import Event, Status, Update
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,19 @@ class Entry:
 ROLE_LABELS = {"lead": "incident lead", "comms": "communications lead"}
 
 
+def _status(value: str | None) -> str:
+    """A status as the app words it ('post_incident' -> 'Post-incident'); unknown values as stored."""
+    try:
+        return Status(value).label
+    except ValueError:
+        return str(value)
+
+
+def _word(value) -> str:
+    """A stored value as a word: 'in_review' -> 'in review', 'wont_do' -> 'wont do'."""
+    return str(value).replace("_", " ") if value is not None else "—"
+
+
 def describe(event: Event) -> str:
     """A one-line, human description of an event."""
     f, old, new, detail = event.field, event.old_value, event.new_value, event.detail
@@ -36,10 +49,10 @@ def describe(event: Event) -> str:
         case "declared":
             return f"Declared ({detail})" if detail else "Declared"
         case "status_changed":
-            text = f"Status {old} → {new}"
+            text = f"Status {_status(old)} → {_status(new)}"
             return f"{text}: {detail}" if detail else text
         case "reopened":
-            return f"Reopened ({old} → {new})" + (f": {detail}" if detail else "")
+            return f"Reopened ({_status(old)} → {_status(new)})" + (f": {detail}" if detail else "")
         case "severity_changed":
             return f"Severity {old} → {new}" + (f": {detail}" if detail else "")
         case "role_assigned":
@@ -63,19 +76,19 @@ def describe(event: Event) -> str:
         case "update_reminder":
             return f"Reminder: {detail}" if detail else "Reminder sent"
         case "review_started":
-            return f"Review started: {new}" + (f" ({detail})" if detail else "")
+            return f"Review started: {_word(new)}" + (f" ({detail})" if detail else "")
         case "review_depth_changed":
-            return f"Review depth {old} → {new}" + (f" ({detail})" if detail else "")
+            return f"Review depth {_word(old)} → {_word(new)}" + (f" ({detail})" if detail else "")
         case "review_published" | "review_status_changed":
-            return f"{detail + ' review' if detail else 'Review'} {old} → {new}".capitalize()
+            return f"{detail + ' review' if detail else 'Review'} {_word(old)} → {_word(new)}".capitalize()
         case "follow_up_added":
             return f"Follow-up added: {new}"
         case "follow_up_status_changed":
-            return f"Follow-up {f} {old} → {new}" + (f" ({detail})" if detail else "")
+            return f"Follow-up {f} {_word(old)} → {_word(new)}" + (f" ({detail})" if detail else "")
         case _:
             parts = [event.kind.replace("_", " ").capitalize()]
             if f:
-                parts.append(f"{f}: {old or '—'} → {new or '—'}")
+                parts.append(f"{_word(f)}: {old or '—'} → {new or '—'}")
             if detail:
                 parts.append(detail)
             return " · ".join(parts)

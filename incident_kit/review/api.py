@@ -11,6 +11,7 @@ from ..clock import utcnow
 from ..follow_up import service as follow_up_service
 from ..incident import service as incident_service
 from ..incident.models import Incident
+from ..kit_part import KitPart
 from . import service
 from .hints import Hint
 from .models import Depth, Review
@@ -18,13 +19,7 @@ from .prefill import Prefill
 from .service import SectionHint
 
 
-class ReviewAPI:
-    db: object
-    user: str
-
-    def _by(self, by: str | None) -> str:
-        return by or self.user
-
+class ReviewAPI(KitPart):
     def start_review(self, reference: str, *, depth: str, reason: str | None = None, scheduled_for=None,
                      by: str | None = None) -> Review:
         """Start the review at a depth the team chooses: "none" (needs a one-line ``reason``), "note",

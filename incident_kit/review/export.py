@@ -79,9 +79,21 @@ def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
             related: list[dict] | None = None) -> dict:
     """``facts``: the record's prefill, used for any section nobody has written (e.g. a demo or imported review)."""
 
-    def body(key: str, text: str) -> str:
+    printed: set[str] = set()
+
+    def body(spec, text: str) -> str:
+        """What the record says (each fact once, at the first question that shows it), then what people
+        wrote; an older review's copy of the record in its text is not printed twice."""
         text = (text or "").strip()
-        return text or (prefill.section_text(key, facts).strip() if facts is not None else "")
+        if facts is None:
+            return text
+        old_copy = prefill.section_text(spec.key, facts).strip()
+        if spec.key != "agenda" and old_copy and old_copy in text:
+            text = text.replace(old_copy, "").strip()
+        names = [n for n in spec.facts if n not in printed]
+        printed.update(names)
+        record = "\n\n".join(t for t in (prefill.fact_markdown(n, facts).strip() for n in names) if t)
+        return "\n\n".join(t for t in (record, text) if t)
 
     return {
         "incident": incident,
@@ -89,7 +101,7 @@ def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
         "depth_label": review.depth.label,
         "depth_help": DEPTH_HELP[review.depth],
         "status_label": review.status.label,
-        "sections": [{"key": spec.key, "title": spec.title, "body": body(spec.key, text)}
+        "sections": [{"key": spec.key, "title": spec.title, "body": body(spec, text)}
                      for spec, text in review.visible_sections],
         "show_follow_ups": has_follow_ups(review.depth),
         "follow_ups": follow_up_rows(follow_ups),

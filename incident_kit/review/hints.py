@@ -98,3 +98,18 @@ def find(text: str, *, names: Iterable[str] = ()) -> list[Hint]:
 def without_dismissed(hints: list[Hint], dismissed: Iterable[str]) -> list[Hint]:
     gone = set(dismissed)
     return [h for h in hints if h.key not in gone]
+
+
+def authored(text: str, *, prefilled: str = "") -> str:
+    """Only what a person wrote: drops lines copied from the record (``prefilled``, the text the
+    section started with) and quoted lines ("> ..." picked from the timeline), keeps the rest in place.
+
+    Hints look at this, so the app's own record text (e.g. the declarer's name beside "failed")
+    never fires a hint before anyone has written a word.
+    """
+    record = {" ".join(line.split()) for line in (prefilled or "").splitlines() if line.strip()}
+    kept = []
+    for line in (text or "").splitlines():
+        flat = " ".join(line.split())
+        kept.append("" if flat in record or flat.startswith(">") else line)
+    return "\n".join(kept)

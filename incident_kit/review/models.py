@@ -88,54 +88,97 @@ def check_transition(current: ReviewStatus, target: ReviewStatus) -> None:
     if target == current:
         raise InvalidTransition(f"The review is already {current.label.lower()}.")
     if target == ReviewStatus.WAIVED:
-        raise InvalidTransition("To waive the review, change its depth to none with a one-line reason.")
+        raise InvalidTransition("To waive the review, choose “No review” with a one-line reason.")
     if current == ReviewStatus.WAIVED:
-        raise InvalidTransition("The review is waived; change its depth (note, standard or workshop) to write one.")
+        raise InvalidTransition("The review is waived; choose a short note, a standard review or a full workshop "
+                                "to write one.")
     if target not in TRANSITIONS[current]:
-        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[current]))
-        raise InvalidTransition(f"A review cannot move from {current.value} to {target.value}; allowed next: {allowed}.")
+        allowed = " or ".join(sorted(s.label.lower() for s in TRANSITIONS[current]))
+        raise InvalidTransition(f"A review that is {current.label.lower()} cannot become {target.label.lower()}; "
+                                f"it can become {allowed}.")
 
 
 @dataclass(frozen=True)
 class SectionSpec:
+    """One question of the guided review form.
+
+    ``question`` is what the form asks; ``prompt`` says in a line what a good answer holds;
+    ``facts`` names what the record already knows that is shown beside the question (rendered,
+    never as text to edit): overview, key_times, durations, roles, severity, impacts, timeline,
+    participants. ``prefilled``: the answer starts from a template (the workshop agenda), never
+    from record text, so what people write stays theirs.
+    """
+
     key: str
     title: str
-    prompt: str  # shown as the placeholder: what to write here
+    prompt: str
     depths: frozenset[Depth]
-    prefilled: bool = False  # filled from the record when the review starts
+    prefilled: bool = False
+    question: str = ""
+    facts: tuple[str, ...] = ()
 
+    @property
+    def ask(self) -> str:
+        return self.question or self.title
+
+
+FACTS = ("overview", "key_times", "durations", "roles", "severity", "impacts", "timeline", "participants")
+FACT_TITLES = {"overview": "In short", "key_times": "Key times", "durations": "How long each step took",
+               "roles": "Who held which role", "severity": "Severity history", "impacts": "Impact as reported",
+               "timeline": "Timeline from the record", "participants": "People on the incident"}
 
 _S, _W = Depth.STANDARD, Depth.WORKSHOP
 SECTIONS: list[SectionSpec] = [
-    SectionSpec("what_happened", "What happened and why", "A few sentences: what happened, why, and what changed.",
-                frozenset({Depth.NOTE}), prefilled=True),
+    SectionSpec("what_happened", "What happened and why",
+                "In a few sentences: what people saw, why it happened, and what is changing so it is less "
+                "likely or less bad next time.",
+                frozenset({Depth.NOTE}), question="What happened, and why?",
+                facts=("overview", "key_times", "impacts", "timeline")),
     SectionSpec("summary", "Summary", "Two or three sentences a colleague outside the team can follow.",
-                frozenset({_S, _W}), prefilled=True),
-    SectionSpec("key_facts", "Key times and people", "Key times, durations, roles and severity changes.",
-                frozenset({_S, _W}), prefilled=True),
-    SectionSpec("impact", "Impact", "Who was affected, how, and for how long.", frozenset({_S, _W}), prefilled=True),
-    SectionSpec("timeline", "Timeline", "What happened when, from the record; add what the record missed.",
-                frozenset({_S, _W}), prefilled=True),
+                frozenset({_S, _W}), question="How would you sum it up for a colleague in another team?",
+                facts=("overview",)),
+    SectionSpec("key_facts", "Key times and people",
+                "The record is shown beside: add what it missed or got wrong, e.g. when someone first noticed.",
+                frozenset({_S, _W}), question="Anything to add to the key times and roles?",
+                facts=("key_times", "durations", "roles", "severity")),
+    SectionSpec("impact", "Impact", "Who was affected, how, and for how long; numbers if you have them.",
+                frozenset({_S, _W}), question="Who was affected, and how?", facts=("impacts", "durations")),
+    SectionSpec("timeline", "Timeline",
+                "Pick moments from the record to quote, and say what was happening around them that the "
+                "record does not show.",
+                frozenset({_S, _W}), question="What does the timeline not show?", facts=("timeline",)),
     SectionSpec("contributing_factors", "Contributing factors",
                 "The conditions that made this possible: technical, organisational, timing. Usually several.",
-                frozenset({_S, _W})),
-    SectionSpec("went_well", "What went well", "What helped: keep doing it.", frozenset({_S, _W})),
+                frozenset({_S, _W}), question="What made this possible?", facts=("timeline",)),
+    SectionSpec("went_well", "What went well", "What helped: keep doing it.", frozenset({_S, _W}),
+                question="What went well?"),
     SectionSpec("was_hard", "What was hard", "Where people struggled: missing information, tools, access.",
-                frozenset({_S, _W})),
-    SectionSpec("lucky", "Where we got lucky", "What could easily have made this worse.", frozenset({_S, _W})),
+                frozenset({_S, _W}), question="What was hard?"),
+    SectionSpec("lucky", "Where we got lucky", "What could easily have made this worse.", frozenset({_S, _W}),
+                question="Where did we get lucky?"),
     SectionSpec("notes", "Notes", "Anything else worth keeping: lessons, attendees, figures, links.",
-                frozenset({_S, _W})),
+                frozenset({_S, _W}), question="Anything else worth keeping?"),
     SectionSpec("participants", "Cross-team participants", "Who joins the workshop, from which teams.",
-                frozenset({_W}), prefilled=True),
-    SectionSpec("agenda", "Meeting agenda", "The workshop's agenda.", frozenset({_W}), prefilled=True),
+                frozenset({_W}), question="Who should join the workshop?", facts=("participants", "roles")),
+    SectionSpec("agenda", "Meeting agenda", "The workshop's agenda; a suggested one is filled in.",
+                frozenset({_W}), prefilled=True, question="What is the agenda?"),
     SectionSpec("interviews", "Interview notes", "Notes from conversations with the people involved, before the "
-                "workshop.", frozenset({_W})),
+                "workshop.", frozenset({_W}), question="What did the people involved tell you?"),
 ]
 SECTION_BY_KEY = {s.key: s for s in SECTIONS}
 
 
 def sections_for(depth: Depth) -> list[SectionSpec]:
     return [s for s in SECTIONS if depth in s.depths]
+
+
+# What a person can do next with a review, by status: (target, button label), in the app's words.
+STATUS_ACTIONS: dict[ReviewStatus, list[tuple[ReviewStatus, str]]] = {
+    ReviewStatus.DRAFT: [(ReviewStatus.IN_REVIEW, "Ready for review")],
+    ReviewStatus.IN_REVIEW: [(ReviewStatus.PUBLISHED, "Publish"), (ReviewStatus.DRAFT, "Back to draft")],
+    ReviewStatus.PUBLISHED: [(ReviewStatus.IN_REVIEW, "Reopen for edits")],
+    ReviewStatus.WAIVED: [],
+}
 
 
 def has_follow_ups(depth: Depth) -> bool:

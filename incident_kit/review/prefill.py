@@ -204,8 +204,62 @@ def _overview(p: Prefill) -> str:
     return sentence + "."
 
 
+def starting_text(key: str) -> str:
+    """What a new answer starts with: a template for the agenda, otherwise nothing (record text is shown
+    beside the question, never copied into what people write)."""
+    return DEFAULT_AGENDA if key == "agenda" else ""
+
+
+def quote(entry: Entry) -> str:
+    """A timeline entry quoted into an answer: '> 2026-11-26 14:05 UTC · bao · Rolled back the deploy'."""
+    what = " ".join(entry.text.split()) + (f" [{entry.audience} update]" if entry.audience else "")
+    return f"> {when(entry.occurred_at)} UTC · {' '.join(str(entry.actor).split())} · {what}"
+
+
+def fact_markdown(name: str, p: Prefill) -> str:
+    """One fact the record knows (names as in ``review.models.FACTS``), as markdown for exports."""
+    if name == "overview":
+        summary = (p.incident.summary or "").strip()
+        return "\n\n".join([_overview(p)] + ([summary] if summary else []))
+    if name == "key_times":
+        return "\n".join(["| Moment | Time (UTC) |", "|---|---|"]
+                         + [f"| {k.label} | {when(k.value)} |" for k in p.key_times])
+    if name == "durations":
+        return "\n".join(["| Between | Duration |", "|---|---|"]
+                         + [f"| {d.label} | {span_text(d.value)} |" for d in p.durations])
+    if name == "roles":
+        if not p.roles:
+            return f"No roles were assigned; {cell(p.incident.declared_by)} declared the incident."
+        return "\n".join(["| Role | Person | From (UTC) | Until (UTC) |", "|---|---|---|---|"]
+                         + [f"| {cell(ROLE_LABELS.get(r.role, r.role))} | {cell(r.person)} | {when(r.start)} | "
+                            f"{when(r.end) if r.end else 'end'} |" for r in p.roles])
+    if name == "severity":
+        lines = ["| Time (UTC) | Severity | By | Why |", "|---|---|---|---|"]
+        for c in p.severity_history:
+            label = f"{c.previous} → {c.severity}" if c.previous else f"{c.severity} (declared)"
+            lines.append(f"| {when(c.occurred_at)} | {cell(label)} | {cell(c.actor)} | {cell(c.reason or '')} |")
+        return "\n".join(lines)
+    if name == "impacts":
+        return impact_markdown(p) if p.impacts else ""
+    if name == "timeline":
+        return timeline_markdown(p.timeline)
+    if name == "participants":
+        return "\n".join(f"- {cell(person)}" for person in p.participants)
+    return ""
+
+
+def record_text(key: str, p: Prefill) -> str:
+    """What the record says for a section (every fact shown beside its question), as markdown."""
+    from .models import SECTION_BY_KEY
+
+    spec = SECTION_BY_KEY.get(key)
+    return "\n\n".join(t for t in (fact_markdown(n, p) for n in (spec.facts if spec else ())) if t)
+
+
 def section_text(key: str, p: Prefill) -> str:
-    """The markdown a new section starts with ('' for the sections people write from scratch)."""
+    """The markdown older versions started each section with (record text people then edited).
+
+    Kept so hints can tell those prefilled lines from what people wrote (see ``hints.authored``)."""
     inc = p.incident
     summary = (inc.summary or "").strip()
     if key == "what_happened":

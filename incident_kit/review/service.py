@@ -47,12 +47,12 @@ def require_finished_review(tx, kind: str, incident_id: int, payload: dict) -> N
     review = store.for_incident(tx, incident_id)
     if review is None:
         raise InvalidTransition(
-            f"{ref} cannot close yet: it has no review. Start one (`incident-kit review start {ref} --depth note`) "
-            f"or waive it with a one-line reason (`--depth none --reason \"...\"`), then close it.")
+            f"{ref} cannot close yet: it has no review. Start a short note or a standard review, or waive the "
+            "review with a one-line reason, then close it.")
     if review.status not in DONE:
         raise InvalidTransition(
             f"{ref} cannot close yet: its review ({review.depth.label.lower()}) is {review.status.label.lower()}. "
-            "Publish it, or waive it by changing its depth to none with a one-line reason, then close it.")
+            "Publish it, or waive it with a one-line reason (“No review”), then close it.")
 
 
 hooks.subscribe("before_status_change", require_finished_review)
@@ -71,8 +71,8 @@ def _reason(reason, depth: Depth) -> str | None:
 def _review_or_explain(tx, incident: Incident) -> Review:
     review = store.for_incident(tx, incident.id)
     if review is None:
-        raise IncidentKitError(f"{incident.reference} has no review yet; start one with "
-                               f"`incident-kit review start {incident.reference}`.")
+        raise IncidentKitError(f"{incident.reference} has no review yet; start one first (a short note, a "
+                               "standard review or a full workshop).")
     return review
 
 
@@ -98,7 +98,7 @@ def _write_missing_sections(tx, review_id: int, depth: Depth, existing: dict[str
                             now: dt.datetime) -> None:
     for spec in sections_for(depth):
         if spec.key not in existing:
-            store.add_section_version(tx, review_id, spec.key, prefill.section_text(spec.key, facts), by=by, now=now)
+            store.add_section_version(tx, review_id, spec.key, prefill.starting_text(spec.key), by=by, now=now)
 
 
 # -- changes -----------------------------------------------------------------------
@@ -285,11 +285,14 @@ class SectionHint:
 
 
 def _hints(tx, incident: Incident, review: Review) -> list[SectionHint]:
+    """Hints on what people wrote only: record text a section started with and quoted lines are skipped."""
     names = participants(tx, incident)
     gone = store.dismissals(tx, review.id)
+    facts = _gather(tx, incident)
     out = []
     for spec, text in review.visible_sections:
-        for h in hint_rules.find(text, names=names):
+        started = prefill.section_text(spec.key, facts) + "\n" + prefill.starting_text(spec.key)
+        for h in hint_rules.find(hint_rules.authored(text, prefilled=started), names=names):
             if (spec.key, h.key) not in gone:
                 out.append(SectionHint(spec.key, h))
     return out

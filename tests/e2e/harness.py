@@ -82,6 +82,29 @@ def launch(playwright):
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
 
 
+def require_chromium() -> None:
+    """Skip the calling test module (call it at module level) when the system Chromium is missing."""
+    if not CHROMIUM.exists():
+        import pytest
+
+        pytest.skip(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium); "
+                    "the browser test drives it and never downloads one.", allow_module_level=True)
+
+
+@contextlib.contextmanager
+def app_in_browser(db_path: Path | str, *, env: dict | None = None, log: Path | None = None, args: tuple = ()):
+    """The real app on ``db_path`` and a headless Chromium to drive it: yields ``(url, browser)``; the
+    browser is closed, then the app stopped, when the block ends."""
+    from playwright.sync_api import sync_playwright
+
+    with streamlit_app(db_path, env=env, log=log, args=args) as url, sync_playwright() as pw:
+        browser = launch(pw)
+        try:
+            yield url, browser
+        finally:
+            browser.close()
+
+
 def wait_idle(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished the current run (its status widget disappears)."""
     page.wait_for_selector('[data-testid="stApp"]', timeout=timeout)

@@ -1,4 +1,4 @@
-"""Regenerate the README screenshots of the Declare, Incidents and Incident pages.
+"""Regenerate the README screenshots of the Declare, Incidents, Incident and Review pages.
 
     python tests/e2e/make_screenshots.py
 
@@ -54,17 +54,40 @@ def _prepare(db: Path) -> str:
         return inc.reference
 
 
+def _prepare_review(db: Path) -> str:
+    """A resolved incident with a standard review half written; returns its reference."""
+    now = dt.datetime.now(dt.timezone.utc)
+    with ik.open(db) as kit:
+        inc = kit.declare("Search results stale for EU customers", declared_by="maya", severity="Moderate",
+                          type="engineering", lead="maya", started_at=now - dt.timedelta(hours=3, minutes=10))
+        kit.assign_role(inc.reference, "comms", "bao", by="maya")
+        kit.post_update(inc.reference, "Search shows results from yesterday for EU customers.", by="bao",
+                        impact="EU customers see outdated search results; orders work.",
+                        doing="Checking the search indexer.")
+        kit.change_severity(inc.reference, "Major", by="maya", reason="Sales teams report lost orders")
+        kit.post_update(inc.reference, "The indexer stalled on a full disk; we freed space and it is catching up.",
+                        by="bao", status="monitoring", impact="EU customers see results up to 2 h old.",
+                        doing="Watching the index catch up.")
+        kit.resolve(inc.reference, by="maya", final_update="Resolved: search results are current again.",
+                    external_update="Resolved: search works normally again.")
+        kit.start_review(inc.reference, depth="standard", by="maya")
+        kit.edit_review_section(inc.reference, "summary", "The EU search indexer stopped when its disk filled up, "
+                                "so for about three hours EU customers saw yesterday's results.", by="maya")
+        kit.edit_review_section(inc.reference, "went_well", "Sales told us within minutes; the rollback plan "
+                                "was not needed because the fix was quick.", by="maya")
+        return inc.reference
+
+
 def main() -> None:
     if not harness.CHROMIUM.exists():
         sys.exit(f"Chromium is not installed at {harness.CHROMIUM}; apt-get install chromium.")
-    from playwright.sync_api import sync_playwright
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "screenshots.duckdb"
         ref = _prepare(db)
-        with harness.streamlit_app(db, log=Path(tmp) / "streamlit.log") as url, sync_playwright() as pw:
-            browser = harness.launch(pw)
+        review_ref = _prepare_review(db)
+        with harness.app_in_browser(db, log=Path(tmp) / "streamlit.log") as (url, browser):
             page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
             page.set_default_timeout(30_000)
             harness.sign_in(page, url, USER)
@@ -91,8 +114,14 @@ def main() -> None:
             page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
             page.wait_for_timeout(800)
             page.screenshot(path=OUT / "incident.png")
-            browser.close()
-    for name in ("declare", "incidents", "incident"):
+
+            page.set_viewport_size({"width": VIEWPORT["width"], "height": 1500})
+            page.goto(f"{url}/reviews?ref={review_ref}")  # the browser remembers who you are
+            page.get_by_text("1. How would you sum it up").wait_for()
+            harness.wait_idle(page)
+            page.wait_for_timeout(2500)  # the record's tables paint on a canvas after the run ends
+            page.screenshot(path=OUT / "review.png")
+    for name in ("declare", "incidents", "incident", "review"):
         print(OUT / f"{name}.png")
 
 

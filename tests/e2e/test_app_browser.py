@@ -66,9 +66,9 @@ def test_declare_update_and_resolve_in_a_real_browser(tmp_path, subprocess_env):
             page.get_by_text("Update posted (internal).").wait_for()
 
             page.get_by_role("tab", name="Status & severity").click()
-            page.get_by_label("Resolution note (optional)").fill("Error rate back to normal.")
+            page.get_by_role("textbox", name="Final update for colleagues").fill("Resolved: error rate back to normal.")
             page.get_by_role("button", name="Resolve incident").click()
-            page.get_by_text("INC-1 resolved.").wait_for()
+            page.get_by_text("INC-1 resolved; the final update was posted.").wait_for()
             harness.wait_idle(page)
             assert "Traceback" not in page.content()
 
@@ -88,10 +88,11 @@ def test_declare_update_and_resolve_in_a_real_browser(tmp_path, subprocess_env):
         incident = kit.get("INC-1")
         assert (incident.title, incident.severity, incident.status.value, incident.declared_by) == (
             "Checkout is failing", "Major", "resolved", "Ana Silva")
-        [update] = kit.updates("INC-1")
+        update, final = kit.updates("INC-1")
         assert (update.message, update.impact, update.author) == (
             "We rolled back the deploy.", "Some customers cannot pay.", "Ana Silva")
+        assert (final.message, final.next_update_at) == ("Resolved: error rate back to normal.", None)
         kinds = kit.timeline("INC-1")["kind"].tolist()
-        assert kinds[0] == "declared" and "update_posted" in kinds and kinds[-1] == "status_changed"
+        assert kinds[0] == "declared" and kinds[-2:] == ["status_changed", "update_posted"]
         assert "severity_changed" in kinds
         assert kit.events("INC-1")[-1].actor == "Ana Silva"

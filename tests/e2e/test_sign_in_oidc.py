@@ -21,15 +21,10 @@ import pytest
 
 import incident_kit as ik
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import harness  # noqa: E402
+import harness  # tests/e2e is on sys.path: pytest puts a test file's folder there (no __init__.py)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-if not harness.CHROMIUM.exists():
-    pytest.skip(f"Chromium is not installed at {harness.CHROMIUM} (apt-get install chromium); "
-                "the browser test drives it and never downloads one.", allow_module_level=True)
-from playwright.sync_api import sync_playwright  # noqa: E402
+harness.require_chromium()
 
 EMAIL = "ana.silva@example.com"
 
@@ -73,40 +68,36 @@ def auth_secrets(path: Path, issuer: str) -> Path:
 def test_signing_in_through_oidc_then_declaring_privately_records_the_email_as_declarer(tmp_path, subprocess_env):
     db = tmp_path / "oidc.duckdb"
     with oidc_provider(tmp_path / "oidc.log") as issuer, \
-            harness.streamlit_app(db, env=subprocess_env, log=tmp_path / "streamlit.log",
-                                  args=("--secrets.files", auth_secrets(tmp_path / "secrets.toml", issuer))) as url, \
-            sync_playwright() as pw:
-        browser = harness.launch(pw)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.set_default_timeout(30_000)
-            page.goto(url)
-            assert page.get_by_label("Your name").count() == 0  # with OIDC, nobody types a name
-            page.get_by_role("button", name="Sign in").click()
+            harness.app_in_browser(db, env=subprocess_env, log=tmp_path / "streamlit.log",
+                                   args=("--secrets.files", auth_secrets(tmp_path / "secrets.toml", issuer))) \
+            as (url, browser):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        page.goto(url)
+        assert page.get_by_label("Your name").count() == 0  # with OIDC, nobody types a name
+        page.get_by_role("button", name="Sign in").click()
 
-            page.wait_for_url(issuer + "/**")  # the provider's own consent form
-            page.locator('input[name="sub"]').fill(EMAIL)
-            page.get_by_role("button", name="Authorize").click()
+        page.wait_for_url(issuer + "/**")  # the provider's own consent form
+        page.locator('input[name="sub"]').fill(EMAIL)
+        page.get_by_role("button", name="Authorize").click()
 
-            page.wait_for_url(url + "/**")
-            page.get_by_text(f"Signed in as {EMAIL}").wait_for()
-            harness.wait_idle(page)
-            assert page.get_by_role("button", name="Sign out").is_visible()
+        page.wait_for_url(url + "/**")
+        page.get_by_text(f"Signed in as {EMAIL}").wait_for()
+        harness.wait_idle(page)
+        assert page.get_by_role("button", name="Sign out").is_visible()
 
-            harness.go(page, "Declare")
-            page.get_by_label("What's happening?").fill("Badge readers offline in Lisbon")
-            # Private needs a proved identity: a typed name would be refused, a signed-in person is not.
-            page.get_by_text("More details (optional)").click()
-            page.get_by_text("Private", exact=True).click()
-            page.get_by_role("button", name="Declare incident").click()
-            page.wait_for_url("**/incident?ref=INC-1")
-            page.get_by_role("heading", name="INC-1 · Badge readers offline in Lisbon").wait_for()
-            harness.wait_idle(page)
-            # The timeline names the signed-in email as the one who declared it.
-            page.get_by_test_id("stMarkdownContainer").filter(has_text=f"{EMAIL} · Declared").first.wait_for()
-            assert "Traceback" not in page.content()
-        finally:
-            browser.close()
+        harness.go(page, "Declare")
+        page.get_by_label("What's happening?").fill("Badge readers offline in Lisbon")
+        # Private needs a proved identity: a typed name would be refused, a signed-in person is not.
+        page.get_by_text("More details (optional)").click()
+        page.get_by_text("Private", exact=True).click()
+        page.get_by_role("button", name="Declare incident").click()
+        page.wait_for_url("**/incident?ref=INC-1")
+        page.get_by_role("heading", name="INC-1 · Badge readers offline in Lisbon").wait_for()
+        harness.wait_idle(page)
+        # The timeline names the signed-in email as the one who declared it.
+        page.get_by_test_id("stMarkdownContainer").filter(has_text=f"{EMAIL} · Declared").first.wait_for()
+        assert "Traceback" not in page.content()
 
     with ik.open(db) as kit:  # Streamlit has stopped: the file is ours to read
         incident = kit.get("INC-1")

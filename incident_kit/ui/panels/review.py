@@ -14,6 +14,7 @@ from streamlit.errors import StreamlitAPIException
 from incident_kit.clock import UTC
 from incident_kit.incident.models import ACTIVE, Status
 from incident_kit.review.models import DEPTH_HELP, Depth
+from incident_kit.ui import display
 from incident_kit.ui.context import attempt
 
 REVIEWS_PAGE = "incident_kit/ui/views/reviews.py"
@@ -29,8 +30,8 @@ def _depth_label(depth: Depth) -> str:
 def start_form(kit, incident, user: str, *, key: str) -> None:
     """Choose a depth (the suggestion is preselected) and start the review."""
     suggested = attempt(kit.suggest_review_depth, incident.reference, viewer=user) or Depth.NOTE
-    st.caption(f"Suggested from severity ({incident.severity}): **{suggested.label}**. The team decides.")
-    depth = st.radio("Depth", DEPTHS, index=DEPTHS.index(suggested), format_func=_depth_label,
+    st.caption(f"Suggested from severity ({display.text(incident.severity)}): **{suggested.label}**. The team decides.")
+    depth = st.radio("How deep should the review go?", DEPTHS, index=DEPTHS.index(suggested), format_func=_depth_label,
                      key=f"{key}_depth", horizontal=True, captions=[DEPTH_HELP[d] for d in DEPTHS])
     reason = ""
     scheduled = None
@@ -47,13 +48,18 @@ def start_form(kit, incident, user: str, *, key: str) -> None:
                        scheduled_for=scheduled, by=user)
         if done is not None:
             st.toast(f"{done.depth.label} started for {incident.reference}.")
+            if depth != Depth.NONE:
+                try:
+                    st.switch_page(REVIEWS_PAGE, query_params={"ref": incident.reference})
+                except StreamlitAPIException:
+                    pass
             st.rerun()
 
 
 def change_depth_form(kit, review, user: str, *, key: str) -> None:
     others = [d for d in DEPTHS if d != review.depth]
     cols = st.columns([2, 3, 1], vertical_alignment="bottom")
-    depth = cols[0].selectbox("Change depth to", others, format_func=_depth_label, key=f"{key}_new_depth")
+    depth = cols[0].selectbox("Change to", others, format_func=_depth_label, key=f"{key}_new_depth")
     reason = cols[1].text_input("Why no review? (one line)", key=f"{key}_new_reason",
                                 disabled=depth != Depth.NONE)
     if cols[2].button("Change", key=f"{key}_change"):
@@ -67,13 +73,62 @@ def follow_up_form(kit, reference: str, user: str, *, key: str, source: str = "i
     cols = st.columns(3)
     owner = cols[0].text_input("Owner", value=user, key=f"{key}_owner")
     due = cols[1].date_input("Due (default: by severity)", value=None, key=f"{key}_due")
-    priority = cols[2].selectbox("Priority", PRIORITIES, index=1, key=f"{key}_priority")
+    priority = cols[2].selectbox("Priority", PRIORITIES, index=1, key=f"{key}_priority",
+                                 format_func=lambda p: display.PRIORITY_LABELS.get(p, p))
     if st.button("Add follow-up", key=f"{key}_add"):
         item = attempt(kit.add_follow_up, reference, title, owner=owner or None, due=due, priority=priority,
                        source=source, by=user)
         if item is not None:
-            st.toast(f"Added {item.reference}, due {item.due_at:%Y-%m-%d}.")
+            st.toast(f"Added {item.reference}, due {display.day(item.due_at)}.")
             st.rerun()
+
+
+def follow_ups_table(kit, reference: str, user, *, key: str) -> None:
+    """The incident's follow-ups in people's words (no identifiers, dates as '20 Dec 2026')."""
+    frame = attempt(kit.follow_ups, viewer=user, incident=reference)
+    if frame is None or frame.empty:
+        st.caption("No follow-ups yet.")
+        return
+    st.dataframe(display.follow_up_frame(frame, with_incident=False), hide_index=True, width="stretch", key=key,
+                 column_config={"Tracker link": st.column_config.LinkColumn("Tracker link", display_text="Open")})
+
+
+def _start_and_open(kit, ref: str, user, depth: Depth) -> None:
+    review = attempt(kit.start_review, ref, depth=depth.value, by=user)
+    if review is not None:
+        try:
+            st.switch_page(REVIEWS_PAGE, query_params={"ref": ref})
+        except StreamlitAPIException:  # the Reviews page is not part of this app build
+            st.rerun()
+
+
+def next_step(kit, incident, user) -> None:
+    """A resolved incident without a review: the three usual next steps, in plain words."""
+    ref = incident.reference
+    st.write("The impact is over. Before the incident closes, decide what to learn from it:")
+    note, standard, waive = st.columns(3)
+    with note.container(border=True):
+        st.markdown("**Write a short note**")
+        st.caption(DEPTH_HELP[Depth.NOTE])
+        if st.button("Start a short note", key=f"panel_{ref}_note", type="primary"):
+            _start_and_open(kit, ref, user, Depth.NOTE)
+    with standard.container(border=True):
+        st.markdown("**Write a standard review**")
+        st.caption("Guided questions with the timeline, key times and roles beside them.")
+        if st.button("Start a standard review", key=f"panel_{ref}_standard"):
+            _start_and_open(kit, ref, user, Depth.STANDARD)
+    with waive.container(border=True):
+        st.markdown("**No review needed**")
+        reason = st.text_input("Why not? (one line)", key=f"panel_{ref}_waive_reason",
+                               placeholder="e.g. Routine; nothing new to learn")
+        if st.button("Skip the review and close", key=f"panel_{ref}_waive"):
+            if attempt(kit.start_review, ref, depth=Depth.NONE.value, reason=reason, by=user) is not None:
+                closed = attempt(kit.close_incident, ref, by=user)
+                if closed is not None:
+                    st.session_state[f"closed_{ref}"] = closed[1]
+                st.rerun()
+    with st.expander("A full workshop, or plan a date"):
+        start_form(kit, incident, user, key=f"panel_{ref}")
 
 
 def render(kit, incident, user) -> None:
@@ -83,37 +138,36 @@ def render(kit, incident, user) -> None:
     if incident.status in ACTIVE:
         st.caption("The review starts once the incident is resolved; follow-ups can be added any time.")
     elif incident.status in (Status.DECLINED, Status.MERGED):
-        st.caption(f"{ref} is {incident.status.value}; it needs no review.")
+        st.caption(f"{ref} is {display.status(incident.status).lower()}; it needs no review.")
     elif review is None:
-        st.write("Resolved is not closed: choose how deep the review goes. Starting it moves the incident "
-                 "to post-incident.")
-        start_form(kit, incident, user, key=f"panel_{ref}")
+        next_step(kit, incident, user)
     else:
-        line = f"**{review.depth.label}** · {review.status.label}"
+        line = f"**{display.depth(review.depth)}** · {display.status(review.status)}"
         if review.waived_reason:
-            line += f" · {review.waived_reason}"
+            line += f" · {display.text(review.waived_reason)}"
         st.markdown(line)
-        change_depth_form(kit, review, user, key=f"panel_{ref}")
-    if review is not None:
+        if incident.status != Status.CLOSED:
+            with st.expander("Change how deep the review goes"):
+                change_depth_form(kit, review, user, key=f"panel_{ref}")
+    if review is not None and review.depth != Depth.NONE:
         try:  # only when the Reviews page is part of the app's navigation
             st.page_link(REVIEWS_PAGE, label="Open the review", icon=":material/rate_review:",
                          query_params={"ref": ref})
         except StreamlitAPIException:
             st.caption(f"Write the review on the Reviews page ({ref}).")
-    if incident.status == Status.POST_INCIDENT or (incident.status == Status.RESOLVED and review is not None):
-        if st.button("Close the incident", key=f"panel_{ref}_close",
-                     disabled=review is None or not review.lets_incident_close,
-                     help="Closes once the review is published or waived."):
-            closed = attempt(kit.close_incident, ref, by=user)
-            if closed is not None:
-                st.session_state[f"closed_{ref}"] = closed[1]
-                st.rerun()
+    if incident.status in (Status.POST_INCIDENT, Status.RESOLVED) and review is not None:
+        if review.lets_incident_close:
+            if st.button("Close the incident", key=f"panel_{ref}_close", type="primary",
+                         icon=":material/task_alt:"):
+                closed = attempt(kit.close_incident, ref, by=user)
+                if closed is not None:
+                    st.session_state[f"closed_{ref}"] = closed[1]
+                    st.rerun()
+        else:
+            st.caption("The incident closes once its review is published (or waived with a one-line reason).")
     if f"closed_{ref}" in st.session_state and incident.status == Status.CLOSED:
         n = st.session_state[f"closed_{ref}"]
         st.info(f"{ref} is closed; {n} follow-up{'s' if n != 1 else ''} still open.", icon=":material/task_alt:")
-    frame = attempt(kit.follow_ups, viewer=user, incident=ref)
-    if frame is not None and not frame.empty:
-        st.dataframe(frame[["reference", "title", "owner", "priority", "status", "due_at", "overdue"]],
-                     hide_index=True, width="stretch")
+    follow_ups_table(kit, ref, user, key=f"panel_fus_{ref}")
     with st.expander("Add a follow-up"):
         follow_up_form(kit, ref, user, key=f"panel_fu_{ref}")

@@ -1,10 +1,72 @@
-"""Incident-page panel: subscribe me to this incident's internal updates."""
+"""Incident-page panel: subscribe me to this incident's internal updates.
+
+Also ``channel_picker``, shared with the Subscriptions page: people pick "Email",
+"Slack", "Microsoft Teams" or "A webhook" and paste an address; the raw apprise
+URL stays available under "Advanced".
+"""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from .. import context as ui
+from .. import display
+
+KINDS = {
+    "email": ("Email", "Your email address", "e.g. ana@example.com"),
+    "slack": ("Slack", "The channel's incoming-webhook address",
+              "https://hooks.slack.com/services/… (Slack: channel settings → Integrations → Incoming webhooks)"),
+    "teams": ("Microsoft Teams", "The channel's incoming-webhook address",
+              "https://….webhook.office.com/… (Teams: channel → Connectors → Incoming Webhook)"),
+    "webhook": ("A webhook", "The address that receives each update as JSON", "https://example.com/incident-hook"),
+    "advanced": ("Advanced", "Apprise URL", "e.g. mailto://…, slack://…, msteams://…, json://host/path"),
+}
+
+
+def kind_of(channel: str) -> str:
+    text = (channel or "").strip().lower()
+    if not text or "://" not in text:
+        return "email"
+    if text.startswith("https://hooks.slack.com/"):
+        return "slack"
+    if ".webhook.office.com/" in text or text.startswith("https://outlook.office.com/"):
+        return "teams"
+    return "advanced"
+
+
+def channel_for(kind: str, address: str) -> str:
+    """What the notify service stores for a picked kind and a pasted address (apprise understands
+    Slack and Teams webhook addresses as they are; a plain https webhook becomes apprise's jsons://)."""
+    text = (address or "").strip()
+    if kind == "webhook":
+        for scheme, apprise_scheme in (("https://", "jsons://"), ("http://", "json://")):
+            if text.lower().startswith(scheme):
+                return apprise_scheme + text[len(scheme):]
+    return text
+
+
+def channel_picker(*, key: str, current: str = "") -> str:
+    """'How should we reach you?' + one address box; returns the channel to store."""
+    kinds = list(KINDS)
+    start = kind_of(current)
+    kind = st.radio("How should we reach you?", kinds, index=kinds.index(start), horizontal=True,
+                    format_func=lambda k: KINDS[k][0], key=f"{key}_kind")
+    _, label, hint = KINDS[kind]
+    value = current if kind == start else ""
+    address = st.text_input(label, value=value, placeholder=hint, key=f"{key}_address_{kind}")
+    return channel_for(kind, address)
+
+
+def describe_channel(channel: str) -> str:
+    """'email to ana@example.com', 'Slack', 'Microsoft Teams', 'a webhook' — never the raw secret URL."""
+    kind = kind_of(channel)
+    if kind == "email":
+        return f"email to {display.text(channel)}"
+    if kind in ("slack", "teams"):
+        return KINDS[kind][0]
+    if channel.lower().startswith(("json://", "jsons://")):
+        return "a webhook"
+    return "an advanced channel"
 
 
 def render(kit, incident, user) -> None:
@@ -17,14 +79,12 @@ def render(kit, incident, user) -> None:
     if mine:
         for sub in mine:
             left, right = st.columns([4, 1])
-            left.write(f"You receive every internal update on `{sub.channel}`.")
+            left.write(f"You receive every internal update by {describe_channel(sub.channel)}.")
             if right.button("Unsubscribe", key=f"panel-unsub-{ref}-{sub.id}"):
                 if ui.attempt(kit.unsubscribe, sub.id, by=user) is not None:
                     st.rerun()
         return
-    channel = st.text_input("Your channel", value=kit.contact(user) or "", key=f"panel-sub-channel-{ref}",
-                            placeholder="you@example.com or an apprise URL",
-                            help="An email address, or an apprise URL such as slack://... or json://host/path.")
+    channel = channel_picker(key=f"panel-sub-{ref}", current=kit.contact(user) or "")
     if st.button("Subscribe me", key=f"panel-sub-{ref}", icon=":material/notifications:"):
         if ui.attempt(kit.subscribe, channel, person=user, incident=ref, by=user) is not None:
             st.rerun()

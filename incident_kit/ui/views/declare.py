@@ -5,6 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from incident_kit.ui import context as ctx
+from incident_kit.ui import display
 from incident_kit.ui.panels import similar
 
 kit = ctx.kit()
@@ -27,7 +28,7 @@ with st.container(border=True):
     similar.before_declare(kit, title, user)
     with st.expander("More details (optional)"):
         severity = st.radio("Severity", [s.name for s in severities], index=0,
-                            captions=[s.description for s in severities])
+                            captions=[display.text(s.description) for s in severities], format_func=display.text)
         incident_type = st.selectbox("Type", list(type_labels), index=None, format_func=type_labels.get,
                                      placeholder="Not sure? Leave it empty.")
         summary = st.text_area("Summary", placeholder="Anything responders should know first.", height=90)
@@ -52,5 +53,6 @@ if submitted:
                            summary=summary, private=private, started_at=started_at,
                            lead=user if lead_myself else None)
     if incident is not None:
-        ctx.flash(f"{incident.reference} declared as {incident.severity}. Post the first update when you know more.")
+        ctx.flash(f"{incident.reference} declared as {display.text(incident.severity)}. Post the first update when "
+                  "you know more.")
         ctx.open_incident(incident.reference)

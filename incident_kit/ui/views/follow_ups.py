@@ -3,9 +3,9 @@
 import streamlit as st
 
 from incident_kit.follow_up.models import FollowUpStatus
+from incident_kit.ui import display
 from incident_kit.ui.context import attempt, current_user, kit as shared_kit
 
-COLUMNS = ["reference", "incident", "title", "owner", "priority", "status", "due_at", "overdue", "tracker_url"]
 STATUSES = [s.value for s in FollowUpStatus]
 
 kit = shared_kit()
@@ -14,11 +14,17 @@ user = current_user()  # app.py asks who you are before any page runs
 st.title("Follow-ups")
 
 
+def _table(frame, key: str) -> None:
+    st.dataframe(display.follow_up_frame(frame), hide_index=True, width="stretch", key=key, column_config={
+        "Tracker link": st.column_config.LinkColumn("Tracker link", display_text="Open"),
+    })
+
+
 def _actions(frame, key: str) -> None:
     """Pick one follow-up and change it."""
     if frame is None or frame.empty:
         return
-    labels = {r.reference: f"{r.reference} · {r.title}" for r in frame.itertuples()}
+    labels = {r.reference: f"{r.reference} · {' '.join(str(r.title).split())[:90]}" for r in frame.itertuples()}
     cols = st.columns([3, 2, 3, 1], vertical_alignment="bottom")
     chosen = cols[0].selectbox("Follow-up", list(labels), format_func=labels.get, key=f"{key}_pick")
     status = cols[1].selectbox("New status", STATUSES, index=STATUSES.index("done"), key=f"{key}_status",
@@ -35,11 +41,11 @@ with mine_tab:
     mine = attempt(kit.follow_ups, viewer=user, owner=user, still_open=True)
     if mine is not None:
         overdue = int(mine["overdue"].sum())
-        st.caption(f"{len(mine)} open, {overdue} overdue, owned by {user}.")
+        st.caption(f"{len(mine)} open, {overdue} overdue, owned by {display.text(user)}.")
         if mine.empty:
             st.success("Nothing open on your plate.", icon=":material/task_alt:")
         else:
-            st.dataframe(mine[COLUMNS], hide_index=True, width="stretch")
+            _table(mine, "fu_mine_table")
         _actions(mine, "mine")
 
 with open_tab:
@@ -48,12 +54,12 @@ with open_tab:
     if frame is not None:
         st.caption(f"{len(frame)} {'overdue' if only_overdue else 'open'}; "
                    f"{int(frame['overdue'].sum())} past their due date.")
-        st.dataframe(frame[COLUMNS], hide_index=True, width="stretch")
+        _table(frame, "fu_open_table")
         _actions(frame, "open")
 
 with export_tab:
-    st.write("CSV imports into GitHub Issues (via `gh`), Jira and Linear; fill in **Tracker URL** and "
-             "upload it back to link each follow-up to its issue.")
+    st.write("The CSV imports into GitHub Issues, Jira and Linear. Fill in the **Tracker URL** column and "
+             "upload the file back here to link each follow-up to its issue.")
     scope = st.radio("Which", ["Still open", "All"], horizontal=True, key="fu_export_scope")
     opts = {"viewer": user, "still_open": scope == "Still open"}
     csv_text = attempt(kit.export_follow_ups, format="csv", **opts)
@@ -70,4 +76,5 @@ with export_tab:
     if upload is not None and st.button("Import links", key="fu_import_links"):
         counts = attempt(kit.import_tracker_links, upload.getvalue().decode("utf-8"), by=user)
         if counts is not None:
-            st.success(f"Linked {counts['linked']} follow-ups ({counts['unchanged']} unchanged).")
+            st.success(f"Linked {counts['linked']} follow-ups ({counts['unchanged']} unchanged).",
+                       icon=":material/link:")

@@ -6,7 +6,12 @@ import streamlit as st
 from incident_kit.importers.csv import COLUMNS as CSV_COLUMNS
 from incident_kit.importers.models import ImportFile
 from incident_kit.importers.service import rejected_message
-from incident_kit.ui.context import attempt, can_administer, current_user, kit
+from incident_kit.ui import display
+from incident_kit.ui.context import INCIDENT_PAGE, INCIDENTS_PAGE, attempt, browser_tz, can_administer, current_user, kit
+
+# Shown columns of the preview, in people's words (the file's own names stay in the CSV help).
+PREVIEW = ["external_id", "title", "severity", "type", "status", "mode", "declared_by", "declared_at", "resolved_at"]
+_RESULT = "_import_result"
 
 KINDS = {"statuspage": "Atlassian Statuspage (incidents.json or one incident)",
          "gcp": "Google Cloud status (incidents.json)",
@@ -25,22 +30,34 @@ if not can_administer(k, current_user()):
     st.info("Only admins can import. Ask one of them: " + ", ".join(k.setting("admins")) + ".",
             icon=":material/lock:")
     st.stop()
+version = st.session_state.setdefault("import_version", 0)  # a new number clears the form after an import
+result = st.session_state.pop(_RESULT, None)
+if result is not None:
+    line, refs = result
+    st.success(f"Imported: {line}.", icon=":material/task_alt:")
+    if refs:
+        st.page_link(INCIDENTS_PAGE, label="See them on the Incidents page", icon=":material/list_alt:")
+        for ref in refs[:5]:
+            st.page_link(INCIDENT_PAGE, label=f"Open {ref}", icon=":material/open_in_new:", query_params={"ref": ref})
+
 kind = st.selectbox("What are you importing?", list(KINDS), format_func=KINDS.get, key="import_kind")
 
 if kind == "csv":
     st.download_button("Download the CSV template", k.csv_template(), file_name="incident-kit-template.csv",
                        mime="text/csv", icon=":material/download:")
     with st.expander("CSV columns"):
-        st.dataframe(pd.DataFrame(CSV_COLUMNS, columns=["column", "required", "meaning"]), hide_index=True)
+        st.dataframe(pd.DataFrame(CSV_COLUMNS, columns=["column", "required", "meaning"]), hide_index=True,
+                     column_config={"column": "Column in the file", "required": "Required", "meaning": "Meaning"})
 
 how = st.radio("Source", ["Upload files", "Paste text"], horizontal=True, key="import_how")
 files: list[ImportFile] = []
 if how == "Upload files":
-    uploads = st.file_uploader("Files", type=UPLOAD_TYPES.get(kind, ["json"]), accept_multiple_files=True,
-                               key=f"import_upload_{kind}")
+    uploads = st.file_uploader("Files (up to 10 MB each)", type=UPLOAD_TYPES.get(kind, ["json"]),
+                               accept_multiple_files=True, key=f"import_upload_{kind}_{version}")
     files = [ImportFile.from_bytes(u.name, u.getvalue()) for u in uploads or []]
 else:
-    text = st.text_area("Paste the file's contents", height=200, key="import_text")
+    text = st.text_area("Paste the file's contents", height=200, key=f"import_text_{version}" if version else
+                        "import_text")
     if text.strip():
         files = [ImportFile.from_bytes(PASTED_NAME.get(kind, "pasted.json"), text.encode("utf-8"))]
 
@@ -49,15 +66,24 @@ if files:
     if prepared is not None and not prepared.ok:
         st.error(rejected_message(prepared), icon=":material/error:")
         st.subheader("Validation report")
-        st.dataframe(prepared.report, hide_index=True, use_container_width=True)
+        st.dataframe(prepared.report, hide_index=True, width="stretch",
+                     column_config={c: display.field(c) for c in prepared.report.columns})
     elif prepared is not None:
         preview = prepared.preview()
         retro = int((preview["mode"] == "retrospective").sum())
         st.success(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid; "
                    f"{retro} were posted after the fact and come in as retrospective.", icon=":material/check:")
         st.subheader("Preview")
-        st.dataframe(preview.head(200), hide_index=True, use_container_width=True)
+        shown = preview.head(200)
+        tz = browser_tz()
+        st.dataframe(pd.DataFrame({
+            display.field(c): [display.status(v) if c == "status" else display.date_time(v, tz) if c.endswith("_at")
+                               else display.value(v).capitalize() if c == "mode" else display.value(v)
+                               for v in shown[c]]
+            for c in PREVIEW if c in shown}), hide_index=True, width="stretch", key="import_preview")
         if st.button(f"Import {len(preview)} incident(s)", type="primary", key="import_go"):
             summary = attempt(k.apply_import, prepared, by=current_user() or None)
             if summary is not None:
-                st.success(f"Imported: {summary.line()}.", icon=":material/task_alt:")
+                st.session_state[_RESULT] = (summary.line(), list(summary.references))
+                st.session_state["import_version"] = version + 1
+                st.rerun()

@@ -7,13 +7,15 @@ outside those fragments so a refresh never loses what someone is typing.
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from incident_kit.clock import utcnow
 from incident_kit.errors import IncidentKitError
 from incident_kit.incident.format import draft_update, render_update
-from incident_kit.incident.models import REOPENABLE, TRANSITIONS, Status
+from incident_kit.incident.models import REOPENABLE, TRANSITIONS, Status, normalise_tags
 from incident_kit.ui import context as ctx
+from incident_kit.ui import display
 from incident_kit.ui.panels import incident_panels
 
 # Offered "next update in" choices (minutes); the severity's cadence is added and preselected.
@@ -34,13 +36,14 @@ def _pick_incident() -> None:
         ref = st.text_input("Reference", placeholder="e.g. INC-12")
         if st.form_submit_button("Open"):
             if ref.strip():
-                ctx.open_incident(ref.strip().upper())
+                ctx.open_incident(ref.strip().upper()[:40])
             st.error("Type a reference such as INC-12.", icon=":material/error:")
     active = ctx.attempt(kit.incidents, viewer=user, active=True, limit=10)
     if active is not None and not active.empty:
         st.subheader("Active now")
         for row in active.itertuples(index=False):
-            if st.button(f"{row.reference} · {row.title}", key=f"pick_{row.reference}", type="tertiary"):
+            if st.button(f"{row.reference} · {display.text(row.title, limit=90)}", key=f"pick_{row.reference}",
+                         type="tertiary"):
                 ctx.open_incident(row.reference)
     st.page_link(ctx.INCIDENTS_PAGE, label="All incidents", icon=":material/list_alt:")
 
@@ -57,7 +60,7 @@ if incident is None:
 ref = incident.reference
 ctx.remember_reference(ref)
 severities = ctx.attempt(kit.severities) or []
-cadence = {s.name: s.cadence_minutes for s in severities}
+cadence_minutes = kit.update_cadence(incident.severity)  # the catalog's rule, with its default
 roles = ctx.attempt(kit.roles) or []
 role_labels = {r.name: r.label for r in roles}
 types = ctx.attempt(kit.types) or []
@@ -71,39 +74,40 @@ def live_header():
     row = ctx.attempt(kit.summary, ref, viewer=user)
     if inc is None or row is None:
         return
-    st.title(f"{inc.reference} · {inc.title}")
-    badges = [f":blue-badge[{ctx.status_label(inc.status)}]", f":orange-badge[{inc.severity}]"]
+    st.title(f"{inc.reference} · {display.text(inc.title)}")
+    badges = [f":blue-badge[{display.status(inc.status)}]", f":orange-badge[{display.text(inc.severity)}]"]
     if inc.type:
-        badges.append(f":gray-badge[{type_labels.get(inc.type, inc.type)}]")
+        badges.append(f":gray-badge[{display.text(type_labels.get(inc.type, inc.type))}]")
     if inc.private:
         badges.append(":violet-badge[:material/lock: Private]")
     if inc.mode.value != "live":
         badges.append(f":gray-badge[{inc.mode.value.capitalize()}]")
     if inc.merged_into:
         badges.append(f":gray-badge[Merged into {inc.merged_into}]")
-    st.markdown(" ".join(badges) + "".join(f" `{t}`" for t in inc.tags))
+    st.markdown(" ".join(badges) + "".join(f" :gray-badge[{display.text(t)}]" for t in inc.tags))
     if inc.summary:
-        st.write(inc.summary)
+        st.markdown(display.block(inc.summary))
     due, overdue = ctx.next_update_text(row["next_update_due"])
     if inc.resolved_at is None:
-        age_label, age_value = "Age", ctx.age(inc.started_at)
+        age_label, age_value = "Impact for", ctx.age(inc.started_at)
     else:
-        age_label, age_value = "Lasted", ctx.age(inc.started_at, inc.resolved_at)
-    facts = [("Status", ctx.status_label(inc.status)), ("Severity", inc.severity),
-             ("Incident lead", inc.lead or "—"), ("Comms lead", inc.comms_lead or "—"),
+        age_label, age_value = "Impact lasted", ctx.age(inc.started_at, inc.resolved_at)
+    facts = [("Status", display.status(inc.status)), ("Severity", display.text(inc.severity)),
+             ("Incident lead", display.text(inc.lead) or "—"), ("Comms lead", display.text(inc.comms_lead) or "—"),
              (age_label, age_value), ("Next update", f":red[{due}]" if overdue else due)]
     with st.container(border=True):
         for col, (label, value) in zip(st.columns(len(facts)), facts):
             col.markdown(f":gray[{label}]  \n**{value}**")
-    who = row["accountable"]
+    who = display.text(row["accountable"])
     if overdue:
         st.error(f"The next update is **{due}**. **{who}** is accountable for updates: post one below.",
                  icon=":material/schedule:")
     elif row["next_update_due"] is not None:
-        st.caption(f":material/schedule: Next update due {ctx.when(row['next_update_due'], tz)} "
+        st.caption(f":material/schedule: Next update due {display.date_time(row['next_update_due'], tz)} "
                    f"· **{who}** is accountable for updates")
     else:
-        st.caption(f"Declared by {inc.declared_by} {ctx.when(inc.declared_at, tz)} · no update is due")
+        st.caption(f"Declared by {display.text(inc.declared_by)} {display.date_time(inc.declared_at, tz)} "
+                   "· no update is due")
 
 
 live_header()
@@ -123,12 +127,12 @@ def _update_form() -> None:
     if draft_key not in st.session_state:  # computed once per form, so the prefill never shifts while typing
         updates = ctx.attempt(kit.updates, ref, viewer=user) or []
         st.session_state[draft_key] = draft_update(incident, updates[-1] if updates else None,
-                                                   cadence.get(incident.severity, 60))
+                                                   cadence_minutes)
     draft = st.session_state[draft_key]
     statuses = ([s.value for s in ACTIVE_ORDER] + [Status.RESOLVED.value] if incident.active
                 else [incident.status.value])
-    default_next = cadence.get(incident.severity, 60) if draft.next_update_at else NO_FURTHER_UPDATES
-    choices = sorted({*NEXT_UPDATE_CHOICES, cadence.get(incident.severity, 60)}) + [NO_FURTHER_UPDATES]
+    default_next = cadence_minutes if draft.next_update_at else NO_FURTHER_UPDATES
+    choices = sorted({*NEXT_UPDATE_CHOICES, cadence_minutes}) + [NO_FURTHER_UPDATES]
     now = utcnow()
 
     def next_label(minutes: int) -> str:
@@ -144,7 +148,7 @@ def _update_form() -> None:
                               format_func=ctx.status_label)
         next_in = c2.selectbox("Next update by", choices, index=choices.index(default_next), format_func=next_label,
                                help=f"{incident.severity} incidents promise an update every "
-                                    f"{ctx.duration(dt.timedelta(minutes=cadence.get(incident.severity, 60)))}.")
+                                    f"{display.duration(dt.timedelta(minutes=cadence_minutes))}.")
         impact = st.text_area("Impact", value=draft.impact, height=68,
                               placeholder="Who is affected, and how? e.g. Some customers cannot pay by card.")
         doing = st.text_area("What we're doing", value=draft.doing, height=68,
@@ -189,23 +193,38 @@ def _update_form() -> None:
         st.rerun()
 
 
+def _resolve_form() -> None:
+    """Resolving asks for the final update (and a customer version when customers were told), so no surface
+    keeps saying "Investigating … next update by" once the impact is over."""
+    updates = ctx.attempt(kit.updates, ref, viewer=user) or []
+    told_customers = any(u.audience.value == "external" for u in updates)
+    with st.form(f"resolve_{ref}"):
+        st.markdown("**Resolve**: the impact is over. Your final update tells everyone; no further update is "
+                    "promised. Resolved is not closed: the review comes next.")
+        final = st.text_area("Final update for colleagues", value=f"Resolved: {incident.title}. ", height=80,
+                             help="Say what fixed it and whether anything is still being watched.")
+        external = None
+        if told_customers:
+            external = st.text_area("Final update for customers (status page)", height=80,
+                                    value="Resolved: everything is working normally again. Thank you for your "
+                                          "patience.",
+                                    help="Customers were told about this incident, so they hear it is over too.")
+        if st.form_submit_button("Resolve incident", type="primary", icon=":material/task_alt:"):
+            if ctx.attempt(kit.resolve, ref, by=user, final_update=final, external_update=external):
+                ctx.flash(f"{ref} resolved; the final update was posted.")
+                st.rerun()
+
+
 def _status_controls() -> None:
     if incident.status == Status.MERGED:
-        st.info(f"{ref} was merged into {incident.merged_into}; the response continues there.",
-                icon=":material/merge:")
+        st.info(f"{ref} was merged into {incident.merged_into}; the response continues there.", icon=":material/merge:")
         if st.button(f"Open {incident.merged_into}"):
             ctx.open_incident(incident.merged_into)
         return
     left, right = st.columns(2)
     with left:
         if incident.active:
-            with st.form(f"resolve_{ref}"):
-                st.markdown("**Resolve**: the impact is over. Resolved is not closed: the review comes next.")
-                note = st.text_input("Resolution note (optional)", placeholder="e.g. Rolled back; error rate normal.")
-                if st.form_submit_button("Resolve incident", type="primary", icon=":material/task_alt:"):
-                    if ctx.attempt(kit.resolve, ref, by=user, note=note or None):
-                        ctx.flash(f"{ref} resolved.")
-                        st.rerun()
+            _resolve_form()
             moves = [s.value for s in ACTIVE_ORDER if s in TRANSITIONS[incident.status]]
             with st.form(f"status_{ref}"):
                 target = st.selectbox("Move to", moves, format_func=ctx.status_label)
@@ -223,21 +242,17 @@ def _status_controls() -> None:
                     if ctx.attempt(kit.reopen, ref, by=user, status=target, reason=reason or None):
                         ctx.flash(f"{ref} reopened.")
                         st.rerun()
-        later = [s for s in (Status.POST_INCIDENT, Status.CLOSED) if s in TRANSITIONS[incident.status]]
-        for target in later:
-            if st.button(f"Move to {ctx.status_label(target).lower()}", key=f"move_{target.value}_{ref}"):
-                if ctx.attempt(kit.change_status, ref, target.value, by=user):
-                    ctx.flash(f"{ref} is now {ctx.status_label(target).lower()}.")
-                    st.rerun()
+        if incident.status in (Status.RESOLVED, Status.POST_INCIDENT):
+            st.caption("Next: the review, below. The incident closes once its review is published or waived.")
     with right:
         names = [s.name for s in severities]
         with st.form(f"severity_{ref}"):
             new = st.radio("Severity", names, index=names.index(incident.severity) if incident.severity in names else 0,
-                           captions=[s.description for s in severities])
+                           captions=[display.text(s.description) for s in severities], format_func=display.text)
             reason = st.text_input("Reason (optional)", placeholder="e.g. More customers affected than we thought.")
             if st.form_submit_button("Change severity"):
                 if ctx.attempt(kit.change_severity, ref, new, by=user, reason=reason or None):
-                    ctx.flash(f"{ref} is now {new}.")
+                    ctx.flash(f"{ref} is now {display.text(new)}.")
                     st.rerun()
         if incident.active:
             with st.expander("Decline or merge"):
@@ -252,7 +267,7 @@ def _status_controls() -> None:
                     into = st.text_input("A duplicate? Merge into", placeholder="e.g. INC-12")
                     if st.form_submit_button("Merge"):
                         if ctx.attempt(kit.merge, ref, into, by=user):
-                            ctx.flash(f"{ref} merged into {into.strip().upper()}.")
+                            ctx.flash(f"{ref} merged into {display.text(into.strip().upper(), limit=40)}.")
                             st.rerun()
 
 
@@ -261,7 +276,7 @@ def _people_controls() -> None:
     with left:
         st.markdown("**Roles**")
         for name, label in role_labels.items():
-            st.markdown(f"- {label}: **{incident.roles.get(name) or '—'}**")
+            st.markdown(f"- {display.text(label)}: **{display.text(incident.roles.get(name)) or '—'}**")
         quick = st.columns(2)
         if incident.lead != user and quick[0].button("I'll lead", key=f"take_lead_{ref}"):
             if ctx.attempt(kit.assign_role, ref, "lead", user, by=user):
@@ -276,19 +291,19 @@ def _people_controls() -> None:
             person = st.text_input("Person", placeholder="Name or email; leave empty to clear the role")
             if st.form_submit_button("Assign"):
                 if ctx.attempt(kit.assign_role, ref, role, person or None, by=user):
-                    ctx.flash(f"{role_labels[role]}: {person.strip() or 'nobody'}.")
+                    ctx.flash(f"{display.text(role_labels[role])}: {display.text(person) or 'nobody'}.")
                     st.rerun()
     with right:
         members = ctx.attempt(kit.members, ref, viewer=user) or []
         st.markdown("**People added**")
-        st.write(", ".join(members) if members else "Nobody yet.")
+        st.markdown(", ".join(display.text(m) for m in members) if members else "Nobody yet.")
         if incident.private:
             st.caption("This incident is private: only role holders, added people, the declarer and admins see it.")
         with st.form(f"member_{ref}"):
             person = st.text_input("Add someone", placeholder="Name or email")
             if st.form_submit_button("Add"):
                 if ctx.attempt(kit.add_member, ref, person, by=user):
-                    ctx.flash(f"{person.strip()} was added to {ref}.")
+                    ctx.flash(f"{display.text(person)} was added to {ref}.")
                     st.rerun()
 
 
@@ -316,7 +331,7 @@ def _detail_controls() -> None:
         changes["summary"] = summary
     if new_type and new_type != incident.type:
         changes["type"] = new_type
-    if [t.strip().lower() for t in tags.split(",") if t.strip()] != list(incident.tags):
+    if normalise_tags(tags) != list(incident.tags):
         changes["tags"] = tags
     started = dt.datetime.combine(started_date, started_time, tzinfo=tz)
     if started != started_local.replace(second=0, microsecond=0):
@@ -354,21 +369,18 @@ def live_timeline():
     if timeline is None:
         return
     for entry in reversed(list(timeline.itertuples(index=False))):  # newest first
-        stamp = ctx.when(entry.occurred_at, tz)
-        update = updates.get(int(entry.update_id)) if entry.update_id == entry.update_id and entry.update_id else None
+        stamp = display.date_time(entry.occurred_at, tz)
+        update = updates.get(int(entry.update_id)) if pd.notna(entry.update_id) and entry.update_id else None
         if update is not None:
             with st.container(border=True):
                 badge = ":green-badge[External]" if update.audience.value == "external" else ":gray-badge[Internal]"
-                st.markdown(f"{badge} **Update** by **{entry.actor}** · {stamp}")
-                st.markdown(
-                    f"**Current status:** {ctx.status_label(update.status) if update.status else '—'}  \n"
-                    f"**Impact:** {update.impact or 'Being assessed.'}  \n"
-                    f"**What we're doing:** {update.doing or 'Investigating.'}  \n"
-                    f"**Next update by:** "
-                    f"{ctx.when(update.next_update_at, tz) if update.next_update_at else 'no further updates planned'}")
-                st.markdown(update.message)
+                st.markdown(f"{badge} **Update** by **{display.text(entry.actor)}** · {stamp}")
+                st.code(render_update(reference=ref, title=incident.title, status=update.status or incident.status,
+                                      message=update.message, impact=update.impact, doing=update.doing,
+                                      next_update_at=update.next_update_at, severity=None,
+                                      audience=update.audience.value), language=None, wrap_lines=True)
         elif not only_updates:
-            st.markdown(f":gray[{stamp}] · **{entry.actor}** · {entry.text}")
+            st.markdown(f":gray[{stamp}] · **{display.text(entry.actor)}** · {display.text(entry.text)}")
 
 
 live_timeline()

@@ -1,5 +1,6 @@
 """Incidents: a live list, active first then recent, with filters. Click a row to open it."""
 
+import pandas as pd
 import streamlit as st
 
 from incident_kit.incident.models import ACTIVE
@@ -41,10 +42,17 @@ def _overdue_style(value: str) -> str:
     return "color: #c62828; font-weight: 600" if str(value).startswith("overdue") else ""
 
 
-def _table(rows, key: str) -> None:
+def _table(rows, key: str, *, active: bool) -> None:
     view = ctx.list_view(rows)
+    # "Age" alone is ambiguous once an incident is over: say what is measured.
+    if active:
+        view = view.rename(columns={"Age": "Impact for"})
+    else:
+        view["Age"] = [ctx.age(start, end) if end is not None and not pd.isna(end) else "—"
+                       for start, end in zip(rows["started_at"], rows["resolved_at"])]
+        view = view.rename(columns={"Age": "Impact lasted"}).drop(columns=["Next update"])
     event = st.dataframe(
-        view.style.map(_overdue_style, subset=["Next update"]), hide_index=True, width="stretch",
+        view.style.map(_overdue_style, subset=["Next update"]) if active else view, hide_index=True, width="stretch",
         on_select="rerun", selection_mode=["single-row", "single-cell"], key=key)
     # Clicking any cell (or ticking the row) opens that incident.
     picked = [*event.selection.rows, *(row for row, _ in event.selection.cells)] if event is not None else []
@@ -75,10 +83,10 @@ def live_list():
     is_active = rows["status"].isin([s.value for s in ACTIVE])
     if is_active.any():
         st.subheader(f"Active ({counts['active']})")
-        _table(rows[is_active], "list_active_table")
+        _table(rows[is_active], "list_active_table", active=True)
     if (~is_active).any():
         st.subheader("Recent")
-        _table(rows[~is_active], "list_recent_table")
+        _table(rows[~is_active], "list_recent_table", active=False)
     if len(rows) < counts["total"]:
         st.button(f"Show {ctx.PAGE_SIZE} more", icon=":material/expand_more:", on_click=_show_more)
 

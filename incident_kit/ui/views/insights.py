@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 
 from incident_kit import analytics
 from incident_kit.analytics import charts
 from incident_kit.clock import utcnow
 from incident_kit.safe_output import frame_csv
+from incident_kit.ui import display
 from incident_kit.ui.context import attempt, current_user, kit
 from incident_kit.ui.panels import similar, trends
 
@@ -67,10 +69,16 @@ communication, follow_up_tab, declaring, reviews_tab = st.tabs(
 
 with communication:
     summary = data["response_summary"]
-    st.subheader("Response times (minutes)")
-    st.dataframe(summary, hide_index=True, width="stretch")
-    st.caption("Median and 90th percentile (linear interpolation) of each response metric, with n. "
-               "A median alone hides the long tail: read the p90 too. Not a target for any one incident.")
+    st.subheader("Response times")
+    st.dataframe(pd.DataFrame({
+        "Measure": [display.field(m) for m in summary["metric"]],
+        "Counted": summary["n"],
+        "Typical (median)": [display.minutes(v) for v in summary["median"]],
+        "Slowest 10 % took at least": [display.minutes(v) for v in summary["p90"]],
+    }), hide_index=True, width="stretch", key="response_summary_table")
+    st.caption("The typical time (half were quicker, half slower) and the time the slowest tenth took at least. "
+               "A typical time alone hides the long tail: read both. “Counted” is incidents, or gaps for the "
+               "gap between updates. Not a target for any one incident.")
     st.download_button("Download the data (CSV)", frame_csv(summary).encode(),
                        file_name="response_summary.csv", mime="text/csv", key="download_response_summary",
                        icon=":material/download:")

@@ -1,11 +1,13 @@
-"""Needs an update: active incidents past their promised update time, most late first."""
+"""Needs an update: active incidents past their promised update time, most late first. Each row opens its incident."""
 
 import streamlit as st
 
 from incident_kit.ui import context as ui
+from incident_kit.ui import display
 
 kit = ui.kit()
 user = ui.current_user()
+tz = ui.browser_tz()
 
 st.title("Needs an update")
 st.caption("Active incidents whose next update is overdue. Each severity promises an update on its cadence; "
@@ -17,17 +19,14 @@ if late is not None:
         st.success("Every active incident you can see is up to date.", icon=":material/check_circle:")
     else:
         st.metric("Overdue incidents", len(late))
-        st.dataframe(
-            late[["reference", "title", "severity", "late", "accountable", "next_update_due", "last_update_at"]],
-            hide_index=True, width="stretch",
-            column_config={
-                "reference": st.column_config.TextColumn("Incident"),
-                "title": st.column_config.TextColumn("Title"),
-                "severity": st.column_config.TextColumn("Severity"),
-                "late": st.column_config.TextColumn("How late"),
-                "accountable": st.column_config.TextColumn("Accountable for updates"),
-                "next_update_due": st.column_config.DatetimeColumn("Update was due", format="YYYY-MM-DD HH:mm z"),
-                "last_update_at": st.column_config.DatetimeColumn("Last update", format="YYYY-MM-DD HH:mm z"),
-            })
-        st.caption("Reminders go to the accountable person through the notification outbox, "
-                   "once per incident per due time.")
+        for row in late.itertuples(index=False):
+            with st.container(border=True):
+                cols = st.columns([5, 2, 2], vertical_alignment="center")
+                cols[0].markdown(f"**{row.reference}** · {display.text(row.title, limit=90)}  \n"
+                                 f":gray[{display.text(row.severity)} · updates by "
+                                 f"{display.text(row.accountable)}]")
+                cols[1].markdown(f":red[**Late by {row.late}**]  \n:gray[was due "
+                                 f"{display.date_time(row.next_update_due, tz)}]")
+                if cols[2].button("Post an update", key=f"late_{row.reference}", icon=":material/campaign:"):
+                    ui.open_incident(row.reference)
+        st.caption("Reminders go to the person accountable, once per incident per due time.")

@@ -1,151 +1,170 @@
-"""Reviews: every review at a glance, and one review to write (``?ref=INC-12``).
+"""Reviews: what is to do, in review and published (yours first), and one review to write.
 
-Sections are editable markdown with their history kept; blameless-language hints
-show under each section (non-blocking, dismissible); export to Markdown or HTML.
+``/reviews?ref=INC-12`` opens that review directly, so the address can be shared.
+The review itself is a guided form (``panels/review_form.py``): a question per
+section with what the record knows beside it, saved as people write.
 """
 
 import datetime as dt
 
+import pandas as pd
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from incident_kit.errors import IncidentKitError
 from incident_kit.incident.models import ACTIVE, Status
-from incident_kit.review.models import Depth, ReviewStatus
-from incident_kit.ui.context import attempt, current_user, kit as shared_kit
-from incident_kit.ui.panels.review import change_depth_form, follow_up_form, start_form
+from incident_kit.review.models import SECTION_BY_KEY, STATUS_ACTIONS, Depth, ReviewStatus
+from incident_kit.ui import display
+from incident_kit.ui.context import attempt, browser_tz, current_user, kit as shared_kit
+from incident_kit.ui.panels.review import change_depth_form, follow_up_form, follow_ups_table, start_form
+from incident_kit.ui.panels.review_form import render_form
 from incident_kit.ui.panels import similar
 
 INCIDENT_PAGE = "incident_kit/ui/views/incident.py"
-STATUS_ACTIONS = {  # from -> [(target, button label)]
-    ReviewStatus.DRAFT: [(ReviewStatus.IN_REVIEW, "Ready for review")],
-    ReviewStatus.IN_REVIEW: [(ReviewStatus.PUBLISHED, "Publish"), (ReviewStatus.DRAFT, "Back to draft")],
-    ReviewStatus.PUBLISHED: [(ReviewStatus.IN_REVIEW, "Reopen for edits")],
-    ReviewStatus.WAIVED: [],
-}
+REVIEWS_PAGE = "incident_kit/ui/views/reviews.py"
 
 kit = shared_kit()
 user = current_user()  # app.py asks who you are before any page runs
+tz = browser_tz()
 
-st.title("Reviews")
 
-# -- which incident ---------------------------------------------------------------
-listing = attempt(kit.reviews, viewer=user)
-candidates = attempt(kit.incidents, viewer=user)
-choices = []
-if candidates is not None:
-    learnable = candidates[candidates["status"].isin([Status.RESOLVED.value, Status.POST_INCIDENT.value,
-                                                      Status.CLOSED.value])]
-    choices = learnable["reference"].tolist()
-wanted = st.query_params.get("ref")
-if wanted and wanted.upper() not in choices and candidates is not None:
-    choices.insert(0, wanted.upper())
-if not choices:
-    st.info("No resolved incidents yet. The review starts once an incident is resolved.")
-    st.stop()
-titles = {} if candidates is None else dict(zip(candidates["reference"], candidates["title"]))
-ref = st.selectbox("Incident", choices, index=choices.index(wanted.upper()) if wanted and wanted.upper() in choices
-                   else 0, format_func=lambda r: f"{r} · {titles.get(r, '')}", key="review_ref")
-if st.query_params.get("ref") != ref:
+def _open(ref: str) -> None:
     st.query_params["ref"] = ref
 
-incident = attempt(kit.get, ref, viewer=user)
-if incident is None:
-    st.stop()
-try:  # the Incident page may not be part of this app build
-    st.page_link(INCIDENT_PAGE, label=f"Open {ref} on the Incident page", icon=":material/emergency:",
-                 query_params={"ref": ref})
-except StreamlitAPIException:
-    pass
-review = attempt(kit.review, ref, viewer=user)
 
-if review is None:
-    st.subheader(f"Start the review of {ref}")
-    if incident.status in ACTIVE:
-        st.warning(f"{ref} is still {incident.status.value}; resolve it first.")
-    else:
-        start_form(kit, incident, user, key=f"review_{ref}")
-    st.stop()
+def _home() -> None:
+    st.title("Reviews")
+    st.caption("Every resolved incident gets a review: a short note, a standard review, a full workshop, or a "
+               "one-line reason why none is needed. Yours come first.")
+    listing = attempt(kit.reviews, viewer=user)
+    incidents = attempt(kit.incidents, viewer=user)
+    if listing is None or incidents is None:
+        return
+    reviewed = set(listing["incident"])
+    waiting = incidents[incidents["status"].isin([Status.RESOLVED.value, Status.POST_INCIDENT.value])
+                        & ~incidents["reference"].isin(reviewed)]
+    rows = [dict(ref=r.reference, title=r.title, what="Not started", mine=r.lead == user or r.declared_by == user,
+                 when=r.resolved_at, group="todo") for r in waiting.itertuples(index=False)]
+    for r in listing.itertuples(index=False):
+        group = {"draft": "todo", "in_review": "review"}.get(r.status, "done")
+        what = f"{display.depth(r.depth)} · {display.status(r.status)}"
+        if r.open_follow_ups:
+            what += f" · {r.open_follow_ups} open follow-up{'s' if r.open_follow_ups != 1 else ''}"
+        rows.append(dict(ref=r.incident, title=r.title, what=what, mine=r.created_by == user, when=r.updated_at,
+                         group=group))
+    groups = [("todo", "To do"), ("review", "In review"), ("done", "Published or waived")]
+    tabs = st.tabs([f"{label} ({sum(1 for r in rows if r['group'] == g)})" for g, label in groups])
+    for tab, (group, _) in zip(tabs, groups):
+        with tab:
+            mine = sorted((r for r in rows if r["group"] == group),
+                          key=lambda r: (not r["mine"], -(pd.Timestamp(r["when"]).timestamp()
+                                                          if r["when"] is not None and not pd.isna(r["when"])
+                                                          else 0)))
+            if not mine:
+                st.caption("Nothing here.")
+            for r in mine:
+                cols = st.columns([5, 3, 1], vertical_alignment="center")
+                who = " · :blue-badge[Yours]" if r["mine"] else ""
+                cols[0].markdown(f"**{r['ref']}** · {display.text(r['title'], limit=90)}{who}")
+                cols[1].caption(r["what"])
+                cols[2].button("Open", key=f"open_review_{group}_{r['ref']}", on_click=_open, args=(r["ref"],))
 
-# -- the review ---------------------------------------------------------------------
-st.subheader(f"{review.depth.label} · {review.status.label}")
-if review.waived_reason:
-    st.caption(f"No review: {review.waived_reason}")
-with st.expander("Change depth"):
-    change_depth_form(kit, review, user, key=f"review_{ref}")
 
-cols = st.columns(max(1, len(STATUS_ACTIONS[review.status])) + 1)
-for i, (target, label) in enumerate(STATUS_ACTIONS[review.status]):
-    if cols[i].button(label, key=f"review_{ref}_to_{target.value}",
-                      type="primary" if target == ReviewStatus.PUBLISHED else "secondary"):
-        if attempt(kit.set_review_status, ref, target.value, by=user) is not None:
-            st.rerun()
+def _review(ref: str) -> None:
+    if st.button("All reviews", icon=":material/arrow_back:", type="tertiary", key="back_to_reviews"):
+        st.query_params.clear()
+        st.rerun()
+    incident = None
+    try:
+        incident = kit.get(ref, viewer=user)
+    except IncidentKitError:
+        pass
+    if incident is None:
+        st.warning(f"We can't find an incident **{display.text(ref, limit=40)}** that you can see. Check the "
+                   "reference; if it is private, ask its incident lead to add you.", icon=":material/search_off:")
+        return
+    st.title(f"Review of {incident.reference} · {display.text(incident.title)}")
+    try:  # the Incident page may not be part of this app build
+        st.page_link(INCIDENT_PAGE, label=f"Open {ref} on the Incident page", icon=":material/emergency:",
+                     query_params={"ref": ref})
+    except StreamlitAPIException:
+        pass
+    review = attempt(kit.review, ref, viewer=user)
+    if review is None:
+        if incident.status in ACTIVE:
+            st.info(f"{ref} is still {display.status(incident.status).lower()}. The review starts once it is "
+                    "resolved.", icon=":material/hourglass_top:")
+        else:
+            st.subheader("How deep should the review go?")
+            start_form(kit, incident, user, key=f"review_{ref}")
+        return
 
-if review.depth == Depth.WORKSHOP:
-    day = st.date_input("Workshop date", value=review.scheduled_for.date() if review.scheduled_for else None,
-                        key=f"review_{ref}_workshop_day")
-    if day and (review.scheduled_for is None or day != review.scheduled_for.date()):
-        if st.button("Save workshop date", key=f"review_{ref}_schedule"):
-            if attempt(kit.schedule_review, ref, dt.datetime.combine(day, dt.time(13, 0), tzinfo=dt.timezone.utc),
-                       by=user) is not None:
-                st.rerun()
+    st.markdown(f":violet-badge[{display.depth(review.depth)}] :blue-badge[{display.status(review.status)}]")
+    if review.waived_reason:
+        st.caption(f"No review: {display.text(review.waived_reason)}")
+    actions = STATUS_ACTIONS[review.status]
+    if actions:
+        cols = st.columns(len(actions) + 3)
+        for i, (target, label) in enumerate(actions):
+            if cols[i].button(label, key=f"review_{ref}_to_{target.value}",
+                              type="primary" if target == ReviewStatus.PUBLISHED else "secondary"):
+                if attempt(kit.set_review_status, ref, target.value, by=user) is not None:
+                    st.rerun()
+    with st.expander("Change how deep the review goes"):
+        change_depth_form(kit, review, user, key=f"review_{ref}")
 
-if review.depth != Depth.NONE:
-    factors = st.text_input("Contributing factor labels (comma-separated, used in insights)",
-                            value=", ".join(review.contributing_factors), key=f"review_{ref}_factors")
-    if factors != ", ".join(review.contributing_factors):
-        if st.button("Save labels", key=f"review_{ref}_save_factors"):
-            if attempt(kit.set_contributing_factors, ref, factors, by=user) is not None:
-                st.rerun()
+    if review.depth == Depth.WORKSHOP:
+        day = st.date_input("Workshop date", value=review.scheduled_for.date() if review.scheduled_for else None,
+                            key=f"review_{ref}_workshop_day")
+        if day and (review.scheduled_for is None or day != review.scheduled_for.date()):
+            if st.button("Save workshop date", key=f"review_{ref}_schedule"):
+                if attempt(kit.schedule_review, ref, dt.datetime.combine(day, dt.time(13, 0), tzinfo=dt.timezone.utc),
+                           by=user) is not None:
+                    st.rerun()
 
-hints = attempt(kit.review_hints, ref, viewer=user) or []
-editable = review.status in (ReviewStatus.DRAFT, ReviewStatus.IN_REVIEW)
-for spec, body in review.visible_sections:
-    st.markdown(f"#### {spec.title}")
-    if editable:
-        text = st.text_area(spec.title, value=body, key=f"review_{ref}_{spec.key}", height=220,
-                            placeholder=spec.prompt, label_visibility="collapsed")
-        if text.strip() != body.strip() and st.button("Save", key=f"review_{ref}_{spec.key}_save"):
-            if attempt(kit.edit_review_section, ref, spec.key, text, by=user) is not None:
-                st.rerun()
-    else:
-        st.markdown(body or "_Not written yet._")
-    for n, item in enumerate(h for h in hints if h.section == spec.key):
-        hint = item.hint
-        hcols = st.columns([6, 1], vertical_alignment="center")
-        hcols[0].warning(hint.message, icon=":material/lightbulb:")
-        if hcols[1].button("Dismiss", key=f"review_{ref}_{spec.key}_dismiss_{n}"):
-            attempt(kit.dismiss_review_hint, ref, spec.key, hint.key, by=user)
-            st.rerun()
+    if review.depth != Depth.NONE:
+        facts = attempt(kit.review_prefill, ref, viewer=user)
+        hints = attempt(kit.review_hints, ref, viewer=user) or []
+        if facts is not None:
+            render_form(kit, review, facts, user, tz, hints)
+        factors = st.text_input("Themes for the insights (comma-separated, e.g. config change, missing alert)",
+                                value=", ".join(review.contributing_factors), key=f"review_{ref}_factors")
+        if factors != ", ".join(review.contributing_factors):
+            if st.button("Save themes", key=f"review_{ref}_save_factors"):
+                if attempt(kit.set_contributing_factors, ref, factors, by=user) is not None:
+                    st.rerun()
+        similar.related_section(kit, ref, user, editable=review.status != ReviewStatus.WAIVED)
+        st.markdown("#### Follow-ups")
+        follow_ups_table(kit, ref, user, key=f"review_fus_{ref}")
+        with st.expander("Add a follow-up"):
+            follow_up_form(kit, ref, user, key=f"review_fu_{ref}", source="review")
 
-similar.related_section(kit, ref, user, editable=review.status != ReviewStatus.WAIVED)
+        with st.expander("Earlier versions"):
+            history = attempt(kit.review_history, ref, viewer=user)
+            if history is not None and not history.empty:
+                st.dataframe(pd.DataFrame({
+                    "Question": [SECTION_BY_KEY[s].ask if s in SECTION_BY_KEY else display.field(s)
+                                 for s in history["section"]],
+                    "Version": history["version"],
+                    "Saved": [display.date_time(v, tz) for v in history["edited_at"]],
+                    "By": history["edited_by"],
+                }), hide_index=True, width="stretch", key=f"review_{ref}_history")
 
-if review.depth != Depth.NONE:
-    st.markdown("#### Follow-ups")
-    frame = attempt(kit.follow_ups, viewer=user, incident=ref)
-    if frame is not None and not frame.empty:
-        st.dataframe(frame[["reference", "title", "owner", "priority", "status", "due_at", "overdue"]],
-                     hide_index=True, width="stretch")
-    with st.expander("Add a follow-up"):
-        follow_up_form(kit, ref, user, key=f"review_fu_{ref}", source="review")
+    st.markdown("#### Share or print")
+    ecols = st.columns(3)
+    markdown = attempt(kit.export_review, ref, format="markdown", viewer=user)
+    html = attempt(kit.export_review, ref, format="html", viewer=user)
+    if markdown is not None:
+        ecols[0].download_button("Markdown", markdown, file_name=f"{ref}-review.md", mime="text/markdown",
+                                 icon=":material/download:", key=f"review_{ref}_md")
+    if html is not None:
+        ecols[1].download_button("HTML (prints well)", html, file_name=f"{ref}-review.html", mime="text/html",
+                                 icon=":material/print:", key=f"review_{ref}_html")
+    st.caption("This page's address opens this review directly: copy it to share.")
 
-with st.expander("Edit history"):
-    history = attempt(kit.review_history, ref, viewer=user)
-    if history is not None:
-        st.dataframe(history[["section", "version", "edited_at", "edited_by"]], hide_index=True, width="stretch")
 
-st.markdown("#### Export")
-ecols = st.columns(2)
-markdown = attempt(kit.export_review, ref, format="markdown", viewer=user)
-html = attempt(kit.export_review, ref, format="html", viewer=user)
-if markdown is not None:
-    ecols[0].download_button("Markdown", markdown, file_name=f"{ref}-review.md", mime="text/markdown",
-                             icon=":material/download:", key=f"review_{ref}_md")
-if html is not None:
-    ecols[1].download_button("HTML (prints well)", html, file_name=f"{ref}-review.html", mime="text/html",
-                             icon=":material/print:", key=f"review_{ref}_html")
-
-if listing is not None and not listing.empty:
-    st.divider()
-    st.subheader("All reviews")
-    st.dataframe(listing[["incident", "title", "severity", "depth", "status", "open_follow_ups", "updated_at"]],
-                 hide_index=True, width="stretch")
+wanted = str(st.query_params.get("ref") or "").strip().upper()
+if wanted:
+    _review(wanted[:40])
+else:
+    _home()

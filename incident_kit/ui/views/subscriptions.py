@@ -1,34 +1,59 @@
-"""Subscriptions: follow incidents by severity or type, and say where reminders reach you."""
+"""Subscriptions: follow incidents by severity or type, and say where reminders reach you.
+
+Channels are named in words (email, Slack, Microsoft Teams, a webhook); the raw
+apprise URL stays under "Advanced". Failed deliveries say why and what to do.
+"""
 
 import streamlit as st
 
+from incident_kit.errors import IncidentKitError
 from incident_kit.ui import context as ui
+from incident_kit.ui import display
+from incident_kit.ui.panels.subscribe import KINDS, channel_picker, describe_channel, kind_of
 
 kit = ui.kit()
 user = ui.current_user()
 
 st.title("Subscriptions")
-st.caption("Receive every internal update, in the same predictable format, by email, chat or webhook. "
-           "A channel is an email address or an apprise URL (mailto://, slack://, msteams://, json://...).")
+st.caption("Receive every internal update, in the same predictable format, by email, Slack, Microsoft Teams "
+           "or a webhook.")
 
 if not user:
     st.info("Say who you are first (your name in the sidebar) to manage your subscriptions.")
     st.stop()
 
+
+def _try(action, channel: str, **kwargs):
+    """Run a channel change; explain a refused address in words, never as a URL grammar."""
+    try:
+        return action(channel, **kwargs)
+    except IncidentKitError as exc:
+        kind = kind_of(channel)
+        if "channel" in str(exc).lower() and kind != "advanced":
+            st.error(f"That {KINDS[kind][0] if kind != 'email' else 'email'} address was not recognised: "
+                     "check it is complete (copy it again from where you found it).", icon=":material/error:")
+        else:
+            st.error(str(exc), icon=":material/error:")
+        return None
+
+
 severities = [s.name for s in kit.severities()]
 types = {t.label: t.name for t in kit.types()}
 
-with st.form("follow-rule"):
+with st.container(border=True):
     st.subheader("Follow many incidents", anchor=False)
-    channel = st.text_input("Channel", value=kit.contact(user) or "", placeholder="you@example.com")
-    min_severity = st.selectbox("Severity at least", ["(any)", *severities], index=0)
-    type_label = st.selectbox("Type", ["(any)", *types], index=0)
-    if st.form_submit_button("Subscribe", type="primary"):
-        sub = ui.attempt(kit.subscribe, channel, person=user, by=user,
-                         min_severity=None if min_severity == "(any)" else min_severity,
-                         type=None if type_label == "(any)" else types[type_label])
+    channel = channel_picker(key="follow", current=kit.contact(user) or "")
+    cols = st.columns(2)
+    min_severity = cols[0].selectbox("Severity at least", ["Any severity", *severities], index=0)
+    type_label = cols[1].selectbox("Type", ["Any type", *types], index=0)
+    if st.button("Subscribe", type="primary", key="follow_subscribe"):
+        sub = _try(kit.subscribe, channel, person=user, by=user,
+                   # "any severity" is following from the lowest level up (every incident)
+                   min_severity=(severities[0] if severities and type_label == "Any type" else None)
+                   if min_severity == "Any severity" else min_severity,
+                   type=None if type_label == "Any type" else types[type_label])
         if sub is not None:
-            st.success(f"You now follow {sub.describe()}.")
+            st.success(f"You now follow {display.text(sub.describe())} by {describe_channel(sub.channel)}.")
 
 st.subheader("Your subscriptions", anchor=False)
 mine = kit.subscriptions(person=user)
@@ -36,19 +61,31 @@ if not mine:
     st.caption("None yet. Follow one incident from its page, or many with the form above.")
 for sub in mine:
     left, right = st.columns([4, 1])
-    left.write(f"**{sub.describe()}** on `{sub.channel}`")
+    left.markdown(f"**{display.text(sub.describe())}** by {describe_channel(sub.channel)}")
     if right.button("Unsubscribe", key=f"unsub-{sub.id}"):
         if ui.attempt(kit.unsubscribe, sub.id, by=user) is not None:
             st.rerun()
 
-with st.form("contact"):
+with st.container(border=True):
     st.subheader("Where reminders reach you", anchor=False)
     st.caption("When you are accountable for an incident's updates and one is overdue, a reminder goes here.")
-    contact = st.text_input("Channel for reminders", value=kit.contact(user) or "")
-    if st.form_submit_button("Save"):
-        if ui.attempt(kit.set_contact, user, contact, by=user) is not None:
+    contact = channel_picker(key="contact", current=kit.contact(user) or "")
+    if st.button("Save", key="contact_save"):
+        if _try(lambda c, **kw: kit.set_contact(user, c, **kw), contact, by=user) is not None:
             st.success("Saved.")
 
 counts = kit.outbox_counts()
-st.caption(f"Outbox: {counts['pending']} pending · {counts['sending']} sending · {counts['sent']} sent · "
+st.caption(f"Deliveries: {counts['pending']} waiting · {counts['sending']} sending · {counts['sent']} sent · "
            f"{counts['failed']} failed.")
+failed = ui.attempt(kit.outbox, status="failed", limit=20)
+if failed is not None and not failed.empty:
+    with st.expander(f"Why {len(failed)} deliver{'y' if len(failed) == 1 else 'ies'} failed, and what to do",
+                     expanded=True):
+        for row in failed.itertuples(index=False):
+            about = f" about {row.reference}" if isinstance(row.reference, str) and row.reference else ""
+            st.markdown(f"**To {display.text(row.recipient)}{about}** by {describe_channel(row.channel)} · "
+                        f"{display.date_time(row.created_at, ui.browser_tz())}")
+            st.caption(f"Why: {display.text(row.last_error or 'the channel did not answer')}")
+        st.caption("What to do: if the address is yours, check it above and save it again; a new update is sent "
+                   "to the corrected address. If an email could not be sent at all, ask an admin to check the "
+                   "mail server settings.")

@@ -1,0 +1,57 @@
+"""Display helpers: durations, dates and labels in people's words; user text made inert Markdown."""
+
+import datetime as dt
+
+from markdown_it import MarkdownIt
+
+from incident_kit.ui import display
+
+_md = MarkdownIt("commonmark").enable("table")  # the same CommonMark rules Streamlit's renderer follows
+
+
+def test_durations_read_like_people_say_them():
+    assert display.duration(dt.timedelta(minutes=11, seconds=4)) == "11 min"
+    assert display.duration(dt.timedelta(minutes=80)) == "1 h 20 min"
+    assert display.duration(dt.timedelta(days=2)) == "2 d"
+    assert display.minutes(11.0765) == "11 min"
+    assert display.minutes(None) == "—"
+
+
+def test_dates_are_local_and_readable():
+    at = dt.datetime(2026, 12, 20, 14, 57, 37, tzinfo=dt.timezone.utc)
+    from zoneinfo import ZoneInfo
+
+    assert display.date_time(at, ZoneInfo("Europe/Paris")) == "Sun 20 Dec 2026, 15:57 CET"
+    assert display.day(at) == "20 Dec 2026"
+    assert display.date_time(None) == "—"
+
+
+def test_labels_use_the_apps_words_not_identifiers():
+    assert display.status("post_incident") == "Post-incident"
+    assert display.status("in_review") == "In review"
+    assert display.depth("note") == "Short note"
+    assert display.field("time_to_declare") == "Time to declare"
+    assert display.field("p90") == "Slowest 10 % (90th percentile)"
+    assert display.value(None) == "—"
+
+
+def test_hostile_text_renders_as_the_same_text_with_no_link_image_or_html():
+    hostile = "![x](http://host/x.png) [SIGN IN AGAIN](http://host/login) <img src=x> **bold** :red[alarm] $x$"
+    html = _md.render(display.text(hostile))
+    assert "<a " not in html and "<img" not in html and "<strong>" not in html
+    assert "&lt;img src=x&gt;" in html and "SIGN IN AGAIN" in html
+    plain = display.text("Checkout 500s, ana's deploy")
+    assert _md.render(plain).strip() in ("<p>Checkout 500s, ana's deploy</p>", "<p>Checkout 500s, ana&#x27;s deploy</p>")
+
+
+def test_long_text_is_shortened_and_newlines_kept_only_in_blocks():
+    assert display.text("a\nb") == "a b"
+    assert display.text("x" * 50, limit=10).endswith("…")
+    assert "  \n" in display.block("line one\nline two")
+
+
+def test_line_starts_that_would_make_lists_or_headings_stay_text():
+    for raw in ("- not a list", "1. not a list", "# not a heading", "> not a quote", "==="):
+        html = _md.render(display.block(raw))
+        assert html.strip().startswith("<p>") and "<ul>" not in html and "<ol>" not in html
+    assert display.text("api-gateway nodes") == "api-gateway nodes"  # ordinary words stay readable
