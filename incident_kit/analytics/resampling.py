@@ -157,7 +157,8 @@ def attach_to_summary(out: dict, source, filters: Filters, now=None) -> dict:
     values = {key: [r[i] for r in rows["times"]] for i, key in enumerate(TIME_KEYS)}
     values["update_gap_minutes"] = [r[0] for r in rows["gaps"]]
     for key, vals in values.items():
-        ci = median_ci95(vals)
+        # sorted: a seeded bootstrap resamples by position, so rows in another order (another store) would move it
+        ci = median_ci95(sorted(v for v in vals if v is not None) + [None] * sum(v is None for v in vals))
         # Rounded outwards to the JSON's 3 decimals, so the printed interval still holds the printed median.
         out[key]["median_ci95"] = None if ci is None else [math.floor(ci[0] * 1000) / 1000,
                                                            math.ceil(ci[1] * 1000) / 1000]
