@@ -177,9 +177,6 @@ def page_rules() -> list[str]:
             if rule.search(p.read_text())]
 
 
-@pytest.mark.xfail(bool(page_rules()), strict=False,
-                   reason="the page rewrites (ui helper) replace these with incident.models.ACTIVE_ORDER, "
-                          "review.models.STATUS_ACTIONS, catalog.models.cadence_for and normalise_tags")
 def test_pages_ask_the_domain_models_instead_of_holding_rules():
     assert page_rules() == []
 
