@@ -39,7 +39,7 @@ TIME_KEYS = ("time_to_declare_minutes", "time_to_first_update_minutes", "time_to
 def clean(values) -> np.ndarray:
     """Finite floats only (NULL, NaN and infinities dropped), sorted: the seeded resampling then gives the
     same interval whatever order the store returned the rows in (DuckDB and PostgreSQL differ)."""
-    arr = np.array([v for v in values if v is not None], dtype=float)
+    arr = np.array(values, dtype=float)  # None becomes NaN
     return np.sort(arr[np.isfinite(arr)])
 
 
@@ -49,9 +49,9 @@ def median_ci95(values, *, seed: int = SEED) -> tuple[float, float] | None:
     Percentile rather than BCa: the median's bootstrap distribution is lumpy (it takes only sample
     values), which makes BCa's acceleration estimate unstable on small samples.
     """
-    # Sorted first: the seeded resamples then depend only on the values, not on the order a store
+    # clean() sorts: the seeded resamples then depend only on the values, not on the order a store
     # returned them in (a DuckDB parallel scan, or the PostgreSQL store, may return another order).
-    x = np.sort(clean(values))
+    x = clean(values)
     if len(x) == 0:
         return None
     if len(x) == 1 or np.all(x == x[0]):
@@ -157,8 +157,7 @@ def attach_to_summary(out: dict, source, filters: Filters, now=None) -> dict:
     values = {key: [r[i] for r in rows["times"]] for i, key in enumerate(TIME_KEYS)}
     values["update_gap_minutes"] = [r[0] for r in rows["gaps"]]
     for key, vals in values.items():
-        # sorted: a seeded bootstrap resamples by position, so rows in another order (another store) would move it
-        ci = median_ci95(sorted(v for v in vals if v is not None) + [None] * sum(v is None for v in vals))
+        ci = median_ci95(vals)  # which sorts first, so another store's row order cannot move the interval
         # Rounded outwards to the JSON's 3 decimals, so the printed interval still holds the printed median.
         out[key]["median_ci95"] = None if ci is None else [math.floor(ci[0] * 1000) / 1000,
                                                            math.ceil(ci[1] * 1000) / 1000]
