@@ -56,6 +56,23 @@ def test_what_keeps_coming_back_groups_the_recurrences(dfds):
 
 
 @pytest.mark.both_stores
+def test_a_kept_recurring_answer_never_crosses_viewers_and_follows_changes(kit):
+    kit.declare("Payroll export leaked salaries", declared_by="hana", private=True)
+    kit.declare("Payroll export leaked salaries again", declared_by="hana", private=True)
+    kit.declare("Badge readers offline at the office", declared_by="ana")
+
+    def groups(viewer):
+        return set(kit.recurring(viewer=viewer)["reference"])
+
+    assert groups("hana") == {"INC-1", "INC-2"}  # computed and kept for hana's scope
+    assert groups("mallory") == set()  # another scope: not served hana's answer
+    assert groups(None) == {"INC-1", "INC-2"}
+    kit.declare("Badge readers offline at the office again", declared_by="ana")  # moves the change marker
+    assert groups("mallory") == {"INC-3", "INC-4"}
+    assert groups("hana") == {"INC-1", "INC-2", "INC-3", "INC-4"}
+
+
+@pytest.mark.both_stores
 def test_private_incidents_are_found_only_by_those_who_may_see_them(kit):
     kit.declare("Payroll export leaked salaries", declared_by="hana", private=True)
     kit.declare("Payroll export slow", declared_by="hana")

@@ -7,6 +7,8 @@ domain's public visibility rule (``incident.service.can_see``) before it is retu
 from __future__ import annotations
 
 import re
+import threading
+import weakref
 
 import numpy as np
 import pandas as pd
@@ -16,6 +18,7 @@ from ..errors import IncidentKitError, NotFound  # noqa: F401  (NotFound: what a
 from ..incident import service as incident_service
 from ..incident import store as incident_store
 from ..incident.service import REFERENCE_PREFIX
+from ..incident.visibility import scope
 from ..identity import is_checked
 from . import LIMIT_MAX, store
 
@@ -27,6 +30,8 @@ RECUR_SHARE = 0.35
 # "What keeps coming back" compares each incident with every other: n queries of O(N) each. The most
 # recent this many keep the Insights page under a second or two; older ones are left out (and said so).
 RECUR_MAX = 1000
+_RECURRING: "weakref.WeakKeyDictionary[object, tuple]" = weakref.WeakKeyDictionary()  # db -> (key, groups)
+_RECURRING_LOCK = threading.Lock()
 
 
 def _visible(tx, incident_id: int, viewer, cache: dict) -> bool:
@@ -99,8 +104,10 @@ def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip) 
 def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
     """Groups of incidents that keep coming back: one row per incident, with its ``group`` number.
 
-    Incidents declared in [since, until) are compared (the most recent ``RECUR_MAX``); groups of two
-    or more are returned, biggest first, each group's incidents oldest first.
+    Incidents declared in [since, until) are compared (the most recent ``RECUR_MAX`` the viewer may
+    see); groups of two or more are returned, biggest first, each group's incidents oldest first.
+    The answer is kept per store change marker, viewer scope and window: a warm Insights page does
+    not compare a thousand incidents again until something changes (any change moves the marker).
     """
     columns = ["group", "size", "reference", "title", "started_at", "declared_at", "status"]
 
@@ -111,6 +118,12 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
         frame = idx.frame
         if frame.empty:
             return pd.DataFrame(columns=columns)
+        see_all, who = scope(tx, viewer)
+        key = (idx.marker, see_all, who, str(since), str(until))
+        with _RECURRING_LOCK:
+            kept = _RECURRING.get(db)
+            if kept is not None and kept[0] == key:
+                return kept[1].copy()
         started = pd.to_datetime(frame["declared_at"], utc=True)
         keep = (frame["mode"] != "test").to_numpy(copy=True)
         if since is not None:
@@ -119,10 +132,20 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
             keep &= (started < _utc(until)).to_numpy()
         seen: dict[int, bool] = {}
         private = frame["private"].to_numpy()
-        pos = [int(p) for p in np.flatnonzero(keep)
-               if not private[p] or viewer is None or _visible(tx, int(frame["id"].iat[p]), viewer, seen)]
-        pos = sorted(pos, key=lambda p: started.iat[p])[-RECUR_MAX:]
-        return _groups(idx, pos)[columns] if len(pos) > 1 else pd.DataFrame(columns=columns)
+        candidates = np.flatnonzero(keep)
+        moments = started.dt.tz_localize(None).to_numpy()[candidates]
+        newest_first = candidates[np.argsort(moments, kind="stable")[::-1]]  # the old "last RECUR_MAX" order
+        pos: list[int] = []
+        for p in newest_first:  # visibility is checked only until RECUR_MAX incidents are in
+            if see_all or not private[p] or _visible(tx, int(frame["id"].iat[p]), viewer, seen):
+                pos.append(int(p))
+                if len(pos) == RECUR_MAX:
+                    break
+        pos = sorted(pos, key=lambda p: started.iat[p])
+        out = _groups(idx, pos)[columns] if len(pos) > 1 else pd.DataFrame(columns=columns)
+        with _RECURRING_LOCK:
+            _RECURRING[db] = (key, out)
+        return out.copy()
 
     return db.read(work)
 
