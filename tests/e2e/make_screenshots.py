@@ -1,4 +1,4 @@
-"""Regenerate the README screenshots of the Declare, Incidents, Incident and Review pages.
+"""Regenerate the README screenshots of the Declare, Incidents, Incident, Review and Insights pages.
 
     python tests/e2e/make_screenshots.py
 
@@ -121,7 +121,14 @@ def main() -> None:
             harness.wait_idle(page)
             page.wait_for_timeout(2500)  # the record's tables paint on a canvas after the run ends
             page.screenshot(path=OUT / "review.png")
-    for name in ("declare", "incidents", "incident", "review"):
+
+            page.set_viewport_size({"width": VIEWPORT["width"], "height": 1400})
+            harness.go(page, "Insights")
+            page.get_by_text("Response times").first.wait_for(timeout=120_000)
+            harness.wait_idle(page, timeout=120_000)
+            page.wait_for_timeout(2500)  # charts and tables paint after the run ends
+            page.screenshot(path=OUT / "insights.png")
+    for name in ("declare", "incidents", "incident", "review", "insights"):
         print(OUT / f"{name}.png")
 
 
