@@ -23,9 +23,8 @@ from incident_kit.errors import StoreUnavailable
 from notify_servers import free_port, webhook  # noqa: F401  (webhook: a real HTTP receiver fixture)
 
 REPO = Path(__file__).resolve().parents[1]
-# The real Statuspage samples: ../shared beside the clone (CI), or two levels up from a worktree.
-REALDATA = next((p for p in (REPO.parent / "shared", REPO.parent.parent / "shared")
-                 if (p / "realdata" / "statuspage").is_dir()), REPO.parent / "shared") / "realdata" / "statuspage"
+# The real Statuspage samples of shared/realdata/statuspage, copied whole so a fresh clone has them.
+REALDATA = REPO / "tests" / "fixtures" / "statuspage-full"
 
 
 def cli(env, *args, check=True):
