@@ -88,9 +88,15 @@ def test_signing_in_through_oidc_then_declaring_privately_records_the_email_as_d
 
         harness.go(page, "Declare")
         page.get_by_label("What's happening?").fill("Badge readers offline in Lisbon")
+        page.get_by_label("What's happening?").press("Tab")  # the title is sent (and answered) before anything else
+        harness.wait_idle(page)
         # Private needs a proved identity: a typed name would be refused, a signed-in person is not.
         page.get_by_text("More details (optional)").click()
+        private = page.get_by_label("Private", exact=True)
         page.get_by_text("Private", exact=True).click()
+        private.wait_for(state="attached")
+        harness.wait_idle(page)
+        assert private.is_checked()  # each change reruns the page: declare only once it has landed
         page.get_by_role("button", name="Declare incident").click()
         page.wait_for_url("**/incident?ref=INC-1")
         page.get_by_role("heading", name="INC-1 · Badge readers offline in Lisbon").wait_for()
