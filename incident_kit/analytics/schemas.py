@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import copy
+from typing import NamedTuple
+
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
@@ -179,16 +182,52 @@ class BoxModel(_Base):
                 & (df["median"] <= df["p75"] + eps) & (df["p75"] <= df["p90"] + eps) & (df["p90"] <= df["max"] + eps))
 
 
-_COMPILED: dict[type, pa.DataFrameSchema] = {}
+class _Compiled(NamedTuple):
+    declared: pa.DataFrameSchema  # as the model says: coerce every declared column, then check
+    checks: pa.DataFrameSchema  # the same checks, without pandera's coercion step
+
+
+_COMPILED: dict[type, _Compiled] = {}
+
+
+def _compile(model: type[_Base]) -> _Compiled:
+    declared = model.to_schema()
+    checks = copy.deepcopy(declared)  # to_schema() is cached per model: never change it in place
+    checks.coerce = False
+    for column in checks.columns.values():
+        column.coerce = False
+    return _Compiled(declared, checks)
 
 
 def validate(model: type[_Base], frame: pd.DataFrame) -> pd.DataFrame:
     """Normalise time zones, then validate lazily so every problem is reported at once.
 
-    The model is compiled to a schema once (``to_schema``); validating with the
-    compiled schema is several times faster than ``Model.validate`` per call.
+    The model is compiled once (``to_schema``): validating with a compiled schema is several
+    times faster than ``Model.validate`` per call. Pandera's coercion step costs about a third of
+    a validation even when every column already has its declared dtype (as frames from the store
+    mostly do): for the 14 frames of ``insights``, 49.7 -> 35.1 ms when only the columns whose
+    dtype differs are coerced here (with the declared dtype's own ``coerce``, as pandera does)
+    and the checks then run without that step. A frame that does not pass this way is validated
+    again the declared way, so a bad frame still gets pandera's full lazy report.
     """
-    schema = _COMPILED.get(model)
-    if schema is None:
-        schema = _COMPILED[model] = model.to_schema()
-    return schema.validate(utc_columns(frame), lazy=True)
+    compiled = _COMPILED.get(model)
+    if compiled is None:
+        compiled = _COMPILED[model] = _compile(model)
+    frame = utc_columns(frame)
+    try:
+        return compiled.checks.validate(_coerce_differing(compiled.declared, frame), lazy=True)
+    except Exception:  # any failure: the declared schema coerces, checks and reports it the usual way
+        return compiled.declared.validate(frame, lazy=True)
+
+
+def _coerce_differing(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each declared column whose dtype is not exactly the declared one coerced to it.
+
+    Exactly: pandera's own dtype check accepts a nullable ``Int64`` for ``int64``, but its coercion
+    would still turn it into ``int64``, and the answer must be the declared schema's.
+    """
+    changed = {}
+    for name, column in schema.columns.items():
+        if name in frame.columns and frame[name].dtype != column.dtype.type:
+            changed[name] = column.dtype.coerce(frame[name])
+    return frame.assign(**changed) if changed else frame
