@@ -1,6 +1,7 @@
 """The Insights bundle against the floor (one window pass) and against plain pandas doing the same work.
 
     python benchmarks/bench_insights.py [--incidents 200000] [--updates-per-incident 3] [--repeat 7]
+    python benchmarks/bench_insights.py --by-query [...]   # each page query alone, beside the window pass
 
 1. A child process writes synthetic rows straight into a temporary DuckDB file
    with SQL (not through the services), then derives ``update_facts`` once.
@@ -17,7 +18,8 @@
 3. every frame of both sides is checked equal, column by column.
 4. Memory is measured in separate passes, each in a fresh child process: peak
    RSS growth of one ``insights`` call, and of one pandas run (plus tracemalloc's
-   peak there, where the tracer's slowdown does not matter).
+   peak there, where the tracer's slowdown does not matter). The peak is the child's
+   own (VmHWM after a reset), not ``ru_maxrss``, which a child inherits from its parent.
 """
 
 from __future__ import annotations
@@ -394,6 +396,31 @@ def memory_pass(path: str, side: str) -> None:
     print(f"{peak_growth_mib(base):.0f} {peak / 2**20:.0f} {table_mib:.0f}")
 
 
+def by_query(path: str, repeat: int) -> None:
+    """Each of the page's queries on its own (SQL and transfer to pandas), in turn with the window pass.
+
+    For finding where the time goes; the bundle itself is what ``main`` times.
+    """
+    from incident_kit.analytics import store
+
+    kit = ik.open(path, read_only=True)
+    bound = query.params(analytics.Filters(), NOW)
+    values = [True if name == "see_all" else None if name == "viewer" else bound[name] for name in store.PARAMS]
+
+    def one(q):
+        return lambda: kit.db.read(lambda tx: tx.df(store.compose(q, True), values))
+
+    fns = {"window pass": lambda: window_pass(kit), **{name: one(q) for name, q in metrics.PAGE_QUERIES.items()}}
+    load = os.getloadavg()[0]
+    times = in_turn(fns, repeat, warm_up=True)
+    kit.close()
+    print(f"each query alone, medians of {repeat} taken in turn (load average {load:.1f} before, "
+          f"{os.getloadavg()[0]:.1f} after):")
+    for name, seconds in times.items():
+        print(f"  {name:24s} {seconds * 1000:7.1f} ms")
+    print(f"  {'sum of the queries':24s} {sum(list(times.values())[1:]) * 1000:7.1f} ms")
+
+
 def make_store(path: str, args) -> float:
     start = time.perf_counter()
     subprocess.run([sys.executable, __file__, "--generate", path, "--incidents", str(args.incidents),
@@ -411,6 +438,7 @@ def main() -> None:
     ap.add_argument("--generate", metavar="PATH", help=argparse.SUPPRESS)
     ap.add_argument("--recent", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--memory", nargs=2, metavar=("PATH", "SIDE"), help=argparse.SUPPRESS)
+    ap.add_argument("--by-query", action="store_true", help="time each page query on its own instead")
     args = ap.parse_args()
     if args.generate:
         generate(args.generate, args.incidents, args.updates_per_incident, args.follow_ups, recent=args.recent)
@@ -423,6 +451,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = os.path.join(tmp, "bench.duckdb")
         gen_s = make_store(path, args)
+        if args.by_query:
+            by_query(path, args.repeat)
+            return
         counts = duckdb.connect(path, read_only=True).execute(
             "SELECT (SELECT count(*) FROM incidents), (SELECT count(*) FROM updates), "
             "(SELECT count(*) FROM follow_ups), (SELECT count(*) FROM reviews)").fetchone()
