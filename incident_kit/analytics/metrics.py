@@ -41,6 +41,11 @@ def insights(source, filters: Filters | None = None, *, now=None, **fields) -> d
     ``declaration_summary`` is a dict; ``themes`` holds the recurring ones (2+ incidents, top 20).
     """
     raw = run_many(source, PAGE_QUERIES, make_filters(filters, **fields), now)
+    return insight_frames(raw)
+
+
+def insight_frames(raw: dict) -> dict:
+    """The validated frames from the page queries' results (``run_many(…, PAGE_QUERIES, …)``): pure."""
     out: dict = {"scope_counts": schemas.validate(schemas.ScopeCountsModel, raw["counts"])}
     out.update(response_frames(raw["times_stats"], raw["gap_stats"], excluded(raw["counts"])))
     out.update(gap_frames(raw["gap_stats"], raw["severity_names"]))
