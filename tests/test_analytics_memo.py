@@ -205,11 +205,15 @@ def test_the_next_call_after_a_public_write_reflects_it(org, write):
 
 @pytest.mark.both_stores
 def test_a_change_by_another_process_is_seen_on_the_next_call(org, subprocess_env, python):
-    before = analytics.insights(org, now=NOW)["scope_counts"]
+    before = analytics.insights(org, now=NOW)
+    assert org.update_cadence("Major") == 60  # the catalog is read (and, on DuckDB, kept) before the change
     script = textwrap.dedent("""
-        import datetime as dt, incident_kit as ik
+        import incident_kit as ik
         with ik.open(user="other") as kit:
             kit.declare("From elsewhere", severity="Minor")
+            kit.set_severities([{"name": s.name, "description": s.description,
+                                 "cadence_minutes": 1 if s.name == "Major" else s.cadence_minutes}
+                                for s in kit.severities()])
     """)
     if org.db.dialect == "duckdb":  # one process holds a DuckDB file: the other one waits its turn
         org.close()
@@ -217,8 +221,11 @@ def test_a_change_by_another_process_is_seen_on_the_next_call(org, subprocess_en
         org = ik.open(subprocess_env["INCIDENT_KIT_DB"], user="tester")
     else:
         subprocess.run([python, "-c", script], env=subprocess_env, check=True, timeout=120)
-    after = analytics.insights(org, now=NOW)["scope_counts"]
-    assert int(after["incidents"].iat[0]) == int(before["incidents"].iat[0]) + 1
+    after = analytics.insights(org, now=NOW)
+    assert int(after["scope_counts"]["incidents"].iat[0]) == int(before["scope_counts"]["incidents"].iat[0]) + 1
+    assert differs(after["cadence_adherence"], before["cadence_adherence"])
+    assert org.update_cadence("Major") == 1
+    assert_same(after, analytics.insights.uncached(org, now=NOW))
     org.close()
 
 
@@ -228,9 +235,12 @@ def test_two_databases_on_one_duckdb_file_see_each_others_writes(org):
     other = DuckDBDatabase(org.db.path)
     try:
         before = analytics.insights(org, now=NOW)["scope_counts"]
+        assert org.update_cadence("Major") == 60
         _declare(ik.Kit(other, user="other"))
+        _cadence(ik.Kit(other, user="other"))
         after = analytics.insights(org, now=NOW)["scope_counts"]
         assert int(after["incidents"].iat[0]) == int(before["incidents"].iat[0]) + 1
+        assert org.update_cadence("Major") == 1  # the catalog cache is one per file, not per connection
     finally:
         other.close()
 

@@ -244,6 +244,10 @@ class DuckDBDatabase:
         self._write_lock = threading.Lock()
         self.retries = 0  # conflicts absorbed by the retry strategy (for benchmarks)
         self._generation, self.memo = _shared(self.path)
+        # Another process may have changed the file since this process last held it: nothing cached before
+        # this opening may answer after it.
+        self._generation.bump()
+        self.memo.bump()
         p = Path(path)
         if str(path) != ":memory:" and not read_only:
             p.parent.mkdir(parents=True, exist_ok=True)
