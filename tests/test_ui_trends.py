@@ -47,3 +47,10 @@ def test_a_short_curve_is_drawn_whole():
     curves = _km_curves(200, seed=1)
     assert len(curves) < DRAWN_STEPS
     assert drawn_steps(curves).equals(curves)
+
+
+def test_lines_out_of_order_are_drawn_as_if_sorted():
+    curves = _km_curves(20_000, seed=7)
+    shuffled = curves.sample(frac=1, random_state=3)
+    assert drawn_steps(shuffled).sort_values(["severity", "days"]).equals(
+        drawn_steps(curves).sort_values(["severity", "days"]))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -29,12 +30,20 @@ def _minutes(value) -> str:
 
 def drawn_steps(curves: pd.DataFrame, steps: int = DRAWN_STEPS) -> pd.DataFrame:
     """The rows of ``curves`` worth drawing: each line's start and its last step in each of ``steps`` equal
-    slices of the days axis. A step curve drawn from these differs from the full one by under a slice."""
+    slices of the days axis. A step curve drawn from these differs from the full one by under a slice.
+
+    One vectorised pass (550,000 rows at 200,000 incidents): each line's rows are together, by days.
+    """
     if len(curves) <= steps:
         return curves
-    width = (curves["days"].max() / steps) or 1.0
-    last_in_slice = ~curves.assign(_slice=curves["days"] // width).duplicated(["severity", "_slice"], keep="last")
-    start = ~curves.duplicated("severity", keep="first")
+    codes = pd.factorize(curves["severity"])[0]
+    days = curves["days"].to_numpy()
+    new_line = codes[1:] != codes[:-1]
+    if new_line.sum() + 1 != codes.max() + 1 or not (new_line | (days[1:] >= days[:-1])).all():
+        return drawn_steps(curves.sort_values(["severity", "days"], kind="stable"), steps)
+    slices = days // ((days.max() / steps) or 1.0)
+    last_in_slice = np.append(new_line | (slices[1:] != slices[:-1]), True)
+    start = np.insert(new_line, 0, True)
     return curves[last_in_slice | start]
 
 
