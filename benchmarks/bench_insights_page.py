@@ -55,10 +55,10 @@ COMPLETE = """([heading, last, charts]) => {
     if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
     const panels = document.querySelectorAll('[role="tabpanel"]');
     if (panels.length !== 1) return false;
+    if (![...panels[0].querySelectorAll('h3')].some(h => h.textContent.includes(heading))) return false;
     const fresh = [...panels[0].querySelectorAll('[data-testid="stElementContainer"]')]
         .filter(e => e.dataset.stale !== 'true');
     const text = fresh.map(e => e.textContent).join('\\n');
-    if (![...panels[0].querySelectorAll('h3')].some(h => h.textContent.includes(heading))) return false;
     if (!last.some(t => text.includes(t))) return false;
     const drawn = fresh.map(e => e.querySelector('[data-testid="stVegaLiteChart"]')).filter(Boolean);
     return drawn.length === charts && drawn.every(c => c.querySelector('svg, canvas'));
