@@ -24,8 +24,8 @@ from incident_kit.analytics import charts
 from incident_kit.clock import utcnow
 from incident_kit.ui import display
 from incident_kit.ui.context import attempt, current_user, kit
-from incident_kit.ui.panels import similar, trends
 from incident_kit.ui.downloads import csv_download
+from incident_kit.ui.panels import similar, trends
 
 # The tabs, by the name a link uses (?tab=follow-ups) and the label a person reads.
 TABS = {"communication": "Communication", "follow-ups": "Follow-ups", "declaring": "Declaring",
