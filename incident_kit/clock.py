@@ -42,3 +42,23 @@ def to_utc(value: dt.datetime | str | None, *, field: str = "time") -> dt.dateti
 def iso(value: dt.datetime | None) -> str | None:
     """ISO 8601 with an explicit +00:00 offset (the JSON contract)."""
     return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def human_duration(value: dt.timedelta | float | int) -> str:
+    """'45 s', '11 min', '1 h 20 min', '2 d', '2 d 3 h': a duration for people (a timedelta, or minutes).
+
+    The one rule for how long something took or is late, used by the app and by notifications alike.
+    """
+    if isinstance(value, (int, float)):
+        value = dt.timedelta(minutes=float(value))
+    seconds = int(round(abs(value.total_seconds())))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = int(round(seconds / 60))
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"

@@ -17,6 +17,14 @@ def test_durations_read_like_people_say_them():
     assert display.minutes(None) == "—"
 
 
+def test_the_app_and_notifications_say_how_long_in_the_same_words():
+    from incident_kit.notify.messages import late_text
+
+    for minutes in (0.5, 11, 60, 80, 24 * 60, 49 * 60 + 30):
+        assert late_text(minutes) == display.minutes(minutes)
+    assert late_text(125) == "2 h 5 min"
+
+
 def test_dates_are_local_and_readable():
     at = dt.datetime(2026, 12, 20, 14, 57, 37, tzinfo=dt.timezone.utc)
     from zoneinfo import ZoneInfo

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..clock import human_duration
 from ..incident.format import render_update
 from ..incident.models import Incident, Status, Update
 
@@ -28,25 +29,23 @@ def update_message(incident: Incident, update: Update) -> tuple[str, str]:
 
 
 def late_text(minutes: float) -> str:
-    """'25 min', '2 h 05 min', '3 d 4 h' — how late, for people."""
-    m = max(0, int(minutes))
-    if m < 60:
-        return f"{m} min"
-    if m < 48 * 60:
-        return f"{m // 60} h {m % 60:02d} min"
-    return f"{m // 1440} d {(m % 1440) // 60} h"
+    """'25 min', '1 h', '2 h 5 min', '3 d 4 h': how late, in the app's words (``clock.human_duration``)."""
+    return human_duration(max(0.0, float(minutes)))
 
 
 def reminder_message(*, reference: str, title: str, severity: str, cadence_minutes: int | None,
                      due: dt.datetime, now: dt.datetime, accountable: str) -> tuple[str, str]:
     late = late_text((now - due).total_seconds() / 60)
     subject = f"[{reference}] Update overdue by {late}: {title}"
-    cadence = f" ({severity} incidents promise an update every {cadence_minutes} min)" if cadence_minutes else ""
+    every = f" ({severity} incidents promise an update every {late_text(cadence_minutes)})" if cadence_minutes else ""
     body = "\n".join([
         f"{accountable}, you are accountable for updates on {reference} {title}.",
         "",
-        f"The next update was due by {_when(due)}, {late} ago{cadence}.",
-        "Post one in the app, or with:",
+        f"The next update was due by {_when(due)}, {late} ago{every}.",
+        f"Open {reference} in incident-kit and choose \"Post an update\": say what is happening now, the impact,",
+        "what is being done, and when the next update will come. \"No change, still investigating\" is a fine update.",
+        "",
+        "From a terminal, the same update is:",
         f'  incident-kit update {reference} "What is happening now" --impact "..." --doing "..."',
     ])
     return subject, body

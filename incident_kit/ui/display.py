@@ -18,6 +18,7 @@ import re
 
 import pandas as pd
 
+from ..clock import human_duration
 from ..review.models import DEPTH_LABELS as REVIEW_DEPTH_LABELS
 
 UTC = dt.timezone.utc
@@ -60,19 +61,7 @@ def duration(value) -> str:
     """'45 s', '11 min', '1 h 20 min', '2 d', '2 d 3 h'; '—' when unknown. Accepts a timedelta or minutes."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
         return "—"
-    if isinstance(value, (int, float)):
-        value = dt.timedelta(minutes=float(value))
-    seconds = int(round(abs(value.total_seconds())))
-    if seconds < 60:
-        return f"{seconds} s"
-    minutes = int(round(seconds / 60))
-    if minutes < 60:
-        return f"{minutes} min"
-    hours, minutes = divmod(minutes, 60)
-    if hours < 24:
-        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-    days, hours = divmod(hours, 24)
-    return f"{days} d {hours} h" if hours else f"{days} d"
+    return human_duration(value)
 
 
 def minutes(value) -> str:
