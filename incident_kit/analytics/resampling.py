@@ -51,15 +51,17 @@ def median_ci95(values, *, seed: int = SEED) -> tuple[float, float] | None:
     Percentile rather than BCa: the median's bootstrap distribution is lumpy (it takes only sample
     values), which makes BCa's acceleration estimate unstable on small samples.
     """
-    # clean() sorts: the seeded resamples then depend only on the values, not on the order a store
-    # returned them in (a DuckDB parallel scan, or the PostgreSQL store, may return another order).
-    x = clean(values)
+    x = np.asarray(values, dtype=float)  # None becomes NaN
+    x = x[np.isfinite(x)]
     if len(x) == 0:
         return None
-    if len(x) == 1 or np.all(x == x[0]):
-        return float(x[0]), float(x[0])
-    if len(x) > EXACT_ABOVE:
+    if len(x) > EXACT_ABOVE:  # order statistics: the order the rows came in cannot matter
         return exact_median_ci95(x)
+    # Sorted first: the seeded resamples then depend only on the values, not on the order a store
+    # returned them in (a DuckDB parallel scan, or the PostgreSQL store, may return another order).
+    x = np.sort(x)
+    if np.all(x == x[0]):
+        return float(x[0]), float(x[0])
     return bootstrap_median_ci95(x, seed=seed)
 
 
@@ -235,7 +237,7 @@ def summary_figures(values: dict[str, np.ndarray], days: np.ndarray, done: np.nd
     """
     out: dict = {}
     for key, vals in values.items():
-        ci = median_ci95(vals)  # which sorts first, so another store's row order cannot move the interval
+        ci = median_ci95(vals)  # another store's row order cannot move the interval (see there)
         out[key] = None if ci is None else [math.floor(ci[0] * 1000) / 1000, math.ceil(ci[1] * 1000) / 1000]
     out["follow_ups"] = km_estimate(days, done)
     return out
