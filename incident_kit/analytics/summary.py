@@ -10,6 +10,8 @@ validated frames of the Insights bundle.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import store
@@ -25,9 +27,12 @@ _ORDER = ("update_gap", "time_to_first_update", "time_to_declare", "time_to_reso
 
 
 def _one(column):
-    """The value of a one-row numpy column: None for NULL (a masked entry)."""
+    """The value of a one-row numpy column: None for NULL (a masked entry).
+
+    DuckDB imports numpy.ma only for a column holding a NULL; not naming ``np.ma`` otherwise saves its import."""
     value = column[0]
-    return None if value is np.ma.masked else value
+    ma = sys.modules.get("numpy.ma")
+    return None if ma is not None and value is ma.masked else value
 
 
 def _values(column):
