@@ -46,12 +46,6 @@ DETACH_TARGET = f"DETACH {_ALIAS}"
 CREATE_INFO = f"CREATE TABLE {_ALIAS}.snapshot_info (taken_at TIMESTAMPTZ NOT NULL, source VARCHAR NOT NULL)"
 INSERT_INFO = f"INSERT INTO {_ALIAS}.snapshot_info VALUES (?, ?)"
 SELECT_INFO = "SELECT taken_at, source FROM snapshot_info"
-# Every change appends an event, and updates/follow-ups/reviews carry updated_at: together a cheap "changed?".
-FINGERPRINT = """
-SELECT (SELECT max(id) FROM events), (SELECT count(*) FROM updates), (SELECT max(updated_at) FROM incidents),
-       (SELECT max(updated_at) FROM follow_ups), (SELECT max(updated_at) FROM reviews),
-       (SELECT hash(string_agg(name || ':' || rank || ':' || cadence_minutes, ',' ORDER BY name)) FROM severities),
-       (SELECT hash(string_agg(name || ':' || value, ',' ORDER BY name)) FROM settings)"""
 
 _LOCK_MARK = "in use by another process"  # the phrase db.duckdb uses when another process holds the file
 
@@ -189,7 +183,7 @@ class Publisher:
         return self
 
     def publish_if_changed(self) -> Snapshot | None:
-        fingerprint = _db(self.kit).read(lambda tx: tx.fetchone(FINGERPRINT))
+        fingerprint = _db(self.kit).data_version()  # "changed?": the one rule (incident_kit.db)
         fresh = self.last is not None and (utcnow() - self.last.taken_at).total_seconds() < self.max_age_seconds
         if fresh and fingerprint == self._fingerprint and snapshot_path(_db(self.kit).path).exists():
             return None

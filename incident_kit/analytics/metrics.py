@@ -15,6 +15,7 @@ by team or person (see ``guardrail.py``).
 from __future__ import annotations
 
 from . import schemas, store
+from .memo import kept
 from .declarations import declaration_dict
 from .follow_up_metrics import follow_up_frames
 from .query import Filters, make_filters, run_many
@@ -35,10 +36,12 @@ INSIGHT_FRAMES = ("scope_counts", "response_summary", "response_distribution", "
                   "review_depth_mix", "publish_time_by_depth", "themes")
 
 
+@kept
 def insights(source, filters: Filters | None = None, *, now=None, **fields) -> dict:
     """Every frame the Insights page shows (``INSIGHT_FRAMES``), from eight queries in one read.
 
     ``declaration_summary`` is a dict; ``themes`` holds the recurring ones (2+ incidents, top 20).
+    Kept per data version (``memo.kept``): a repeat call on unchanged data is a lookup and a copy.
     """
     raw = run_many(source, PAGE_QUERIES, make_filters(filters, **fields), now)
     out: dict = {"scope_counts": schemas.validate(schemas.ScopeCountsModel, raw["counts"])}

@@ -17,6 +17,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from . import schemas
+from .memo import kept
 from .resampling import WITHIN_DAYS, km_estimate, km_fit  # noqa: F401
 
 
@@ -67,6 +68,7 @@ def curves(follow_ups: pd.DataFrame) -> pd.DataFrame:
     return schemas.validate(CurveModel, pd.concat(frames, ignore_index=True))
 
 
+@kept
 def completion_curves(source, filters=None, *, now=None, **fields) -> pd.DataFrame:
     """``curves`` for the follow-ups of incidents in scope (``metrics.follow_ups``)."""
     from .follow_up_metrics import follow_ups
@@ -75,6 +77,7 @@ def completion_curves(source, filters=None, *, now=None, **fields) -> pd.DataFra
     return curves(follow_ups(source, make_filters(filters, **fields), now=now))
 
 
+@kept
 def completion_estimate(source, filters=None, *, now=None, **fields) -> dict:
     """The KM figures of ``metrics --json`` for any scope."""
     from .follow_up_metrics import follow_ups

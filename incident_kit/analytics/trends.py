@@ -14,6 +14,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from . import schemas
+from .memo import kept
 
 from .resampling import SEED, clean as _clean, median_ci95, minimum_detectable_change  # noqa: F401
 
@@ -131,7 +132,8 @@ def xmr(declarations_by_month: pd.DataFrame) -> pd.DataFrame:
     return schemas.validate(XmRModel, frame)
 
 
-# -- from the store (what the Insights page and notebooks call) ---------------------------------
+# -- from the store (what the Insights page and notebooks call; kept per data version: memo.kept) ---
+@kept
 def period_comparison(source, filters=None, *, split, **fields) -> pd.DataFrame:
     """``compare_periods`` for incidents declared before ``split`` and from ``split`` on, within ``filters``."""
     from .query import make_filters
@@ -148,6 +150,7 @@ def period_comparison(source, filters=None, *, split, **fields) -> pd.DataFrame:
     return compare_periods(grab(before), grab(after))
 
 
+@kept
 def declarations_xmr(source, filters=None, **fields) -> pd.DataFrame:
     """``xmr`` of ``declarations_by_month`` (test incidents left out, like every learning metric)."""
     from .declarations import declarations_by_month

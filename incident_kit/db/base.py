@@ -9,7 +9,7 @@ always binds values as ``?`` parameters.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
@@ -50,6 +50,14 @@ class Database(Protocol):
 
     def read(self, work: Callable[[Tx], T]) -> T:
         """Run ``work`` against one consistent view of the data."""
+
+    def data_version(self) -> Hashable:
+        """A value that changes after every committed change to anything the store holds.
+
+        The one rule for "has anything changed?" (analytics.memo, the similar index, snapshots). Equal
+        versions mean equal data; read it *before* the read whose answer is kept under it. DuckDB: a
+        per-file write generation in this process; PostgreSQL: the server's snapshot.
+        """
 
     def analytics_read(self, work: Callable[[Tx], T], tables: Sequence[str], names=None) -> T:
         """Run DuckDB analytics SQL over one consistent view of ``tables`` (PostgreSQL: an in-process copy

@@ -11,6 +11,8 @@
 * ``read`` runs its unit of work in one transaction: every statement in it sees
   the same snapshot, even while a writer commits.
 * Every timestamp is TIMESTAMPTZ and the session time zone is UTC.
+* ``data_version()`` is a per-file write generation kept in this process and bumped
+  after every ``write``: exact, because only this process can change the file.
 """
 
 from __future__ import annotations
@@ -104,6 +106,44 @@ class Memo:
 
     def bump(self) -> None:
         self._generation += 1
+
+
+class WriteGeneration:
+    """How many units of work have finished writing to one file in this process (``data_version``).
+
+    Exact because DuckDB lets one process open a file read-write and every change in this package goes
+    through ``DuckDBDatabase.write`` (migrations, imports, demo data and restores included). Shared by
+    every ``DuckDBDatabase`` on the same file in this process (see ``_shared``), so a write through one
+    of them is seen through the others.
+    """
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.value = 0
+
+    def bump(self) -> None:
+        with self._lock:
+            self.value += 1
+
+
+_SHARED: dict[str, tuple[WriteGeneration, Memo]] = {}  # resolved file path -> its generation and catalog memo
+_SHARED_LOCK = threading.Lock()
+
+
+def _shared(path: str) -> tuple[WriteGeneration, Memo]:
+    """The write generation and catalog memo of ``path``, one pair per file in this process.
+
+    DuckDB serves every connection to one file in a process from one database instance, so two
+    ``DuckDBDatabase`` objects on it see each other's writes; their caches must too. ``:memory:`` is a
+    new database each time, so it gets a pair of its own.
+    """
+    if path == ":memory:":
+        return WriteGeneration(), Memo()
+    key = str(Path(path).resolve())
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = (WriteGeneration(), Memo())
+        return _SHARED[key]
 
 
 def local_df(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
@@ -209,7 +249,11 @@ class DuckDBDatabase:
         self.write_strategy = write_strategy
         self._write_lock = threading.Lock()
         self.retries = 0  # conflicts absorbed by the retry strategy (for benchmarks)
-        self.memo = Memo()
+        self._generation, self.memo = _shared(self.path)
+        # Another process may have changed the file since this process last held it: nothing cached before
+        # this opening may answer after it.
+        self._generation.bump()
+        self.memo.bump()
         p = Path(path)
         if str(path) != ":memory:" and not read_only:
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -229,6 +273,16 @@ class DuckDBDatabase:
                 f"The database {self.path} is open read-only (a snapshot); changes must go through the app "
                 "or a read-write connection."
             )
+        try:
+            return self._write(work)
+        finally:
+            # After the commit (or the failure): a reader that took the old version before this point may
+            # file an answer computed from newer data under it, never an older answer under the new version.
+            # A failed unit of work bumps too: a spurious miss costs one recomputation, a missed bump a
+            # stale answer.
+            self._generation.bump()
+
+    def _write(self, work: Callable[[DuckTx], T]) -> T:
         if self.write_strategy == "lock":
             with self._write_lock:
                 return self._run(work)
@@ -241,6 +295,14 @@ class DuckDBDatabase:
                     raise
                 time.sleep(min(0.1, 0.0005 * 2 ** min(attempt, 10)) * random.random())
         raise AssertionError("unreachable")
+
+    def data_version(self) -> tuple[str, int]:
+        """Changes after every committed write to this file (see ``WriteGeneration``); free to read.
+
+        Read it *before* the read whose answer is kept under it: then an answer can only be filed
+        under a version older than its data, never newer.
+        """
+        return ("duckdb", self._generation.value)
 
     @_maps_file_failures
     def read(self, work: Callable[[DuckTx], T]) -> T:

@@ -81,6 +81,9 @@ def run_on_copy(pg, work, tables, names=None):
                     continue
                 tx.execute(LOAD_CSV.format(table=quote_ident(table), cols=", ".join(quote_ident(c) for c in cols),
                                            file=str(path).replace("'", "''")))
+            # The copy replaced the catalog and settings rows too: the mirror's catalog memo (admins,
+            # trust_typed_names, which the visibility rule reads in Python) must not answer from the last copy.
+            tx.memo.bump()
 
         mirror.write(load)
     return mirror.read(work)

@@ -20,6 +20,8 @@ they hold. What differs, and why:
 * **No memo.** The DuckDB store caches the catalog per process because it is the
   only writer; here another process may change it, so every read goes to the
   server (a primary-key lookup).
+* **Data version** (``data_version``): the server's snapshot, read in a transaction of its own
+  before the read it labels. Other processes write here, so nothing in-process can know.
 * **Analytics** run the same DuckDB SQL over a copy pulled with ``COPY`` into an
   in-process DuckDB (``analytics_read``), so both stores print the same figures.
 """
@@ -46,6 +48,13 @@ SCHEMES = ("postgresql", "postgres")
 MAX_ATTEMPTS = 40  # 8 processes declaring at once retry a handful of times each; 40 bounds a livelock
 POOL_MAX = 8  # one app replica's concurrent page runs; the server's max_connections is shared by all replicas
 MIGRATION_LOCK_KEY = 7_311_2024  # pg_advisory_lock key: one migrator at a time across processes
+# What ``data_version`` reads. Two equal snapshots (xmin:xmax:in-progress xids) see exactly the same
+# committed transactions, so equal text means equal data in every table; any transaction that writes
+# (anywhere on the server) or finishes changes it, and it never returns to an earlier value: a
+# transaction that took a lower xid but commits later leaves the in-progress list, which the text shows.
+# Spurious changes (another database's writes) only cost a recomputation. The server's start time
+# guards against xids counted again after a restore of the whole cluster to an earlier point.
+DATA_VERSION = "SELECT pg_postmaster_start_time()::text, pg_current_snapshot()::text"
 CONNECT_TIMEOUT_S = 5  # an unreachable server is reported quickly instead of hanging the CLI
 
 
@@ -246,6 +255,15 @@ class PostgresDatabase:
                     raise
                 time.sleep(min(0.2, 0.002 * 2 ** min(attempt, 8)) * random.random())
         raise AssertionError("unreachable")
+
+    def data_version(self) -> tuple[str, str, str]:
+        """Changes after every committed change by any process (see ``DATA_VERSION``); one round trip.
+
+        Read it *before* the read whose answer is kept under it: then an answer can only be filed
+        under a version older than its data, never newer.
+        """
+        started, snapshot = self.read(lambda tx: tx.fetchone(DATA_VERSION))
+        return ("postgres", started, snapshot)
 
     def read(self, work: Callable[[PgTx], T]) -> T:
         try:

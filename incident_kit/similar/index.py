@@ -2,8 +2,9 @@
 
 Cost model: building tokenises every incident once (~1 s per 10k incidents on 2 cores); a query
 tokenises a few words and scores every incident with one sparse pass (a few ms at 10k). The index
-is kept per database and rebuilt only when ``store.change_marker`` moves, which it does for any
-change in any process, so answers are never stale and a quiet store is never re-indexed.
+is kept per database and rebuilt only when the store's ``data_version()`` moves (the one rule, in
+``incident_kit.db``), which it does after any committed change in any process, so answers are never
+stale and a quiet store is never re-indexed.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ def tokens(texts: list[str]) -> list[list[str]]:
 
 @dataclass
 class Index:
-    marker: tuple[int, int]
+    marker: object  # the db.data_version() the index was built for
     frame: pd.DataFrame          # id, reference, title, private, mode, status, started_at, tags, factors, summary
     retriever: bm25s.BM25 | None  # None when there is nothing to search
 
@@ -58,7 +59,7 @@ class Index:
         return np.asarray(self.retriever.get_scores(words), dtype=float)
 
 
-def build(frame: pd.DataFrame, marker: tuple[int, int]) -> Index:
+def build(frame: pd.DataFrame, marker) -> Index:
     frame = frame.reset_index(drop=True)
     if frame.empty:
         return Index(marker, frame, None)
@@ -68,9 +69,12 @@ def build(frame: pd.DataFrame, marker: tuple[int, int]) -> Index:
     return Index(marker, frame.drop(columns=["text"]), retriever)
 
 
-def current(db, tx) -> Index:
-    """The index for ``db`` as of ``tx``: the cached one if nothing changed since, else a new one."""
-    marker = store.change_marker(tx)
+def current(db, tx, marker) -> Index:
+    """The index for ``db`` as of ``tx``: the cached one if nothing changed since, else a new one.
+
+    ``marker`` is ``db.data_version()`` read *before* ``tx`` began, so an index is never kept under a
+    version newer than the data it was built from.
+    """
     with _LOCK:
         cached = _CACHE.get(db)
         if cached is not None and cached.marker == marker:

@@ -65,7 +65,7 @@ def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
     from . import index  # bm25s loads on the first question, not with the package
 
     def work(tx) -> list[dict]:
-        idx = index.current(db, tx)
+        idx = index.current(db, tx, version)
         seen: dict[int, bool] = {}
         own = None
         ref = _reference(text)
@@ -78,6 +78,7 @@ def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
             text_ = text
         return _best(tx, idx, idx.scores(text_), int(limit), viewer, seen, skip=own)
 
+    version = db.data_version()  # before the read: see index.current
     return db.read(work)
 
 
@@ -106,15 +107,15 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
 
     Incidents declared in [since, until) are compared (the most recent ``RECUR_MAX`` the viewer may
     see); groups of two or more are returned, biggest first, each group's incidents oldest first.
-    The answer is kept per store change marker, viewer scope and window: a warm Insights page does
-    not compare a thousand incidents again until something changes (any change moves the marker).
+    The answer is kept per data version (``db.data_version()``), viewer scope and window: a warm
+    Insights page does not compare a thousand incidents again until something changes.
     """
     columns = ["group", "size", "reference", "title", "started_at", "declared_at", "status"]
 
     from . import index
 
     def work(tx) -> pd.DataFrame:
-        idx = index.current(db, tx)
+        idx = index.current(db, tx, version)
         frame = idx.frame
         if frame.empty:
             return pd.DataFrame(columns=columns)
@@ -147,6 +148,7 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
             _RECURRING[db] = (key, out)
         return out.copy()
 
+    version = db.data_version()  # before the read: see index.current
     return db.read(work)
 
 

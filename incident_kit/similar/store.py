@@ -1,4 +1,4 @@
-"""SQL for similar incidents: the text of each incident, a cheap change marker, and related links.
+"""SQL for similar incidents: the text of each incident, and related links.
 
 Values are always bound. The text is read in four plain queries and joined in pandas, which keeps
 the SQL standard (no dialect-specific string aggregation) for the PostgreSQL store as well.
@@ -10,9 +10,6 @@ import datetime as dt
 
 import pandas as pd
 
-# Every change to an incident, its updates, its review or its follow-ups appends an event, so
-# (count, max id) of events moves whenever the searchable text may have changed, in any process.
-CHANGE_MARKER = "SELECT count(*), coalesce(max(id), 0) FROM events"
 INCIDENTS = """
 SELECT id, reference, title, coalesce(summary, '') AS summary, tags, private, mode, status, started_at,
        declared_at
@@ -37,11 +34,6 @@ SELECT CASE WHEN l.incident_id = ? THEN l.related_id ELSE l.incident_id END AS o
 FROM related_incidents l
 WHERE l.unlinked_at IS NULL AND (l.incident_id = ? OR l.related_id = ?)
 ORDER BY l.linked_at"""
-
-
-def change_marker(tx) -> tuple[int, int]:
-    count, top = tx.fetchone(CHANGE_MARKER)
-    return int(count), int(top)
 
 
 def texts(tx) -> pd.DataFrame:

@@ -1,0 +1,152 @@
+"""Keep analytics answers per data version: a repeat view of unchanged data costs a lookup.
+
+``@kept`` wraps a public analytics entry point ``fn(source, filters=None, *, now=None, **fields)``.
+Each answer is kept per database under
+
+* the store's ``data_version()`` (the one "has anything changed?" rule, ``incident_kit.db``), read
+  *before* the computation, so an answer is filed under a version no newer than its data, and any
+  committed change (in any process, on PostgreSQL) is seen on the next call;
+* the function, the ``Filters`` (a frozen dataclass), the viewer as given (its name, and whether it is
+  a signed-in ``Person`` and verified: the visibility rule reads admins and ``trust_typed_names`` from
+  settings, which the data version covers), and the other keyword arguments (``split=``...);
+* ``now``: an explicit ``now`` is part of the key as given. With ``now=None`` the answer depends on
+  the clock too (open ages, overdue counts), so it is reused for at most ``CLOCK_TTL`` (60 seconds,
+  measured with ``incident_kit.clock.utcnow``).
+
+Callers get a copy every time (they add columns to frames); the kept object never changes. At most
+``MAX_ENTRIES`` answers per database are kept, least recently used first out. Thread-safe: Streamlit
+serves each session in a thread; two threads missing at once both compute (no lock is held while
+computing), which costs time, never correctness.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime as dt
+import functools
+import inspect
+import threading
+import weakref
+from collections import OrderedDict
+
+from .. import clock
+
+# The Insights page asks five questions per viewer and window; a few dozen keeps every recent
+# viewer/window combination of a busy team warm, and each answer is small (tens of KB at 200k incidents).
+MAX_ENTRIES = 48
+CLOCK_TTL = dt.timedelta(seconds=60)  # open ages and overdue counts move with the clock; a minute is fine
+
+_MISS = object()
+
+
+class Memo:
+    """One database's kept answers: key -> (data version, taken at or None, answer)."""
+
+    def __init__(self, size: int = MAX_ENTRIES):
+        self.size = size
+        self._entries: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key, version, now: dt.datetime | None):
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] != version or (entry[1] is not None and not _fresh(entry[1], now)):
+                self.misses += 1
+                return _MISS
+            self._entries.move_to_end(key)
+            self.hits += 1
+            return entry[2]
+
+    def put(self, key, version, taken: dt.datetime | None, answer) -> None:
+        with self._lock:
+            self._entries[key] = (version, taken, answer)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def _fresh(taken: dt.datetime, now: dt.datetime) -> bool:
+    age = now - taken
+    return dt.timedelta(0) <= age <= CLOCK_TTL  # a clock that went back counts as stale too
+
+
+_MEMOS: "weakref.WeakKeyDictionary[object, Memo]" = weakref.WeakKeyDictionary()
+_MEMOS_LOCK = threading.Lock()
+
+
+def memo_for(db) -> Memo:
+    """The kept answers of ``db`` (a ``Database``); they go when the database object goes."""
+    with _MEMOS_LOCK:
+        memo = _MEMOS.get(db)
+        if memo is None:
+            memo = _MEMOS[db] = Memo()
+        return memo
+
+
+def viewer_key(viewer) -> tuple | None:
+    """The viewer as the visibility rule reads it: the name, and for a ``Person`` whether it was proved."""
+    if viewer is None:
+        return None
+    verified = getattr(viewer, "verified", None)  # a plain str has none: the trusted local operator
+    return (str(viewer), type(viewer).__name__, verified)
+
+
+def fresh_copy(value):
+    """A copy the caller may change freely (frames deep, dicts and lists element by element)."""
+    if hasattr(value, "copy") and hasattr(value, "columns"):  # a DataFrame
+        return value.copy(deep=True)
+    if isinstance(value, dict):
+        return {k: fresh_copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [fresh_copy(v) for v in value]
+    return copy.deepcopy(value)
+
+
+def kept(fn):
+    """Keep ``fn``'s answers per data version (see the module docstring); same signature for callers."""
+    from .query import Filters, make_filters
+
+    params = inspect.signature(fn).parameters
+    takes_now = "now" in params
+    own = {name for name, p in params.items() if p.kind is inspect.Parameter.KEYWORD_ONLY and name != "now"}
+    field_names = {f.name for f in dataclasses.fields(Filters)}
+
+    @functools.wraps(fn)
+    def wrapper(source, filters=None, *, now=None, **kwargs):
+        extras = {k: v for k, v in kwargs.items() if k in own and k not in field_names}
+        fields = {k: v for k, v in kwargs.items() if k not in extras}
+        f = make_filters(filters, **fields)  # an unknown filter raises here, as it did before
+
+        def compute():
+            return fn(source, f, now=now, **extras) if takes_now else fn(source, f, **extras)
+
+        db = getattr(source, "db", source)
+        if not hasattr(db, "data_version"):
+            return compute()
+        try:
+            key = (fn.__module__, fn.__qualname__, f, viewer_key(f.viewer), tuple(sorted(extras.items())), now)
+            hash(key)
+        except TypeError:  # a Filters built by hand with a list in it: correct, just not kept
+            return compute()
+        memo = memo_for(db)
+        version = db.data_version()  # before the computation's own read (see Database.data_version)
+        at = clock.utcnow() if now is None else None
+        hit = memo.get(key, version, at)
+        if hit is not _MISS:
+            return fresh_copy(hit)
+        answer = compute()
+        memo.put(key, version, at, fresh_copy(answer))
+        return answer
+
+    wrapper.uncached = fn  # the plain computation, for tests and benchmarks that compare the two
+    return wrapper
