@@ -25,17 +25,22 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 harness.require_chromium()
 pytest.importorskip("playwright.sync_api")
 
-# Each tab: its section headings, and axis titles its charts must show.
+# Each tab: its section headings, axis titles its charts must show, and text of its last section (any one:
+# the last caption, or the recurring groups' download or their "none" note). The page is complete only
+# when that last text is in: a run shows sections as they come, and the running indicator can be absent.
 TABS = {
     "Communication": (["Response times", "Are we getting faster?", "How long things take", "Update cadence"],
-                      ["how long it took (log scale)", "gaps within the target interval"]),
+                      ["how long it took (log scale)", "gaps within the target interval"],
+                      ["compare a severity with itself over time"]),
     "Follow-ups": (["Completion by the due date", "Open follow-ups", "Time to complete",
                     "How soon follow-ups get done"],
-                   ["done by the due date", "open follow-ups", "days since the follow-up was created"]),
+                   ["done by the due date", "open follow-ups", "days since the follow-up was created"],
+                   ["a severity with few follow-ups jumps in big"]),
     "Declaring": (["Declarations per month", "Declaring: routine or a signal?"],
-                  ["incidents declared", "share of declarations"]),
+                  ["incidents declared", "share of declarations"], ["never a target to bring down"]),
     "Reviews": (["Review depth", "What keeps coming back"],
-                ["review depth chosen", "days to publish", "incidents where it came up"]),
+                ["review depth chosen", "days to publish", "incidents where it came up"],
+                ["Download the groups (CSV)", "read alike enough to group"]),
 }
 # Per chart in the open tab: drawn (an <svg> or <canvas>) and the text of its axis titles.
 CHARTS = """panel => [...panel.querySelectorAll('[data-testid="stVegaLiteChart"]')].map(chart => ({
@@ -54,11 +59,13 @@ def demo_db(tmp_path_factory):
 
 
 def _tab_shows(page, tab: str) -> list[dict]:
-    """Wait until the open tab holds all of ``tab``'s headings and its charts are drawn; return the charts."""
-    headings, _ = TABS[tab]
+    """Wait until the open tab holds all of ``tab``'s sections and its charts are drawn; return the charts."""
+    headings, _, last = TABS[tab]
     panel = page.get_by_role("tabpanel")
     for heading in headings:
         panel.get_by_role("heading", name=heading, exact=True).wait_for()
+    page.wait_for_function("last => { const p = document.querySelector('[role=tabpanel]'); "
+                           "return p && last.some(t => p.textContent.includes(t)); }", arg=last)
     harness.wait_idle(page, timeout=60_000)
     page.wait_for_function("() => { const p = document.querySelector('[role=tabpanel]'); if (!p) return false; "
                            "const charts = (" + CHARTS + ")(p); return charts.length > 0 && charts.every(c => c.drawn); }")
@@ -72,11 +79,11 @@ def test_each_tab_draws_its_sections_and_charts_with_their_axis_titles(demo_db, 
         page.set_default_timeout(60_000)
         harness.sign_in(page, url, "Ana Silva")
         harness.go(page, "Insights")
-        for n, (tab, (_, axis_titles)) in enumerate(TABS.items()):
+        for n, (tab, (_, axis_titles, _)) in enumerate(TABS.items()):
             if n:
                 page.get_by_role("tab", name=tab, exact=True).click()
             charts = _tab_shows(page, tab)
-            for other, (headings, _) in TABS.items():  # the other tabs' sections are not on the page
+            for other, (headings, _, _) in TABS.items():  # the other tabs' sections are not on the page
                 if other != tab:
                     assert page.get_by_role("heading", name=headings[-1], exact=True).count() == 0, (tab, other)
             assert all(c["width"] > 300 and c["titles"] for c in charts), (tab, charts)
