@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -16,35 +15,12 @@ from incident_kit.ui.context import attempt, duration
 from incident_kit.ui.downloads import csv_download
 
 
-# The survival chart draws at most this many points per line: under a pixel apart on a page-wide chart.
-# The curves have a step per completion (55,000 rows at 20,000 incidents), too many for a browser to draw
-# quickly; the download keeps every step.
-DRAWN_STEPS = 600
 # The split date outlives its widget, whose state Streamlit drops while another tab is open.
 _SPLIT_KEPT = "ins_split_kept"
 
 
 def _minutes(value) -> str:
     return "—" if value is None or pd.isna(value) else duration(dt.timedelta(minutes=float(value)))
-
-
-def drawn_steps(curves: pd.DataFrame, steps: int = DRAWN_STEPS) -> pd.DataFrame:
-    """The rows of ``curves`` worth drawing: each line's start and its last step in each of ``steps`` equal
-    slices of the days axis. A step curve drawn from these differs from the full one by under a slice.
-
-    One vectorised pass (550,000 rows at 200,000 incidents): each line's rows are together, by days.
-    """
-    if len(curves) <= steps:
-        return curves
-    codes = pd.factorize(curves["severity"])[0]
-    days = curves["days"].to_numpy()
-    new_line = codes[1:] != codes[:-1]
-    if new_line.sum() + 1 != codes.max() + 1 or not (new_line | (days[1:] >= days[:-1])).all():
-        return drawn_steps(curves.sort_values(["severity", "days"], kind="stable"), steps)
-    slices = days // ((days.max() / steps) or 1.0)
-    last_in_slice = np.append(new_line | (slices[1:] != slices[:-1]), True)
-    start = np.insert(new_line, 0, True)
-    return curves[last_in_slice | start]
 
 
 def period_comparison(kit, filters, since, until) -> None:
@@ -116,7 +92,7 @@ def follow_up_survival(kit, filters) -> None:
                 else "Fewer than half of the follow-ups are done so far.")
     if within:
         st.markdown("Done: " + ", ".join(within) + ".")
-    st.altair_chart(trend_charts.survival_chart(drawn_steps(curves)), width="stretch")
+    st.altair_chart(trend_charts.survival_chart(curves), width="stretch")
     st.caption("Kaplan–Meier estimate: open follow-ups count for as long as they have been open, not as never "
                "done, and won't-do ones until they were closed. Read where a line crosses 50%: that many days "
                "for half the work. Curves end where the data ends; a severity with few follow-ups jumps in big "

@@ -1,4 +1,4 @@
-"""What the Insights trend panels draw (incident_kit/ui/panels/trends.py), apart from the page."""
+"""What the trend chart builders draw (incident_kit/analytics/trend_charts.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 
 from incident_kit.analytics import survival
-from incident_kit.ui.panels.trends import DRAWN_STEPS, drawn_steps
+from incident_kit.analytics import trend_charts
+from incident_kit.analytics.trend_charts import DRAWN_STEPS, drawn_steps
 
 
 def _step_value(curve: pd.DataFrame, at: np.ndarray) -> np.ndarray:
@@ -54,3 +55,18 @@ def test_lines_out_of_order_are_drawn_as_if_sorted():
     shuffled = curves.sample(frac=1, random_state=3)
     assert drawn_steps(shuffled).sort_values(["severity", "days"]).equals(
         drawn_steps(curves).sort_values(["severity", "days"]))
+
+
+def test_the_survival_chart_sends_the_browser_the_drawn_steps_not_every_completion():
+    curves = _km_curves(20_000, seed=4)
+    spec = trend_charts.survival_chart(curves).to_dict()
+    [rows] = spec["datasets"].values()
+    assert len(rows) == len(drawn_steps(curves)) < len(curves) / 5
+
+
+def test_period_comparison_names_each_measure_on_one_unrotated_line():
+    table = pd.DataFrame([{"label": "Time to first update", "n_before": 30, "median_before": 12.0,
+                           "ci_low_before": 8.0, "ci_high_before": 15.0, "n_after": 28, "median_after": 9.0,
+                           "ci_low_after": 6.0, "ci_high_after": 13.0, "verdict": "no detectable change"}])
+    header = trend_charts.comparison_chart(table).to_dict()["facet"]["row"]["header"]
+    assert header["labelAngle"] == 0 and header["labelOrient"] == "top"
