@@ -70,6 +70,10 @@ def main() -> None:
                                             f"con.execute({WINDOW_PASS!r}).fetchone()"], env),
         }, args.repeat, warm_up=True)  # one warm-up each: the OS page cache, .pyc files
         load_after = os.getloadavg()[0]
+        printed = json.loads(subprocess.run([py, "-m", "incident_kit", "--db", big, "metrics", "--json"], env=env,
+                                            check=True, capture_output=True, text=True).stdout)
+        # the timed command really summarised the whole store (checked outside the timing)
+        assert printed["incidents"] == args.incidents and printed["update_gap_minutes"]["median_ci95"], printed
 
     print(f"medians of {args.repeat} fresh processes each, run in turn; 1-min load average {load_before:.1f} "
           f"before, {load_after:.1f} after (the machine is shared)")

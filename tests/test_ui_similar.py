@@ -60,6 +60,7 @@ def test_the_review_suggests_related_incidents_and_links_them_into_the_export(ki
 def test_insights_shows_what_keeps_coming_back_as_groups(kit):
     outages = _outages(kit)
     at = start(page="insights")
+    at.session_state["ins_tab"] = "Reviews"  # the groups are drawn only while their tab is open
     at.date_input(key="ins_window").set_value((__import__("datetime").date(2019, 1, 1),
                                                 __import__("datetime").date(2026, 1, 1))).run()
     assert_no_traceback(at)

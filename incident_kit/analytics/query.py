@@ -108,16 +108,16 @@ def params(filters: Filters, now) -> dict:
             "modes": _list(filters.modes), "audience": filters.audience, "now": now_}
 
 
-def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, frames: bool) -> dict:
+def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fetch: str) -> dict:
     bound = params(filters, now)
 
     def work(tx):  # Database.read: one consistent view for every query
         see_all, who = scope(tx, bound["viewer"])  # the one visibility rule (incident/visibility.py)
         values = [see_all if name == "see_all" else who if name == "viewer" else bound[name]
                   for name in store.PARAMS]
-        fetch = tx.df if frames else tx.fetchall
-        out = {name: fetch(store.compose(q, see_all), values) for name, q in queries.items()}
-        if frames and "gap_stats" in out:
+        run = getattr(tx, fetch)
+        out = {name: run(store.compose(q, see_all), values) for name, q in queries.items()}
+        if fetch == "df" and "gap_stats" in out:
             out["severity_names"] = tx.df(store.SEVERITY_NAMES)
         return out
 
@@ -127,12 +127,17 @@ def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fra
 
 def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, pd.DataFrame]:
     """Run several queries over the same scope in one consistent read (see store.py), as frames."""
-    return _read(source, queries, filters, now, frames=True)
+    return _read(source, queries, filters, now, fetch="df")
 
 
 def run_rows(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, list[tuple]]:
     """The same, as rows of Python values (no pandas: for the command line's summary)."""
-    return _read(source, queries, filters, now, frames=False)
+    return _read(source, queries, filters, now, fetch="fetchall")
+
+
+def run_arrays(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, dict]:
+    """The same, each result as numpy arrays by column (``fetchnumpy``: no pandas, no Python tuple per row)."""
+    return _read(source, queries, filters, now, fetch="fetchnumpy")
 
 
 def run(source, query: store.Query, filters: Filters, now=None) -> pd.DataFrame:

@@ -1,16 +1,21 @@
-"""The one-object summary ``incident-kit metrics --json`` prints, built without pandas.
+"""The one-object summary ``incident-kit metrics --json`` prints, built without pandas or scipy.
 
-The command line is a process of its own: loading pandas and pandera would cost
-more than the queries. So this reads plain rows (``query.run_rows``) from
-summary queries that share the page's definitions (``store.SUMMARY_*`` over the
-same CTEs), and ``tests/test_analytics_metrics.py`` checks it equals the
+The command line is a process of its own: loading pandas, pandera or scipy would cost more than the
+queries. So this runs one statement (``store.SUMMARY``, over the same CTEs as the page's statistics)
+that returns one row: the counts, the medians and p90s, and each population's raw values as numpy
+arrays (``query.run_arrays``), from which ``resampling.summary_figures`` adds the intervals of the
+medians and the Kaplan-Meier figures. ``tests/test_analytics_metrics.py`` checks the figures equal the
 validated frames of the Insights bundle.
 """
 
 from __future__ import annotations
 
+import sys
+
+import numpy as np
+
 from . import store
-from .query import Filters, as_python, make_filters, run_rows
+from .query import Filters, as_python, make_filters, run_arrays
 
 # Output key of each response metric; other tools rely on these names.
 SUMMARY_KEYS = {"time_to_declare": "time_to_declare_minutes",
@@ -18,37 +23,55 @@ SUMMARY_KEYS = {"time_to_declare": "time_to_declare_minutes",
                 "update_gap": "update_gap_minutes",
                 "time_to_resolve": "time_to_resolve_minutes",
                 "impact_duration": "impact_duration_minutes"}
-_TIMES_ORDER = ("time_to_declare", "time_to_first_update", "time_to_resolve", "impact_duration")
+_ORDER = ("update_gap", "time_to_first_update", "time_to_declare", "time_to_resolve", "impact_duration")
+
+
+def _one(column):
+    """The value of a one-row numpy column: None for NULL (a masked entry).
+
+    DuckDB imports numpy.ma only for a column holding a NULL; not naming ``np.ma`` otherwise saves its import."""
+    value = column[0]
+    ma = sys.modules.get("numpy.ma")
+    return None if ma is not None and value is ma.masked else value
+
+
+def _values(column):
+    """A list column's array (empty for NULL: no rows)."""
+    value = _one(column)
+    return np.asarray([], dtype=float) if value is None else value
 
 
 def _stat(n, q) -> dict:
-    q = list(q) if q is not None else [None, None]
+    q = [None, None] if q is None else list(q)
     return {"n": int(n), "median": as_python(q[0]), "p90": as_python(q[1])}
+
+
+def _share(part, whole):
+    return as_python(int(part) / int(whole)) if whole else None
 
 
 def metrics_summary(source, filters: Filters | None = None, *, now=None, **fields) -> dict:
     """The object ``incident-kit metrics --json`` prints; other tools rely on these key names."""
-    rows = run_rows(source, {"counts": store.SCOPE_COUNTS, "times": store.SUMMARY_TIMES,
-                             "gaps": store.SUMMARY_GAPS, "follow_ups": store.SUMMARY_FOLLOW_UPS},
-                    make_filters(filters, **fields), now)
-    incidents, live, retrospective, *_ = rows["counts"][0]
-    out: dict = {"incidents": int(incidents), "live": int(live), "retrospective": int(retrospective)}
-    times = rows["times"][0]
-    stats = {metric: _stat(times[2 * i], times[2 * i + 1]) for i, metric in enumerate(_TIMES_ORDER)}
-    gaps, gap_q, with_target, within = rows["gaps"][0]
-    stats["update_gap"] = _stat(gaps, gap_q)
-    for metric in ("update_gap", "time_to_first_update", "time_to_declare", "time_to_resolve", "impact_duration"):
-        out[SUMMARY_KEYS[metric]] = stats[metric]
-    out["cadence_adherence"] = as_python(within / with_target) if with_target else None
-    total, open_, overdue, done, wont_do, due, done_by_due, open_age, complete_q = rows["follow_ups"][0]
-    complete_q = list(complete_q) if complete_q is not None else [None, None]
-    out["follow_ups"] = {
-        "total": int(total), "open": int(open_), "overdue": int(overdue), "done": int(done),
-        "wont_do": int(wont_do), "due": int(due), "done_by_due": int(done_by_due),
-        "completion_rate_by_due": as_python(done_by_due / due) if due else None,
-        "median_open_age_days": as_python(open_age),
-        "median_days_to_complete": as_python(complete_q[0]), "p90_days_to_complete": as_python(complete_q[1]),
-    }
-    from .resampling import attach_to_summary  # numpy and scipy: bootstrap intervals, Kaplan-Meier
+    from .resampling import summary_figures  # numpy only: bootstrap intervals, Kaplan-Meier
 
-    return attach_to_summary(out, source, make_filters(filters, **fields), now)
+    row = run_arrays(source, {"summary": store.SUMMARY}, make_filters(filters, **fields), now)["summary"]
+    figures = summary_figures({metric: _values(row[f"{metric}_values"]) for metric in _ORDER},
+                              _values(row["observed_days"]), _values(row["observed_done"]).astype(bool))
+    out: dict = {"incidents": int(_one(row["incidents"])), "live": int(_one(row["live"])),
+                 "retrospective": int(_one(row["retrospective"]))}
+    for metric in _ORDER:
+        out[SUMMARY_KEYS[metric]] = {**_stat(_one(row[f"{metric}_n"]), _one(row[f"{metric}_q"])),
+                                     "median_ci95": figures[metric]}
+    out["cadence_adherence"] = _share(_one(row["gaps_within_target"]), _one(row["gaps_with_target"]))
+    complete_q = _one(row["complete_q"])
+    complete_q = [None, None] if complete_q is None else list(complete_q)
+    due, done_by_due = int(_one(row["due"])), int(_one(row["done_by_due"]))
+    out["follow_ups"] = {
+        "total": int(_one(row["follow_ups"])), "open": int(_one(row["open"])), "overdue": int(_one(row["overdue"])),
+        "done": int(_one(row["done"])), "wont_do": int(_one(row["wont_do"])), "due": due, "done_by_due": done_by_due,
+        "completion_rate_by_due": _share(done_by_due, due),
+        "median_open_age_days": as_python(_one(row["median_open_age_days"])),
+        "median_days_to_complete": as_python(complete_q[0]), "p90_days_to_complete": as_python(complete_q[1]),
+        **{key: as_python(value) for key, value in figures["follow_ups"].items()},
+    }
+    return out

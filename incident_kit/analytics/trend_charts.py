@@ -7,9 +7,15 @@ a tooltip; no builder takes a team or person field (``guardrail.chart_violations
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from .charts import HEIGHT, _frame
+
+# The survival chart draws at most this many points per line: under a pixel apart on a page-wide chart.
+# The curves have a step per completion (55,000 rows at 20,000 incidents), too many for a browser to draw
+# quickly; the download keeps every step.
+DRAWN_STEPS = 600
 
 
 def comparison_chart(comparison: pd.DataFrame) -> alt.Chart:
@@ -33,7 +39,10 @@ def comparison_chart(comparison: pd.DataFrame) -> alt.Chart:
     rule = base.mark_rule(strokeWidth=3).encode(x=alt.X("low:Q", title="minutes (symmetric log scale)",
                                                         scale=alt.Scale(type="symlog")), x2="high:Q")
     point = base.mark_point(filled=True, size=70).encode(x="median:Q")
-    return (rule + point).properties(height=50).facet(row=alt.Row("measure:N", title=None))
+    return (rule + point).properties(height=50).facet(
+        # each measure's name on one line above its pair of intervals (rotated names overlapped)
+        row=alt.Row("measure:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top",
+                                                              labelFontSize=12)))
 
 
 def xmr_chart(xmr: pd.DataFrame) -> alt.LayerChart:
@@ -59,8 +68,11 @@ def xmr_chart(xmr: pd.DataFrame) -> alt.LayerChart:
 
 
 def survival_chart(curves: pd.DataFrame) -> alt.Chart:
-    """Share of follow-ups done by days since creation (Kaplan–Meier), one step line per severity."""
-    data = _frame(curves, ["severity", "days", "share_done", "follow_ups"])
+    """Share of follow-ups done by days since creation (Kaplan–Meier), one step line per severity.
+
+    Draws ``drawn_steps(curves)``: the same curves to within a pixel, without a point per completion.
+    """
+    data = _frame(drawn_steps(curves), ["severity", "days", "share_done", "follow_ups"])
     return (
         alt.Chart(data)
         .mark_line(interpolate="step-after")
@@ -75,3 +87,22 @@ def survival_chart(curves: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=HEIGHT)
     )
+
+
+def drawn_steps(curves: pd.DataFrame, steps: int = DRAWN_STEPS) -> pd.DataFrame:
+    """The rows of ``curves`` worth drawing: each line's start and its last step in each of ``steps`` equal
+    slices of the days axis. A step curve drawn from these differs from the full one by under a slice.
+
+    One vectorised pass (550,000 rows at 200,000 incidents): each line's rows are together, by days.
+    """
+    if len(curves) <= steps:
+        return curves
+    codes = pd.factorize(curves["severity"])[0]
+    days = curves["days"].to_numpy()
+    new_line = codes[1:] != codes[:-1]
+    if new_line.sum() + 1 != codes.max() + 1 or not (new_line | (days[1:] >= days[:-1])).all():
+        return drawn_steps(curves.sort_values(["severity", "days"], kind="stable"), steps)
+    slices = days // ((days.max() / steps) or 1.0)
+    last_in_slice = np.append(new_line | (slices[1:] != slices[:-1]), True)
+    start = np.insert(new_line, 0, True)
+    return curves[last_in_slice | start]

@@ -14,6 +14,7 @@ class State:
     def __init__(self, db_path: str | None):
         self.db_path = db_path
         self._kit = None
+        self._db = None
 
     def kit(self, *, read_only: bool = False):
         if self._kit is None:
@@ -21,6 +22,26 @@ class State:
 
             self._kit = open_kit(self.db_path, read_only=read_only)
         return self._kit
+
+    def reader(self):
+        """The store opened read-only for analytics, without building a ``Kit`` (importing every domain it
+        combines costs more than ``metrics --json``'s reads). While the app holds a DuckDB file: the Kit
+        over the app's latest snapshot (``snapshot_time`` says when it was taken)."""
+        from ..config import resolve_db_path
+        from ..db import open_database
+        from ..errors import StoreUnavailable
+
+        if self._db is None and self._kit is None:
+            try:
+                self._db = open_database(resolve_db_path(self.db_path), read_only=True)
+            except StoreUnavailable:
+                return self.kit(read_only=True)
+        return self._db or self._kit
+
+    def close(self) -> None:
+        for held in (self._kit, self._db):
+            if held is not None:
+                held.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -32,7 +53,7 @@ class State:
 def cli(ctx: click.Context, db_path: str | None) -> None:
     """Declare incidents, keep everyone updated, and learn from them."""
     ctx.obj = State(db_path)
-    ctx.call_on_close(lambda: ctx.obj._kit and ctx.obj._kit.close())
+    ctx.call_on_close(ctx.obj.close)
 
 
 pass_state = click.make_pass_decorator(State)

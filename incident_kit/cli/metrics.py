@@ -19,11 +19,12 @@ def metrics(state, since, until, as_json):
     """
     from .. import analytics
 
-    kit = state.kit(read_only=True)
-    out = analytics.metrics_summary(kit, since=since, until=until)
-    if kit.snapshot_time is not None:
+    store = state.reader()
+    out = analytics.metrics_summary(store, since=since, until=until)
+    taken = getattr(store, "snapshot_time", None)  # set when reading the app's snapshot
+    if taken is not None:
         # stderr in JSON mode, so stdout stays one JSON object for other tools
-        echo(f"(from the snapshot taken {kit.snapshot_time.isoformat(timespec='seconds')})", err=as_json)
+        echo(f"(from the snapshot taken {taken.isoformat(timespec='seconds')})", err=as_json)
     if as_json:
         echo_json(out)
         return

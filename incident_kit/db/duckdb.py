@@ -65,6 +65,12 @@ class DuckTx:
     def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         return self._cur.execute(sql, list(params)).df()
 
+    def fetchnumpy(self, sql: str, params: Sequence[Any] = ()) -> dict:
+        """Each column as a numpy array (a LIST column: an array of arrays), without pandas or Python tuples.
+
+        DuckDB only: analytics reads (``analytics_read``) get a DuckTx on every store."""
+        return self._cur.execute(sql, list(params)).fetchnumpy()
+
     def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
         if frame.empty:
             return

@@ -12,8 +12,8 @@ import re
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from incident_kit.safe_output import frame_csv
 from incident_kit.ui.context import INCIDENT_PAGE, attempt
+from incident_kit.ui.downloads import csv_download
 
 # A title of a word or two matches too much to help; wait for a few words.
 MIN_WORDS = 2
@@ -106,6 +106,4 @@ def recurring_groups(kit, user, *, since=None, until=None) -> None:
             for row in group.itertuples(index=False):
                 _link(row.reference, f"{row.title} ({row.declared_at:%Y-%m-%d})",
                       key=f"recurring_{number}_{row.reference}")
-    st.download_button("Download the groups (CSV)", frame_csv(groups).encode(),
-                       file_name="recurring_incidents.csv", mime="text/csv", key="download_recurring",
-                       icon=":material/download:")
+    csv_download(groups, "recurring_incidents", "Download the groups (CSV)")

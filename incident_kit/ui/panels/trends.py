@@ -1,5 +1,6 @@
 """Honest trends on the Insights page: compare two periods, declarations as a process-behaviour chart,
-and follow-up completion as a Kaplan–Meier curve. Each function renders one section; the page calls it.
+and follow-up completion as a Kaplan–Meier curve. Each function renders one section; the page calls it
+only while the tab that shows it is open.
 """
 
 from __future__ import annotations
@@ -10,17 +11,16 @@ import pandas as pd
 import streamlit as st
 
 from incident_kit.analytics import survival, trend_charts, trends
-from incident_kit.safe_output import frame_csv
 from incident_kit.ui.context import attempt, duration
+from incident_kit.ui.downloads import csv_download
+
+
+# The split date outlives its widget, whose state Streamlit drops while another tab is open.
+_SPLIT_KEPT = "ins_split_kept"
 
 
 def _minutes(value) -> str:
     return "—" if value is None or pd.isna(value) else duration(dt.timedelta(minutes=float(value)))
-
-
-def _download(frame: pd.DataFrame, key: str) -> None:
-    st.download_button("Download the data (CSV)", frame_csv(frame).encode(), file_name=f"{key}.csv",
-                       mime="text/csv", key=f"download_{key}", icon=":material/download:")
 
 
 def period_comparison(kit, filters, since, until) -> None:
@@ -29,9 +29,11 @@ def period_comparison(kit, filters, since, until) -> None:
     if not since or not until or until <= since:
         st.info("Pick a window with a start and an end to compare its two halves.", icon=":material/info:")
         return
-    middle = since + (until - since) / 2
-    split = st.date_input("Compare incidents declared before and after", value=middle, min_value=since,
+    kept = st.session_state.get(_SPLIT_KEPT)  # the date picked before another tab was opened
+    value = kept if kept and since <= kept <= until else since + (until - since) / 2
+    split = st.date_input("Compare incidents declared before and after", value=value, min_value=since,
                           max_value=until, key="ins_split")
+    st.session_state[_SPLIT_KEPT] = split
     table = attempt(trends.period_comparison, kit, filters, split=split)
     if table is None:
         return
@@ -57,7 +59,7 @@ def period_comparison(kit, filters, since, until) -> None:
                "produces with this many incidents. The last column is the smallest change in the median that "
                "these numbers of incidents would reveal, found by resampling your own durations; anything "
                "smaller is invisible here, however real.")
-    _download(table, "period_comparison")
+    csv_download(table, "period_comparison")
 
 
 def declarations_xmr(kit, filters) -> None:
@@ -72,7 +74,7 @@ def declarations_xmr(kit, filters) -> None:
                "average ± 2.66 × the average month-to-month change). Months inside the limits are routine "
                "variation: do not explain them. A month outside is worth a conversation. A rise in "
                "declarations is engagement, people raising their hand early, never a target to bring down.")
-    _download(frame, "declarations_xmr")
+    csv_download(frame, "declarations_xmr")
 
 
 def follow_up_survival(kit, filters) -> None:
@@ -95,4 +97,4 @@ def follow_up_survival(kit, filters) -> None:
                "done, and won't-do ones until they were closed. Read where a line crosses 50%: that many days "
                "for half the work. Curves end where the data ends; a severity with few follow-ups jumps in big "
                "steps.")
-    _download(curves, "follow_up_survival")
+    csv_download(curves, "follow_up_survival")
