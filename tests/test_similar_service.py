@@ -101,6 +101,53 @@ def test_the_index_follows_changes_made_in_this_process(kit):
     assert [f["reference"] for f in kit.similar("orders stalled")] == ["INC-2"]
 
 
+@pytest.fixture
+def big_store(monkeypatch):
+    """Behave as a store above the inline-rebuild size does: a change is re-indexed in the background."""
+    from incident_kit.similar import index
+
+    monkeypatch.setattr(index, "REBUILD_INLINE_MAX", 0)
+    return index
+
+
+@pytest.mark.both_stores
+def test_a_big_store_answers_at_once_with_current_facts_while_its_index_rebuilds(kit, big_store):
+    kit.declare("Payroll export leaked salaries", declared_by="hana")
+    kit.declare("Payroll export slow", declared_by="hana")
+    assert {f["reference"] for f in kit.similar("payroll export", viewer="mallory")} == {"INC-1", "INC-2"}
+    big_store.wait_for_rebuild(kit.db)
+
+    kit.edit("INC-1", private=True, by="hana")  # made private after the index was built
+    kit.edit("INC-2", title="Payroll export slow on Mondays", by="hana")
+    kit.declare("Payroll export missing a column", declared_by="ana")
+    found = kit.similar("payroll export", viewer="mallory")  # answered from the previous index's words
+    assert [f["reference"] for f in found] == ["INC-2"]  # privacy as it is now: INC-1 is hidden
+    assert found[0]["title"] == "Payroll export slow on Mondays"  # the title as it is now
+
+    big_store.wait_for_rebuild(kit.db, timeout=60)
+    assert {f["reference"] for f in kit.similar("payroll export", viewer="mallory")} == {"INC-2", "INC-3"}
+    assert {f["reference"] for f in kit.similar("payroll export", viewer="hana")} == {"INC-1", "INC-2", "INC-3"}
+
+
+@pytest.mark.both_stores
+def test_an_incident_declared_while_the_index_rebuilds_can_already_look_for_its_likes(kit, big_store):
+    kit.declare("Kafka consumer lag on orders")
+    assert kit.similar("kafka lag") != []
+    big_store.wait_for_rebuild(kit.db)
+    new = kit.declare("Kafka consumer lag on payments")
+    assert [f["reference"] for f in kit.similar(new.reference)] == ["INC-1"]  # rebuilt for it, not "not found"
+
+
+def test_a_kept_recurring_answer_follows_privacy_while_the_index_rebuilds(kit, big_store):
+    kit.declare("Badge readers offline at the office", declared_by="ana")
+    kit.declare("Badge readers offline at the office again", declared_by="ana")
+    assert set(kit.recurring(viewer="mallory")["reference"]) == {"INC-1", "INC-2"}
+    big_store.wait_for_rebuild(kit.db)
+    kit.edit("INC-2", private=True, by="ana")
+    assert set(kit.recurring(viewer="mallory")["reference"]) == set()  # not the answer kept before
+    assert set(kit.recurring(viewer="ana")["reference"]) == {"INC-1", "INC-2"}
+
+
 def test_the_index_follows_changes_made_by_another_process(kit, python, subprocess_env):
     kit.declare("Checkout down after deploy")
     assert kit.similar("certificate expired") == []

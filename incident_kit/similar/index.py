@@ -3,15 +3,24 @@
 Cost model: building tokenises every incident once (~1 s per 10k incidents on 2 cores); a query
 tokenises a few words and scores every incident with one sparse pass (a few ms at 10k). The index
 is kept per database and rebuilt only when the store's ``data_version()`` moves (the one rule, in
-``incident_kit.db``), which it does after any committed change in any process, so answers are never
-stale and a quiet store is never re-indexed.
+``incident_kit.db``), which it does after any committed change in any process; a quiet store is never
+re-indexed.
+
+Up to ``REBUILD_INLINE_MAX`` incidents the question that finds the store changed rebuilds the index
+before answering (about 2 s at that size), so answers follow every change at once. Above it a rebuild
+takes longer than anyone should wait while typing a title (about 6 s at 200k incidents), so it runs
+in a background thread while questions keep being answered from the previous index *with every
+incident's facts read afresh* (``Index.with_rows``): privacy, title, mode and status are always
+current, and only the words of incidents changed since (and incidents declared since) wait for the
+rebuild.
 """
 
 from __future__ import annotations
 
 import threading
 import weakref
-from dataclasses import dataclass
+import logging
+from dataclasses import dataclass, replace
 
 import bm25s
 import numpy as np
@@ -24,6 +33,11 @@ from . import store
 _STEMMER = Stemmer.Stemmer("english")
 _CACHE: "weakref.WeakKeyDictionary[object, Index]" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+_REBUILDING: "weakref.WeakKeyDictionary[object, threading.Thread]" = weakref.WeakKeyDictionary()
+# Incidents up to which a changed store is re-indexed before answering (~2 s on 2 cores); above, in the
+# background while the previous index answers with current facts.
+REBUILD_INLINE_MAX = 20_000
+log = logging.getLogger(__name__)
 
 
 def tokens(texts: list[str]) -> list[list[str]]:
@@ -35,6 +49,24 @@ class Index:
     marker: object  # the db.data_version() the index was built for
     frame: pd.DataFrame          # id, reference, title, private, mode, status, started_at, tags, factors, summary
     retriever: bm25s.BM25 | None  # None when there is nothing to search
+    current: bool = True  # False: words from ``marker``, facts read afresh while a rebuild runs
+
+    def with_rows(self, rows: pd.DataFrame) -> "Index":
+        """This index's words with the incidents' facts as ``rows`` (``store.rows``) hold them now.
+
+        Positions stay the index's own; an incident no longer found keeps its old facts but is marked
+        private, so only the visibility check against the store can let it through (it never does).
+        """
+        now = rows.set_index("id")
+        frame = self.frame.copy()
+        ids = frame["id"]
+        found = ids.isin(now.index).to_numpy()
+        for column in ("reference", "title", "private", "mode", "status", "started_at", "declared_at"):
+            fresh = ids[found].map(now[column])
+            frame[column] = frame[column].astype(object)
+            frame.loc[found, column] = fresh.to_numpy()
+        frame.loc[~found, "private"] = True
+        return replace(self, frame=frame, current=False)
 
     @property
     def size(self) -> int:
@@ -69,16 +101,51 @@ def build(frame: pd.DataFrame, marker) -> Index:
     return Index(marker, frame.drop(columns=["text"]), retriever)
 
 
-def current(db, tx, marker) -> Index:
+def current(db, tx, marker, *, wait: bool = False) -> Index:
     """The index for ``db`` as of ``tx``: the cached one if nothing changed since, else a new one.
 
     ``marker`` is ``db.data_version()`` read *before* ``tx`` began, so an index is never kept under a
-    version newer than the data it was built from.
+    version newer than the data it was built from. A big store that changed gets the previous index
+    with current facts while it is rebuilt in the background (see the module docstring), unless
+    ``wait``: then it is rebuilt here.
     """
     with _LOCK:
         cached = _CACHE.get(db)
         if cached is not None and cached.marker == marker:
             return cached
-        fresh = build(store.texts(tx), marker)
-        _CACHE[db] = fresh
-        return fresh
+        if cached is None or wait or cached.size <= REBUILD_INLINE_MAX:
+            fresh = build(store.texts(tx), marker)
+            _CACHE[db] = fresh
+            return fresh
+        _rebuild_in_background(db)
+    return cached.with_rows(store.rows(tx))
+
+
+def _rebuild_in_background(db) -> None:
+    """Start one rebuild of ``db``'s index in a daemon thread unless one is running (call with _LOCK held)."""
+    running = _REBUILDING.get(db)
+    if running is not None and running.is_alive():
+        return
+
+    def rebuild() -> None:
+        try:
+            marker = db.data_version()  # before the read, as in ``current``
+            fresh = db.read(lambda tx: build(store.texts(tx), marker))
+        except Exception:  # the store closed or failed: the next question tries again
+            log.warning("Rebuilding the similar-incident index failed; the next question will try again.",
+                        exc_info=True)
+            return
+        with _LOCK:
+            _CACHE[db] = fresh
+
+    thread = threading.Thread(target=rebuild, name="similar-index", daemon=True)
+    _REBUILDING[db] = thread
+    thread.start()
+
+
+def wait_for_rebuild(db, timeout: float | None = None) -> None:
+    """Block until a background rebuild of ``db``'s index (if any) has finished (tests, benchmarks)."""
+    with _LOCK:
+        running = _REBUILDING.get(db)
+    if running is not None:
+        running.join(timeout)

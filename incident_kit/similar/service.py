@@ -71,6 +71,9 @@ def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
         ref = _reference(text)
         if ref is not None:
             own = idx.position(ref)
+            if own is None and not idx.current:  # declared since the index was built: rebuild it now
+                idx = index.current(db, tx, version, wait=True)
+                own = idx.position(ref)
             if own is None or not _visible(tx, int(idx.frame["id"].iat[own]), viewer, seen):
                 raise _not_found(text)
             text_ = idx.query_text(own)
@@ -120,7 +123,8 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
         if frame.empty:
             return pd.DataFrame(columns=columns)
         see_all, who = scope(tx, viewer)
-        key = (idx.marker, see_all, who, str(since), str(until))
+        # the data version too: while a rebuild runs, the index's words are older than its facts
+        key = (version, idx.marker, see_all, who, str(since), str(until))
         with _RECURRING_LOCK:
             kept = _RECURRING.get(db)
             if kept is not None and kept[0] == key:

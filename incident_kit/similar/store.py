@@ -14,6 +14,8 @@ INCIDENTS = """
 SELECT id, reference, title, coalesce(summary, '') AS summary, tags, private, mode, status, started_at,
        declared_at
 FROM incidents ORDER BY id"""
+# The facts an index answers with, read afresh while a rebuilt index is on its way (``Index.with_rows``).
+ROWS = "SELECT id, reference, title, private, mode, status, started_at, declared_at FROM incidents ORDER BY id"
 UPDATES = "SELECT incident_id, message FROM updates ORDER BY incident_id, posted_at, id"
 # The current text of each review section is its highest version.
 SECTIONS = """
@@ -34,6 +36,11 @@ SELECT CASE WHEN l.incident_id = ? THEN l.related_id ELSE l.incident_id END AS o
 FROM related_incidents l
 WHERE l.unlinked_at IS NULL AND (l.incident_id = ? OR l.related_id = ?)
 ORDER BY l.linked_at"""
+
+
+def rows(tx) -> pd.DataFrame:
+    """Every incident's current reference, title, privacy, mode, status and times (no text)."""
+    return tx.df(ROWS)
 
 
 def texts(tx) -> pd.DataFrame:
