@@ -61,7 +61,7 @@ def main() -> None:
         for label, fn in rows.items():
             print(f"| `kit.similar` {label} | {median_ms(fn, args.repeat, warm_up=False):.1f} |")
         after_change = {}
-        for label, inline_max in (("rebuilt before answering", index.REBUILD_INLINE_MAX),
+        for label, inline_max in (("rebuilt before answering", 10**12),
                                   ("answered while it rebuilds in the background", 0)):
             index.REBUILD_INLINE_MAX, times = inline_max, []
             for i in range(5):

@@ -38,6 +38,8 @@ _REBUILDING: "weakref.WeakKeyDictionary[object, threading.Thread]" = weakref.Wea
 # background while the previous index answers with current facts.
 REBUILD_INLINE_MAX = 20_000
 log = logging.getLogger(__name__)
+# What ``Index.with_rows`` reads afresh (``store.ROWS``): everything an answer shows or filters on.
+FACTS = ("reference", "title", "private", "mode", "status", "started_at", "declared_at")
 
 
 def tokens(texts: list[str]) -> list[list[str]]:
@@ -57,15 +59,14 @@ class Index:
         Positions stay the index's own; an incident no longer found keeps its old facts but is marked
         private, so only the visibility check against the store can let it through (it never does).
         """
-        now = rows.set_index("id")
+        fresh = rows.set_index("id").reindex(self.frame["id"].to_numpy())  # one aligned pass
+        found = fresh["reference"].notna().to_numpy()
         frame = self.frame.copy()
-        ids = frame["id"]
-        found = ids.isin(now.index).to_numpy()
-        for column in ("reference", "title", "private", "mode", "status", "started_at", "declared_at"):
-            fresh = ids[found].map(now[column])
-            frame[column] = frame[column].astype(object)
-            frame.loc[found, column] = fresh.to_numpy()
-        frame.loc[~found, "private"] = True
+        for column in FACTS:
+            frame[column] = fresh[column].to_numpy() if found.all() else \
+                np.where(found, fresh[column].to_numpy(dtype=object), frame[column].to_numpy(dtype=object))
+        if not found.all():
+            frame["private"] = np.where(found, frame["private"].to_numpy(dtype=object), True)
         return replace(self, frame=frame, current=False)
 
     @property
