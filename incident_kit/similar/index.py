@@ -8,7 +8,7 @@ re-indexed.
 
 Up to ``REBUILD_INLINE_MAX`` incidents the question that finds the store changed rebuilds the index
 before answering (about 2 s at that size), so answers follow every change at once. Above it a rebuild
-takes longer than anyone should wait while typing a title (about 6 s at 200k incidents), so it runs
+takes longer than anyone should wait while typing a title (3.3 s at 100k incidents), so it runs
 in a background thread while questions keep being answered from the previous index *with every
 incident's facts read afresh* (``Index.with_rows``): privacy, title, mode and status are always
 current, and only the words of incidents changed since (and incidents declared since) wait for the
