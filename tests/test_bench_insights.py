@@ -20,30 +20,27 @@ import bench_insights as bench  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def synthetic(tmp_path_factory) -> str:
+def both_sides(tmp_path_factory) -> tuple[dict, dict]:
+    """Every Insights frame from DuckDB and from plain pandas, on one synthetic store."""
     path = str(tmp_path_factory.mktemp("bench") / "bench.duckdb")
     bench.generate(path, incidents=3000, updates_per=3, follow_ups=4500)
-    return path
-
-
-def test_duckdb_and_pandas_give_every_insights_frame_alike(synthetic):
-    kit = ik.open(synthetic, read_only=True)
+    kit = ik.open(path, read_only=True)
     try:
         mine = bench.duckdb_all(kit)
     finally:
         kit.close()
-    theirs = bench.pandas_all(bench.load_tables(synthetic))
+    return mine, bench.pandas_all(bench.load_tables(path))
+
+
+def test_duckdb_and_pandas_give_every_insights_frame_alike(both_sides):
+    mine, theirs = both_sides
     assert bench.check_same(mine, theirs) == sorted(metrics.INSIGHT_FRAMES)
     assert len(mine["themes"]) > 0 and len(mine["follow_ups_by_month"]) > 12  # the data exercises every frame
 
 
-def test_the_comparison_fails_when_a_frame_differs(synthetic):
-    kit = ik.open(synthetic, read_only=True)
-    try:
-        mine = bench.duckdb_all(kit)
-    finally:
-        kit.close()
-    theirs = bench.pandas_all(bench.load_tables(synthetic))
+def test_the_comparison_fails_when_a_frame_differs(both_sides):
+    mine, theirs = both_sides
+    theirs = dict(theirs)  # the fixture's frames stay as they were for other tests
     theirs["themes"] = theirs["themes"].assign(incidents=theirs["themes"]["incidents"] + 1)
     with pytest.raises(AssertionError):
         bench.check_same(mine, theirs)
