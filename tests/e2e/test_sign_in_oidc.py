@@ -18,6 +18,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 import incident_kit as ik
 
@@ -84,7 +85,7 @@ def test_signing_in_through_oidc_then_declaring_privately_records_the_email_as_d
         page.wait_for_url(url + "/**")
         page.get_by_text(f"Signed in as {EMAIL}").wait_for()
         harness.wait_idle(page)
-        assert page.get_by_role("button", name="Sign out").is_visible()
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible(timeout=30_000)
 
         harness.go(page, "Declare")
         page.get_by_label("What's happening?").fill("Badge readers offline in Lisbon")
@@ -96,7 +97,7 @@ def test_signing_in_through_oidc_then_declaring_privately_records_the_email_as_d
         page.get_by_text("Private", exact=True).click()
         private.wait_for(state="attached")
         harness.wait_idle(page)
-        assert private.is_checked()  # each change reruns the page: declare only once it has landed
+        expect(private).to_be_checked(timeout=30_000)  # each change reruns the page: declare only once it has landed
         page.get_by_role("button", name="Declare incident").click()
         page.wait_for_url("**/incident?ref=INC-1")
         page.get_by_role("heading", name="INC-1 · Badge readers offline in Lisbon").wait_for()
