@@ -1,4 +1,4 @@
-"""Offer a table as a CSV download, written only when someone asks for it.
+"""Offer a table as a CSV download, written only when someone asks for it; a chart with its data.
 
 Streamlit calls the function given as ``data`` when the button is clicked, so a
 page with many downloads does not write every CSV on every run; the click does
@@ -18,3 +18,10 @@ def csv_download(frame: pd.DataFrame, key: str, label: str = "Download the data 
     """A button that downloads ``frame`` as ``{key}.csv`` (widget key ``download_{key}``)."""
     st.download_button(label, lambda: frame_csv(frame).encode(), file_name=f"{key}.csv", mime="text/csv",
                        key=f"download_{key}", icon=":material/download:", on_click="ignore")
+
+
+def chart_with_data(chart, frame: pd.DataFrame, *, key: str, caption: str) -> None:
+    """A chart, how to read it, and the data behind it as a CSV download."""
+    st.altair_chart(chart, width="stretch")
+    st.caption(caption)
+    csv_download(frame, key)

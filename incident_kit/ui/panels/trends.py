@@ -5,22 +5,24 @@ only while the tab that shows it is open.
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pandas as pd
 import streamlit as st
 
 from incident_kit.analytics import survival, trend_charts, trends
-from incident_kit.ui.context import attempt, duration
-from incident_kit.ui.downloads import csv_download
+from incident_kit.ui import display
+from incident_kit.ui.context import attempt
+from incident_kit.ui.downloads import chart_with_data
 
 
 # The split date outlives its widget, whose state Streamlit drops while another tab is open.
 _SPLIT_KEPT = "ins_split_kept"
 
 
-def _minutes(value) -> str:
-    return "—" if value is None or pd.isna(value) else duration(dt.timedelta(minutes=float(value)))
+def _median_and_interval(median, low, high, n) -> str:
+    """'12 min (95%: 8 min – 15 min; 30 counted)', or 'no data' (counted as in the response-times table)."""
+    if not n:
+        return "no data"
+    return f"{display.minutes(median)} (95%: {display.minutes(low)} – {display.minutes(high)}; {n} counted)"
 
 
 def period_comparison(kit, filters, since, until) -> None:
@@ -42,24 +44,21 @@ def period_comparison(kit, filters, since, until) -> None:
         return
     shown = pd.DataFrame({
         "Measure": table["label"],
-        "Before": [f"{_minutes(m)} (95%: {_minutes(lo)} – {_minutes(hi)}, n={n})" if n else "no data"
-                   for m, lo, hi, n in zip(table["median_before"], table["ci_low_before"], table["ci_high_before"],
-                                           table["n_before"])],
-        "After": [f"{_minutes(m)} (95%: {_minutes(lo)} – {_minutes(hi)}, n={n})" if n else "no data"
-                  for m, lo, hi, n in zip(table["median_after"], table["ci_low_after"], table["ci_high_after"],
-                                          table["n_after"])],
+        "Before": [_median_and_interval(*row) for row in zip(
+            table["median_before"], table["ci_low_before"], table["ci_high_before"], table["n_before"])],
+        "After": [_median_and_interval(*row) for row in zip(
+            table["median_after"], table["ci_low_after"], table["ci_high_after"], table["n_after"])],
         "What we can say": table["verdict"].str.capitalize(),
         "Smallest change we could detect": ["not even a 95% change" if pd.isna(c) else f"{c:.0%} shorter"
                                             for c in table["minimum_detectable_change"]],
     })
     st.dataframe(shown, hide_index=True, width="stretch")
-    st.altair_chart(trend_charts.comparison_chart(table), width="stretch")
-    st.caption("Medians with their 95% intervals (bootstrap, the same every time for the same data). When the "
-               "intervals overlap we say **no detectable change**: the difference is within what chance alone "
-               "produces with this many incidents. The last column is the smallest change in the median that "
-               "these numbers of incidents would reveal, found by resampling your own durations; anything "
-               "smaller is invisible here, however real.")
-    csv_download(table, "period_comparison")
+    chart_with_data(trend_charts.comparison_chart(table), table, key="period_comparison", caption=(
+        "Medians with their 95% intervals (bootstrap, the same every time for the same data). When the "
+        "intervals overlap we say **no detectable change**: the difference is within what chance alone "
+        "produces with this many incidents. The last column is the smallest change in the median that "
+        "these numbers of incidents would reveal, found by resampling your own durations; anything "
+        "smaller is invisible here, however real."))
 
 
 def declarations_xmr(kit, filters) -> None:
@@ -69,12 +68,11 @@ def declarations_xmr(kit, filters) -> None:
     if frame is None or frame.empty:
         st.info("No incidents declared in this window.", icon=":material/info:")
         return
-    st.altair_chart(trend_charts.xmr_chart(frame), width="stretch")
-    st.caption("Each month's declarations with their average (dotted) and natural process limits (dashed: "
-               "average ± 2.66 × the average month-to-month change). Months inside the limits are routine "
-               "variation: do not explain them. A month outside is worth a conversation. A rise in "
-               "declarations is engagement, people raising their hand early, never a target to bring down.")
-    csv_download(frame, "declarations_xmr")
+    chart_with_data(trend_charts.xmr_chart(frame), frame, key="declarations_xmr", caption=(
+        "Each month's declarations with their average (dotted) and natural process limits (dashed: "
+        "average ± 2.66 × the average month-to-month change). Months inside the limits are routine "
+        "variation: do not explain them. A month outside is worth a conversation. A rise in "
+        "declarations is engagement, people raising their hand early, never a target to bring down."))
 
 
 def follow_up_survival(kit, filters) -> None:
@@ -92,9 +90,8 @@ def follow_up_survival(kit, filters) -> None:
                 else "Fewer than half of the follow-ups are done so far.")
     if within:
         st.markdown("Done: " + ", ".join(within) + ".")
-    st.altair_chart(trend_charts.survival_chart(curves), width="stretch")
-    st.caption("Kaplan–Meier estimate: open follow-ups count for as long as they have been open, not as never "
-               "done, and won't-do ones until they were closed. Read where a line crosses 50%: that many days "
-               "for half the work. Curves end where the data ends; a severity with few follow-ups jumps in big "
-               "steps.")
-    csv_download(curves, "follow_up_survival")
+    chart_with_data(trend_charts.survival_chart(curves), curves, key="follow_up_survival", caption=(
+        "Kaplan–Meier estimate: open follow-ups count for as long as they have been open, not as never "
+        "done, and won't-do ones until they were closed. Read where a line crosses 50%: that many days "
+        "for half the work. Curves end where the data ends; a severity with few follow-ups jumps in big "
+        "steps."))

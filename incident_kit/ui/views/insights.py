@@ -24,7 +24,7 @@ from incident_kit.analytics import charts
 from incident_kit.clock import utcnow
 from incident_kit.ui import display
 from incident_kit.ui.context import attempt, current_user, kit
-from incident_kit.ui.downloads import csv_download
+from incident_kit.ui.downloads import chart_with_data, csv_download
 from incident_kit.ui.panels import similar, trends
 
 # The tabs, by the name a link uses (?tab=follow-ups) and the label a person reads.
@@ -59,9 +59,7 @@ def show(chart, frame, *, key: str, caption: str, empty: str) -> None:
     if frame.empty:
         st.info(empty, icon=":material/info:")
         return
-    st.altair_chart(chart, width="stretch")
-    st.caption(caption)
-    csv_download(frame, key)
+    chart_with_data(chart, frame, key=key, caption=caption)
 
 
 def communication(k, data, filters, since, until) -> None:
