@@ -43,24 +43,25 @@ class Migration:
     module: ModuleType
 
 
-def available() -> list[Migration]:
-    found = []
-    for info in pkgutil.iter_modules(_pkg.__path__):
-        m = _NAME.match(info.name)
-        if m:
-            module = importlib.import_module(f"{_pkg.__name__}.{info.name}")
-            found.append(Migration(int(m.group(1)), m.group(2), module))
-    found.sort(key=lambda mig: mig.version)
-    versions = [mig.version for mig in found]
-    if len(set(versions)) != len(versions):
-        raise RuntimeError(f"Duplicate migration numbers: {versions}")
+def _modules() -> list[tuple[int, str, str]]:
+    """(number, name, module name) of every migration module, by number, from the names alone."""
+    found = sorted((int(m.group(1)), m.group(2), info.name)
+                   for info in pkgutil.iter_modules(_pkg.__path__) if (m := _NAME.match(info.name)))
+    numbers = [number for number, _, _ in found]
+    if len(set(numbers)) != len(numbers):
+        raise RuntimeError(f"Duplicate migration numbers: {numbers}")
     return found
+
+
+def available() -> list[Migration]:
+    return [Migration(number, name, importlib.import_module(f"{_pkg.__name__}.{module}"))
+            for number, name, module in _modules()]
 
 
 def versions() -> list[int]:
     """The migration numbers this code has, from the module names alone: a read-only open checks these
     without importing (and, after an upgrade, compiling) every migration."""
-    return sorted(int(m.group(1)) for info in pkgutil.iter_modules(_pkg.__path__) if (m := _NAME.match(info.name)))
+    return [number for number, _, _ in _modules()]
 
 
 def applied(db) -> list[int]:
