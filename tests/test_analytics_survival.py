@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
 from incident_kit import analytics
@@ -54,3 +56,19 @@ def test_nothing_done_yet_is_zero_so_far_and_unknown_after():
     assert out == {"km_median_days_to_complete": None, "km_done_within_30_days": 0.0,
                    "km_done_within_60_days": None, "km_done_within_90_days": None}
     assert survival.estimate([], [])["km_median_days_to_complete"] is None
+
+
+def test_the_curves_are_scipys_kaplan_meier_at_every_day_and_end_at_the_longest_follow_up():
+    from scipy import stats
+
+    rng = np.random.default_rng(5)
+    d = pd.DataFrame({"severity": rng.choice(["Minor", "Major"], 3000), "days": np.round(rng.exponential(30, 3000), 1),
+                      "done": rng.random(3000) < 0.6})
+    curves = survival.curves_from(d)
+    for name, g in [("All", d), *d.groupby("severity")]:
+        line = curves[curves["severity"] == name]
+        sf = stats.ecdf(stats.CensoredData(uncensored=g["days"][g["done"]], right=g["days"][~g["done"]])).sf
+        at = np.linspace(0, g["days"].max(), 2000)
+        drawn = line["share_done"].to_numpy()[np.searchsorted(line["days"].to_numpy(), at, side="right") - 1]
+        assert np.allclose(drawn, 1 - sf.evaluate(at), rtol=0, atol=1e-12), name
+        assert line["days"].iloc[-1] == g["days"].max()

@@ -22,9 +22,9 @@ def _km_curves(n: int, seed: int) -> pd.DataFrame:
                                "days": rng.exponential(30, n), "done": rng.random(n) < 0.7})
     frames = []
     for name, g in [("All", follow_ups), *follow_ups.groupby("severity")]:
-        fit = survival.km_fit(g["days"].to_numpy(), g["done"].to_numpy())
-        frames.append(pd.DataFrame({"severity": name, "days": np.concatenate([[0.0], fit.quantiles]),
-                                    "share_done": np.concatenate([[0.0], 1 - fit.probabilities]),
+        times, not_done = survival.km_steps(g["days"].to_numpy(), g["done"].to_numpy())
+        frames.append(pd.DataFrame({"severity": name, "days": np.concatenate([[0.0], times]),
+                                    "share_done": np.concatenate([[0.0], 1 - not_done]),
                                     "follow_ups": len(g)}))
     return pd.concat(frames, ignore_index=True)
 

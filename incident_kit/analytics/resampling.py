@@ -11,7 +11,7 @@ Metrics in SRE", Google 2021; the VOID report), and open follow-ups are not "nev
 Why not scipy here: importing ``scipy.stats`` takes ~0.4 s, longer than every query of ``metrics --json``
 at 200k incidents. The few lines it ran are written out below, and ``tests/test_analytics_resampling.py``
 checks them against scipy itself (same intervals and figures, to the last bit, on real-sized data). The page's
-curves still use scipy (``km_fit``), imported only when called.
+Kaplan–Meier curves come from the same ``km_steps``.
 """
 
 from __future__ import annotations
@@ -185,15 +185,6 @@ def minimum_detectable_change(values, n_before: int, n_after: int, *, seed: int 
         if np.mean(base * (1 - change) < low) >= power:
             return float(change)
     return None
-
-
-def km_fit(days: np.ndarray, done: np.ndarray):
-    """The Kaplan–Meier survival function (not yet done) of follow-ups: done ones are events, the rest censored.
-
-    scipy's object, for the page's curves (``survival.curves``); imported here only when called."""
-    from scipy import stats
-
-    return stats.ecdf(stats.CensoredData(uncensored=days[done], right=days[~done])).sf
 
 
 def km_steps(days: np.ndarray, done: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -2,7 +2,8 @@
 
 A follow-up still open after 40 days says "not done in 40 days", nothing about day 41. Counting it as
 not done (or leaving it out) biases completion figures; the Kaplan–Meier estimate
-(``scipy.stats.ecdf`` over ``scipy.stats.CensoredData``) uses exactly what is known:
+(``resampling.km_steps``: the products ``scipy.stats.ecdf`` over ``CensoredData`` computes) uses exactly
+what is known:
 
 * done: completed after ``days_to_complete`` days (an event);
 * open or in progress: not done after ``open_age_days`` so far (right-censored);
@@ -18,7 +19,7 @@ from pandera.typing import Series
 
 from . import schemas
 from .memo import kept
-from .resampling import WITHIN_DAYS, km_estimate, km_fit  # noqa: F401
+from .resampling import WITHIN_DAYS, km_estimate, km_steps  # noqa: F401
 
 
 class CurveModel(pa.DataFrameModel):
@@ -53,15 +54,22 @@ def estimate(days, done) -> dict:
 
 def curves(follow_ups: pd.DataFrame) -> pd.DataFrame:
     """Share done over days since creation, per severity and for all ("All"): a step curve from day 0."""
-    d = durations(follow_ups)
+    return curves_from(durations(follow_ups))
+
+
+def curves_from(d: pd.DataFrame) -> pd.DataFrame:
+    """``curves`` from ``durations`` already worked out."""
     frames = []
     groups = [("All", d)] + [(str(s), g) for s, g in d.groupby("severity", sort=False)]
     for name, g in groups:
         if g.empty or not g["done"].any():
             continue
-        sf = km_fit(g["days"].to_numpy(), g["done"].to_numpy())
-        frames.append(pd.DataFrame({"severity": name, "days": np.concatenate([[0.0], sf.quantiles]),
-                                    "share_done": np.concatenate([[0.0], 1 - sf.probabilities]),
+        days = g["days"].to_numpy()
+        times, not_done = km_steps(days, g["done"].to_numpy())
+        if days.max() > times[-1]:  # flat after the last completion, up to the longest follow-up watched
+            times, not_done = np.append(times, days.max()), np.append(not_done, not_done[-1])
+        frames.append(pd.DataFrame({"severity": name, "days": np.concatenate([[0.0], times]),
+                                    "share_done": np.concatenate([[0.0], 1 - not_done]),
                                     "follow_ups": len(g)}))
     if not frames:
         return pd.DataFrame(columns=list(CurveModel.to_schema().columns))
@@ -69,19 +77,26 @@ def curves(follow_ups: pd.DataFrame) -> pd.DataFrame:
 
 
 @kept
-def completion_curves(source, filters=None, *, now=None, **fields) -> pd.DataFrame:
-    """``curves`` for the follow-ups of incidents in scope (``metrics.follow_ups``)."""
-    from .follow_up_metrics import follow_ups
-    from .query import make_filters
-
-    return curves(follow_ups(source, make_filters(filters, **fields), now=now))
-
-
-@kept
-def completion_estimate(source, filters=None, *, now=None, **fields) -> dict:
-    """The KM figures of ``metrics --json`` for any scope."""
+def completion(source, filters=None, *, now=None, **fields) -> dict:
+    """``{"curves": …, "figures": …}`` for the follow-ups of incidents in scope, from one read of them
+    (``metrics.follow_ups``): the page shows both, so it pays for the read once."""
     from .follow_up_metrics import follow_ups
     from .query import make_filters
 
     d = durations(follow_ups(source, make_filters(filters, **fields), now=now))
-    return estimate(d["days"].to_numpy(), d["done"].to_numpy())
+    return {"curves": curves_from(d), "figures": estimate(d["days"].to_numpy(), d["done"].to_numpy())}
+
+
+def _part(name: str, doc: str):
+    """One part of ``completion``, kept with it (``.uncached`` computes, as every kept answer's does)."""
+    def part(source, filters=None, *, now=None, **fields):
+        return completion(source, filters, now=now, **fields)[name]
+
+    part.uncached = lambda source, filters=None, *, now=None, **fields: \
+        completion.uncached(source, filters, now=now, **fields)[name]
+    part.__doc__ = doc
+    return part
+
+
+completion_curves = _part("curves", "``curves`` for the follow-ups of incidents in scope.")
+completion_estimate = _part("figures", "The KM figures of ``metrics --json`` for any scope.")

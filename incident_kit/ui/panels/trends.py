@@ -78,8 +78,8 @@ def declarations_xmr(kit, filters) -> None:
 def follow_up_survival(kit, filters) -> None:
     """Kaplan–Meier curves of follow-up completion by severity."""
     st.subheader("How soon follow-ups get done")
-    curves = attempt(survival.completion_curves, kit, filters)
-    figures = attempt(survival.completion_estimate, kit, filters)
+    both = attempt(survival.completion, kit, filters)  # one read of the follow-ups for the curves and figures
+    curves, figures = (None, None) if both is None else (both["curves"], both["figures"])
     if curves is None or curves.empty or figures is None:
         st.info("No follow-up is done yet in this window.", icon=":material/info:")
         return
