@@ -70,7 +70,8 @@ def test_a_link_with_a_tab_opens_that_tab(monkeypatch, kit, db_path):
 
 def test_an_unknown_tab_in_a_link_quietly_opens_the_first_tab(monkeypatch, kit, db_path):
     demo.load(kit.db, incidents=60, seed=3)
-    for asked in ["nonsense", "", "<script>alert(1)</script>", "Communication ", "follow_ups"]:
+    for asked in ["nonsense", "", "<script>alert(1)</script>", "Communication ", "follow_ups", "=1+1",
+                  "![x](http://127.0.0.1:9/x.png)", "9" * 5000, "\x07"]:
         at = run_insights(monkeypatch, db_path, query={"tab": asked})
         assert not at.exception and not at.error and not at.warning, asked
         assert headings(at) == TABS["Communication"], asked
