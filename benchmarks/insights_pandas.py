@@ -1,7 +1,7 @@
 """The Insights frames in straightforward pandas: the other side of ``bench_insights.py``'s comparison.
 
 Each of the 15 frames ``analytics.insights`` returns, computed from the raw tables in memory with plain
-pandas (the way an analyst would write it), doing the same work: each incident's latest review only,
+pandas (the way an analyst would write it), then validated with the same pandera models, doing the same work: each incident's latest review only,
 test incidents left out of the learning metrics, the review mix with statuses and publish-time
 percentiles, themes once per incident with months and first/last seen, the top 20 recurring ones.
 ``bench_insights.check_same`` compares the two sides frame by frame.
@@ -12,6 +12,8 @@ from __future__ import annotations
 import duckdb
 import numpy as np
 import pandas as pd
+
+from incident_kit.analytics import schemas
 
 NOW = pd.Timestamp("2026-06-01", tz="UTC").to_pydatetime()  # the benchmark's fixed "now" (both sides)
 
@@ -199,4 +201,23 @@ def pandas_all(t: dict[str, pd.DataFrame]) -> dict:
     themes = themes.sort_values(["incidents", "months", "theme", "kind"], ascending=[False, False, True, True])
     out["themes"] = themes[themes["incidents"] >= 2].head(20)[
         ["theme", "kind", "incidents", "months", "first_seen", "last_seen"]]
-    return out
+    return validated(out)
+
+
+def validated(out: dict) -> dict:
+    """Each frame validated with the pandera model ``analytics.insights`` validates it with: the same
+    boundary contract on both sides of the comparison (the DuckDB side pays for it inside ``insights``)."""
+    return {name: schemas.validate(FRAME_MODELS[name], frame) if name in FRAME_MODELS else frame
+            for name, frame in out.items()}
+
+
+# The model of each validated frame (``declaration_summary`` is a dict), as ``analytics.metrics`` uses them.
+FRAME_MODELS = {
+    "scope_counts": schemas.ScopeCountsModel, "response_summary": schemas.SummaryModel,
+    "response_distribution": schemas.DistributionModel, "cadence_adherence": schemas.CadenceAdherenceModel,
+    "gap_histogram": schemas.GapHistogramModel, "follow_ups_all": schemas.FollowUpSummaryModel,
+    "follow_ups_by_severity": schemas.FollowUpSummaryModel, "follow_ups_by_month": schemas.FollowUpSummaryModel,
+    "open_age_histogram": schemas.OpenAgeModel, "completion_time_by_severity": schemas.BoxModel,
+    "declarations_by_month": schemas.DeclarationsModel, "review_depth_mix": schemas.ReviewDepthModel,
+    "publish_time_by_depth": schemas.BoxModel, "themes": schemas.ThemesModel,
+}

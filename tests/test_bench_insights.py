@@ -44,3 +44,14 @@ def test_the_comparison_fails_when_a_frame_differs(both_sides):
     theirs["themes"] = theirs["themes"].assign(incidents=theirs["themes"]["incidents"] + 1)
     with pytest.raises(AssertionError):
         bench.check_same(mine, theirs)
+
+
+def test_the_pandas_side_validates_every_frame_as_insights_does():
+    """Both sides pay for the same boundary contract: every frame but the summary dict has its model."""
+    import insights_pandas
+
+    assert set(insights_pandas.FRAME_MODELS) == set(metrics.INSIGHT_FRAMES) - {"declaration_summary"}
+    bad = {"scope_counts": insights_pandas.pd.DataFrame([{"incidents": 1, "live": 1, "retrospective": 0, "test": 0,
+                                                          "counted": 5, "excluded": 0}])}
+    with pytest.raises(Exception, match="counted_plus_excluded_is_all"):
+        insights_pandas.validated(bad)
