@@ -123,3 +123,37 @@ def test_summary_figures_round_each_interval_outwards_and_add_the_km_figures():
     assert out["update_gap"] == [math.floor(lo * 1000) / 1000, math.ceil(hi * 1000) / 1000]
     assert out["time_to_resolve"] is None
     assert out["follow_ups"] == scipy_km(days, done)
+
+
+@pytest.mark.parametrize("n", [2001, 2501, 4999, 5001])
+def test_medians_drawn_exactly_have_the_distribution_of_resampled_medians(n):
+    """Above 2,000 values the detectable change draws each period's median from its exact distribution
+    instead of resampling; 20,000 of them are indistinguishable from 20,000 resampled medians."""
+    x = np.sort(durations(np.random.default_rng(n), 5001))
+    drawn = resampling._median_draws(np.random.default_rng(1), x, n, 20_000)
+    resampled = np.median(np.random.default_rng(2).choice(x, size=(20_000, n)), axis=1)
+    assert stats.ks_2samp(drawn, resampled).pvalue > 0.01
+    assert drawn.std() == pytest.approx(resampled.std(), rel=0.04)
+    assert np.isin(drawn, x).all()  # each draw is one of the values, as an odd resample's median is
+
+
+def test_the_drawn_medians_move_with_the_data():
+    """A check that can fail: the draws follow the values they are drawn from."""
+    x = np.sort(durations(np.random.default_rng(7), 5001))
+    low = resampling._median_draws(np.random.default_rng(1), x, 3001, 5_000)
+    high = resampling._median_draws(np.random.default_rng(1), x * 1.05, 3001, 5_000)
+    assert stats.ks_2samp(low, np.median(np.random.default_rng(2).choice(x * 1.05, size=(5_000, 3001)), axis=1)
+                          ).pvalue < 1e-6
+    assert np.allclose(high, low * 1.05)
+
+
+@pytest.mark.parametrize("sizes", [(2500, 2500), (3000, 1000), (6000, 6000)])
+def test_the_detectable_change_above_2000_values_is_the_resampled_one(monkeypatch, sizes):
+    n_before, n_after = sizes
+    values = durations(np.random.default_rng(sum(sizes)), n_before + n_after) * \
+        np.random.default_rng(3).lognormal(0, 0.8, n_before + n_after)  # wide: the answer is not the 5% floor
+    drawn = resampling.minimum_detectable_change(values, n_before, n_after)
+    monkeypatch.setattr(resampling, "EXACT_ABOVE", 10**9)  # every period resampled, as before
+    resampled = resampling.minimum_detectable_change(values, n_before, n_after)
+    assert drawn is not None and drawn > min(resampling.CHANGES)
+    assert abs(drawn - resampled) <= 0.05 + 1e-9  # the same answer, or the next step on the 5% grid

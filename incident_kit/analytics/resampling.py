@@ -2,6 +2,9 @@
 
 * ``median_ci95``: a seeded percentile bootstrap of the median (exactly ``scipy.stats.bootstrap``'s);
 * ``minimum_detectable_change``: the smallest change in a median this many incidents would show;
+* ``minimum_detectable_change``: the smallest change in a median two periods of this size would show
+  (its medians of periods above 2,000 values come from their exact distribution, through scipy.special:
+  the Insights page has scipy loaded; ``metrics --json`` never calls it);
 * ``km_estimate``: Kaplan–Meier completion of follow-ups (exactly ``scipy.stats.ecdf`` over ``CensoredData``);
 * ``summary_figures``: the ``median_ci95`` and ``km_*`` keys of ``metrics --json``.
 
@@ -32,7 +35,7 @@ EXACT_ABOVE = 2_000
 BATCH = 100  # resamples drawn at a time (bounded memory: 100 x 2,000 indices); part of what the seed reproduces
 ALPHA = (1 - 0.95) / 2  # the 95% interval's tails, computed as scipy.stats.bootstrap computes them
 SIMULATIONS = 1000  # resampled pairs of periods in minimum_detectable_change (80% power read to about ±1.5%)
-SIMULATION_BUDGET = 4_000_000  # values drawn per metric at most: big periods get fewer (>= 200) simulations
+SIMULATION_BUDGET = 4_000_000  # values resampled per metric at most: fewer (>= 200) simulations then
 POWER = 0.8  # "detectable" = a real change of this size would be seen in at least 80% of periods
 CHANGES = tuple(round(0.05 * k, 2) for k in range(1, 20))  # candidate relative changes: 5%, 10% … 95%
 WITHIN_DAYS = (30, 60, 90)
@@ -152,10 +155,39 @@ def _at_least(m: int, n: int, p: float) -> float:
 
 
 def _medians(rng, x: np.ndarray, n: int, simulations: int) -> np.ndarray:
-    """Medians of ``simulations`` resamples of size n, drawn in chunks of ~2M values (bounded memory)."""
+    """Medians of ``simulations`` resamples of size n of sorted ``x``.
+
+    Up to ``EXACT_ABOVE`` values a resample is drawn (in chunks of ~2M values: bounded memory); above,
+    each median is drawn from its exact distribution instead (``_median_draws``): drawing 100k-value
+    resamples cost ~0.5 s per metric and period at 200k incidents, and answered the same question.
+    """
+    if n > EXACT_ABOVE:
+        return _median_draws(rng, x, n, simulations)
     chunk = max(1, 2_000_000 // n)
     return np.concatenate([np.median(rng.choice(x, size=(min(chunk, simulations - i), n), replace=True), axis=1)
                            for i in range(0, simulations, chunk)])
+
+
+def _median_draws(rng, x: np.ndarray, n: int, simulations: int) -> np.ndarray:
+    """The medians of ``simulations`` resamples of size n of sorted ``x``, drawn without resampling.
+
+    A resample's median (odd n = 2m - 1) is the m-th smallest of its draws; it is at most the k-th smallest
+    value of ``x`` (N values) exactly when at least m of the n draws fall at or below it:
+    P = P(Binomial(n, k/N) >= m) = I_{k/N}(m, n - m + 1), the regularized incomplete beta function. Each
+    median is then one uniform draw through that distribution (inverse transform), over the ranks within
+    12 standard deviations of the middle (the rest hold no probability a double can tell from 0). An even
+    n counts as n - 1 (above 2,000 values the two medians' spreads differ by under 0.03%).
+    """
+    from scipy.special import betainc  # the Insights page has scipy; metrics --json never calls this
+
+    size = len(x)
+    n = n if n % 2 else n - 1
+    m = (n + 1) // 2
+    spread = 12 * size / (2 * math.sqrt(n)) + 2  # the median's rank has a standard deviation of ~N / (2 sqrt(n))
+    ranks = np.arange(max(1, math.floor(size / 2 - spread)), min(size, math.ceil(size / 2 + spread)) + 1)
+    below = betainc(m, n - m + 1, ranks / size)  # P(median <= x[rank - 1]), rising to 1
+    picked = np.minimum(np.searchsorted(below, rng.random(simulations), side="left"), len(ranks) - 1)
+    return x[ranks[picked] - 1]
 
 
 def minimum_detectable_change(values, n_before: int, n_after: int, *, seed: int = SEED,
@@ -172,7 +204,8 @@ def minimum_detectable_change(values, n_before: int, n_after: int, *, seed: int 
     if len(x) < 2 or n_before < 1 or n_after < 1 or np.median(x) <= 0:
         return None
     rng = np.random.default_rng(seed)
-    sims = max(200, min(simulations, SIMULATION_BUDGET // (n_before + n_after)))
+    resampled = sum(n for n in (n_before, n_after) if n <= EXACT_ABOVE)  # values drawn per simulation
+    sims = max(200, min(simulations, SIMULATION_BUDGET // max(resampled, 1)))
     a, b = _medians(rng, x, n_before, sims), _medians(rng, x, n_after, sims)
     ok = a > 0
     low = np.quantile(b[ok] / a[ok], 0.025)
