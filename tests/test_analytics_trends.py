@@ -64,6 +64,30 @@ def test_period_comparison_from_the_store_splits_the_window(kit):
     assert row["n_before"] == before and row["n_before"] + row["n_after"] == len(times)
 
 
+@pytest.mark.both_stores
+def test_period_comparison_reads_the_same_numbers_as_the_row_frames(kit):
+    """It reads only the durations (``duration_samples``); the answer is the one the row frames give."""
+    from incident_kit.analytics import response
+
+    demo.load(kit.db, incidents=300, seed=11)
+    split = pd.Timestamp("2026-06-01", tz="UTC")
+    f = analytics.make_filters()
+    values = response.duration_samples(kit, f)
+    times, gaps = analytics.response_times(kit), analytics.update_gaps(kit)
+    assert times["time_to_resolve_minutes"].isna().any()  # unresolved incidents: NULL must arrive as NaN
+    for column in trends.DURATIONS.values():
+        frame = times if column[0] == "response_times" else gaps
+        expected = np.sort(frame[column[1]].to_numpy(dtype=float, na_value=np.nan))
+        assert np.array_equal(np.sort(values[column[1]]), expected, equal_nan=True), column
+
+    def rows(g):
+        return trends.samples(analytics.response_times(kit, g), analytics.update_gaps(kit, g))
+
+    expected = trends.compare_periods(rows(analytics.make_filters(f, until=split)),
+                                      rows(analytics.make_filters(f, since=split)))
+    pd.testing.assert_frame_equal(trends.period_comparison(kit, split=split), expected)
+
+
 def test_xmr_limits_follow_the_hand_computed_arithmetic():
     months = pd.DataFrame({"month": ["2026-01", "2026-02", "2026-04", "2026-05"], "declarations": [2, 4, 3, 12]})
     frame = trends.xmr(months)

@@ -7,10 +7,11 @@ how many incidents in scope it left out. Update gaps come from ``update_facts``
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 from . import schemas, store
-from .query import Filters, make_filters, run, run_many
+from .query import Filters, make_filters, run, run_arrays, run_many
 
 # The four response durations, in the order the summary lists them (the update gap is third).
 DURATIONS = (("time_to_declare", 1), ("time_to_first_update", 2), ("time_to_resolve", 4), ("impact_duration", 5))
@@ -91,6 +92,24 @@ def response_times(source, filters: Filters | None = None, **fields) -> pd.DataF
 def update_gaps(source, filters: Filters | None = None, **fields) -> pd.DataFrame:
     """One row per gap between consecutive updates (minutes), up to the resolving update."""
     return schemas.validate(schemas.UpdateGapsModel, run(source, store.UPDATE_GAPS, make_filters(filters, **fields)))
+
+
+def duration_samples(source, filters: Filters | None = None, **fields) -> dict:
+    """Each response duration's values (minutes) as a numpy array, the update gap's too, from one read.
+
+    The same numbers as the columns of ``response_times`` and ``update_gaps``, without their labels
+    (references, severities, times): what resampling needs, at a fraction of the transfer.
+    """
+    raw = run_arrays(source, {"times": store.SAMPLE_TIMES, "gaps": store.SAMPLE_GAPS}, make_filters(filters, **fields))
+    out = {f"{metric}_minutes": _floats(raw["times"][f"{metric}_minutes"]) for metric, _ in DURATIONS}
+    out["gap_minutes"] = _floats(raw["gaps"]["gap_minutes"])
+    return out
+
+
+def _floats(column) -> np.ndarray:
+    """A fetched column as floats with NaN for NULL (DuckDB returns a masked array when a NULL is present,
+    and the data under a mask is not NaN)."""
+    return np.ma.filled(np.ma.asarray(column, dtype=float), np.nan)
 
 
 def _response(source, f: Filters) -> dict:

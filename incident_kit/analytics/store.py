@@ -199,6 +199,12 @@ SELECT id, incident_id, reference, severity, severity_rank, depth, status, creat
        days_to_publish
 FROM rv ORDER BY created_at, id""", ("rv",))
 
+# The durations alone, for resampling (the period comparison): numbers only, no row labels to transfer.
+SAMPLE_TIMES = Query("""
+SELECT time_to_declare_minutes, time_to_first_update_minutes, time_to_resolve_minutes, impact_duration_minutes
+FROM times""", ("times",))
+SAMPLE_GAPS = Query("SELECT gap_minutes FROM gaps", ("gaps",))
+
 # -- statistics --------------------------------------------------------------------
 # Percentiles 0, 2, 4 … 100 of each response duration (linear interpolation), in one scan of
 # ``times`` (one UNION ALL branch per duration scanned it four times: ~3× slower at 200k).
