@@ -92,6 +92,32 @@ class Index:
         return np.asarray(self.retriever.get_scores(words), dtype=float)
 
 
+    def scores_among(self, queries: list[int], among: list[int]) -> np.ndarray:
+        """BM25 scores (rows: each of ``queries`` asking its ``query_text``; columns: each of ``among``).
+
+        The same numbers ``scores`` gives at those positions (the same float32 sums, added in the same
+        order), without scoring every other incident: "what keeps coming back" compares 1,000 incidents
+        with each other, and scoring all 200k for each of them took 1.2 s.
+        """
+        out = np.zeros((len(queries), len(among)), dtype=np.float32)
+        if self.retriever is None or not len(among):
+            return out.astype(float)
+        index = self.retriever.scores
+        column = np.full(index["num_docs"], -1, dtype=np.int64)
+        column[np.asarray(among, dtype=np.int64)] = np.arange(len(among))
+        hit = column[index["indices"]] >= 0  # postings of the incidents compared, token by token
+        starts = np.concatenate(([0], np.cumsum(hit)))[index["indptr"]]
+        data, cols = index["data"][hit], column[index["indices"][hit]]
+        out = out.astype(np.dtype(self.retriever.dtype))
+        for row, words in enumerate(tokens([self.query_text(p) for p in queries])):
+            ids = self.retriever.get_tokens_ids(words)
+            for token in ids:  # in the query's order, as bm25s adds them
+                np.add.at(out[row], cols[starts[token]:starts[token + 1]], data[starts[token]:starts[token + 1]])
+            if ids and self.retriever.nonoccurrence_array is not None:
+                out[row] += self.retriever.nonoccurrence_array[ids].sum()
+        return out.astype(float)
+
+
 def build(frame: pd.DataFrame, marker) -> Index:
     frame = frame.reset_index(drop=True)
     if frame.empty:

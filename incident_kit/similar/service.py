@@ -165,15 +165,14 @@ def _groups(idx, pos: list[int]) -> pd.DataFrame:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    where = {p: i for i, p in enumerate(pos)}
     n = len(pos)
     share = np.zeros((n, n))
-    for i, p in enumerate(pos):
-        scores = idx.scores(idx.query_text(p))
-        own = scores[p]
+    block = idx.scores_among(pos, pos)  # each incident's headline against the others compared, and itself
+    for i in range(n):
+        own = block[i, i]
         if own > 0:
-            cols = [where[q] for q in np.flatnonzero(scores >= RECUR_SHARE * own) if q in where]
-            share[i, cols] = scores[[pos[c] for c in cols]] / own
+            cols = np.flatnonzero(block[i] >= RECUR_SHARE * own)
+            share[i, cols] = block[i, cols] / own
     mutual = np.minimum(share, share.T) >= RECUR_SHARE
     np.fill_diagonal(mutual, False)
     graph = coo_matrix(mutual)
