@@ -62,8 +62,8 @@ class Index:
         fresh = rows.set_index("id").reindex(self.frame["id"].to_numpy())  # one aligned pass
         found = fresh["reference"].notna().to_numpy()
         frame = self.frame.copy()
-        for column in FACTS:
-            frame[column] = fresh[column].to_numpy() if found.all() else \
+        for column in FACTS:  # ``.array`` keeps each column's own type (tz-aware times stay one array, not objects)
+            frame[column] = fresh[column].array if found.all() else \
                 np.where(found, fresh[column].to_numpy(dtype=object), frame[column].to_numpy(dtype=object))
         if not found.all():
             frame["private"] = np.where(found, frame["private"].to_numpy(dtype=object), True)
