@@ -138,6 +138,24 @@ def test_an_incident_declared_while_the_index_rebuilds_can_already_look_for_its_
     assert [f["reference"] for f in kit.similar(new.reference)] == ["INC-1"]  # rebuilt for it, not "not found"
 
 
+@pytest.mark.both_stores
+def test_the_index_prepared_at_start_answers_the_first_question(dfds):
+    """The app prepares the index when it opens the store; a question asked meanwhile waits for that build
+    instead of starting a second one, and the next questions use it as it is."""
+    from incident_kit.similar import index
+
+    kit, outages = dfds
+    kit.prepare_similar()
+    first = kit.db.read(lambda tx: index.current(kit.db, tx, kit.db.data_version()))  # while it may still run
+    index.wait_for_rebuild(kit.db, timeout=60)
+    with index._LOCK:
+        assert index._CACHE[kit.db] is first  # the build the app started, not a second one
+    assert [f["reference"] for f in kit.similar(outages[0])][:2] == outages[1:]
+    kit.prepare_similar()  # already kept: nothing more to build
+    with index._LOCK:
+        assert index._CACHE[kit.db] is first and not index._REBUILDING[kit.db].is_alive()
+
+
 def test_a_kept_recurring_answer_follows_privacy_while_the_index_rebuilds(kit, big_store):
     kit.declare("Badge readers offline at the office", declared_by="ana")
     kit.declare("Badge readers offline at the office again", declared_by="ana")

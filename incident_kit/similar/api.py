@@ -24,6 +24,13 @@ class SimilarAPI:
         best first. Private incidents appear only for viewers who may see them."""
         return _service().similar(self.db, text_or_reference, limit=limit, viewer=viewer)
 
+    def prepare_similar(self) -> None:
+        """Start building the similar-incident index in the background (the app calls this once, when it
+        opens the store), so the first question about similar or recurring incidents need not wait for it."""
+        from . import index
+
+        index.warm(self.db)
+
     def recurring(self, *, viewer: str | None = None, since=None, until=None) -> "pd.DataFrame":
         """"What keeps coming back": groups of incidents alike enough to be the same problem returning."""
         return _service().recurring(self.db, viewer=viewer, since=since, until=until)
