@@ -1,18 +1,20 @@
 """A BM25 index (``bm25s``) over every incident's text, rebuilt lazily when the store changes.
 
-Cost model: building tokenises every incident once (~1 s per 10k incidents on 2 cores); a query
-tokenises a few words and scores every incident with one sparse pass (a few ms at 10k). The index
-is kept per database and rebuilt only when the store's ``data_version()`` moves (the one rule, in
-``incident_kit.db``), which it does after any committed change in any process; a quiet store is never
-re-indexed.
+Cost model: building reads every incident's text (joined by the database) and tokenises it once
+(~1.5 s per 100k incidents on 2 cores); a query tokenises a few words and scores every incident with
+one sparse pass (a few ms at 10k). The index is kept per database and rebuilt only when the store's
+``data_version()`` moves (the one rule, in ``incident_kit.db``), which it does after any committed
+change in any process; a quiet store is never re-indexed. The app starts the first build in the
+background when it opens the store (``warm``), and a question asked meanwhile waits for it.
 
 Up to ``REBUILD_INLINE_MAX`` incidents the question that finds the store changed rebuilds the index
 before answering (about 2 s at that size), so answers follow every change at once. Above it a rebuild
-takes longer than anyone should wait while typing a title (3.3 s at 100k incidents), so it runs
-in a background thread while questions keep being answered from the previous index *with every
-incident's facts read afresh* (``Index.with_rows``): privacy, title, mode and status are always
-current, and only the words of incidents changed since (and incidents declared since) wait for the
-rebuild.
+takes longer than anyone should wait while typing a title, so it runs in a background thread while
+questions keep being answered from the previous index *with every incident's facts read afresh*
+(``Index.with_rows``): privacy, title, mode and status are always current, and only the words of
+incidents changed since (and incidents declared since) wait for the rebuild. Above
+``BUILD_APART_ABOVE`` incidents the tokenising and indexing run in a Python process of their own, so
+a rebuild does not hold the interpreter the app's pages run in.
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ _REBUILDING: "weakref.WeakKeyDictionary[object, threading.Thread]" = weakref.Wea
 # Incidents up to which a changed store is re-indexed before answering (~2 s on 2 cores); above, in the
 # background while the previous index answers with current facts.
 REBUILD_INLINE_MAX = 20_000
+# Incidents above which the words are tokenized and indexed in a separate process (``_index_apart``).
+BUILD_APART_ABOVE = 20_000
 log = logging.getLogger(__name__)
 # What ``Index.with_rows`` reads afresh (``store.ROWS``): everything an answer shows or filters on.
 FACTS = ("reference", "title", "private", "mode", "status", "started_at", "declared_at")
@@ -122,10 +126,55 @@ def build(frame: pd.DataFrame, marker) -> Index:
     frame = frame.reset_index(drop=True)
     if frame.empty:
         return Index(marker, frame, None)
-    retriever = bm25s.BM25()
-    retriever.index(bm25s.tokenize(frame["text"].tolist(), stopwords="en", stemmer=_STEMMER, show_progress=False),
-                    show_progress=False)
+    texts = frame["text"].tolist()
+    retriever = _index_apart(texts) if len(texts) > BUILD_APART_ABOVE else _index(texts)
     return Index(marker, frame.drop(columns=["text"]), retriever)
+
+
+def _index(texts: list[str]) -> bm25s.BM25:
+    """Tokenize and index ``texts`` in the process that calls it."""
+    retriever = bm25s.BM25()
+    retriever.index(bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False), show_progress=False)
+    return retriever
+
+
+def _index_apart(texts: list[str]) -> bm25s.BM25:
+    """``_index`` in a Python process of its own (started, then gone): the same index, built on the other core.
+
+    Tokenizing is pure Python: in a thread it held the interpreter the app's pages need, so while a 200k
+    store was indexed (~3 s) the Insights page took 5.9 s instead of 1.7 s to appear. The child shares
+    nothing with the pages; the texts go in and the index comes back pickled. A plain ``python -c`` child
+    rather than ``multiprocessing``: spawning re-imports the caller's main script, which a script or
+    notebook calling ``kit.similar`` at top level does not guard. If the child cannot run, the index is
+    built here, as before.
+    """
+    import os
+    import pickle
+    import subprocess
+    import sys
+
+    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+    try:
+        done = subprocess.run([sys.executable, "-c", "from incident_kit.similar.index import _index_pipe; _index_pipe()"],
+                              input=pickle.dumps(texts, protocol=pickle.HIGHEST_PROTOCOL), capture_output=True,
+                              env=env, check=True)
+        retriever = pickle.loads(done.stdout)  # noqa: S301 (our own child's answer, on a pipe only we hold)
+        if isinstance(retriever, bm25s.BM25):
+            return retriever
+    except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    log.warning("Could not index the incidents in a separate process; indexing in this one.")
+    return _index(texts)
+
+
+def _index_pipe() -> None:
+    """The child's side of ``_index_apart``: texts pickled on stdin, the index pickled on stdout."""
+    import pickle
+    import sys
+
+    texts = pickle.load(sys.stdin.buffer)
+    pickle.dump(_index(texts), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def current(db, tx, marker, *, wait: bool = False) -> Index:
@@ -176,7 +225,7 @@ def _rebuild_in_background(db) -> None:
     def rebuild() -> None:
         try:
             marker = db.data_version()  # before the read, as in ``current``
-            fresh = db.read(lambda tx: build(store.texts(tx), marker))
+            fresh = build(db.read(store.texts), marker)  # the read ends before the indexing starts
         except Exception:  # the store closed or failed: the next question tries again
             log.warning("Rebuilding the similar-incident index failed; the next question will try again.",
                         exc_info=True)
