@@ -1,7 +1,6 @@
-"""The numeric core of honest trends, with numpy only (no pandas, no scipy: ``metrics --json`` stays light).
+"""The numeric core of honest trends, with numpy only on ``metrics --json``'s path (no pandas, no scipy there).
 
 * ``median_ci95``: a seeded percentile bootstrap of the median (exactly ``scipy.stats.bootstrap``'s);
-* ``minimum_detectable_change``: the smallest change in a median this many incidents would show;
 * ``minimum_detectable_change``: the smallest change in a median two periods of this size would show
   (its medians of periods above 2,000 values come from their exact distribution, through scipy.special:
   the Insights page has scipy loaded; ``metrics --json`` never calls it);
