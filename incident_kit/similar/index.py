@@ -183,26 +183,30 @@ def current(db, tx, marker, *, wait: bool = False) -> Index:
     ``marker`` is ``db.data_version()`` read *before* ``tx`` began, so an index is never kept under a
     version newer than the data it was built from. A big store that changed gets the previous index
     with current facts while it is rebuilt in the background (see the module docstring), unless
-    ``wait``: then it is rebuilt here. With no index yet while one is being built (``warm``), the
-    question waits for that build rather than starting a second one.
+    ``wait``: then it is rebuilt here. Callers first wait for a first build under way (``ready``).
     """
-    while True:
-        with _LOCK:
-            cached = _CACHE.get(db)
-            if cached is not None and cached.marker == marker:
-                return cached
-            running = _REBUILDING.get(db)
-            if cached is None and running is not None and running.is_alive():
-                pass  # the first build is under way (warm): wait for it below, outside the lock
-            elif cached is None or wait or cached.size <= REBUILD_INLINE_MAX:
-                fresh = build(store.texts(tx), marker)
-                _CACHE[db] = fresh
-                return fresh
-            else:
-                _rebuild_in_background(db)
-                break
-        running.join()
+    with _LOCK:
+        cached = _CACHE.get(db)
+        if cached is not None and cached.marker == marker:
+            return cached
+        if cached is None or wait or cached.size <= REBUILD_INLINE_MAX:
+            fresh = build(store.texts(tx), marker)
+            _CACHE[db] = fresh
+            return fresh
+        _rebuild_in_background(db)
     return cached.with_rows(store.rows(tx))
+
+
+def ready(db) -> None:
+    """Wait for the first build of ``db``'s index if one is under way (``warm``) and none is kept yet.
+
+    Called before a question opens its read: a question waiting here holds no connection the build needs
+    (a PostgreSQL pool has a few), and it then answers from that build instead of starting a second one.
+    """
+    with _LOCK:
+        running = _REBUILDING.get(db) if _CACHE.get(db) is None else None
+    if running is not None:
+        running.join()
 
 
 def warm(db) -> None:

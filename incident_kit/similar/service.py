@@ -81,6 +81,7 @@ def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
             text_ = text
         return _best(tx, idx, idx.scores(text_), int(limit), viewer, seen, skip=own)
 
+    index.ready(db)  # a first build under way (the app's start): wait for it, holding no connection
     version = db.data_version()  # before the read: see index.current
     return db.read(work)
 
@@ -152,6 +153,7 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
             _RECURRING[db] = (key, out)
         return out.copy()
 
+    index.ready(db)  # a first build under way (the app's start): wait for it, holding no connection
     version = db.data_version()  # before the read: see index.current
     return db.read(work)
 
