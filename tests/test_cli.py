@@ -97,3 +97,19 @@ def test_every_command_is_documented_in_the_readme():
     missing = [name for name in cli.commands
                if not re.search(rf"^incident-kit(?: --db \S+)? {re.escape(name)}\b", readme, re.M)]
     assert missing == []
+
+
+def test_every_command_is_found_where_the_lazy_group_looks_for_it():
+    """Commands load with their module (``base.COMMAND_MODULES``); the map must name every one, rightly."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import incident_kit.cli as package
+    from incident_kit.cli.base import COMMAND_MODULES, cli
+
+    for info in pkgutil.iter_modules(package.__path__):
+        importlib.import_module(f"{package.__name__}.{info.name}")  # every module registers its commands
+    defined = {name: inspect.getmodule(cmd.callback).__name__.rsplit(".", 1)[-1] for name, cmd in cli.commands.items()}
+    assert defined == COMMAND_MODULES
+

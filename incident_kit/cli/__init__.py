@@ -18,14 +18,7 @@ from .base import cli, echo
 
 DEBUG_ENV_VAR = "INCIDENT_KIT_DEBUG"
 
-# Each module registers its commands on ``cli``.
-from . import demo as _demo  # noqa: E402,F401
-from . import incidents as _incidents  # noqa: E402,F401
-from . import imports as _imports, export as _export  # noqa: E402,F401
-from . import notify as _notify  # noqa: E402,F401
-from . import review as _review  # noqa: E402,F401
-from . import metrics as _metrics  # noqa: E402,F401
-from . import similar as _similar  # noqa: E402,F401
+# Each module registers its commands on ``cli`` when one of them is first asked for (``base.LazyGroup``).
 
 
 class _TerminalSafe:
