@@ -58,8 +58,7 @@ def texts(tx) -> pd.DataFrame:
     for iid, labels in zip(frame["incident_id"].tolist(), frame["contributing_factors"].tolist()):
         factors.setdefault(int(iid), []).extend([] if labels is None else list(labels))
     inc["factors"] = [factors.get(i, []) for i in inc["id"].tolist()]
-    inc["tags"] = [[] if t is None else list(t) for t in inc["tags"].tolist()]
-    inc["text"] = inc["text"].fillna("")
+    inc["text"] = inc["text"].fillna("")  # tags stay as the store returns them (never NULL: NOT NULL DEFAULT [])
     return inc
 
 
