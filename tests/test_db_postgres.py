@@ -271,6 +271,33 @@ def test_a_catalog_change_in_one_process_is_seen_at_once_by_another(pg_url):
         hook.close()
 
 
+def test_analytics_copy_the_store_once_per_change_and_see_every_change(pg_url, subprocess_env):
+    """The Insights reads of one view share one copy of the store while nothing commits; a commit here or in
+    another process makes the next read copy again, and the answer shows it."""
+    from incident_kit.analytics import metrics, response
+
+    kit, other = ik.open(pg_url, user="ana"), ik.open(pg_url, user="hook")
+    try:
+        kit.declare("Checkout failing")
+        copies = kit.db.mirror_copies if hasattr(kit.db, "mirror_copies") else 0
+        assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 1
+        assert len(response.duration_samples(kit)["time_to_declare_minutes"]) == 1  # another read, same copy
+        assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 1
+        assert kit.db.mirror_copies == copies + 1
+
+        kit.declare("Payments failing")  # a commit in this process
+        assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 2
+        assert kit.db.mirror_copies == copies + 2
+
+        other.declare("Search failing")  # another store object: as another process would commit
+        cli(dict(subprocess_env, INCIDENT_KIT_DB=pg_url), "declare", "Login failing")  # and another process
+        assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 4
+        assert kit.db.mirror_copies == copies + 3
+    finally:
+        kit.close()
+        other.close()
+
+
 def test_a_read_only_open_of_an_unreachable_server_does_not_look_for_a_snapshot():
     with pytest.raises(StoreUnavailable, match="Cannot reach the PostgreSQL server"):
         ik.open(f"postgresql://nobody@127.0.0.1:{free_port()}/incidents", read_only=True)

@@ -53,7 +53,25 @@ def _mirror(pg, tables) -> DuckDBDatabase:
 
 
 def run_on_copy(pg, work, tables, names=None):
+    """``work`` over the mirror, copied afresh only when the store changed since the last copy.
+
+    The Insights page makes several analytics reads per view (the bundle, each period of the comparison,
+    XmR, survival); each copied every table again (~1.4 s at 100k incidents). The copy is now kept under
+    ``pg.data_version()`` read *before* it: the same version later means no transaction has committed
+    since, so the mirror (taken at or after that version) still holds exactly the store's data.
+    """
     mirror = _mirror(pg, tables)
+    key = (pg.data_version(), tuple(tables), None if names is None else frozenset(names))
+    if getattr(pg, "_mirror_key", None) != key:
+        pg._mirror_key = None  # a copy that fails half-way leaves no key to trust
+        _copy(pg, mirror, tables, names)
+        pg._mirror_key = key
+        pg.mirror_copies = getattr(pg, "mirror_copies", 0) + 1
+    return mirror.read(work)
+
+
+def _copy(pg, mirror, tables, names) -> None:
+    """Replace the mirror's rows of ``tables`` with the store's, from one consistent snapshot."""
     with tempfile.TemporaryDirectory(prefix="ik-analytics-") as tmp:
         files = {}
 
@@ -86,4 +104,3 @@ def run_on_copy(pg, work, tables, names=None):
             tx.memo.bump()
 
         mirror.write(load)
-    return mirror.read(work)
