@@ -2,7 +2,8 @@
 
 Why not port the analytics SQL: the figures must match DuckDB's to the last
 printed digit, and one SQL text for both stores cannot drift. The cost is a
-copy per analytics read; ``benchmarks/bench_postgres.py`` measures it against
+copy per change to the store (kept under its data version, so the reads of one
+Insights view share it); ``benchmarks/bench_postgres.py`` measures it against
 running the same metrics on a DuckDB file (see the README).
 
 How: one REPEATABLE READ transaction streams each table the analytics read
