@@ -218,8 +218,9 @@ def test_the_readme_postgresql_commands_run_as_written(pg_url, tmp_path, subproc
     assert json.loads(outputs[1])["incidents"] == 40
 
 
-def test_the_analytics_copy_includes_every_table_the_analytics_sql_reads(tmp_path):
-    """On PostgreSQL, Insights run over a copy of analytics.store.TABLES: a table missing there would read empty."""
+def test_the_analytics_copy_holds_exactly_the_tables_the_analytics_sql_reads(tmp_path):
+    """On PostgreSQL, Insights run over a copy of analytics.store.TABLES: a table missing there would read empty,
+    and a table there that nothing reads is copied (at 100k incidents, 300k updates) for nothing."""
     import re
 
     from incident_kit.analytics import store as analytics_store
@@ -227,9 +228,13 @@ def test_the_analytics_copy_includes_every_table_the_analytics_sql_reads(tmp_pat
     with ik.open(tmp_path / "kit.duckdb") as kit:
         tables = {r[0] for r in kit.db.read(lambda tx: tx.fetchall(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"))}
-    source = "\n".join(p.read_text() for p in (REPO / "incident_kit" / "analytics").glob("*.py"))
+    package = REPO / "incident_kit"
+    files = [*(package / "analytics").glob("*.py"), package / "incident" / "visibility.py",
+             package / "catalog" / "store.py"]  # the SQL an analytics read runs (see store.names_read)
+    source = "\n".join(p.read_text() for p in files)
     read = {m.group(2) for m in re.finditer(r"\b(FROM|JOIN)\s+([a-z_]+)", source)} & tables
-    assert read and read <= set(analytics_store.TABLES), sorted(read - set(analytics_store.TABLES))
+    read.discard("roles")  # the catalog's list of incident roles: no analytics read asks for it
+    assert read == set(analytics_store.TABLES), sorted(read ^ set(analytics_store.TABLES))
 
 
 def test_a_dropped_connection_is_replaced_for_reads_and_explained_for_writes(pg_url):

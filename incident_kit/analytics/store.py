@@ -31,9 +31,10 @@ PARAMS = ("see_all", "viewer", "since", "until", "severities", "types", "sources
 # Incidents imported without a source are ours; this is the name to filter them by.
 NATIVE_SOURCE = "native"
 
-# The tables this SQL reads (with incident/visibility.py's rule): a PostgreSQL store copies exactly these
-# into an in-process DuckDB and runs this same SQL there (db/pgcopy.py).
-TABLES = ("settings", "severities", "incident_types", "incidents", "incident_roles", "incident_members", "updates",
+# The tables this SQL reads (with incident/visibility.py's rule and the catalog's settings): a PostgreSQL
+# store copies exactly these into an in-process DuckDB and runs this same SQL there (db/pgcopy.py). Not
+# ``updates``: every update figure comes from ``update_facts``, maintained at write time.
+TABLES = ("settings", "severities", "incident_types", "incidents", "incident_roles", "incident_members",
           "update_facts", "follow_ups", "reviews")
 
 
