@@ -158,13 +158,17 @@ def _index_apart(texts: list[str]) -> bm25s.BM25:
     try:
         done = subprocess.run([sys.executable, "-c", "from incident_kit.similar.index import _index_pipe; _index_pipe()"],
                               input=pickle.dumps(texts, protocol=pickle.HIGHEST_PROTOCOL), capture_output=True,
-                              env=env, check=True)
-        retriever = pickle.loads(done.stdout)  # noqa: S301 (our own child's answer, on a pipe only we hold)
-        if isinstance(retriever, bm25s.BM25):
-            return retriever
-    except (OSError, subprocess.SubprocessError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
-        pass
-    log.warning("Could not index the incidents in a separate process; indexing in this one.")
+                              env=env)
+        if done.returncode != 0:
+            why = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1][:300]
+        else:
+            retriever = pickle.loads(done.stdout)  # noqa: S301 (our own child's answer, on a pipe only we hold)
+            if isinstance(retriever, bm25s.BM25):
+                return retriever
+            why = "it did not return an index"
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
+        why = f"{type(exc).__name__}: {exc}"
+    log.warning("Could not index the incidents in a separate process (%s); indexing in this one.", why)
     return _index(texts)
 
 
