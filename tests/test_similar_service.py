@@ -183,6 +183,17 @@ def test_the_index_follows_changes_made_by_another_process(kit, python, subproce
         assert [f["reference"] for f in again.similar("certificate expired")] == ["INC-2"]
 
 
+@pytest.mark.both_stores
+def test_a_store_with_no_searchable_word_finds_nothing_and_says_nothing_is_wrong(kit):
+    """Incidents whose text holds only stopwords leave nothing to index: questions find nothing, no error."""
+    first = kit.declare("the of and", declared_by="ana")
+    assert kit.similar("checkout outage") == []
+    assert kit.similar(first.reference) == []
+    assert kit.recurring().empty
+    kit.declare("Checkout outage in the EU", declared_by="ana")  # words arrive: the index follows
+    assert [f["title"] for f in kit.similar("checkout outage")] == ["Checkout outage in the EU"]
+
+
 def test_bad_questions_get_a_clear_sentence(kit):
     with pytest.raises(IncidentKitError, match="Say what to look for"):
         kit.similar("   ")

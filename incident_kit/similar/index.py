@@ -131,14 +131,18 @@ def build(frame: pd.DataFrame, marker) -> Index:
     return Index(marker, frame.drop(columns=["text"]), retriever)
 
 
-def _index(texts: list[str]) -> bm25s.BM25:
-    """Tokenize and index ``texts`` in the process that calls it."""
+def _index(texts: list[str]) -> bm25s.BM25 | None:
+    """Tokenize and index ``texts`` in the process that calls it; None when no text has a word to search
+    (every incident titled with stopwords only, say: bm25s cannot index an empty vocabulary)."""
+    tokenized = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False)
+    if not tokenized.vocab:
+        return None
     retriever = bm25s.BM25()
-    retriever.index(bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False), show_progress=False)
+    retriever.index(tokenized, show_progress=False)
     return retriever
 
 
-def _index_apart(texts: list[str]) -> bm25s.BM25:
+def _index_apart(texts: list[str]) -> bm25s.BM25 | None:
     """``_index`` in a Python process of its own (started, then gone): the same index, built on the other core.
 
     Tokenizing is pure Python: in a thread it held the interpreter the app's pages need, so while a 200k
@@ -163,7 +167,7 @@ def _index_apart(texts: list[str]) -> bm25s.BM25:
             why = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1][:300]
         else:
             retriever = pickle.loads(done.stdout)  # noqa: S301 (our own child's answer, on a pipe only we hold)
-            if isinstance(retriever, bm25s.BM25):
+            if retriever is None or isinstance(retriever, bm25s.BM25):
                 return retriever
             why = "it did not return an index"
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
