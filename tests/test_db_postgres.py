@@ -284,7 +284,7 @@ def test_analytics_copy_the_store_once_per_change_and_see_every_change(pg_url, s
     kit, other = ik.open(pg_url, user="ana"), ik.open(pg_url, user="hook")
     try:
         kit.declare("Checkout failing")
-        copies = kit.db.mirror_copies if hasattr(kit.db, "mirror_copies") else 0
+        copies = kit.db.mirror_copies
         assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 1
         assert len(response.duration_samples(kit)["time_to_declare_minutes"]) == 1  # another read, same copy
         assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 1

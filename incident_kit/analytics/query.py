@@ -130,11 +130,6 @@ def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None
     return _read(source, queries, filters, now, fetch="df")
 
 
-def run_rows(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, list[tuple]]:
-    """The same, as rows of Python values (no pandas: for the command line's summary)."""
-    return _read(source, queries, filters, now, fetch="fetchall")
-
-
 def run_arrays(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, dict]:
     """The same, each result as numpy arrays by column (``fetchnumpy``: no pandas, no Python tuple per row)."""
     return _read(source, queries, filters, now, fetch="fetchnumpy")

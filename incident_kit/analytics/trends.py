@@ -33,9 +33,8 @@ LABELS = {"time_to_declare": "Time to declare", "time_to_first_update": "Time to
           "impact_duration": "Impact duration"}
 
 
-def samples(response_times, update_gaps) -> dict[str, np.ndarray]:
-    """Each metric's finite values, sorted, from the ``response_times`` and ``update_gaps`` columns (frames,
-    or the one dict of arrays ``response.duration_samples`` returns, passed as both)."""
+def samples(response_times: pd.DataFrame, update_gaps: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each metric's finite values, sorted, from the ``response_times`` and ``update_gaps`` frames."""
     frames = {"response_times": response_times, "update_gaps": update_gaps}
     return {metric: _clean(frames[frame][column]) for metric, (frame, column) in DURATIONS.items()}
 
@@ -146,9 +145,9 @@ def period_comparison(source, filters=None, *, split, **fields) -> pd.DataFrame:
     at = (at.tz_localize("UTC") if at.tzinfo is None else at.tz_convert("UTC")).to_pydatetime()
     before, after = make_filters(f, until=at), make_filters(f, since=at)
 
-    def grab(g):
-        values = duration_samples(source, g)  # the numbers only: a fifth of the transfer of the row frames
-        return samples(values, values)
+    def grab(g):  # the durations only (no row labels), by the columns ``samples`` reads from the frames
+        values = duration_samples(source, g)
+        return {metric: _clean(values[column]) for metric, (_, column) in DURATIONS.items()}
 
     return compare_periods(grab(before), grab(after))
 

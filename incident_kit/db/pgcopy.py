@@ -34,7 +34,7 @@ def _mirror(pg, tables) -> DuckDBDatabase:
     The copied tables lose their constraints (a column left out of the copy reads as NULL,
     even where the store says NOT NULL); the types stay DuckDB's own.
     """
-    mirror = getattr(pg, "_mirror", None)
+    mirror = pg._mirror
     if mirror is None:
         from .migrate import migrate
 
@@ -63,11 +63,11 @@ def run_on_copy(pg, work, tables, names=None):
     """
     mirror = _mirror(pg, tables)
     key = (pg.data_version(), tuple(tables), None if names is None else frozenset(names))
-    if getattr(pg, "_mirror_key", None) != key:
+    if pg._mirror_key != key:
         pg._mirror_key = None  # a copy that fails half-way leaves no key to trust
         _copy(pg, mirror, tables, names)
         pg._mirror_key = key
-        pg.mirror_copies = getattr(pg, "mirror_copies", 0) + 1
+        pg.mirror_copies += 1
     return mirror.read(work)
 
 

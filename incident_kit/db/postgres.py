@@ -217,6 +217,10 @@ class PostgresDatabase:
         self.retries = 0  # serialization failures absorbed (for benchmarks and tests)
         self._retryable = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
         self._analytics_lock = threading.Lock()
+        # The analytics copy (db/pgcopy.py): the in-process DuckDB, the data version it holds, copies taken.
+        self._mirror = None
+        self._mirror_key = None
+        self.mirror_copies = 0
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_max, open=False, configure=self._configure,
                                     kwargs={"cursor_factory": psycopg.ClientCursor,
                                             "connect_timeout": CONNECT_TIMEOUT_S,
