@@ -202,6 +202,17 @@ def test_bad_questions_get_a_clear_sentence(kit):
     with pytest.raises(NotFound):
         kit.similar("INC-99")
     assert kit.similar("anything at all") == []  # an empty store answers, it does not fail
+    with pytest.raises(NotFound, match=r"There is no incident INC-9{36}…"):  # shown cut short, not an int error
+        kit.similar("INC-" + "9" * 5000)
+
+
+def test_a_reference_with_leading_zeros_is_the_same_incident_and_private_ones_stay_hidden(kit):
+    kit.declare("Payroll export leaked salaries", declared_by="hana", private=True)
+    kit.declare("Payroll export slow", declared_by="hana")
+    assert [f["reference"] for f in kit.similar("INC-002", viewer="hana")] == ["INC-1"]
+    for asked in ("INC-001", "0001", "1"):  # the private one, asked by someone not in it: as if missing
+        with pytest.raises(NotFound, match="There is no incident"):
+            kit.similar(asked, viewer="mallory")
 
 
 @pytest.mark.both_stores

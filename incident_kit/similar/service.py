@@ -42,8 +42,10 @@ def _visible(tx, incident_id: int, viewer, cache: dict) -> bool:
 
 
 def _reference(query: str) -> str | None:
+    """'INC-007', '7' -> 'INC-7'; None for free text. The digits stay a string: a 5,000-digit "reference"
+    is simply not found (``int()`` refused it, and the question failed)."""
     m = REFERENCE.match(str(query or ""))
-    return f"{REFERENCE_PREFIX}{int(m.group(1))}" if m else None
+    return f"{REFERENCE_PREFIX}{m.group(1).lstrip('0') or '0'}" if m else None
 
 
 def _not_found(query) -> NotFound:
