@@ -13,6 +13,16 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(UTC)
 
 
+QUOTED_MAX = 40  # how much of a refused value a sentence repeats back
+
+
+def quoted(value) -> str:
+    """A refused value as a sentence repeats it: cut to ``QUOTED_MAX`` characters (a pasted page, or a
+    5,000-digit number, is not worth reading back)."""
+    text = str(value)
+    return text if len(text) <= QUOTED_MAX else text[:QUOTED_MAX] + "…"
+
+
 def to_utc(value: dt.datetime | str | None, *, field: str = "time") -> dt.datetime | None:
     """Accept an aware datetime or an ISO 8601 string with an offset; return UTC.
 
@@ -26,7 +36,7 @@ def to_utc(value: dt.datetime | str | None, *, field: str = "time") -> dt.dateti
             value = dt.datetime.fromisoformat(text)
         except ValueError:
             raise IncidentKitError(
-                f"{field.capitalize()} '{value}' is not an ISO 8601 time; "
+                f"{field.capitalize()} '{quoted(value)}' is not an ISO 8601 time; "
                 "use e.g. 2026-01-31T14:05:00+00:00."
             ) from None
     if not isinstance(value, dt.datetime):

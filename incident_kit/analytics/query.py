@@ -14,7 +14,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..clock import UTC, to_utc, utcnow
+from ..clock import UTC, quoted, to_utc, utcnow
 from ..errors import IncidentKitError
 from ..incident.visibility import scope
 from . import store
@@ -69,7 +69,7 @@ def _instant(value, *, field: str, end: bool) -> dt.datetime | None:
         try:
             value = dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise IncidentKitError(f"{field.capitalize()} '{value}' is not a date; use YYYY-MM-DD.") from None
+            raise IncidentKitError(f"{field.capitalize()} '{quoted(value)}' is not a date; use YYYY-MM-DD.") from None
     if isinstance(value, dt.datetime):
         return to_utc(value, field=field)
     if isinstance(value, dt.date):

@@ -81,12 +81,19 @@ def test_the_demo_bound_holds_in_the_python_api_too(kit):
 @pytest.mark.parametrize("args", [["show", "{}"], ["show", "INC-{}"], ["update", "INC-{}", "We are on it"],
                                   ["status", "{}", "fixing"], ["merge", "INC-1", "INC-{}"],
                                   ["follow-ups", "add", "INC-{}", "Add an alert"], ["review", "start", "INC-{}"],
-                                  ["subscriptions", "--incident", "INC-{}"]])
+                                  ["subscriptions", "--incident", "INC-{}"], ["similar", "INC-{}"], ["similar", "{}"]])
 def test_a_5000_digit_reference_is_one_sentence(one_incident, env, args):
     result = cli(env, *[a.replace("{}", HUGE) for a in args], check=False)
     error = refused(result)
     assert len(error) < 300  # the reference is not echoed in full
     assert incident_count(env, one_incident) == 1
+
+
+@pytest.mark.parametrize("option", ["--since", "--until"])
+@pytest.mark.parametrize("value", [HUGE, "2026-01-01" + "9" * 5000, "<script>" * 700])
+def test_a_hostile_metrics_date_is_one_short_sentence(one_incident, env, option, value):
+    error = refused(cli(env, "metrics", "--json", option, value, check=False))
+    assert len(error) < 200 and ("not an ISO 8601 time" in error or "not a date" in error), error
 
 
 @pytest.mark.parametrize("value", ["nan", "inf", "1e999"])
