@@ -24,7 +24,7 @@ from .review_metrics import recurring_themes, review_frames
 
 # -- everything the Insights page shows, in one read -----------------------------------------
 PAGE_QUERIES = {
-    "counts": store.SCOPE_COUNTS, "times_stats": store.TIMES_STATS, "gap_stats": store.GAP_STATS,
+    "counts": store.SCOPE_COUNTS, "durations": store.DURATION_VALUES, "gap_stats": store.GAP_STATS,
     "follow_up_stats": store.FOLLOW_UP_STATS, "review_stats": store.REVIEW_STATS,
     "declarations_by_month": store.DECLARATIONS_BY_MONTH, "declaration_summary": store.DECLARATION_SUMMARY,
     "themes": store.THEMES,
@@ -50,7 +50,7 @@ def insights(source, filters: Filters | None = None, *, now=None, **fields) -> d
 def insight_frames(raw: dict) -> dict:
     """The validated frames from the page queries' results (``run_many(…, PAGE_QUERIES, …)``): pure."""
     out: dict = {"scope_counts": schemas.validate(schemas.ScopeCountsModel, raw["counts"])}
-    out.update(response_frames(raw["times_stats"], raw["gap_stats"], excluded(raw["counts"])))
+    out.update(response_frames(raw["durations"], raw["gap_stats"], excluded(raw["counts"])))
     out.update(gap_frames(raw["gap_stats"], raw["severity_names"]))
     out.update(follow_up_frames(raw["follow_up_stats"]))
     out.update(review_frames(raw["review_stats"]))

@@ -11,29 +11,30 @@ import numpy as np
 import pandas as pd
 
 from . import schemas, store
+from .percentiles import linear, sorted_values
 from .query import Filters, make_filters, run, run_arrays, run_many
 
 # The four response durations, in the order the summary lists them (the update gap is third).
 DURATIONS = (("time_to_declare", 1), ("time_to_first_update", 2), ("time_to_resolve", 4), ("impact_duration", 5))
-# Positions of the median and p90 in the list of percentiles 0, 2 … 100 (``store.SHARES``).
-MEDIAN, P90 = store.SHARES.index(0.5), store.SHARES.index(0.9)
+# Percentiles 0, 2 … 100 of each response duration (the distribution curve); the median and p90 are among them.
+SHARES = tuple(i / 50 for i in range(51))
+MEDIAN, P90 = SHARES.index(0.5), SHARES.index(0.9)
 
 
-def _times_long(times_stats: pd.DataFrame) -> pd.DataFrame:
-    """TIMES_STATS' one row (n and percentile list per duration) as one row per duration."""
-    row = times_stats.iloc[0]
+def _times_long(durations: pd.DataFrame) -> pd.DataFrame:
+    """The durations (``store.DURATION_VALUES``) as one row per duration: n, percentiles, median and p90."""
     rows = []
     for metric, pos in DURATIONS:
-        q = row[f"{metric}_q"]
-        q = list(q) if isinstance(q, (list, tuple)) or hasattr(q, "tolist") else None  # NULL/NA: no data
-        rows.append({"pos": pos, "metric": metric, "n": int(row[f"{metric}_n"]), "q": q,
+        ordered = sorted_values(durations[f"{metric}_minutes"].to_numpy(dtype=float, na_value=np.nan))
+        q = linear(ordered, SHARES)
+        q = None if q is None else q.tolist()
+        rows.append({"pos": pos, "metric": metric, "n": len(ordered), "q": q,
                      "median": q[MEDIAN] if q else None, "p90": q[P90] if q else None})
     return pd.DataFrame(rows)
 
 
-
-def response_frames(times_stats: pd.DataFrame, gap_stats: pd.DataFrame, excluded: int) -> dict:
-    times_stats = _times_long(times_stats)
+def response_frames(durations: pd.DataFrame, gap_stats: pd.DataFrame, excluded: int) -> dict:
+    times_stats = _times_long(durations)
     gaps_all = gap_stats[(gap_stats["level"] == "all") & (gap_stats["gaps"] > 0)]
     gap_row = pd.DataFrame([{"pos": 3, "metric": "update_gap", "n": int(gaps_all["gaps"].sum()),
                              "median": gaps_all["median"].iloc[0] if len(gaps_all) else None,
@@ -45,9 +46,9 @@ def response_frames(times_stats: pd.DataFrame, gap_stats: pd.DataFrame, excluded
     summary["excluded"] = excluded
     with_data = times_stats[times_stats["n"] > 0]
     distribution = pd.DataFrame({
-        "metric": with_data["metric"].repeat(len(store.SHARES)).to_numpy(),
-        "n": with_data["n"].repeat(len(store.SHARES)).to_numpy(),
-        "share": list(store.SHARES) * len(with_data),
+        "metric": with_data["metric"].repeat(len(SHARES)).to_numpy(),
+        "n": with_data["n"].repeat(len(SHARES)).to_numpy(),
+        "share": list(SHARES) * len(with_data),
         "minutes": [v for q in with_data["q"] for v in q],
     })
     return {"response_summary": schemas.validate(schemas.SummaryModel, summary),
@@ -100,7 +101,7 @@ def duration_samples(source, filters: Filters | None = None, **fields) -> dict:
     The same numbers as the columns of ``response_times`` and ``update_gaps``, without their labels
     (references, severities, times): what resampling needs, at a fraction of the transfer.
     """
-    raw = run_arrays(source, {"times": store.SAMPLE_TIMES, "gaps": store.SAMPLE_GAPS}, make_filters(filters, **fields))
+    raw = run_arrays(source, {"times": store.DURATION_VALUES, "gaps": store.GAP_VALUES}, make_filters(filters, **fields))
     out = {f"{metric}_minutes": _floats(raw["times"][f"{metric}_minutes"]) for metric, _ in DURATIONS}
     out["gap_minutes"] = _floats(raw["gaps"]["gap_minutes"])
     return out
@@ -113,9 +114,9 @@ def _floats(column) -> np.ndarray:
 
 
 def _response(source, f: Filters) -> dict:
-    raw = run_many(source, {"counts": store.SCOPE_COUNTS, "times_stats": store.TIMES_STATS,
+    raw = run_many(source, {"counts": store.SCOPE_COUNTS, "durations": store.DURATION_VALUES,
                              "gap_stats": store.GAP_STATS}, f)
-    out = response_frames(raw["times_stats"], raw["gap_stats"], excluded(raw["counts"]))
+    out = response_frames(raw["durations"], raw["gap_stats"], excluded(raw["counts"]))
     out.update(gap_frames(raw["gap_stats"], raw["severity_names"]))
     return out
 

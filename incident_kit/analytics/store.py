@@ -200,29 +200,15 @@ SELECT id, incident_id, reference, severity, severity_rank, depth, status, creat
        days_to_publish
 FROM rv ORDER BY created_at, id""", ("rv",))
 
-# The durations alone, for resampling (the period comparison): numbers only, no row labels to transfer.
-SAMPLE_TIMES = Query("""
+# The durations alone: numbers only, no row labels to transfer. The Insights page's percentile curves
+# (``percentiles.py``: one sort per duration beats quantile_cont with 51 percentiles, ~4 ms against ~40 ms
+# at 200k incidents) and the period comparison's resampling both start from these.
+DURATION_VALUES = Query("""
 SELECT time_to_declare_minutes, time_to_first_update_minutes, time_to_resolve_minutes, impact_duration_minutes
 FROM times""", ("times",))
-SAMPLE_GAPS = Query("SELECT gap_minutes FROM gaps", ("gaps",))
+GAP_VALUES = Query("SELECT gap_minutes FROM gaps", ("gaps",))
 
 # -- statistics --------------------------------------------------------------------
-# Percentiles 0, 2, 4 … 100 of each response duration (linear interpolation), in one scan of
-# ``times`` (one UNION ALL branch per duration scanned it four times: ~3× slower at 200k).
-# ``response.py`` reads the median and p90 from each list (the same numbers quantile_cont(x, 0.5/0.9) gives).
-SHARES = tuple(i / 50 for i in range(51))
-_SHARES = "[" + ", ".join(f"{s:.2f}" for s in SHARES) + "]"
-TIMES_STATS = Query(f"""
-SELECT count(time_to_declare_minutes) AS time_to_declare_n,
-       quantile_cont(time_to_declare_minutes, {_SHARES}) AS time_to_declare_q,
-       count(time_to_first_update_minutes) AS time_to_first_update_n,
-       quantile_cont(time_to_first_update_minutes, {_SHARES}) AS time_to_first_update_q,
-       count(time_to_resolve_minutes) AS time_to_resolve_n,
-       quantile_cont(time_to_resolve_minutes, {_SHARES}) AS time_to_resolve_q,
-       count(impact_duration_minutes) AS impact_duration_n,
-       quantile_cont(impact_duration_minutes, {_SHARES}) AS impact_duration_q
-FROM times""", ("times",))
-
 # The gaps, counted once (the CTE is materialised): all of them (level 'all'), per severity target
 # ('severity') and per size bin ('bin', counts only). Gaps of a severity no longer in the catalog
 # have no target: they are counted in 'all' only. quantile_cont with a list computes both
@@ -348,14 +334,14 @@ ORDER BY incidents DESC, months DESC, theme, kind""", ("rv",))
 # per-severity, per-month and per-bin levels the summary does not show, and in one statement:
 # scope, times, gaps and fu are each materialised once for every figure (four queries each
 # re-building scope and their CTE took 1.3x as long at 200k incidents, and the raw values a second
-# time again). The raw values come as lists (numpy arrays through ``fetchnumpy``, not Python tuples)
-# for the intervals of the medians and the Kaplan-Meier figures (``analytics.resampling``).
-# DuckDB-only on purpose: quantile_cont with a list sorts each column once; a pair of standard
-# percentile_cont(…) WITHIN GROUP (ORDER BY …) took 1.6x as long at 200k incidents
-# (PostgreSQL's equivalent is percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY …)).
+# time again). The raw values come as lists (numpy arrays through ``fetchnumpy``, not Python tuples):
+# ``summary.py`` sorts each once for its median, p90 and the median's interval (``percentiles.py``;
+# quantile_cont here as well cost ~23 ms more at 200k incidents), and takes the Kaplan-Meier figures
+# from the follow-ups' (``analytics.resampling``). A duration not defined yet (NULL) is left out, as count()
+# and quantile_cont leave it out; ``gaps`` holds no NULL.
+# DuckDB-only on purpose (quantile_cont with a list, count_if); PostgreSQL runs it on its DuckDB copy.
 SUMMARY_DURATIONS = ("time_to_declare", "time_to_first_update", "time_to_resolve", "impact_duration")
-_DURATION = ("count({c}_minutes) AS {c}_n, quantile_cont({c}_minutes, [0.5, 0.9]) AS {c}_q, "
-             "list({c}_minutes) FILTER (WHERE isfinite({c}_minutes)) AS {c}_values")
+_DURATION = "list({c}_minutes) FILTER (WHERE {c}_minutes IS NOT NULL) AS {c}_values"
 SUMMARY = Query(f"""
 SELECT * FROM (
     SELECT count(*) AS incidents, count(*) FILTER (WHERE mode = 'live') AS live,
@@ -366,10 +352,9 @@ SELECT * FROM (
     FROM times
 ) AS durations, (
     -- adherence counts only gaps whose severity still has a target, like ``cadence_adherence``
-    SELECT count(*) AS update_gap_n, quantile_cont(gap_minutes, [0.5, 0.9]) AS update_gap_q,
-           count(*) FILTER (WHERE cadence_minutes IS NOT NULL) AS gaps_with_target,
+    SELECT count(*) FILTER (WHERE cadence_minutes IS NOT NULL) AS gaps_with_target,
            count(*) FILTER (WHERE gap_minutes <= cadence_minutes) AS gaps_within_target,
-           list(gap_minutes) FILTER (WHERE isfinite(gap_minutes)) AS update_gap_values
+           list(gap_minutes) AS update_gap_values
     FROM gaps
 ) AS update_gaps, (
     SELECT count(*) AS follow_ups, count(*) FILTER (WHERE is_open) AS open,

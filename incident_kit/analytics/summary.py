@@ -2,9 +2,10 @@
 
 The command line is a process of its own: loading pandas, pandera or scipy would cost more than the
 queries. So this runs one statement (``store.SUMMARY``, over the same CTEs as the page's statistics)
-that returns one row: the counts, the medians and p90s, and each population's raw values as numpy
-arrays (``query.run_arrays``), from which ``resampling.summary_figures`` adds the intervals of the
-medians and the Kaplan-Meier figures. ``tests/test_analytics_metrics.py`` checks the figures equal the
+that returns one row: the counts and each population's raw values as numpy arrays (``query.run_arrays``).
+Each population is sorted once here for its median and p90 (``percentiles.linear``, as the Insights page's
+response curves), and ``resampling.summary_figures`` adds the intervals of the medians and the Kaplan-Meier
+figures. ``tests/test_analytics_metrics.py`` checks the figures equal the
 validated frames of the Insights bundle.
 """
 
@@ -15,6 +16,7 @@ import sys
 import numpy as np
 
 from . import store
+from .percentiles import linear
 from .query import Filters, as_python, make_filters, run_arrays
 
 # Output key of each response metric; other tools rely on these names.
@@ -41,9 +43,10 @@ def _values(column):
     return np.asarray([], dtype=float) if value is None else value
 
 
-def _stat(n, q) -> dict:
-    q = [None, None] if q is None else list(q)
-    return {"n": int(n), "median": as_python(q[0]), "p90": as_python(q[1])}
+def _stat(ordered: np.ndarray) -> dict:
+    q = linear(ordered, (0.5, 0.9))
+    q = [None, None] if q is None else q.tolist()
+    return {"n": len(ordered), "median": as_python(q[0]), "p90": as_python(q[1])}
 
 
 def _share(part, whole):
@@ -55,12 +58,12 @@ def metrics_summary(source, filters: Filters | None = None, *, now=None, **field
     from .resampling import summary_figures  # numpy only: bootstrap intervals, Kaplan-Meier
 
     row = run_arrays(source, {"summary": store.SUMMARY}, make_filters(filters, **fields), now)["summary"]
-    figures = summary_figures({metric: _values(row[f"{metric}_values"]) for metric in _ORDER},
-                              _values(row["observed_days"]), _values(row["observed_done"]).astype(bool))
+    ordered = {metric: np.sort(_values(row[f"{metric}_values"])) for metric in _ORDER}
+    figures = summary_figures(ordered, _values(row["observed_days"]), _values(row["observed_done"]).astype(bool))
     out: dict = {"incidents": int(_one(row["incidents"])), "live": int(_one(row["live"])),
                  "retrospective": int(_one(row["retrospective"]))}
     for metric in _ORDER:
-        out[SUMMARY_KEYS[metric]] = {**_stat(_one(row[f"{metric}_n"]), _one(row[f"{metric}_q"])),
+        out[SUMMARY_KEYS[metric]] = {**_stat(ordered[metric]),
                                      "median_ci95": figures[metric]}
     out["cadence_adherence"] = _share(_one(row["gaps_within_target"]), _one(row["gaps_with_target"]))
     complete_q = _one(row["complete_q"])
