@@ -1,8 +1,8 @@
 """The Insights frames in straightforward pandas: the other side of ``bench_insights.py``'s comparison.
 
 Each of the 15 frames ``analytics.insights`` returns, computed from the raw tables in memory with plain
-pandas (the way an analyst would write it), then validated with the same pandera models, doing the same work: each incident's latest review only,
-test incidents left out of the learning metrics, the review mix with statuses and publish-time
+pandas (the way an analyst would write it), then validated with the same pandera models, doing the same work: each
+incident's one review (the schema allows one), test incidents left out of the learning metrics, the review mix with statuses and publish-time
 percentiles, themes once per incident with months and first/last seen, the top 20 recurring ones.
 ``bench_insights.check_same`` compares the two sides frame by frame.
 """
@@ -169,9 +169,8 @@ def pandas_all(t: dict[str, pd.DataFrame]) -> dict:
         "non_engineering_share": round((declared["engineering"] == False).sum() / typed, 3) if typed else None,  # noqa: E712
         "lowest_severity_share": round((declared["severity_rank"] == 1).mean(), 3) if len(declared) else None}
 
-    # reviews: each incident's latest, test incidents left out
-    rv = t["reviews"].sort_values("id").drop_duplicates("incident_id", keep="last")
-    rv = rv.merge(declared[["id", "declared_at", "month"]].rename(columns={"id": "incident_id"}), on="incident_id")
+    # reviews: one per incident (a unique index), test incidents left out
+    rv = t["reviews"].merge(declared[["id", "declared_at", "month"]].rename(columns={"id": "incident_id"}), on="incident_id")
     rv["days_to_publish"] = _days(rv["published_at"], rv["created_at"])
     mix = []
     for depth, g in rv.groupby("depth"):

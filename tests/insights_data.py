@@ -89,7 +89,6 @@ def build(kit) -> None:
         review(1, "standard", "published", _t(2026, 3, 3), _t(2026, 3, 7, 12), ["missing alert", "config drift"]),
         review(2, "none", "waived", _t(2026, 3, 4), None, []),
         review(3, "note", "published", _t(2026, 3, 5), _t(2026, 3, 6), ["missing alert"]),
-        review(5, "note", "draft", _t(2026, 3, 7), None, []),                  # superseded by the next one
         review(5, "workshop", "draft", _t(2026, 3, 8), None, ["capacity planning"]),
         review(4, "standard", "published", _t(2026, 3, 6), _t(2026, 3, 7), ["missing alert"]),  # test: left out
     ])

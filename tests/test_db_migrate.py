@@ -84,3 +84,24 @@ def test_same_file_in_one_process_shares_one_connection(db_path):
     a.close()
     assert b.declare("still open").reference == "INC-1"
     b.close()
+
+
+def test_a_file_with_two_reviews_of_one_incident_is_not_upgraded_and_says_which(db_path):
+    # Written by no incident-kit version, but possible by hand: migration 9 makes one review per incident the
+    # schema's rule, and choosing which review to keep is the team's call, so it stops and changes nothing.
+    kit = ik.open(db_path, user="tester")
+    inc = kit.declare("Checkout is failing", declared_by="ana")
+    kit.db.write(lambda tx: tx.execute("DROP INDEX reviews_incident"))
+    for depth in ("note", "standard"):
+        kit.db.write(lambda tx, depth=depth: tx.execute(
+            "INSERT INTO reviews (incident_id, depth, status, created_at, created_by, updated_at) "
+            "VALUES (?, ?, 'draft', now(), 'ana', now())", [inc.id, depth]))
+    kit.db.write(lambda tx: tx.execute("CREATE INDEX reviews_incident ON reviews (incident_id)"))  # as in version 8
+    kit.db.write(lambda tx: tx.execute("DELETE FROM schema_migrations WHERE version = 9"))
+    kit.close()
+    with pytest.raises(StoreUnavailable, match=f"more than one review of {inc.reference};"):
+        open_database(db_path)
+    db = DuckDBDatabase(db_path)
+    assert 9 not in mig.applied(db)
+    assert db.read(lambda tx: tx.fetchone("SELECT count(*) FROM reviews"))[0] == 2
+    db.close()

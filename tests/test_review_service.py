@@ -67,6 +67,19 @@ def test_a_second_review_is_refused_in_favour_of_changing_depth(kit, inc):
         kit.start_review(inc.reference, depth="standard", by="bao")
 
 
+def test_the_schema_itself_holds_one_review_per_incident(kit, inc):
+    # Not only the service: a row written past it (an import, a hand-made tool) is refused by the unique index,
+    # so every reader can take an incident's review as it is.
+    from incident_kit.review import store
+
+    kit.start_review(inc.reference, depth="note", by="bao")
+    with pytest.raises(Exception, match="(?i)unique|duplicate"):
+        kit.db.write(lambda tx: store.insert(tx, incident_id=inc.id, depth=Depth.STANDARD,
+                                             status=ik.review.models.ReviewStatus.DRAFT, waived_reason=None,
+                                             created_at=ik.clock.utcnow(), created_by="tool"))
+    assert kit.review(inc.reference).depth == Depth.NOTE
+
+
 def test_changing_depth_keeps_what_was_written(kit, inc):
     kit.start_review(inc.reference, depth="standard", by="bao")
     kit.edit_review_section(inc.reference, "went_well", "Rollback took two minutes.", by="bao")

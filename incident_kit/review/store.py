@@ -20,10 +20,9 @@ COLUMNS = (
 INSERT = """
 INSERT INTO reviews (incident_id, depth, status, waived_reason, created_at, created_by, updated_at)
 VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"""
-# One review per incident; should there ever be more (imports), the newest counts.
+# One review per incident (a unique index since migration 9).
 SELECT_FOR_INCIDENT = f"""
-SELECT {COLUMNS} FROM reviews r JOIN incidents i ON i.id = r.incident_id
-WHERE r.incident_id = ? ORDER BY r.created_at DESC, r.id DESC LIMIT 1"""
+SELECT {COLUMNS} FROM reviews r JOIN incidents i ON i.id = r.incident_id WHERE r.incident_id = ?"""
 SELECT_BY_ID = f"SELECT {COLUMNS} FROM reviews r JOIN incidents i ON i.id = r.incident_id WHERE r.id = ?"
 SET_DEPTH = "UPDATE reviews SET depth = ?, status = ?, waived_reason = ?, published_at = ?, updated_at = ? WHERE id = ?"
 SET_STATUS = "UPDATE reviews SET status = ?, published_at = ?, updated_at = ? WHERE id = ?"
@@ -43,20 +42,15 @@ INSERT_DISMISSAL = """
 INSERT INTO review_hint_dismissals (review_id, section, hint_key, dismissed_at, dismissed_by) VALUES (?, ?, ?, ?, ?)"""
 SELECT_DISMISSALS = "SELECT section, hint_key FROM review_hint_dismissals WHERE review_id = ?"
 
-# The list behind kit.reviews() and the Reviews page; visibility follows the incident.
+# The list behind kit.reviews() and the Reviews page (one review per incident); visibility follows the incident.
 LIST = f"""
-WITH latest AS (
-    SELECT * FROM reviews WHERE id IN (
-        SELECT id FROM (SELECT id, row_number() OVER (PARTITION BY incident_id ORDER BY created_at DESC, id DESC) AS n
-                        FROM reviews) ranked
-        WHERE n = 1)
-), still_open AS (
+WITH still_open AS (
     SELECT incident_id, count(*) AS n FROM follow_ups WHERE status IN ('open', 'in_progress') GROUP BY incident_id
 )
 SELECT i.reference AS incident, i.title, i.severity, i.status AS incident_status, r.depth, r.status,
        r.waived_reason, r.created_at, r.created_by, r.published_at, r.scheduled_for, r.contributing_factors,
        r.updated_at, coalesce(o.n, 0) AS open_follow_ups
-FROM latest r
+FROM reviews r
 JOIN incidents i ON i.id = r.incident_id
 LEFT JOIN still_open o ON o.incident_id = i.id
 WHERE {visible_sql()}
