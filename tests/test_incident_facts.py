@@ -1,11 +1,11 @@
-"""The update facts and first updates maintained at write time always equal a recomputation from scratch.
+"""The update facts maintained at write time always equal a recomputation from scratch.
 
 Hypothesis drives random sequences of declarations, updates (some back-dated into
 the middle of a history, some at the same instant), resolutions, reopenings,
 merges, edits, severity changes and Statuspage imports and re-imports that move
 update times, each against a real DuckDB file; after every sequence the
-maintained ``update_facts`` and ``first_updates`` must equal what ``incident.facts``
-computes from the updates table alone.
+maintained ``update_facts`` must equal what ``incident.facts`` computes from the
+updates table alone.
 """
 
 from __future__ import annotations
@@ -96,9 +96,7 @@ def test_maintained_update_facts_equal_a_recomputation_after_any_operations(ops)
                     pass  # a refused operation (e.g. reopening an active incident) changes nothing
             maintained = kit.db.read(facts.maintained)
             assert maintained == kit.db.read(facts.from_scratch)
-            updates, incidents = kit.db.read(lambda tx: tx.fetchone(
-                "SELECT count(*), count(DISTINCT incident_id) FROM updates"))
-            assert (len(maintained[0]), len(maintained[1])) == (updates, incidents)
+            assert len(maintained) == kit.db.read(lambda tx: tx.fetchone("SELECT count(*) FROM updates")[0])
         finally:
             kit.close()
 
@@ -110,10 +108,8 @@ def test_a_backdated_update_splits_the_gap_it_lands_in(kit):
                                  audience="external")
     incident_service.post_update(kit.db, ref, "second", by="ana", posted_at=BASE + dt.timedelta(minutes=20))
 
-    updates, firsts = kit.db.read(facts.maintained)
-    rows = sorted(updates, key=lambda r: r[2])
+    rows = sorted(kit.db.read(facts.maintained), key=lambda r: r[2])
     assert [(r[4], r[5], r[6]) for r in rows] == [(None, None, False), (20.0, 20.0, False), (40.0, None, True)]
-    assert [row[1:] for row in firsts] == [(BASE, BASE, BASE + dt.timedelta(minutes=60))]
 
 
 def test_the_migration_fills_the_facts_of_existing_updates(db_path):
@@ -127,23 +123,7 @@ def test_the_migration_fills_the_facts_of_existing_updates(db_path):
     kit.close()
 
     kit = ik.open(db_path, user="ana")
-    assert len(kit.db.read(facts.maintained)[0]) == 2
-    assert kit.db.read(facts.maintained) == kit.db.read(facts.from_scratch)
-    kit.close()
-
-
-def test_the_migration_fills_the_first_updates_of_existing_incidents(db_path):
-    kit = ik.open(db_path, user="ana")
-    ref = kit.declare("Old incident").reference
-    kit.post_update(ref, "one", audience="external")
-    kit.post_update(ref, "two")
-    kit.db.write(lambda tx: tx.execute("DELETE FROM schema_migrations WHERE version = 10"))
-    kit.db.write(lambda tx: tx.execute("DROP TABLE first_updates"))  # as if written before migration 0010
-    kit.close()
-
-    kit = ik.open(db_path, user="ana")
-    (row,) = kit.db.read(facts.maintained)[1]
-    assert row[1] == row[3] < row[2]  # the first update is the external one; the internal one came later
+    assert len(kit.db.read(facts.maintained)) == 2
     assert kit.db.read(facts.maintained) == kit.db.read(facts.from_scratch)
     kit.close()
 
@@ -163,5 +143,5 @@ def test_facts_stay_equal_to_a_recomputation_on_either_store(kit):
 
     maintained = kit.db.read(facts.maintained)
     assert maintained == kit.db.read(facts.from_scratch)
-    gaps = sorted(r[4] for r in maintained[0] if r[1] == kit.get(first).id and r[4] is not None)
+    gaps = sorted(r[4] for r in maintained if r[1] == kit.get(first).id and r[4] is not None)
     assert gaps == [0.0, 12.0, 18.0]  # 0, 12, 30 (external), 30 (internal): back-dated and same-instant posts

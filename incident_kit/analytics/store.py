@@ -9,7 +9,7 @@ Each query is a body that reads a few common tables defined as CTEs in front of 
   chosen severities/types/sources/references, visible to the viewer by the same
   private rule as the incident list);
 * the helpers a body needs (``HELPERS``): update ``gaps``, response ``times``,
-  follow-ups ``fu`` and each incident's review ``rv``.
+  follow-ups ``fu`` and each incident's latest review ``rv``.
 
 Page-level statistics come from few queries that aggregate with GROUPING SETS
 (one pass over the gaps, one over the follow-ups, ...); ``metrics.py`` splits
@@ -33,9 +33,9 @@ NATIVE_SOURCE = "native"
 
 # The tables this SQL reads (with incident/visibility.py's rule and the catalog's settings): a PostgreSQL
 # store copies exactly these into an in-process DuckDB and runs this same SQL there (db/pgcopy.py). Not
-# ``updates``: every update figure comes from ``update_facts`` and ``first_updates``, maintained at write time.
+# ``updates``: every update figure comes from ``update_facts``, maintained at write time.
 TABLES = ("settings", "severities", "incident_types", "incidents", "incident_roles", "incident_members",
-          "update_facts", "first_updates", "follow_ups", "reviews")
+          "update_facts", "follow_ups", "reviews")
 
 
 @lru_cache(maxsize=1)
@@ -106,17 +106,20 @@ _GAPS = """gaps AS MATERIALIZED (
 )"""
 
 # Response incidents with their four durations in minutes (NULL where not defined yet).
-# The first update (to the audience asked for) is maintained at write time in ``first_updates``.
+# The first update (to the audience asked for) is the one without a previous one in ``update_facts``.
 _TIMES = """times AS MATERIALIZED (
+    WITH first_update AS (
+        SELECT f.incident_id, f.posted_at AS first_update_at
+        FROM update_facts f JOIN scope sc ON sc.id = f.incident_id AND sc.response CROSS JOIN p
+        WHERE (p.audience IS NULL AND f.gap_minutes IS NULL)
+           OR (f.audience = p.audience AND f.audience_gap_minutes IS NULL)
+    )
     SELECT sc.id AS incident_id, sc.reference, sc.severity, sc.severity_rank, sc.declared_at,
            (epoch_us(sc.declared_at) - epoch_us(sc.started_at)) / 60e6 AS time_to_declare_minutes,
-           (epoch_us(CASE WHEN p.audience IS NULL THEN fu.first_update_at
-                          WHEN p.audience = 'internal' THEN fu.first_internal_update_at
-                          ELSE fu.first_external_update_at END) - epoch_us(sc.declared_at)) / 60e6
-               AS time_to_first_update_minutes,
+           (epoch_us(fu.first_update_at) - epoch_us(sc.declared_at)) / 60e6 AS time_to_first_update_minutes,
            (epoch_us(sc.resolved_at) - epoch_us(sc.declared_at)) / 60e6 AS time_to_resolve_minutes,
            (epoch_us(sc.resolved_at) - epoch_us(sc.started_at)) / 60e6 AS impact_duration_minutes
-    FROM scope sc CROSS JOIN p LEFT JOIN first_updates fu ON fu.incident_id = sc.id
+    FROM scope sc LEFT JOIN first_update fu ON fu.incident_id = sc.id
     WHERE sc.response
 )"""
 

@@ -3,8 +3,6 @@
 ``update_facts`` holds one row per update: the minutes since the incident's
 previous update (any audience) and since its previous update to the same
 audience (NULL for the first one), and whether it is the incident's latest.
-``first_updates`` holds one row per incident with updates: when its first
-update was posted, and its first to each audience (time to first update).
 Insights read these columns instead of sorting every update on each view.
 
 Every write that adds or moves updates calls ``refresh(tx, incident_ids)`` in
@@ -46,47 +44,27 @@ INSERT_ALL = f"INSERT INTO update_facts ({COLUMNS}){_COMPUTE}"
 SELECT_ALL = f"SELECT {COLUMNS} FROM update_facts ORDER BY update_id"
 RECOMPUTE = f"SELECT {COLUMNS} FROM ({_COMPUTE}) AS f ORDER BY update_id"
 
-# Each incident's first update, and its first to each audience (the two audiences are fixed: updates.audience).
-# The time to first update reads these 1-per-incident rows instead of picking the first of every update
-# (~11 ms of the Insights durations query at 200k incidents, 600k updates).
-FIRST_COLUMNS = "incident_id, first_update_at, first_internal_update_at, first_external_update_at"
-_FIRST = """
-SELECT u.incident_id, min(u.posted_at) AS first_update_at,
-       min(u.posted_at) FILTER (WHERE u.audience = 'internal') AS first_internal_update_at,
-       min(u.posted_at) FILTER (WHERE u.audience = 'external') AS first_external_update_at
-FROM updates u"""
-DELETE_FIRST_SOME = "DELETE FROM first_updates WHERE incident_id IN (SELECT unnest(CAST(? AS INTEGER[])))"
-INSERT_FIRST_SOME = f"INSERT INTO first_updates ({FIRST_COLUMNS}){_FIRST}{_SOME}\nGROUP BY u.incident_id"
-DELETE_FIRST_ONE = "DELETE FROM first_updates WHERE incident_id = ?"
-INSERT_FIRST_ONE = f"INSERT INTO first_updates ({FIRST_COLUMNS}){_FIRST}\nWHERE u.incident_id = ?\nGROUP BY u.incident_id"
-DELETE_FIRST_ALL = "DELETE FROM first_updates"
-INSERT_FIRST_ALL = f"INSERT INTO first_updates ({FIRST_COLUMNS}){_FIRST}\nGROUP BY u.incident_id"
-SELECT_FIRST_ALL = f"SELECT {FIRST_COLUMNS} FROM first_updates ORDER BY incident_id"
-RECOMPUTE_FIRST = f"SELECT {FIRST_COLUMNS} FROM ({_FIRST}\nGROUP BY u.incident_id) AS f ORDER BY incident_id"
-
 
 def refresh(tx, incident_ids: Iterable[int]) -> None:
     """Recompute the facts of these incidents' updates (call in the transaction that changed them)."""
     ids = sorted({int(i) for i in incident_ids})
     if len(ids) == 1:
-        for statement in (DELETE_ONE, INSERT_ONE, DELETE_FIRST_ONE, INSERT_FIRST_ONE):
-            tx.execute(statement, ids)
+        tx.execute(DELETE_ONE, ids)
+        tx.execute(INSERT_ONE, ids)
     elif ids:
-        for statement in (DELETE_SOME, INSERT_SOME, DELETE_FIRST_SOME, INSERT_FIRST_SOME):
-            tx.execute(statement, [ids])
+        tx.execute(DELETE_SOME, [ids])
+        tx.execute(INSERT_SOME, [ids])
 
 
 def rebuild(tx) -> None:
     """Recompute every fact (after bulk loads that bypass the services, and in the migration)."""
-    for statement in (DELETE_ALL, INSERT_ALL, DELETE_FIRST_ALL, INSERT_FIRST_ALL):
-        tx.execute(statement)
+    tx.execute(DELETE_ALL)
+    tx.execute(INSERT_ALL)
 
 
-def maintained(tx) -> tuple[list[tuple], list[tuple]]:
-    """Every maintained fact: the update facts, then the first updates."""
-    return tx.fetchall(SELECT_ALL), tx.fetchall(SELECT_FIRST_ALL)
+def maintained(tx) -> list[tuple]:
+    return tx.fetchall(SELECT_ALL)
 
 
-def from_scratch(tx) -> tuple[list[tuple], list[tuple]]:
-    """The same, recomputed from the updates table alone."""
-    return tx.fetchall(RECOMPUTE), tx.fetchall(RECOMPUTE_FIRST)
+def from_scratch(tx) -> list[tuple]:
+    return tx.fetchall(RECOMPUTE)

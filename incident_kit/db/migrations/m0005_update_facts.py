@@ -23,4 +23,4 @@ STATEMENTS = [
 def seed(tx) -> None:
     from ...incident import facts
 
-    tx.execute(facts.INSERT_ALL)  # this table only: ``first_updates`` comes with migration 10
+    facts.rebuild(tx)
