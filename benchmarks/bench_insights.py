@@ -136,7 +136,7 @@ def window_pass(kit):
 
 
 # A lower bound for any exact answer computed per view: the four populations the page describes (response
-# times, update gaps, follow-ups, latest reviews, each joined to the incidents in scope), formed with the
+# times, update gaps, follow-ups, reviews, each joined to the incidents in scope), formed with the
 # page's own CTEs and only counted. Every figure on the page is a statistic of one of them.
 def populations(kit, values):
     from incident_kit.analytics import store
@@ -384,7 +384,7 @@ def main() -> None:
     print(f"analytics.insights (every Insights frame): {times['insights'] * 1000:.0f} ms "
           f"= {times['insights'] / times['window']:.2f}x the window pass (goal <= 1.5x)")
     print(f"  lower bound of any exact answer computed per view: forming the page's four populations "
-          f"({sizes[0]:,} response times, {sizes[1]:,} gaps, {sizes[2]:,} follow-ups, {sizes[3]:,} latest reviews), "
+          f"({sizes[0]:,} response times, {sizes[1]:,} gaps, {sizes[2]:,} follow-ups, {sizes[3]:,} reviews), "
           f"counted only, takes {times['populations'] * 1000:.0f} ms = {times['populations'] / times['window']:.2f}x "
           f"the window pass")
     print(f"  its parts, each timed alone: SQL + transfer {times['sql_only'] * 1000:.0f} ms; pandera validation "

@@ -17,7 +17,7 @@ DEFINITIONS: dict[str, str] = {
     "distinct_declarers": "how many different people declared in the period (a count, never a list of names).",
     "non_engineering_share": "the share of typed incidents whose type is not an engineering type.",
     "lowest_severity_share": "the share of incidents declared at the lowest severity (rank 1).",
-    "review_depth_mix": "per review depth (none, note, standard, workshop): the incidents' latest reviews.",
+    "review_depth_mix": "per review depth (none, note, standard, workshop): each incident's review.",
     "time_to_publish": "published_at − created_at of a review, in days.",
     "themes": "tags and review contributing factors, counted in distinct incidents; recurring = 2 or more.",
 }

@@ -9,7 +9,7 @@ Each query is a body that reads a few common tables defined as CTEs in front of 
   chosen severities/types/sources/references, visible to the viewer by the same
   private rule as the incident list);
 * the helpers a body needs (``HELPERS``): update ``gaps``, response ``times``,
-  follow-ups ``fu`` and each incident's latest review ``rv``.
+  follow-ups ``fu`` and each incident's review ``rv``.
 
 Page-level statistics come from few queries that aggregate with GROUPING SETS
 (one pass over the gaps, one over the follow-ups, ...); ``metrics.py`` splits
