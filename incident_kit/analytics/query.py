@@ -115,8 +115,8 @@ def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fet
         see_all, who = scope(tx, bound["viewer"])  # the one visibility rule (incident/visibility.py)
         values = [see_all if name == "see_all" else who if name == "viewer" else bound[name]
                   for name in store.PARAMS]
-        run = getattr(tx, fetch)
-        out = {name: run(store.compose(q, see_all), values) for name, q in queries.items()}
+        out = {name: getattr(tx, "fetchnumpy" if q.arrays else fetch)(store.compose(q, see_all), values)
+               for name, q in queries.items()}
         if fetch == "df" and "gap_stats" in out:
             out["severity_names"] = tx.df(store.SEVERITY_NAMES)
         return out
@@ -126,7 +126,8 @@ def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fet
 
 
 def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, pd.DataFrame]:
-    """Run several queries over the same scope in one consistent read (see store.py), as frames."""
+    """Run several queries over the same scope in one consistent read (see store.py), as frames (a query marked
+    ``arrays``: numpy arrays by column)."""
     return _read(source, queries, filters, now, fetch="df")
 
 

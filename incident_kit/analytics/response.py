@@ -21,11 +21,11 @@ SHARES = tuple(i / 50 for i in range(51))
 MEDIAN, P90 = SHARES.index(0.5), SHARES.index(0.9)
 
 
-def _times_long(durations: pd.DataFrame) -> pd.DataFrame:
-    """The durations (``store.DURATION_VALUES``) as one row per duration: n, percentiles, median and p90."""
+def _times_long(durations: dict) -> pd.DataFrame:
+    """The durations (``store.DURATION_VALUES``'s arrays) as one row per duration: n, percentiles, median, p90."""
     rows = []
     for metric, pos in DURATIONS:
-        ordered = sorted_values(durations[f"{metric}_minutes"].to_numpy(dtype=float, na_value=np.nan))
+        ordered = sorted_values(_floats(durations[f"{metric}_minutes"]))
         q = linear(ordered, SHARES)
         q = None if q is None else q.tolist()
         rows.append({"pos": pos, "metric": metric, "n": len(ordered), "q": q,
@@ -33,7 +33,7 @@ def _times_long(durations: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def response_frames(durations: pd.DataFrame, gap_stats: pd.DataFrame, excluded: int) -> dict:
+def response_frames(durations: dict, gap_stats: pd.DataFrame, excluded: int) -> dict:
     times_stats = _times_long(durations)
     gaps_all = gap_stats[(gap_stats["level"] == "all") & (gap_stats["gaps"] > 0)]
     gap_row = pd.DataFrame([{"pos": 3, "metric": "update_gap", "n": int(gaps_all["gaps"].sum()),

@@ -161,6 +161,7 @@ HELPERS = {"gaps": _GAPS, "times": _TIMES, "fu": _FOLLOW_UPS, "rv": _REVIEWS}
 class Query(NamedTuple):
     body: str
     needs: tuple[str, ...] = ()  # helper CTEs (keys of HELPERS) the body reads
+    arrays: bool = False  # fetched as numpy arrays by column even among frames: raw values, not a table to show
 
 
 @lru_cache(maxsize=None)
@@ -204,7 +205,7 @@ FROM rv ORDER BY created_at, id""", ("rv",))
 # at 200k incidents) and the period comparison's resampling both start from these.
 DURATION_VALUES = Query("""
 SELECT time_to_declare_minutes, time_to_first_update_minutes, time_to_resolve_minutes, impact_duration_minutes
-FROM times""", ("times",))
+FROM times""", ("times",), arrays=True)  # as arrays: 175k rows at 200k incidents, ~4 ms less than a frame
 GAP_VALUES = Query("SELECT gap_minutes FROM gaps", ("gaps",))
 
 # -- statistics --------------------------------------------------------------------
