@@ -393,7 +393,7 @@ def main() -> None:
     print(f"pandas (its own process), the same {len(compared)} frames from tables in memory: "
           f"{times['pandas'] * 1000:.0f} ms "
           f"(+ {load_s:.2f} s to load the tables once, not counted)")
-    print(f"ratio pandas / DuckDB insights: {times['pandas'] / times['insights']:.1f}x (goal >= 4x)")
+    print(f"ratio pandas / DuckDB insights: {times['pandas'] / times['insights']:.2f}x (goal >= 4x)")
     print(f"every frame checked equal: {', '.join(compared)}")
     print(f"peak memory (separate passes, fresh processes): DuckDB insights RSS growth {mem['duckdb'][0]} MiB; "
           f"pandas RSS growth {mem['pandas'][0]} MiB (tracemalloc peak {mem['pandas'][1]} MiB) on top of "
