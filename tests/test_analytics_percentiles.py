@@ -4,7 +4,8 @@ import duckdb
 import numpy as np
 import pytest
 
-from incident_kit.analytics.percentiles import linear, sorted_values
+from incident_kit.analytics.percentiles import linear
+from incident_kit.analytics.resampling import clean
 from incident_kit.analytics.response import SHARES
 
 SHARE_LIST = "[" + ", ".join(repr(s) for s in SHARES) + "]"
@@ -25,7 +26,7 @@ def test_the_curve_is_duckdbs_to_within_one_unit_in_the_last_place(shape):
         x = {"lognormal": lambda: rng.lognormal(3, 2, n), "integers": lambda: rng.integers(-50, 50, n).astype(float),
              "wide": lambda: rng.normal(0, 1e6, n), "tiny": lambda: rng.exponential(1, n) * 1e-3}[shape]()
         theirs = duckdb_percentiles(con, x)
-        ordered = sorted_values(x)
+        ordered = clean(x)
         ours = linear(ordered, SHARES)
         position = (n - 1) * np.asarray(SHARES)
         neighbours = np.maximum(np.abs(ordered[np.floor(position).astype(int)]),
@@ -47,13 +48,13 @@ def test_a_percentile_on_a_value_or_between_equal_values_is_that_value_exactly()
 def test_the_curve_never_falls_as_the_share_rises():
     rng = np.random.default_rng(3)
     for _ in range(200):
-        ordered = sorted_values(rng.lognormal(0, 3, int(rng.integers(2, 400))))
+        ordered = clean(rng.lognormal(0, 3, int(rng.integers(2, 400))))
         assert np.all(np.diff(linear(ordered, SHARES)) >= 0)
 
 
 def test_nulls_are_left_out_as_quantile_cont_leaves_them_and_no_values_give_none():
-    assert sorted_values([3.0, None, 1.0, float("nan"), 2.0]).tolist() == [1.0, 2.0, 3.0]
-    assert linear(sorted_values([None, float("nan")]), SHARES) is None
+    assert clean([3.0, None, 1.0, float("nan"), 2.0]).tolist() == [1.0, 2.0, 3.0]
+    assert linear(clean([None, float("nan")]), SHARES) is None
     con = duckdb.connect()
-    assert linear(sorted_values([4.0, None, 1.0]), [0.5]).tolist() == [
+    assert linear(clean([4.0, None, 1.0]), [0.5]).tolist() == [
         con.execute("SELECT quantile_cont(x, 0.5) FROM (VALUES (4.0), (NULL), (1.0)) t(x)").fetchone()[0]]

@@ -17,14 +17,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def sorted_values(values) -> np.ndarray:
-    """The values as sorted floats, NULL (None/NaN) left out, as ``quantile_cont`` skips NULLs."""
-    x = np.asarray(values, dtype=float)
-    return np.sort(x[~np.isnan(x)])
-
-
 def linear(ordered: np.ndarray, shares) -> np.ndarray | None:
-    """The ``shares`` (0 … 1) percentiles of ``ordered`` (sorted, no NaN); None for no values."""
+    """The ``shares`` (0 … 1) percentiles of ``ordered`` (sorted, no NaN: ``resampling.clean`` gives that, NULLs
+    left out as ``quantile_cont`` leaves them out); None for no values."""
     n = len(ordered)
     if n == 0:
         return None

@@ -11,8 +11,9 @@ import numpy as np
 import pandas as pd
 
 from . import schemas, store
-from .percentiles import linear, sorted_values
+from .percentiles import linear
 from .query import Filters, make_filters, run, run_arrays, run_many
+from .resampling import clean
 
 # The four response durations, in the order the summary lists them (the update gap is third).
 DURATIONS = (("time_to_declare", 1), ("time_to_first_update", 2), ("time_to_resolve", 4), ("impact_duration", 5))
@@ -25,7 +26,7 @@ def _times_long(durations: dict) -> pd.DataFrame:
     """The durations (``store.DURATION_VALUES``'s arrays) as one row per duration: n, percentiles, median, p90."""
     rows = []
     for metric, pos in DURATIONS:
-        ordered = sorted_values(_floats(durations[f"{metric}_minutes"]))
+        ordered = clean(_floats(durations[f"{metric}_minutes"]))
         q = linear(ordered, SHARES)
         q = None if q is None else q.tolist()
         rows.append({"pos": pos, "metric": metric, "n": len(ordered), "q": q,

@@ -55,10 +55,10 @@ def _share(part, whole):
 
 def metrics_summary(source, filters: Filters | None = None, *, now=None, **fields) -> dict:
     """The object ``incident-kit metrics --json`` prints; other tools rely on these key names."""
-    from .resampling import summary_figures  # numpy only: bootstrap intervals, Kaplan-Meier
+    from .resampling import clean, summary_figures  # numpy only: bootstrap intervals, Kaplan-Meier
 
     row = run_arrays(source, {"summary": store.SUMMARY}, make_filters(filters, **fields), now)["summary"]
-    ordered = {metric: np.sort(_values(row[f"{metric}_values"])) for metric in _ORDER}
+    ordered = {metric: clean(_values(row[f"{metric}_values"])) for metric in _ORDER}
     figures = summary_figures(ordered, _values(row["observed_days"]), _values(row["observed_done"]).astype(bool))
     out: dict = {"incidents": int(_one(row["incidents"])), "live": int(_one(row["live"])),
                  "retrospective": int(_one(row["retrospective"]))}
