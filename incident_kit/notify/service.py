@@ -20,7 +20,6 @@ from ..catalog import service as catalog_service
 from ..catalog import store as catalog
 from ..clock import to_utc, utcnow
 from ..errors import IncidentKitError, NotFound
-from ..incident import hooks
 from ..identity import clean_person, is_checked
 from ..incident import service as incidents_service
 from ..incident import store as incident_store
@@ -55,7 +54,9 @@ def _on_update_posted(tx, kind: str, incident_id: int, payload: dict) -> None:
                                   now=update.posted_at, admins=sorted(catalog.admins(tx)))
 
 
-hooks.subscribe("update_posted", _on_update_posted)
+def register(subscribe) -> None:
+    """Queue update deliveries (``incident.hooks.subscribe``, called by ``incident_kit.reactions``)."""
+    subscribe("update_posted", _on_update_posted)
 
 
 # -- subscriptions ------------------------------------------------------------

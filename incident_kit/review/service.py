@@ -1,8 +1,9 @@
 """The rules for reviews. Each public function is one atomic change with its timeline event.
 
-Importing this module also installs the closing rule: an incident closes only
-when its review is published or waived (a ``before_status_change`` subscriber,
-so the incident service itself needs no knowledge of reviews).
+It also holds the closing rule: an incident closes only when its review is published
+or waived (a ``before_status_change`` subscriber, so the incident service itself needs no
+knowledge of reviews). ``register`` subscribes it; ``incident_kit.reactions`` calls that
+before any incident changes, whatever was imported.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from ..catalog import store as catalog
 from .. import bounds
 from ..clock import utcnow
 from ..errors import IncidentKitError, InvalidTransition
-from ..incident import hooks
 from ..incident import service as incident_service
 from ..incident import store as incident_store
 from ..identity import clean_person
@@ -55,7 +55,9 @@ def require_finished_review(tx, kind: str, incident_id: int, payload: dict) -> N
             "Publish it, or waive it with a one-line reason (“No review”), then close it.")
 
 
-hooks.subscribe("before_status_change", require_finished_review)
+def register(subscribe) -> None:
+    """Install the closing rule with ``incident.hooks.subscribe`` (called by ``incident_kit.reactions``)."""
+    subscribe("before_status_change", require_finished_review)
 
 
 # -- helpers ---------------------------------------------------------------------
