@@ -21,7 +21,7 @@ from .config import DEMO_MAX
 from .errors import IncidentKitError
 from .incident import facts as update_facts
 from .incident import store as incident_store
-from .incident.models import ACTIVE, Status
+from .incident.models import ACTIVE, ACTIVE_ORDER, Status
 
 PEOPLE = ["ana", "bao", "carmen", "dev", "elif", "femi", "grace", "hiro", "ines", "jonas", "kemi",
           "liam", "maya", "noor", "oskar", "priya", "quinn", "rosa", "sam", "tariq", "uma", "viktor",
@@ -137,7 +137,7 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
         if mode != "retrospective":
             t = declared + dt.timedelta(minutes=_lognormal(rng, 8, 0.7))
             end = min(resolved, now) if still_active else resolved
-            phases = [Status.INVESTIGATING, Status.FIXING, Status.MONITORING]
+            phases = ACTIVE_ORDER
             while t < end and len(updates) < 40:
                 phase = phases[min(len(phases) - 1, int(3 * (t - declared) / max(end - declared, dt.timedelta(minutes=1))))]
                 updates.append((t, phase))

@@ -97,7 +97,7 @@ def post_update(db, reference: str, message: str, *, by: str, audience: str = "i
 
     def work(tx) -> Update:
         incident = load_for_change(tx, reference, by, with_roles=False)
-        if incident.status in (Status.MERGED, Status.CLOSED, Status.DECLINED):
+        if not incident.accepts_updates:
             where = f" into {incident.merged_into}; post updates there" if incident.merged_into else "; reopen it first"
             raise IncidentKitError(f"{incident.reference} is {incident.status.value}{where}.")
         if target is not None and target != incident.status:

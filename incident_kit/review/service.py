@@ -27,8 +27,8 @@ from ..incident.models import ACTIVE, Incident, Mode, Status, normalise_tags
 from ..incident.visibility import scope
 from . import hints as hint_rules
 from . import prefill, store
-from .models import (DONE, REASON_MAX, SECTION_BY_KEY, Depth, Review, ReviewStatus, check_transition,
-                     parse_depth, parse_status, sections_for, suggest_depth)
+from .models import (DONE, NEEDS_NO_REVIEW, REASON_MAX, SECTION_BY_KEY, Depth, Review, ReviewStatus,
+                     check_transition, parse_depth, parse_status, sections_for, suggest_depth)
 
 
 # A review section is a few pages of prose; 100,000 characters (~40 pages) is past any real one.
@@ -121,7 +121,7 @@ def start(db, reference: str, *, depth, by: str, reason: str | None = None, sche
         if incident.status in ACTIVE:
             raise IncidentKitError(f"{incident.reference} is still {incident.status.value}; resolve it first, "
                                    "then start the review.")
-        if incident.status in (Status.DECLINED, Status.MERGED):
+        if incident.status in NEEDS_NO_REVIEW:
             raise IncidentKitError(f"{incident.reference} is {incident.status.value}; it needs no review.")
         existing = store.for_incident(tx, incident.id)
         if existing is not None:
@@ -383,3 +383,14 @@ def reviews(db, *, viewer: str | None = None, status: str | None = None, depth: 
     from . import schemas
 
     return schemas.validate_list(db.read(work))
+
+
+def to_do(db, *, viewer: str | None = None) -> pd.DataFrame:
+    """Incidents that await a review nobody has started, as the viewer may see them (newest resolved first)."""
+    def work(tx):
+        see_all, who = scope(tx, viewer)
+        return store.to_do(tx, see_all=see_all, viewer=who)
+
+    from . import schemas
+
+    return schemas.validate_to_do(db.read(work))

@@ -13,7 +13,7 @@ import streamlit as st
 from incident_kit.clock import utcnow
 from incident_kit.errors import IncidentKitError
 from incident_kit.incident.format import draft_update, render_update
-from incident_kit.incident.models import REOPENABLE, TRANSITIONS, Status, normalise_tags
+from incident_kit.incident.models import ACTIVE_ORDER, REOPENABLE, TRANSITIONS, Status, normalise_tags
 from incident_kit.ui import context as ctx
 from incident_kit.ui import display
 from incident_kit.ui.panels import incident_panels
@@ -21,7 +21,6 @@ from incident_kit.ui.panels import incident_panels
 # Offered "next update in" choices (minutes); the severity's cadence is added and preselected.
 NEXT_UPDATE_CHOICES = [15, 30, 60, 120, 240, 480, 1440]
 NO_FURTHER_UPDATES = 0
-ACTIVE_ORDER = [Status.INVESTIGATING, Status.FIXING, Status.MONITORING]
 
 kit = ctx.kit()
 user = ctx.current_user()
@@ -117,7 +116,7 @@ ctx.show_flash()
 # -- controls (outside the fragments) -----------------------------------------------------------
 def _update_form() -> None:
     """The one update format: current status, impact, what we're doing, next update by. Preview, then post."""
-    if incident.status in (Status.CLOSED, Status.DECLINED, Status.MERGED):
+    if not incident.accepts_updates:
         st.info(f"{ref} is {ctx.status_label(incident.status).lower()}; reopen it to post updates.",
                 icon=":material/lock_clock:")
         return
