@@ -11,6 +11,7 @@ import os
 import threading
 from pathlib import Path
 
+from .analytics.api import AnalyticsAPI
 from .catalog.api import CatalogAPI
 from .config import is_url, resolve_db_path
 from .db import open_database
@@ -36,7 +37,7 @@ def _default_user() -> str:
 
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
-          SimilarAPI):
+          SimilarAPI, AnalyticsAPI):
     """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
 
     snapshot_time = None  # when reading a published snapshot (see incident_kit.snapshot): when it was taken
