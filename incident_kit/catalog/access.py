@@ -32,12 +32,19 @@ def can_administer(tx, person) -> bool:
     return person is None or not store.admins(tx) or is_admin(tx, person)
 
 
-def require_admin(tx, actor, doing: str) -> None:
-    """Refuse ``doing`` (e.g. "change settings") to a checked actor who may not administer."""
+def refusal(tx, actor, doing: str) -> str | None:
+    """Why a checked ``actor`` may not do ``doing`` (e.g. "change settings"), in one sentence; None if they may."""
     if not is_checked(actor) or can_administer(tx, actor):
-        return
+        return None
     names = ", ".join(sorted(store.admins(tx)))
     if str(actor) in store.admins(tx):
-        raise NotAllowed(f"Only a signed-in admin can {doing}: sign in to prove you are {actor}, "
-                         "or ask an admin to trust typed names in Settings.")
-    raise NotAllowed(f"Only admins can {doing}; ask {names}.")
+        return (f"Only a signed-in admin can {doing}: sign in to prove you are {actor}, "
+                "or ask an admin to trust typed names in Settings.")
+    return f"Only admins can {doing}; ask {names}."
+
+
+def require_admin(tx, actor, doing: str) -> None:
+    """Refuse ``doing`` (e.g. "change settings") to a checked actor who may not administer."""
+    reason = refusal(tx, actor, doing)
+    if reason is not None:
+        raise NotAllowed(reason)

@@ -141,6 +141,11 @@ def can_administer(db, person) -> bool:
     return db.read(lambda tx: access.can_administer(tx, person))
 
 
+def admin_refusal(db, person, doing: str) -> str | None:
+    """Why ``person`` may not do ``doing``, as the refusal would say it; None when they may."""
+    return db.read(lambda tx: access.refusal(tx, person, doing))
+
+
 # -- lookups other domains use inside their own transaction ------------------------------
 def resolve_severity(tx, name: str | None) -> str:
     """The catalog's spelling of severity ``name`` (any case); empty means the lowest level."""

@@ -15,11 +15,9 @@ ctx.show_flash()
 editable = ctx.attempt(kit.can_administer, user) or False
 admins = ctx.attempt(kit.setting, "admins") or []
 trust_typed = bool(ctx.attempt(kit.setting, "trust_typed_names"))
-if not editable:
-    st.info(f"Only admins can change settings. Ask {ctx.md_text(', '.join(admins))}.", icon=":material/lock:")
-    if str(user) in admins and not user.verified:  # why a listed admin is refused (the rule is the service's)
-        st.caption("You are listed as an admin, but a typed name does not prove it: sign in to use admin rights, "
-                   "or ask another admin to trust typed names below.")
+if not editable:  # why not, in the admin rule's own words (a listed admin who typed a name: sign in)
+    why = ctx.attempt(kit.admin_refusal, user, "change settings") or "Only admins can change settings."
+    st.info(ctx.md_text(why), icon=":material/lock:")
 elif not admins:
     st.warning("No admins are set yet, so anyone can change settings. Add yourself under **Admins** below.",
                icon=":material/admin_panel_settings:")
