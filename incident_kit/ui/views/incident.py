@@ -14,6 +14,7 @@ from incident_kit.clock import utcnow
 from incident_kit.errors import IncidentKitError
 from incident_kit.incident.format import draft_update, render_update
 from incident_kit.incident.models import ACTIVE_ORDER, REOPENABLE, TRANSITIONS, Status, normalise_tags
+from incident_kit.review.models import AWAITS_REVIEW
 from incident_kit.ui import context as ctx
 from incident_kit.ui import display
 from incident_kit.ui.panels import incident_panels
@@ -241,7 +242,7 @@ def _status_controls() -> None:
                     if ctx.attempt(kit.reopen, ref, by=user, status=target, reason=reason or None):
                         ctx.flash(f"{ref} reopened.")
                         st.rerun()
-        if incident.status in (Status.RESOLVED, Status.POST_INCIDENT):
+        if incident.status in AWAITS_REVIEW:
             st.caption("Next: the review, below. The incident closes once its review is published or waived.")
     with right:
         names = [s.name for s in severities]
