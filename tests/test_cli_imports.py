@@ -51,7 +51,7 @@ def test_a_rejected_import_prints_the_table_and_exits_1(python, subprocess_env, 
     assert lines[-1].startswith("error: 3 problems in 2 record(s) or file(s); nothing was imported.")
     import incident_kit as ik
 
-    with ik.open(subprocess_env["INCIDENT_KIT_DB"]) as kit:
+    with ik.open(subprocess_env["INCIDENT_KIT_DB"], user="tester") as kit:
         assert kit.db.read(lambda tx: tx.fetchall("SELECT count(*) FROM incidents")[0][0]) == 0
 
 
@@ -91,5 +91,5 @@ def test_dry_run_checks_without_writing(python, subprocess_env, tmp_path):
 
     import incident_kit as ik
 
-    with ik.open(subprocess_env["INCIDENT_KIT_DB"]) as kit:
+    with ik.open(subprocess_env["INCIDENT_KIT_DB"], user="tester") as kit:
         assert kit.db.read(lambda tx: tx.fetchall("SELECT count(*) FROM incidents")[0][0]) == 0

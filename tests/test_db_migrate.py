@@ -53,12 +53,12 @@ def test_read_only_open_of_an_outdated_file_says_how_to_upgrade(db_path):
 
 def test_read_only_open_of_a_missing_file_is_explained(tmp_path):
     with pytest.raises(StoreUnavailable, match="There is no database at"):
-        ik.open(tmp_path / "nope.duckdb", read_only=True)
+        ik.open(tmp_path / "nope.duckdb", read_only=True, user="tester")
 
 
 def test_read_only_kit_refuses_writes_plainly(db_path):
-    ik.open(db_path).close()
-    kit = ik.open(db_path, read_only=True)
+    ik.open(db_path, user="tester").close()
+    kit = ik.open(db_path, read_only=True, user="tester")
     with pytest.raises(StoreUnavailable, match="open read-only"):
         kit.declare("x")
     kit.close()
@@ -66,11 +66,11 @@ def test_read_only_kit_refuses_writes_plainly(db_path):
 
 def test_opening_a_directory_is_explained(tmp_path):
     with pytest.raises(StoreUnavailable, match="directory"):
-        ik.open(tmp_path)
+        ik.open(tmp_path, user="tester")
 
 
 def test_timestamps_are_stored_as_timestamptz(db_path):
-    kit = ik.open(db_path)
+    kit = ik.open(db_path, user="tester")
     kit.declare("tz")
     types = dict(kit.db.read(lambda tx: tx.fetchall(
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'incidents'")))
@@ -79,7 +79,7 @@ def test_timestamps_are_stored_as_timestamptz(db_path):
 
 
 def test_same_file_in_one_process_shares_one_connection(db_path):
-    a, b = ik.open(db_path), ik.open(str(db_path))
+    a, b = ik.open(db_path, user="tester"), ik.open(str(db_path), user="tester")
     assert a.db is b.db
     a.close()
     assert b.declare("still open").reference == "INC-1"

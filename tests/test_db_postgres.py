@@ -53,7 +53,7 @@ def test_a_postgresql_url_opens_the_postgresql_store(pg_url):
 
 
 def test_a_path_still_means_duckdb(tmp_path):
-    with ik.open(tmp_path / "kit.duckdb") as kit:
+    with ik.open(tmp_path / "kit.duckdb", user="tester") as kit:
         assert kit.db.dialect == "duckdb"
 
 
@@ -109,7 +109,7 @@ def test_many_processes_declare_at_once_and_every_reference_is_unique(pg_url, su
         assert w.returncode == 0, err
     refs = [r for out, _ in outputs for r in out.strip().split(",")]
     assert len(refs) == 200 and len(set(refs)) == 200
-    with ik.open(pg_url) as kit:
+    with ik.open(pg_url, user="tester") as kit:
         listed = kit.incidents(limit=1000)
         assert len(listed) == 205
         # gapless: the counter row is undone with a rolled-back (retried) transaction
@@ -120,7 +120,7 @@ def test_many_processes_declare_at_once_and_every_reference_is_unique(pg_url, su
 def test_processes_starting_together_migrate_an_empty_database_once(pg_server, subprocess_env):
     url = pg_server.empty_database()
     subprocess_env["INCIDENT_KIT_DB"] = url
-    procs = [child(subprocess_env, "import incident_kit as ik; ik.open().close(); print('ok')") for _ in range(3)]
+    procs = [child(subprocess_env, "import incident_kit as ik; ik.open(user="tester").close(); print('ok')") for _ in range(3)]
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
@@ -162,7 +162,7 @@ def test_two_workers_deliver_every_update_exactly_once(pg_url, subprocess_env, w
     assert sum(sent) == 60
     messages = [b["message"].splitlines()[0] for b in webhook.bodies]
     assert len(webhook.bodies) == 60 and len(set(json.dumps(b, sort_keys=True) for b in webhook.bodies)) == 60, messages
-    with ik.open(pg_url) as kit:
+    with ik.open(pg_url, user="tester") as kit:
         assert kit.outbox_counts()["sent"] == 60
 
 
@@ -183,8 +183,8 @@ def test_the_same_statuspage_import_gives_the_same_metrics_json_on_both_stores(p
 
 
 def test_a_read_only_open_of_a_current_database_works(pg_url):
-    ik.open(pg_url).close()
-    with ik.open(pg_url, read_only=True) as kit:
+    ik.open(pg_url, user="tester").close()
+    with ik.open(pg_url, read_only=True, user="tester") as kit:
         assert kit.incidents().empty
         with pytest.raises(StoreUnavailable):
             kit.declare("Nope", declared_by="ana")
@@ -202,7 +202,7 @@ def test_the_readme_postgresql_commands_run_as_written(pg_url, tmp_path, subproc
     lines = [line.split("  #")[0] for line in block.splitlines() if line.startswith("incident-kit ")]
     assert [shlex.split(line)[3] for line in lines] == ["restore", "metrics"]
     source = tmp_path / "data" / "incident_kit.duckdb"
-    with ik.open(source) as kit:
+    with ik.open(source, user="tester") as kit:
         from incident_kit import demo
 
         demo.load(kit.db, incidents=40, seed=3)
@@ -225,7 +225,7 @@ def test_the_analytics_copy_holds_exactly_the_tables_the_analytics_sql_reads(tmp
 
     from incident_kit.analytics import store as analytics_store
 
-    with ik.open(tmp_path / "kit.duckdb") as kit:
+    with ik.open(tmp_path / "kit.duckdb", user="tester") as kit:
         tables = {r[0] for r in kit.db.read(lambda tx: tx.fetchall(
             "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()"))}
     package = REPO / "incident_kit"
@@ -305,4 +305,4 @@ def test_analytics_copy_the_store_once_per_change_and_see_every_change(pg_url, s
 
 def test_a_read_only_open_of_an_unreachable_server_does_not_look_for_a_snapshot():
     with pytest.raises(StoreUnavailable, match="Cannot reach the PostgreSQL server"):
-        ik.open(f"postgresql://nobody@127.0.0.1:{free_port()}/incidents", read_only=True)
+        ik.open(f"postgresql://nobody@127.0.0.1:{free_port()}/incidents", read_only=True, user="tester")

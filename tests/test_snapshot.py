@@ -45,8 +45,8 @@ def test_a_notebook_style_read_works_while_another_process_holds_the_database(or
     child = _hold(org_path, subprocess_env, "--publish")
     try:
         with pytest.raises(StoreUnavailable, match="in use by another process"):
-            ik.open(org_path, read_only=True, snapshot=False)  # DuckDB really refuses the live file
-        with ik.open(org_path, read_only=True) as kit:  # what a notebook does
+            ik.open(org_path, read_only=True, snapshot=False, user="tester")  # DuckDB really refuses the live file
+        with ik.open(org_path, read_only=True, user="tester") as kit:  # what a notebook does
             assert kit.snapshot_time is not None
             assert Path(kit.path) == snapshot_path(org_path)
             assert kit.source_path == str(org_path)
@@ -58,7 +58,7 @@ def test_a_notebook_style_read_works_while_another_process_holds_the_database(or
         child.stdin.write("Queue backlog\n")
         child.stdin.flush()
         assert child.stdout.readline().strip() == "declared"
-        with ik.open(org_path, read_only=True) as kit:
+        with ik.open(org_path, read_only=True, user="tester") as kit:
             assert kit.snapshot_time > first_time
             assert analytics.scope_counts(kit).iloc[0]["incidents"] == 7
         # the CLI reads the same way
@@ -74,7 +74,7 @@ def test_without_a_snapshot_a_read_only_open_says_how_to_get_one(org_path, subpr
     child = _hold(org_path, subprocess_env)
     try:
         with pytest.raises(StoreUnavailable, match="No snapshot has been published yet"):
-            ik.open(org_path, read_only=True)
+            ik.open(org_path, read_only=True, user="tester")
     finally:
         _release(child)
 
@@ -119,4 +119,4 @@ def test_open_snapshot_without_one_explains(tmp_path):
 def test_publishing_can_be_turned_off_for_a_process(kit, monkeypatch):
     monkeypatch.setenv("INCIDENT_KIT_SNAPSHOT_EVERY", "0")
     assert start_publisher(kit) is None
-    assert start_publisher(ik.open(":memory:"), every_seconds=5) is None
+    assert start_publisher(ik.open(":memory:", user="tester"), every_seconds=5) is None

@@ -39,7 +39,7 @@ def app(db_path, monkeypatch):
 
 
 def _count(db_path) -> int:
-    with ik.open(db_path) as kit:
+    with ik.open(db_path, user="tester") as kit:
         return kit.db.read(lambda tx: tx.fetchall("SELECT count(*) FROM incidents")[0][0])
 
 
@@ -123,7 +123,7 @@ def test_the_import_page_is_registered_once_in_the_admin_section():
 
 
 def test_only_admins_can_import_once_admins_are_set(app, db_path):
-    with ik.open(db_path) as kit:
+    with ik.open(db_path, user="tester") as kit:
         kit.set_setting("admins", ["root"])
     app.run()
     assert not app.exception

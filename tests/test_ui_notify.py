@@ -110,10 +110,12 @@ def _panel_script():
     from incident_kit.ui import context as ui
     from incident_kit.ui.panels import incident_panels
 
-    kit = ui.kit()
-    incident = kit.get("INC-1")
+    from incident_kit.identity import Person
+
+    kit, bea = ui.kit(), Person("bea")  # as the app passes the person: checked, never a trusted str
+    incident = kit.get("INC-1", viewer=bea)
     for panel in incident_panels():
-        panel.render(kit, incident, "bea")
+        panel.render(kit, incident, bea)
 
 
 def test_the_incident_panel_subscribes_and_unsubscribes_me(app_kit):

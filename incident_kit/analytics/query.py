@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from ..kit_part import KitPart
 from ..clock import UTC, quoted, to_utc, utcnow
 from ..errors import IncidentKitError
 from ..incident.visibility import scope
@@ -90,7 +91,11 @@ def make_filters(filters: Filters | None = None, **fields) -> Filters:
     return dataclasses.replace(base, **fields)
 
 
-def _db(source):  # a Kit or a Database
+def _db(source, viewer):
+    """The store under a Kit or a Database. A Kit with no local operator (the app, the HTTP API) must name a
+    viewer: ``viewer=None`` would see every private incident, so it raises ``MissingActor`` instead."""
+    if isinstance(source, KitPart):
+        source._viewer(viewer)
     return getattr(source, "db", source)
 
 
@@ -122,7 +127,7 @@ def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fet
         return out
 
     # PostgreSQL: over an in-process DuckDB copy of the columns this SQL reads
-    return _db(source).analytics_read(work, store.TABLES, names=store.names_read())
+    return _db(source, filters.viewer).analytics_read(work, store.TABLES, names=store.names_read())
 
 
 def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, pd.DataFrame]:

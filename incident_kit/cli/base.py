@@ -20,8 +20,11 @@ class State:
     def kit(self, *, read_only: bool = False):
         if self._kit is None:
             from .. import open as open_kit
+            from ..kit import local_user
 
-            self._kit = open_kit(self.db_path, read_only=read_only)
+            # The CLI is the trusted local operator (whoever runs it holds the database): the one place,
+            # with notebooks, that names a default actor. The app and the HTTP API never do.
+            self._kit = open_kit(self.db_path, read_only=read_only, user=local_user())
         return self._kit
 
     def reader(self):
