@@ -120,7 +120,7 @@ def test_many_processes_declare_at_once_and_every_reference_is_unique(pg_url, su
 def test_processes_starting_together_migrate_an_empty_database_once(pg_server, subprocess_env):
     url = pg_server.empty_database()
     subprocess_env["INCIDENT_KIT_DB"] = url
-    procs = [child(subprocess_env, "import incident_kit as ik; ik.open(user="tester").close(); print('ok')") for _ in range(3)]
+    procs = [child(subprocess_env, "import incident_kit as ik; ik.open(user='tester').close(); print('ok')") for _ in range(3)]
     for p in procs:
         out, err = p.communicate(timeout=120)
         assert p.returncode == 0, err
