@@ -83,8 +83,9 @@ def participants(tx, incident: Incident) -> list[str]:
     return list(dict.fromkeys(p for p in people if p))
 
 
-def _gather(tx, incident: Incident) -> prefill.Prefill:
-    return prefill.gather(incident, incident_store.events(tx, incident.id), incident_store.updates(tx, incident.id),
+def _gather(tx, incident: Incident, viewer=None) -> prefill.Prefill:
+    return prefill.gather(incident, incident_service.visible_events(tx, incident, viewer),
+                          incident_store.updates(tx, incident.id),
                           incident_store.role_history(tx, incident.id), incident_store.members(tx, incident.id))
 
 
@@ -363,7 +364,7 @@ def history(db, reference: str, *, section: str | None = None, viewer: str | Non
 
 
 def prefill_for(db, reference: str, *, viewer: str | None = None) -> prefill.Prefill:
-    return db.read(lambda tx: _gather(tx, incident_service.load_visible(tx, reference, viewer)))
+    return db.read(lambda tx: _gather(tx, incident_service.load_visible(tx, reference, viewer), viewer))
 
 
 def suggested_depth(db, reference: str, *, viewer: str | None = None) -> Depth:
