@@ -284,20 +284,20 @@ def test_analytics_copy_the_store_once_per_change_and_see_every_change(pg_url, s
     kit, other = ik.open(pg_url, user="ana"), ik.open(pg_url, user="hook")
     try:
         kit.declare("Checkout failing")
-        copies = kit.db.mirror_copies
+        copies = kit.db.mirror.copies
         assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 1
         assert len(response.duration_samples(kit)["time_to_declare_minutes"]) == 1  # another read, same copy
         assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 1
-        assert kit.db.mirror_copies == copies + 1
+        assert kit.db.mirror.copies == copies + 1
 
         kit.declare("Payments failing")  # a commit in this process
         assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 2
-        assert kit.db.mirror_copies == copies + 2
+        assert kit.db.mirror.copies == copies + 2
 
         other.declare("Search failing")  # another store object: as another process would commit
         cli(dict(subprocess_env, INCIDENT_KIT_DB=pg_url), "declare", "Login failing")  # and another process
         assert metrics.insights.uncached(kit)["scope_counts"]["incidents"].iat[0] == 4
-        assert kit.db.mirror_copies == copies + 3
+        assert kit.db.mirror.copies == copies + 3
     finally:
         kit.close()
         other.close()
