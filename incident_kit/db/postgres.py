@@ -202,7 +202,7 @@ class PgTx:
         from .pgframes import to_frame
 
         self.execute(sql, params)
-        return to_frame(self._cur.description, self._cur.fetchall())
+        return to_frame(self._cur.description or [], self._cur.fetchall())
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
         if frame.empty:
