@@ -111,7 +111,7 @@ class AnalyticsMirror:
 
             def pull(tx: PgTx) -> None:
                 for table in tables:
-                    duck_cols = [r[0] for r in mirror.read(lambda t, tb=table: t.fetchall(DUCK_COLUMNS, [tb]))]
+                    duck_cols = [r[0] for r in mirror.read(lambda t: t.fetchall(DUCK_COLUMNS, [table]))]  # runs now
                     pg_cols = dict(tx.fetchall(SELECT_COLUMNS, [table]))
                     cols = [c for c in duck_cols if c in pg_cols and (names is None or c in names)]
                     select = ", ".join(f"to_json({quote_ident(c)})::text" if pg_cols[c] == "ARRAY"
