@@ -234,9 +234,9 @@ def start_publisher(kit, *, every_seconds: float | None = None,
         except ValueError:
             raise IncidentKitError(f"{EVERY_ENV_VAR} must be a number of seconds (0 turns snapshots off).") from None
     db = _db(kit)
-    if every_seconds <= 0 or db.path == ":memory:" or getattr(db, "dialect", "duckdb") != "duckdb":
+    if every_seconds <= 0 or db.path == ":memory:" or db.dialect != "duckdb":
         return None
-    if getattr(db, "read_only", False):
+    if db.read_only:
         raise IncidentKitError("Snapshots are published by the process that holds the database read-write.")
     with _REGISTRY_LOCK:
         running = _PUBLISHERS.get(db.path)

@@ -23,6 +23,8 @@ from . import store
 if TYPE_CHECKING:  # frames are built by DuckDB on demand; ``metrics --json`` never loads pandas
     import pandas as pd
 
+    from ..db.base import AnalyticsTx
+
 LIVE_ONLY = ("live",)
 
 
@@ -116,11 +118,12 @@ def params(filters: Filters, now) -> dict:
 def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fetch: str) -> dict:
     bound = params(filters, now)
 
-    def work(tx):  # Database.read: one consistent view for every query
+    def work(tx: AnalyticsTx):  # Database.analytics_read: one consistent view for every query
         see_all, who = scope(tx, bound["viewer"])  # the one visibility rule (incident/visibility.py)
         values = [see_all if name == "see_all" else who if name == "viewer" else bound[name]
                   for name in store.PARAMS]
-        out = {name: getattr(tx, "fetchnumpy" if q.arrays else fetch)(store.compose(q, see_all), values)
+        frames = tx.df if fetch == "df" else tx.fetchnumpy
+        out = {name: (tx.fetchnumpy if q.arrays else frames)(store.compose(q, see_all), values)
                for name, q in queries.items()}
         if fetch == "df" and "gap_stats" in out:
             out["severity_names"] = tx.df(store.SEVERITY_NAMES)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .. import bounds
 from ..config import COMMS_ROLE, LEAD_ROLE, SETTINGS
@@ -11,6 +13,9 @@ from ..identity import NAME_MAX, clean_person
 from .models import IncidentType, Role, Severity
 from . import access, store
 
+if TYPE_CHECKING:
+    from ..db.base import Tx
+
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -18,7 +23,17 @@ def slug(text: str) -> str:
     return _SLUG.sub("_", text.strip().lower()).strip("_")
 
 
-def _change(db, work) -> None:
+def _as_admin(by, action: str, change: Callable[[Tx], None]) -> Callable[[Tx], None]:
+    """A unit of work that checks ``by`` may administer (``action`` names it), then makes ``change``."""
+
+    def work(tx: Tx) -> None:
+        access.require_admin(tx, by, action)
+        change(tx)
+
+    return work
+
+
+def _change(db, work: Callable[[Tx], None]) -> None:
     """Write a catalog change, then invalidate the memoised catalog."""
     try:
         db.write(work)
@@ -48,8 +63,8 @@ def set_severities(db, items: list[dict], *, by=None) -> list[Severity]:
         if not name:
             raise IncidentKitError(f"Severity {i + 1} needs a name.")
         try:
-            cadence = int(item.get("cadence_minutes"))
-        except (TypeError, ValueError):
+            cadence = int(item["cadence_minutes"])
+        except (KeyError, TypeError, ValueError):
             raise IncidentKitError(f"Severity '{name}' needs an update cadence in whole minutes.") from None
         if cadence <= 0:
             raise IncidentKitError(f"Severity '{name}' needs a cadence of at least 1 minute, not {cadence}.")
@@ -57,7 +72,7 @@ def set_severities(db, items: list[dict], *, by=None) -> list[Severity]:
     names = [s.name.lower() for s in clean]
     if len(set(names)) != len(names):
         raise IncidentKitError("Severity names must be unique.")
-    _change(db, lambda tx: (access.require_admin(tx, by, "change severities"), store.replace_severities(tx, clean)))
+    _change(db, _as_admin(by, "change severities", lambda tx: store.replace_severities(tx, clean)))
     return severities(db)
 
 
@@ -67,7 +82,7 @@ def add_type(db, label: str, *, description: str = "", engineering: bool = False
     if not label:
         raise IncidentKitError("An incident type needs a name.")
     item = IncidentType(slug(label), label, description.strip(), bool(engineering))
-    _change(db, lambda tx: (access.require_admin(tx, by, "add incident types"), store.upsert_type(tx, item)))
+    _change(db, _as_admin(by, "add incident types", lambda tx: store.upsert_type(tx, item)))
     return item
 
 
@@ -79,7 +94,7 @@ def add_role(db, label: str, *, description: str = "", by=None) -> Role:
     item = Role(slug(label), label, description.strip())
     if item.name in (LEAD_ROLE, COMMS_ROLE):
         raise IncidentKitError(f"'{label}' is a built-in role already.")
-    _change(db, lambda tx: (access.require_admin(tx, by, "add roles"), store.upsert_role(tx, item)))
+    _change(db, _as_admin(by, "add roles", lambda tx: store.upsert_role(tx, item)))
     return item
 
 

@@ -352,7 +352,7 @@ def copy_from(db, source, *, by=None) -> dict[str, int]:
     require_operator(db, by, "copy a database in")
     if not is_url(source) and not Path(source).is_file():
         raise IncidentKitError(f"{source} is neither an export directory, a DuckDB file nor a postgresql:// URL.")
-    if str(source) == str(getattr(db, "url", db.path)) or (not is_url(source) and not is_url(db.path)
+    if str(source) == db.target or (not is_url(source) and not is_url(db.path)
                                                           and Path(source).resolve() == Path(db.path).resolve()):
         raise IncidentKitError("The source and the target are the same store; give --db a new, empty database.")
     with tempfile.TemporaryDirectory(prefix="ik-copy-") as tmp:

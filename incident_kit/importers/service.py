@@ -170,8 +170,10 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
     if not prepared.ok:
         raise ImportRejected(rejected_message(prepared), prepared.report,
                              ImportSummary(kind=prepared.kind, files=len(prepared.files), rejected=prepared.rejected))
-    inc = prepared.batch.incidents.reset_index(drop=True)
-    upd = prepared.batch.updates.reset_index(drop=True)
+    batch = prepared.batch
+    assert batch is not None  # ``prepared.ok`` says there is one
+    inc = batch.incidents.reset_index(drop=True)
+    upd = batch.updates.reset_index(drop=True)
     source = inc["source"].iat[0]
     ids = inc["external_id"].tolist()
     summary = ImportSummary(kind=prepared.kind, files=len(prepared.files),
@@ -211,9 +213,9 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
                                             "message", "external_id"]])
         tx.insert_frame("events", _history_events(fresh, upd_new))
         _record_imported(tx, fresh, by=by, now=now, progress=progress)
-        if prepared.batch.learning is not None:
+        if batch.learning is not None:
             summary.reviews_new, summary.follow_ups_new = postmortems.write_learning(
-                tx, fresh, prepared.batch.learning, by=by, now=now)
+                tx, fresh, batch.learning, by=by, now=now)
         summary.new = len(fresh)
         summary.references = fresh["reference"].tolist()
 
@@ -313,7 +315,7 @@ def _history_events(fresh: pd.DataFrame, upd_new: pd.DataFrame) -> pd.DataFrame:
     Written through the bulk path at their original times and without hooks, so importing
     history notifies nobody; the ``imported`` event (recorded with hooks) marks the change.
     """
-    rows = []
+    rows: list[tuple] = []  # (incident_id, occurred_at, actor, kind, field, old_value, new_value, detail)
     fresh_ids = set(fresh["id"])
     for row in fresh.itertuples(index=False):
         rows.append((int(row.id), row.declared_at, row.declared_by, "declared", "status", None,

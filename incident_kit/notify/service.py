@@ -100,7 +100,9 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
         if incident_id is not None:
             incident_store.record_event(tx, incident_id, actor=by, kind="subscribed", occurred_at=now,
                                         detail=f"{person} follows this incident's updates")
-        return store.get_subscription(tx, new_id)
+        made = store.get_subscription(tx, new_id)
+        assert made is not None  # inserted above, in this transaction
+        return made
 
     return db.write(work)
 
@@ -130,7 +132,9 @@ def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
         if incident_id is not None:
             incident_store.record_event(tx, incident_id, actor=by, kind="unsubscribed", occurred_at=now,
                                         detail=f"{person} no longer follows this incident's updates")
-        return store.get_subscription(tx, sid)
+        ended = store.get_subscription(tx, sid)
+        assert ended is not None  # read above, in this transaction; ending keeps the row
+        return ended
 
     return db.write(work)
 

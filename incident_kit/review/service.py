@@ -131,7 +131,9 @@ def start(db, reference: str, *, depth, by: str, reason: str | None = None, sche
         if incident.status == Status.RESOLVED:
             incident_service.move(tx, incident, Status.POST_INCIDENT, by=by, now=now,
                                    detail="The learning phase starts with the review")
-            incident = incident_store.get_by_id(tx, incident.id)
+            moved = incident_store.get_by_id(tx, incident.id)
+            assert moved is not None  # loaded above, in this transaction; nothing is hard-deleted
+            incident = moved
         status = ReviewStatus.WAIVED if depth_ == Depth.NONE else ReviewStatus.DRAFT
         review_id = store.insert(tx, incident_id=incident.id, depth=depth_, status=status, waived_reason=why,
                                  created_at=now, created_by=by)

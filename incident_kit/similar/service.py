@@ -247,6 +247,7 @@ def _related(tx, incident_id: int, viewer) -> list[dict]:
     for row in store.linked(tx, incident_id).itertuples(index=False):
         if _visible(tx, int(row.other), viewer, seen):
             other = incident_store.get_by_id(tx, int(row.other))
+            assert other is not None  # a link names an incident, and nothing is hard-deleted
             out.append({"reference": other.reference, "title": other.title, "linked_by": row.linked_by,
                         "linked_at": row.linked_at})
     return out
