@@ -116,14 +116,19 @@ ctx.show_flash()
 
 # -- controls (outside the fragments) -----------------------------------------------------------
 def _update_form() -> None:
-    """The one update format: current status, impact, what we're doing, next update by. Preview, then post."""
+    """The one update format: current status, impact, what we're doing, next update by. Preview, then post.
+
+    Once the incident is resolved the form is a closing note: the status stays, nothing is carried over
+    from the live response, and no next update is promised (the header says none is due)."""
     if incident.status in (Status.CLOSED, Status.DECLINED, Status.MERGED):
         st.info(f"{ref} is {ctx.status_label(incident.status).lower()}; reopen it to post updates.",
                 icon=":material/lock_clock:")
         return
+    live = incident.active
     version = st.session_state.setdefault(f"update_version_{ref}", 0)
-    draft_key = f"update_draft_{ref}_{version}"
-    preview_key = f"update_preview_{ref}"
+    # Keyed by the status too: a draft made while the incident was live is not offered once it is resolved.
+    draft_key = f"update_draft_{ref}_{version}_{incident.status.value}"
+    preview_key = f"update_preview_{ref}_{incident.status.value}"
     if draft_key not in st.session_state:  # computed once per form, so the prefill never shifts while typing
         updates = ctx.attempt(kit.updates, ref, viewer=user) or []
         st.session_state[draft_key] = draft_update(incident, updates[-1] if updates else None,
@@ -140,27 +145,35 @@ def _update_form() -> None:
             return "No further updates planned"
         return f"in {ctx.duration(dt.timedelta(minutes=minutes))} (by {ctx.when(now + dt.timedelta(minutes=minutes), tz, with_date=False)})"
 
-    with st.form(f"update_{ref}_{version}"):
-        c1, c2 = st.columns(2)
-        # The incident may have moved on since the draft was made: then start from where it is now.
-        start = draft.status if draft.status in statuses else incident.status.value
-        status = c1.selectbox("Current status", statuses, index=statuses.index(start),
-                              format_func=ctx.status_label)
-        next_in = c2.selectbox("Next update by", choices, index=choices.index(default_next), format_func=next_label,
-                               help=f"{incident.severity} incidents promise an update every "
-                                    f"{display.duration(dt.timedelta(minutes=cadence_minutes))}.")
-        impact = st.text_area("Impact", value=draft.impact, height=68,
-                              placeholder="Who is affected, and how? e.g. Some customers cannot pay by card.")
-        doing = st.text_area("What we're doing", value=draft.doing, height=68,
-                             placeholder="e.g. Rolling back this morning's deploy.")
-        message = st.text_area("What changed", value=draft.message, height=90,
-                               placeholder="The news since the last update, in a sentence or two.")
+    with st.form(f"update_{ref}_{version}_{incident.status.value}"):
+        if live:
+            c1, c2 = st.columns(2)
+            # The incident may have moved on since the draft was made: then start from where it is now.
+            start = draft.status if draft.status in statuses else incident.status.value
+            status = c1.selectbox("Current status", statuses, index=statuses.index(start),
+                                  format_func=ctx.status_label)
+            next_in = c2.selectbox("Next update by", choices, index=choices.index(default_next),
+                                   format_func=next_label,
+                                   help=f"{incident.severity} incidents promise an update every "
+                                        f"{display.duration(dt.timedelta(minutes=cadence_minutes))}.")
+            impact = st.text_area("Impact", value=draft.impact, height=68,
+                                  placeholder="Who is affected, and how? e.g. Some customers cannot pay by card.")
+            doing = st.text_area("What we're doing", value=draft.doing, height=68,
+                                 placeholder="e.g. Rolling back this morning's deploy.")
+            message = st.text_area("What changed", value=draft.message, height=90,
+                                   placeholder="The news since the last update, in a sentence or two.")
+        else:
+            st.markdown(f"{ref} is {ctx.status_label(incident.status).lower()}: no further update is due. "
+                        "A closing note tells everyone something after the fact; it promises nothing more.")
+            status, next_in, impact, doing = incident.status.value, NO_FURTHER_UPDATES, "", ""
+            message = st.text_area("Closing note", value=draft.message, height=90,
+                                   placeholder="e.g. Every duplicate charge has now been refunded.")
         audience = st.radio(
             "Audience", ["internal", "external"], horizontal=True,
             format_func={"internal": "Internal", "external": "External (customers)"}.get,
             captions=["For colleagues: shown in the app and internal channels.",
                       "Written for customers and shown on the public status page: no internal names or jargon."])
-        previewed = st.form_submit_button("Preview update", icon=":material/visibility:")
+        previewed = st.form_submit_button("Preview update" if live else "Preview note", icon=":material/visibility:")
     if previewed:
         resolved = status == Status.RESOLVED.value
         st.session_state[preview_key] = dict(
