@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
+import math
 
 import click
 
@@ -105,8 +107,35 @@ def echo(message="", *, err: bool = False, nl: bool = True) -> None:
     click.echo(terminal_text(str(message)), err=err, nl=nl)
 
 
+def json_ready(value):
+    """``value`` as strict JSON can hold it: a missing value (None, NaN, NaT, pandas' NA) and an infinity
+    are None, NumPy scalars and arrays plain Python, times ISO 8601; dicts, lists and tuples all the way down.
+
+    Checked by type name, so the CLI's fast commands never import pandas or NumPy for it.
+    """
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_ready(v) for v in value]
+    if type(value).__name__ in ("NaTType", "NAType"):
+        return None
+    if hasattr(value, "tolist") and hasattr(value, "dtype"):  # a NumPy scalar or array
+        return json_ready(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):  # pandas' Timestamp is a datetime
+        return value.isoformat()
+    return value
+
+
+def json_text(value) -> str:
+    """The one JSON every ``--json`` prints: strict (``allow_nan=False``: null, never NaN or Infinity)."""
+    return json.dumps(json_ready(value), indent=2, default=str, ensure_ascii=False, allow_nan=False)
+
+
 def echo_json(value) -> None:
-    click.echo(terminal_json(json.dumps(value, indent=2, default=str, ensure_ascii=False)))
+    """Print ``value`` as strict JSON (``json_text``), safe for a terminal. Every ``--json`` goes through here."""
+    click.echo(terminal_json(json_text(value)))
 
 
 def reply(as_json: bool, data, text: str) -> None:
