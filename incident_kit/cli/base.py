@@ -6,11 +6,30 @@ import datetime as dt
 import importlib
 import json
 import math
+import os
 
 import click
 
-from ..config import DB_ENV_VAR
+from ..config import DB_ENV_VAR, is_url
 from ..safe_output import terminal_json, terminal_text
+
+
+def read_only_reason(target) -> str | None:
+    """Why an existing DuckDB file cannot be changed here (the file, or the folder DuckDB writes its journal
+    into, is read-only), as a sentence; None when it can be written (or is a URL, or not there yet)."""
+    from pathlib import Path
+
+    if is_url(target) or str(target) == ":memory:":
+        return None
+    path = Path(target)
+    if not path.is_file():
+        return None
+    which = ("the file" if not os.access(path, os.W_OK) else
+             "its folder" if not os.access(path.resolve().parent, os.W_OK) else None)
+    if which is None:
+        return None
+    return (f"The database {path} is read-only here ({which} cannot be written), so nothing was changed; "
+            "commands that only read it still work.")
 
 
 class State:
@@ -18,12 +37,19 @@ class State:
         self.db_path = db_path
         self._kit = None
         self._db = None
+        self.read_only_reason: str | None = None  # set when the store could only be opened for reading
 
     def kit(self, *, read_only: bool = False):
+        """The Kit over ``--db``. A DuckDB file that cannot be written here (a read-only file, folder or
+        mount) is opened read-only, so every command that only reads still works; a change then fails with
+        ``read_only_reason`` (``LazyGroup.invoke``)."""
         if self._kit is None:
             from .. import open as open_kit
+            from ..config import resolve_db_path
 
-            self._kit = open_kit(self.db_path, read_only=read_only)
+            if not read_only:
+                self.read_only_reason = read_only_reason(resolve_db_path(self.db_path))
+            self._kit = open_kit(self.db_path, read_only=read_only or self.read_only_reason is not None)
         return self._kit
 
     def reader(self):
@@ -80,6 +106,18 @@ class LazyGroup(click.Group):
         for name in COMMAND_MODULES:
             self._load(name)
         return super().list_commands(ctx)
+
+    def invoke(self, ctx: click.Context):
+        """Run the command; a change refused because the store was opened read-only says why in one sentence."""
+        from ..errors import StoreUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as exc:
+            reason = getattr(ctx.obj, "read_only_reason", None)
+            if reason:
+                raise StoreUnavailable(reason) from exc
+            raise
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
