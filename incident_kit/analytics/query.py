@@ -77,7 +77,10 @@ def _instant(value, *, field: str, end: bool) -> dt.datetime | None:
         return to_utc(value, field=field)
     if isinstance(value, dt.date):
         start = dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
-        return start + dt.timedelta(days=1) if end else start  # a date ``until`` includes that day
+        if not end:
+            return start
+        # A date ``until`` includes that day; until 9999-12-31, the calendar's last day, has no end at all.
+        return start + dt.timedelta(days=1) if value < dt.date.max else None
     return to_utc(value, field=field)
 
 
