@@ -208,13 +208,21 @@ def _starts(value: str | None) -> dt.datetime | None:
     return bounds.when(value, field="the alert's startsAt")
 
 
-def _name(labels: dict, group_labels: dict) -> str:
-    """``HighLatency (instance=db-1, job=api)``: the alert name and the labels that say where."""
-    name = labels.get("alertname") or labels.get("__alert_rule_title__") or "Alert"
-    keys = [k for k in group_labels if k != "alertname"] or [k for k in KEY_LABELS if k in labels]
-    where = ", ".join(f"{k}={labels.get(k) or group_labels.get(k)}" for k in keys[:3]
-                      if labels.get(k) or group_labels.get(k))
-    return _line(f"{name} ({where})" if where else name)
+def _name(labels: dict, where: list[str]) -> str:
+    """``HighLatency (instance=db-1, job=api)``: the alert's name and the values of the labels ``where`` names."""
+    name = labels.get("alertname") or "Alert"
+    shown = ", ".join(f"{k}={labels[k]}" for k in where if k != "alertname" and labels.get(k))
+    return _line(f"{name} ({shown})" if shown else name)
+
+
+def _title_labels(labels: dict, group_labels: dict) -> list[str]:
+    """What names a group: its group_by labels, else the usual labels that say where."""
+    return [k for k in group_labels if k != "alertname"] or [k for k in KEY_LABELS if k in labels]
+
+
+def _alert_labels(labels: dict, common: dict) -> list[str]:
+    """What tells one alert of a group from the others: the labels it does not share with all of them."""
+    return [k for k in labels if common.get(k) != labels[k]][:3] or [k for k in KEY_LABELS if k in labels][:3]
 
 
 def _line(text: str, limit: int = TITLE_MAX) -> str:
@@ -261,13 +269,15 @@ def parse_alertmanager(payload) -> Batch:
         if fingerprint in seen:  # one alert listed twice counts once
             continue
         seen.add(fingerprint)
-        alerts.append(Alert(fingerprint, item.status, _name({**hook.commonLabels, **item.labels}, hook.groupLabels),
+        labels = {**hook.commonLabels, **item.labels}
+        alerts.append(Alert(fingerprint, item.status, _name(labels, _alert_labels(labels, hook.commonLabels)),
                             _starts(item.startsAt)))
     firing = [a for a in hook.alerts if a.status == FIRING] or list(hook.alerts)
     first = firing[0]
     labels = {**hook.commonLabels, **first.labels}
     summary = hook.commonAnnotations.get("summary") or first.annotations.get("summary")
-    title = _line(summary) if summary and summary.strip() else _name(labels, hook.groupLabels)
+    title = _line(summary) if summary and summary.strip() else \
+        _name({**hook.groupLabels, **labels}, _title_labels(labels, hook.groupLabels))
     description = (hook.commonAnnotations.get("description") or first.annotations.get("description")
                    or hook.message or "")
     runbook = hook.commonAnnotations.get("runbook_url") or first.annotations.get("runbook_url")
@@ -283,7 +293,7 @@ def parse_event(event) -> Batch:
     ev: GenericEvent = _validate(GenericEvent, event, "alert event")
     if not ev.title.strip():
         raise IncidentKitError("The alert event's title is empty: say in a few words what is wrong.")
-    alert = Alert("event", ev.status, _name({"alertname": ev.title, **ev.labels}, {}), None)
+    alert = Alert("event", ev.status, _line(ev.title), None)
     return Batch(source="generic", group_hash=key_hash(ev.dedup_key), status=ev.status, alerts=(alert,),
                  truncated=0, title=_line(ev.title), severity=ev.severity or ev.labels.get("severity"),
                  description=(ev.description or "").strip(), links=_links(ev.source_url))
