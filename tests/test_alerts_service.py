@@ -226,3 +226,36 @@ def test_a_payload_that_is_refused_writes_nothing(kit):
     with pytest.raises(Exception, match=r"alerts\[1\]\.labels\.region must be text"):
         kit.receive_alertmanager(broken, by=ALERTMANAGER)
     assert len(kit.incidents()) == 0
+
+
+def test_a_restored_export_keeps_its_alert_groups_so_repeats_stay_repeats(kit, tmp_path):
+    import incident_kit as ik
+
+    payload = fixture("alertmanager-firing.json")
+    kit.receive_alertmanager(payload, by=ALERTMANAGER)
+    kit.receive_alert(fixture("generic-firing.json"), by="token:jobs")
+    kit.export(tmp_path / "export")
+
+    with ik.open(tmp_path / "restored.duckdb", user="tester") as restored:
+        restored.restore(tmp_path / "export")
+        assert restored.receive_alertmanager(payload, by=ALERTMANAGER) == {"outcome": "unchanged", "incident": "INC-1"}
+        assert restored.receive_alertmanager(with_new_alert(payload), by=ALERTMANAGER)["outcome"] == "alert_added"
+        restored.receive_alert(fixture("generic-resolved.json"), by="token:jobs")
+        restored.resolve("INC-2", by="ana")
+        # a new generation after the restored ones: the id sequences moved past the restored rows
+        assert restored.receive_alert(fixture("generic-firing.json"), by="token:jobs")["outcome"] == "reopened_as_new"
+
+
+def test_an_export_without_private_incidents_leaves_out_their_alert_groups(kit, tmp_path):
+    import pandas as pd
+
+    kit.receive_alertmanager(fixture("alertmanager-firing.json"), by=ALERTMANAGER)
+    kit.receive_alert(fixture("generic-firing.json"), by="token:jobs")
+    kit.edit("INC-1", private=True, by="tester")
+
+    kit.export(tmp_path / "export")
+
+    groups = pd.read_parquet(tmp_path / "export" / "alert_groups.parquet")
+    alerts = pd.read_parquet(tmp_path / "export" / "alert_group_alerts.parquet")
+    assert list(groups["incident_id"]) == [2]
+    assert set(alerts["alert_group_id"]) == set(groups["id"]) and list(alerts["fingerprint"]) == ["event"]

@@ -27,7 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from .. import bounds
 from ..errors import IncidentKitError
 from ..incident.fields import TITLE_MAX
-from ..safe_output import http_url
+from ..safe_output import http_url, terminal_text
 
 FIRING, RESOLVED = "firing", "resolved"
 
@@ -185,7 +185,7 @@ def _sentence(kind: str, exc: ValidationError) -> IncidentKitError:
 
 def _shown_part(part) -> str:
     """A field name from the payload (a label name may be anything) cut short and kept on one line."""
-    text = " ".join(str(part).split())
+    text = " ".join(terminal_text(str(part)).split())
     return text if len(text) <= 40 else text[:40] + "…"
 
 
@@ -202,10 +202,10 @@ def key_hash(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _starts(value: str | None) -> dt.datetime | None:
+def _starts(value: str | None, position: int) -> dt.datetime | None:
     if not value or value.startswith("0001-01-01"):  # Go's zero time: "not set"
         return None
-    return bounds.when(value, field="the alert's startsAt")
+    return bounds.when(value, field=f"alert {position + 1}'s start time")
 
 
 def _name(labels: dict, where: list[str]) -> str:
@@ -264,14 +264,14 @@ def parse_alertmanager(payload) -> Batch:
     hook: AlertmanagerWebhook = _validate(AlertmanagerWebhook, payload, kind)
     source = "grafana" if kind.startswith("Grafana") else "alertmanager"
     alerts, seen = [], set()
-    for item in hook.alerts:
+    for position, item in enumerate(hook.alerts):
         fingerprint = _fingerprint(item)
         if fingerprint in seen:  # one alert listed twice counts once
             continue
         seen.add(fingerprint)
         labels = {**hook.commonLabels, **item.labels}
         alerts.append(Alert(fingerprint, item.status, _name(labels, _alert_labels(labels, hook.commonLabels)),
-                            _starts(item.startsAt)))
+                            _starts(item.startsAt, position)))
     firing = [a for a in hook.alerts if a.status == FIRING] or list(hook.alerts)
     first = firing[0]
     labels = {**hook.commonLabels, **first.labels}

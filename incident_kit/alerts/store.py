@@ -24,18 +24,18 @@ UPDATE alert_groups SET status = 'resolved', resolved_at = ? WHERE id = ? AND st
 REFIRE_GROUP = """
 UPDATE alert_groups SET status = 'firing', resolved_at = NULL WHERE id = ? AND status = 'resolved' RETURNING id"""
 SELECT_ALERTS = """
-SELECT fingerprint, status FROM alert_group_alerts WHERE group_id = ? AND list_contains(CAST(? AS VARCHAR[]), fingerprint)"""
+SELECT fingerprint, status FROM alert_group_alerts WHERE alert_group_id = ? AND list_contains(CAST(? AS VARCHAR[]), fingerprint)"""
 INSERT_ALERTS = """
-INSERT INTO alert_group_alerts (group_id, fingerprint, status, first_fired_at, changed_at)
+INSERT INTO alert_group_alerts (alert_group_id, fingerprint, status, first_fired_at, changed_at)
 SELECT ?, fp, 'firing', ?, ? FROM unnest(CAST(? AS VARCHAR[])) AS given(fp)
 ON CONFLICT DO NOTHING RETURNING fingerprint"""
 SET_ALERTS = """
 UPDATE alert_group_alerts SET status = ?, changed_at = ?
-WHERE group_id = ? AND status = ? AND list_contains(CAST(? AS VARCHAR[]), fingerprint) RETURNING fingerprint"""
+WHERE alert_group_id = ? AND status = ? AND list_contains(CAST(? AS VARCHAR[]), fingerprint) RETURNING fingerprint"""
 RESOLVE_ALL_ALERTS = """
 UPDATE alert_group_alerts SET status = 'resolved', changed_at = ?
-WHERE group_id = ? AND status = 'firing' RETURNING fingerprint"""
-COUNT_FIRING = "SELECT count(*) FROM alert_group_alerts WHERE group_id = ? AND status = 'firing'"
+WHERE alert_group_id = ? AND status = 'firing' RETURNING fingerprint"""
+COUNT_FIRING = "SELECT count(*) FROM alert_group_alerts WHERE alert_group_id = ? AND status = 'firing'"
 
 
 @dataclass(frozen=True)

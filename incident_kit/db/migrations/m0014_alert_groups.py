@@ -26,11 +26,11 @@ STATEMENTS = [
         UNIQUE (source, group_hash, generation)
     )""",
     """CREATE TABLE alert_group_alerts (
-        group_id BIGINT NOT NULL,
+        alert_group_id BIGINT NOT NULL,      -- named so exports drop the alerts of a private incident's group too
         fingerprint VARCHAR NOT NULL,
         status VARCHAR NOT NULL,           -- firing | resolved
         first_fired_at TIMESTAMPTZ NOT NULL,
         changed_at TIMESTAMPTZ NOT NULL,
-        PRIMARY KEY (group_id, fingerprint)
+        PRIMARY KEY (alert_group_id, fingerprint)
     )""",
 ]
