@@ -1,9 +1,10 @@
-"""Settings: severities and their update cadence, types, roles, admins, sign-in trust and the public name."""
+"""Settings: severities and their update cadence, types, roles, admins, sign-in trust, the public name and alerts."""
 
 import pandas as pd
 import streamlit as st
 
 from incident_kit.ui import context as ctx
+from incident_kit.ui.panels.alerts import alert_settings
 
 DEMO_INCIDENTS = 400
 
@@ -104,6 +105,8 @@ with st.form("settings_general"):
         if saved is not None:
             ctx.flash("Settings saved.")
             st.rerun()
+
+alert_settings(kit, user, editable=editable)
 
 if editable:
     with st.expander("Demo data"):
