@@ -7,7 +7,6 @@ import copy
 import datetime as dt
 import json
 
-import pytest
 
 from conftest import FIXTURES
 from incident_kit.alerts import models

@@ -32,7 +32,7 @@ from ..identity import clean_person
 from ..incident import service as incidents
 from ..incident import store as incident_store
 from . import models, store
-from .models import FIRING, Batch, Outcome
+from .models import Batch, Outcome
 
 # A delivery that loses a race (another delivery of the same group committed first) runs again and reads
 # what the winner wrote; a second loss in a row would need a third delivery racing it, and so on.
@@ -114,7 +114,7 @@ def _apply(tx, db, batch: Batch, by, *, write: bool) -> dict | None:
     known = store.alert_states(tx, group.id, [a.fingerprint for a in batch.alerts]) if group else {}
     plan = models.plan(batch, group_status=group.status if group else None,
                        incident_open=incident is not None and incident.active, known=known)
-    if not plan.changes:
+    if not plan.changes or (incident is None and not plan.declare):  # (no incident: nothing to note on)
         return _result(tx, Outcome.UNCHANGED, incident, by)
     if not write:
         return None

@@ -160,3 +160,21 @@ def test_a_group_firing_again_after_its_private_incident_ended_opens_a_public_on
     assert again == {"outcome": "reopened_as_new", "incident": "INC-2", "previous_incident": None}
     assert kit.related("INC-2", viewer=BOB) == [] and kit.related("INC-2", viewer=ANA) == []  # not linked
     assert not any("Payroll leak" in (e.detail or "") for e in kit.events("INC-2", viewer=BOB))
+
+
+@pytest.mark.parametrize("value,match", [
+    ("critical=Critical", r"Alert severities must be pairs"),
+    ({"page": 3}, r"must map text to the name of a severity"),
+    ({"page": ""}, r"need a label and a severity in every pair"),
+    ({"x" * 201: "Critical"}, r"An alert severity label is 201 characters long"),
+    ({f"l{n}": "Minor" for n in range(101)}, r"name 101 labels; the limit is 100"),
+])
+def test_a_malformed_alert_severity_map_is_refused_and_nothing_is_saved(kit, value, match):
+    refused(kit.save_settings, {"alert_severities": value, "resolve_with_alerts": True}, match=match)
+    assert kit.setting("resolve_with_alerts") is False  # the whole save is refused
+
+
+def test_resolve_with_alerts_takes_only_yes_or_no(kit):
+    refused(kit.save_settings, {"resolve_with_alerts": "sometimes"}, match="Resolve with alerts must be yes or no")
+    kit.save_settings({"resolve_with_alerts": "yes", "alert_severities": {" PAGE ": "Critical"}})
+    assert kit.setting("resolve_with_alerts") is True and kit.setting("alert_severities") == {"page": "Critical"}
