@@ -7,7 +7,6 @@ import copy
 import datetime as dt
 import json
 
-
 from conftest import FIXTURES
 from incident_kit.alerts import models
 from incident_kit.alerts.models import FIRING, RESOLVED
