@@ -43,6 +43,14 @@ SETTINGS: list[Setting] = [
             "incidents need a verified sign-in. Turn on only for a trusted single-team install: anyone can "
             "type an admin's name."),
     Setting("public_name", "Our services", "Organisation name shown on the public status page."),
+    # Alertmanager's conventional levels (kube-prometheus: critical, warning, info) plus "error"; "critical"
+    # already names a default severity, so it needs no entry.
+    Setting("alert_severities", {"error": "Major", "warning": "Moderate", "info": "Minor"},
+            "Which of our severities an alert's severity label means, e.g. {\"page\": \"Critical\"}. A label "
+            "that already names a severity (in any case) is that severity; an unknown label gets the lowest."),
+    Setting("resolve_with_alerts", False,
+            "Resolve an incident that alerts opened when all its alerts resolve, with a final update saying so. "
+            "Off: the resolution is noted on the timeline and a person resolves the incident."),
 ]
 
 

@@ -12,6 +12,7 @@ import os
 import threading
 from pathlib import Path
 
+from .alerts.api import AlertAPI
 from .catalog.api import CatalogAPI
 from .config import is_url, resolve_db_path
 from .db import open_database
@@ -42,7 +43,7 @@ def local_user() -> str:
 
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
-          SimilarAPI):
+          SimilarAPI, AlertAPI):
     """Open with ``incident_kit.open(path, user=...)``; every method is one atomic change or one read.
 
     ``user`` is the trusted local operator, who acts and views when a call names nobody. Without

@@ -119,11 +119,36 @@ def _admins_value(value) -> list[str]:
     return names
 
 
+# An alert severity map names a few labels (critical, warning, info, page...); a hundred is no real map.
+SEVERITY_MAP_MAX = 100
+
+
+def _severity_map_value(value) -> dict[str, str]:
+    """Alert severity label -> one of our severity names; labels stored trimmed and lower case."""
+    if not isinstance(value, dict):
+        raise IncidentKitError("Alert severities must be pairs of an alert's severity label and one of our "
+                               "severities, e.g. {\"page\": \"Critical\"}.")
+    if len(value) > SEVERITY_MAP_MAX:
+        raise IncidentKitError(f"Alert severities name {len(value):,} labels; the limit is {SEVERITY_MAP_MAX}.")
+    out = {}
+    for label, severity in value.items():
+        if not isinstance(label, str) or not isinstance(severity, str):
+            raise IncidentKitError(f"Alert severity '{_shown(label)}' must map text to the name of a severity.")
+        label = bounds.text(label, what="An alert severity label", limit=NAME_MAX).lower()
+        severity = bounds.text(severity, what="A severity name", limit=NAME_MAX)
+        if not label or not severity:
+            raise IncidentKitError("Alert severities need a label and a severity in every pair.")
+        out[label] = severity
+    return out
+
+
 # How each setting's value is checked before it is stored (settings declared in config.SETTINGS).
 _VALIDATORS = {
     "admins": _admins_value,
     "public_name": lambda v: bounds.text(v, what="The organisation name", limit=NAME_MAX),
     "trust_typed_names": lambda v: bounds.flag(v, what="Trust typed names"),
+    "alert_severities": _severity_map_value,
+    "resolve_with_alerts": lambda v: bounds.flag(v, what="Resolve with alerts"),
 }
 
 
@@ -157,15 +182,30 @@ def can_administer(db, person) -> bool:
 
 
 # -- lookups other domains use inside their own transaction ------------------------------
+def setting(tx, name: str):
+    """A setting's value inside the caller's transaction: as saved, else its default in ``config.SETTINGS``."""
+    default = {s.name: s.default for s in SETTINGS}[name]
+    return store.get_setting(tx, name, default)
+
+
+def match_severity(tx, name: str | None) -> str | None:
+    """The catalog's spelling of severity ``name`` (any case), or None when no active severity has that name."""
+    wanted = str(name or "").strip().lower()
+    for level in store.severities(tx):
+        if wanted and level.name.lower() == wanted:
+            return level.name
+    return None
+
+
 def resolve_severity(tx, name: str | None) -> str:
     """The catalog's spelling of severity ``name`` (any case); empty means the lowest level."""
     levels = store.severities(tx)
     if name is None or str(name).strip() == "":
         return levels[0].name  # the lowest: routine, declare freely
-    for level in levels:
-        if level.name.lower() == str(name).strip().lower():
-            return level.name
-    raise IncidentKitError(f"Severity '{_shown(name)}' is not one of: {', '.join(s.name for s in levels)}.")
+    found = match_severity(tx, name)
+    if found is None:
+        raise IncidentKitError(f"Severity '{_shown(name)}' is not one of: {', '.join(s.name for s in levels)}.")
+    return found
 
 
 def resolve_type(tx, name: str | None) -> str | None:

@@ -1,10 +1,11 @@
-"""Settings: severities and their update cadence, types, roles, admins, sign-in trust and the public name."""
+"""Settings: severities and their update cadence, types, roles, admins, sign-in trust, the public name and alerts."""
 
 import pandas as pd
 import streamlit as st
 
 from incident_kit.errors import IncidentKitError, NotAllowed, StoreUnavailable
 from incident_kit.ui import context as ctx
+from incident_kit.ui.panels.alerts import alert_settings
 
 DEMO_INCIDENTS = 400
 DEMO_USED_KEY = "settings_demo_database_used"  # a plain load found incidents this admin's view did not show
@@ -143,6 +144,8 @@ def _demo_data() -> None:
     if st.button("Add the demo incidents to this database", key="settings_append_demo", disabled=not sure):
         _load_demo(append=True)
 
+
+alert_settings(kit, user, editable=editable)
 
 if editable:
     with st.expander("Demo data"):
