@@ -121,6 +121,7 @@ def _apply(tx, db, batch: Batch, by, *, write: bool) -> dict | None:
     now = utcnow()
     if plan.declare:
         return _declare(tx, db, batch, plan, group, incident, by, now)
+    assert group is not None  # a change that declares nothing needs an incident, so a group that made it
     outcome = Outcome.UNCHANGED
     if plan.firing:
         fired = store.start_firing(tx, group.id, [a.fingerprint for a in plan.firing], now)
