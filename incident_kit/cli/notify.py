@@ -41,7 +41,8 @@ def subscribe(state, channel, incident, min_severity, type_, person, by, as_json
     kit = state.kit()
     sub = kit.subscribe(channel, person=person or by, incident=incident, min_severity=min_severity, type=type_,
                         by=by)
-    reply(as_json, _shown(sub), f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {redact(sub.channel)}.")
+    reply(as_json, _shown(sub),
+          f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {redact(sub.channel)}.")
 
 
 @cli.command()

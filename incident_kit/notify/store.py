@@ -118,7 +118,8 @@ ORDER BY o.id DESC LIMIT ?"""
 SELECT_UPDATE = """
 SELECT id, incident_id, posted_at, author, audience, message, status, impact, doing, next_update_at
 FROM updates WHERE id = ?"""
-SELECT_BODY = f"SELECT o.body FROM outbox o JOIN incidents i ON i.id = o.incident_id WHERE o.id = ? AND {_OUTBOX_VISIBLE}"
+SELECT_BODY = f"""
+SELECT o.body FROM outbox o JOIN incidents i ON i.id = o.incident_id WHERE o.id = ? AND {_OUTBOX_VISIBLE}"""
 COUNT_BY_STATUS = f"""
 SELECT o.status, count(*) FROM outbox o JOIN incidents i ON i.id = o.incident_id
 WHERE {_OUTBOX_VISIBLE} GROUP BY o.status"""
