@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from incident_kit.notify.channels import redact
+from incident_kit.errors import IncidentKitError
+from incident_kit.notify.channels import redact, validate
 
 
 @pytest.mark.parametrize("channel, shown", [
@@ -21,3 +22,9 @@ from incident_kit.notify.channels import redact
 def test_a_channel_is_shown_as_apprise_prints_it_in_privacy_mode_without_its_query(channel, shown):
     assert redact(channel) == shown
 
+
+
+def test_a_refused_channel_is_quoted_short():
+    with pytest.raises(IncidentKitError) as refused:
+        validate("json://" + "x" * 100_000)
+    assert len(str(refused.value)) < 250 and "json://xxx" in str(refused.value)

@@ -9,6 +9,7 @@ import os
 import re
 import urllib.parse
 
+from ..clock import quoted
 from ..errors import IncidentKitError
 
 # An apprise mailto:// URL without a recipient, e.g.
@@ -40,7 +41,7 @@ def validate(channel: str) -> str:
     if "://" in text and apprise.Apprise().add(text):
         return text
     raise IncidentKitError(
-        f"Channel '{text}' is neither an email address nor a URL apprise understands ({EXAMPLES}).")
+        f"Channel '{quoted(text)}' is neither an email address nor a URL apprise understands ({EXAMPLES}).")
 
 
 def resolve(channel: str, smtp_url: str | None = None) -> str:
