@@ -22,7 +22,7 @@ class NotifyAPI(KitPart):
                   by: str | None = None) -> Subscription:
         """Follow one incident, or every incident at/above ``min_severity`` and/or of ``type``.
 
-        ``channel`` is an email address or an apprise URL (mailto://, json://, slack://, msteams://...).
+        ``channel`` is an email address or an apprise URL (mailto://, json://, slack://, workflow://...).
         Stakeholders receive every internal update in the predictable format. ``person`` defaults to ``by``.
         """
         by = self._by(by)

@@ -24,7 +24,7 @@ KINDS = {
               "https://….logic.azure.com/workflows/… (Teams: channel → Workflows → "
               "Send webhook alerts to a channel)"),
     "webhook": ("A webhook", "The address that receives each update as JSON", "https://example.com/incident-hook"),
-    "advanced": ("Advanced", "Apprise URL", "e.g. mailto://…, slack://…, msteams://…, json://host/path"),
+    "advanced": ("Advanced", "Apprise URL", "e.g. mailto://…, slack://…, workflow://…, json://host/path"),
 }
 
 
