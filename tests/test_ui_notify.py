@@ -198,3 +198,17 @@ def test_a_saved_channel_is_named_redacted_and_an_empty_box_keeps_it(app_kit):
     [sub] = app_kit.subscriptions(person="ana")
     assert sub.channel == slack  # the saved channel, kept on the server
     assert "by Slack" in at.success[0].value
+
+
+@pytest.mark.parametrize("channel, kind", [
+    ("ana@example.com", "email"),
+    ("https://hooks.slack.com/services/T1/B1/x", "slack"), ("slack://T...2/B...D/T...Q", "slack"),
+    ("https://prod-00.westus.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=x", "teams"),
+    ("workflow://prod-00.westus.logic.azure.com:443/6...f/Z...E", "teams"),
+    ("jsons://hooks.example.com/incidents", "webhook"), ("json://127.0.0.1:9/h...k", "webhook"),
+    ("discord://1...7/A...l", "advanced"),
+])
+def test_a_channel_is_named_by_its_kind_whole_or_redacted(channel, kind):
+    from incident_kit.ui.panels.subscribe import kind_of
+
+    assert kind_of(channel) == kind
