@@ -100,7 +100,7 @@ def _db(source, viewer):
     """The store under a Kit or a Database. A Kit with no local operator (the app, the HTTP API) must name a
     viewer: ``viewer=None`` would see every private incident, so it raises ``MissingActor`` instead."""
     if isinstance(source, KitPart):
-        source._viewer(viewer)
+        source.viewing(viewer)
     return getattr(source, "db", source)
 
 
