@@ -94,6 +94,11 @@ SETTINGS: list[Setting] = [
             "incidents need a verified sign-in. Turn on only for a trusted single-team install: anyone can "
             "type an admin's name."),
     Setting("public_name", "Our services", "Organisation name shown on the public status page."),
+    # Status pages often never post "resolved" (Twilio's 2023 sample has one such incident): imported as open,
+    # it would be years late for an update, remind a vendor's name and show as ongoing forever.
+    Setting("imported_open_max_days", 7,
+            "An imported incident with no end time whose last update is older than this many days is imported "
+            "as resolved at that last update (the import report counts them)."),
 ]
 
 

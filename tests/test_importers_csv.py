@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 
@@ -13,6 +15,12 @@ pytestmark = pytest.mark.both_stores
 
 def _file(text: str) -> ImportFile:
     return ImportFile.from_bytes("history.csv", text.encode())
+
+
+def _recent(hours: float) -> str:
+    """A UTC time ``hours`` ago: an incident still open then is not yet past the import's quiet limit (7 days)."""
+    at = dt.datetime.now(dt.timezone.utc) - dt.timedelta(hours=hours)
+    return at.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _row(kit, external_id):
@@ -41,7 +49,7 @@ def test_defaults_lowest_severity_importing_user_and_detected_mode(kit):
     text = ("external_id,title,status,declared_at,started_at,resolved_at,severity,mode\n"
             "A,Live one,resolved,2024-01-01T10:00:00Z,,2024-01-01T12:00:00Z,,\n"
             "B,Written up later,resolved,2024-01-03T10:00:00Z,2024-01-01T09:00:00Z,2024-01-01T12:00:00Z,major,\n"
-            "C,A drill,investigating,2024-01-05T10:00:00+00:00,,,,test\n")
+            f"C,A drill,investigating,{_recent(5)},,,,test\n")
     summary = kit.import_files("csv", [_file(text)], by="importer")
 
     assert summary.retrospective == 1
@@ -52,10 +60,9 @@ def test_defaults_lowest_severity_importing_user_and_detected_mode(kit):
 
 
 def test_csv_reimport_updates_by_external_id(kit):
-    kit.import_files("csv", [_file("external_id,title,status,declared_at\nA,Old title,investigating,"
-                                   "2024-01-01T10:00:00Z\n")])
-    summary = kit.import_files("csv", [_file("external_id,title,status,declared_at,resolved_at\nA,New title,"
-                                             "resolved,2024-01-01T10:00:00Z,2024-01-01T11:00:00Z\n")])
+    kit.import_files("csv", [_file(f"external_id,title,status,declared_at\nA,Old title,investigating,{_recent(3)}\n")])
+    summary = kit.import_files("csv", [_file(f"external_id,title,status,declared_at,resolved_at\nA,New title,"
+                                             f"resolved,{_recent(3)},{_recent(2)}\n")])
 
     assert (summary.new, summary.updated) == (0, 1)
     row = _row(kit, "A")

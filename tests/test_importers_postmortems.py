@@ -103,7 +103,7 @@ def test_action_items_become_follow_ups_open_or_done_as_marked(kit):
         "Create ingress test suite."])
     assert set(items["status"]) == {"open"}
 
-    kit.import_files("postmortems", [_md("checked.md", "# Disk full\n\n## Timeline\n\n- 2024-05-01 10:00 alert\n\n"
+    kit.import_files("postmortems", [_md("checked.md", "# Disk full\n\n## Timeline\n\nAll times in UTC.\n\n- 2024-05-01 10:00 alert\n\n"
                                                        "## Action items\n\n- [x] Add disk alert\n- [ ] Rotate logs\n")])
     (disk,) = _by_title(kit, "Disk full")
     marked = kit.follow_ups(incident=disk["reference"]).set_index("title")["status"].to_dict()
@@ -168,13 +168,13 @@ def test_frontmatter_gives_title_times_tags_and_identity(kit):
 
 
 def test_without_a_uuid_the_content_identifies_the_document(kit):
-    doc = "The nightly backup failed on 2024-02-01 03:00 because the disk was full. More text.\n"
+    doc = "The nightly backup failed on 2024-02-01 03:00 UTC because the disk was full. More text.\n"
     kit.import_files("postmortems", [_md("a.md", doc)])
     kit.import_files("postmortems", [_md("renamed.md", doc.replace("\n", "\r\n"))])
     frame = kit.incidents()
     assert len(frame) == 1
     assert frame.iloc[0]["external_id"].startswith("sha256:")
-    assert frame.iloc[0]["title"] == "The nightly backup failed on 2024-02-01 03:00 because the disk was full."
+    assert frame.iloc[0]["title"] == "The nightly backup failed on 2024-02-01 03:00 UTC because the disk was full."
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -184,7 +184,7 @@ def test_without_a_uuid_the_content_identifies_the_document(kit):
     ("---\nstart: 2024-01-02T10:00:00Z\nseverity: Apocalyptic\n---\n# Sev\n", "severity 'Apocalyptic' is not one of"),
 ])
 def test_bad_documents_get_one_clear_sentence_and_nothing_is_imported(kit, text, expected):
-    good = _md("good.md", "# Fine\n\n## Timeline\n\n- 2024-05-01 10:00 alert\n")
+    good = _md("good.md", "# Fine\n\n## Timeline\n\nAll times in UTC.\n\n- 2024-05-01 10:00 alert\n")
     with pytest.raises(ImportRejected) as caught:
         kit.import_files("postmortems", [good, _md("bad.md", text)])
     assert expected in caught.value.report.iloc[0]["problem"]
@@ -193,7 +193,7 @@ def test_bad_documents_get_one_clear_sentence_and_nothing_is_imported(kit, text,
 
 
 def test_the_same_document_twice_in_one_import_is_reported(kit):
-    doc = "# Twice\n\n## Timeline\n\n- 2024-05-01 10:00 alert\n"
+    doc = "# Twice\n\n## Timeline\n\n- 2024-05-01 10:00Z alert\n"
     with pytest.raises(ImportRejected) as caught:
         kit.import_files("postmortems", [_md("a.md", doc), _md("b.md", doc)])
     assert "same uuid or same content" in caught.value.report.iloc[0]["problem"]
