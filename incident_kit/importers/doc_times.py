@@ -143,9 +143,9 @@ def _parse(value) -> dt.datetime | None:
         with warnings.catch_warnings():  # dateutil warns about zone words it cannot place; then it is naive
             warnings.simplefilter("ignore")
             ts = pd.Timestamp(text)  # "31 Jan 2024 14:05 +0100" and other spellings people write
+        return None if ts is pd.NaT else ts.to_pydatetime()  # year 0 parses, but is no datetime
     except (ValueError, TypeError, OverflowError):
         return None
-    return None if ts is pd.NaT else ts.to_pydatetime()
 
 
 def duration(text: str | None) -> dt.timedelta | None:

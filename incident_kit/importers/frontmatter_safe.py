@@ -80,4 +80,6 @@ def split(text: str) -> tuple[dict, str, str | None]:
 
 def _line(exc) -> str:
     mark = getattr(exc, "problem_mark", None)
-    return f" at line {mark.line + 2}" if mark else ""  # +1 for the opening ---, +1 as people count
+    # The header starts on the line of the opening --- (its text begins with that line's newline), so its
+    # 0-based line numbers are the document's 1-based ones minus one.
+    return f" at line {mark.line + 1}" if mark else ""
