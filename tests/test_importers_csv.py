@@ -83,3 +83,34 @@ def test_every_template_column_is_documented_in_the_readme():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     for name, _, _ in COLUMNS:
         assert f"`{name}`" in readme
+
+
+NA_LIKE = ["NA", "N/A", "n/a", "null", "NULL", "None", "NaN", "nan", "#N/A", "-", "<NA>"]
+
+
+def test_words_that_mean_missing_to_pandas_are_titles_as_written(kit, python, subprocess_env):
+    """pandas.read_csv would read these as missing (na_filter, keep_default_na): here a cell is its text."""
+    rows = "".join(f"T{i},{t},resolved,2024-05-01T10:00:00Z,2024-05-01T11:00:00Z\n" for i, t in enumerate(NA_LIKE))
+    summary = kit.import_files("csv", [_file("external_id,title,status,declared_at,resolved_at\n" + rows)])
+
+    assert summary.new == len(NA_LIKE)
+    assert sorted(kit.incidents()["title"]) == sorted(NA_LIKE)
+    kit.close()  # the command line opens the file itself
+    import json
+    import subprocess
+
+    listed = subprocess.run([python, "-m", "incident_kit", "list", "--json"], env=subprocess_env,
+                            capture_output=True, text=True, timeout=120)
+    assert sorted(r["title"] for r in json.loads(listed.stdout)) == sorted(NA_LIKE)
+
+
+def test_an_empty_title_is_still_a_problem(kit):
+    from incident_kit.importers.models import ImportRejected
+
+    with pytest.raises(ImportRejected) as caught:
+        kit.import_files("csv", [_file("external_id,title,status,declared_at\nA,,investigating,"
+                                       "2024-05-01T10:00:00Z\nB,   ,investigating,2024-05-01T10:00:00Z\n")])
+    report = caught.value.report
+    assert report[["where", "field", "problem"]].values.tolist() == [["line 2", "title", "is missing"],
+                                                                    ["line 3", "title", "is missing"]]
+    assert kit.incidents().empty

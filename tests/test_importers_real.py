@@ -291,3 +291,37 @@ def test_a_file_named_twice_is_read_once(kit, tmp_path):
     zoom = tmp_path / "statuspage-zoom.json"
     summary = kit.import_files("statuspage", [zoom, tmp_path, tmp_path / ".." / tmp_path.name / zoom.name])
     assert (summary.files, summary.new) == (3, 31)
+
+
+def _twilio_with_a_contact(kit):
+    """Twilio's sample holds one incident opened in March 2023 and never resolved at the source; its declarer
+    ("Twilio", the page's name) has a reminder channel, as a vendor's name might after a subscription."""
+    kit.import_files("statuspage", [IMPORTS / "statuspage-twilio.json"])
+    kit.set_contact("Twilio", "json://localhost:9/twilio")
+    return _row(kit, "statuspage", "qlm5prq0gj2q")
+
+
+def test_an_old_incident_without_an_end_is_never_late_never_reminds_and_never_ongoing(kit, tmp_path):
+    row = _twilio_with_a_contact(kit)
+
+    assert row["status"] == "resolved"
+    assert kit.needs_update().empty
+    assert kit.queue_reminders() == 0
+    assert kit.outbox(kind="reminder").empty
+    board = kit.status_board()
+    assert not board["status"].isin(["investigating", "fixing", "monitoring"]).any()
+    kit.build_status_page(tmp_path / "site")
+    page = (tmp_path / "site" / "index.html").read_text()
+    assert "No ongoing incidents" in page and "ongoing incident" not in page.replace("No ongoing incidents", "")
+
+
+def test_kept_open_by_the_setting_the_same_incident_is_late_and_reminds(kit, tmp_path):
+    """The check above can fail: with the quiet limit raised past 2023 the incident is live, late and reminded."""
+    kit.set_setting("imported_open_max_days", 36525)
+    row = _twilio_with_a_contact(kit)
+
+    assert row["status"] == "investigating"
+    assert kit.needs_update()["reference"].tolist() == [row["reference"]]
+    assert kit.queue_reminders() == 1
+    kit.build_status_page(tmp_path / "site")
+    assert "1 ongoing incident" in (tmp_path / "site" / "index.html").read_text()
