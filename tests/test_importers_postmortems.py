@@ -104,8 +104,9 @@ def test_action_items_become_follow_ups_open_or_done_as_marked(kit):
         "Create ingress test suite."])
     assert set(items["status"]) == {"open"}
 
-    kit.import_files("postmortems", [_md("checked.md", "# Disk full\n\n## Timeline\n\nAll times in UTC.\n\n- 2024-05-01 10:00 alert\n\n"
-                                                       "## Action items\n\n- [x] Add disk alert\n- [ ] Rotate logs\n")])
+    kit.import_files("postmortems", [_md("checked.md", "# Disk full\n\n## Timeline\n\nAll times in UTC.\n\n"
+                                                       "- 2024-05-01 10:00 alert\n\n## Action items\n\n"
+                                                       "- [x] Add disk alert\n- [ ] Rotate logs\n")])
     (disk,) = _by_title(kit, "Disk full")
     marked = kit.follow_ups(incident=disk["reference"]).set_index("title")["status"].to_dict()
     assert marked == {"Add disk alert": "done", "Rotate logs": "open"}
