@@ -103,3 +103,15 @@ def test_statuspage_resolved_at_wins_over_a_monitoring_last_update(kit):
     assert got.status.value == "resolved"
     assert got.resolved_at == dt.datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
     assert got.mode.value == "live"
+
+
+def test_a_quiet_limit_that_is_no_number_of_days_is_one_sentence(kit):
+    import pytest
+
+    from incident_kit.errors import IncidentKitError
+
+    for bad in ("soon", 0, -3, True, 10**9):
+        kit.set_setting("imported_open_max_days", bad)  # settings take any value until catalog checks this one
+        with pytest.raises(IncidentKitError, match="it must be a number of days between 0 and 36,525, e.g. 7"):
+            _import(kit, "gcp", "gcp.json", _quiet_since(days=8))
+    assert kit.incidents(limit=None).empty

@@ -59,16 +59,16 @@ def stated_zone(text: str) -> Zone:
             delta = dt.timedelta(hours=int(hours), minutes=int(minutes or 0))
             if delta < dt.timedelta(hours=24):
                 return Zone(dt.timezone(-delta if sign == "-" else delta))
-            return Zone(problem=f"its timeline says the times are in {word}, which is not an offset (at most "
+            return Zone(problem=f"it says the times are in {word}, which is not an offset (at most "
                                 "UTC+23:59); correct it")
         if "/" in word:
             try:
                 return Zone(ZoneInfo(word))
             except (ZoneInfoNotFoundError, ValueError):
-                return Zone(problem=f"its timeline says the times are in {word[:40]}, which is not a zone name "
+                return Zone(problem=f"it says the times are in {word[:40]}, which is not a zone name "
                                     "such as Europe/Copenhagen; correct it")
         if word.isupper() and word.endswith("T"):  # the shape of zone abbreviations: IST, JST, AEST, BST
-            return Zone(problem=f"its timeline says the times are in {word}, an abbreviation incident-kit does "
+            return Zone(problem=f"it says the times are in {word}, an abbreviation incident-kit does "
                                 "not read as one zone (IST is India, Ireland or Israel): name the zone instead, "
                                 "e.g. 'All times in Asia/Kolkata', or give the offset, 'All times in UTC+05:30'")
     return Zone()

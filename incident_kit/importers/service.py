@@ -82,7 +82,7 @@ OPEN_MAX_SETTING = "imported_open_max_days"
 def _open_max_days(value) -> float:
     """The setting ``imported_open_max_days`` as a number of days above 0 (a bad stored value is one sentence)."""
     ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
-    if not ok or value > 36525:  # a timedelta of more than ~2.7 million years overflows; a century is plenty
+    if not ok or value > 36525:  # "now" minus some 350 years leaves pandas' range (1677); a century is plenty
         raise IncidentKitError(f"The setting for when an imported open incident counts as ended is "
                                f"'{quoted(value)}'; it must be a number of days between 0 and 36,525, e.g. 7.")
     return float(value)
