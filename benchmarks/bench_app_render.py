@@ -45,7 +45,7 @@ def _median_run(at: AppTest, repeat: int) -> float:
 
 def measure(incidents: int, repeat: int, tmp: Path) -> dict[str, float]:
     db = tmp / f"bench_{incidents}.duckdb"
-    with ik.open(db) as kit:
+    with ik.open(db, user="bench") as kit:
         demo.load(kit.db, incidents=incidents)
         rows = kit.incidents(active=True)
         busiest = rows.sort_values("update_count").iloc[-1]["reference"] if len(rows) else "INC-1"

@@ -104,7 +104,7 @@ FROM incidents WHERE resolved_at IS NOT NULL AND id % 4 <> 3;
 
 def generate(path: str, incidents: int, updates_per: int, follow_ups: int, *, recent: bool = False) -> None:
     """Synthetic rows over two years from 2024-06-01, or (``recent``) over the 360 days up to today."""
-    ik.open(path).close()  # create and migrate
+    ik.open(path, user="bench").close()  # create and migrate
     con = duckdb.connect(path)
     con.execute("SET TimeZone = 'UTC'")
     sql = GENERATE
@@ -216,7 +216,7 @@ def peak_growth_mib(base: float) -> float:
 def memory_pass(path: str, side: str) -> None:
     """Run one side once in this fresh process and print its peak memory (not timed)."""
     if side == "duckdb":
-        kit = ik.open(path, read_only=True)
+        kit = ik.open(path, read_only=True, user="bench")
         kit.db.read(lambda tx: tx.fetchone("SELECT count(*) FROM updates"))  # imports and connection settled
         base = start_peak()
         duckdb_all(kit)
@@ -241,7 +241,7 @@ def by_query(path: str, repeat: int) -> None:
     """
     from incident_kit.analytics import store
 
-    kit = ik.open(path, read_only=True)
+    kit = ik.open(path, read_only=True, user="bench")
     bound = query.params(analytics.Filters(), NOW)
     values = [True if name == "see_all" else None if name == "viewer" else bound[name] for name in store.PARAMS]
 
@@ -350,7 +350,7 @@ def main() -> None:
         load_s = pandas_side.load_s
         with open(os.path.join(tmp, "pandas.pickle"), "rb") as fh:
             p = pickle.load(fh)  # the pandas side's answers, to check
-        kit = ik.open(path, read_only=True)
+        kit = ik.open(path, read_only=True, user="bench")
         d = duckdb_all(kit)  # warm-up: first touch of the file's pages
         window_pass(kit)
         raw = duckdb_sql_only(kit)  # the page queries' results, for timing validation and reshaping alone

@@ -95,7 +95,7 @@ for m in ("update_gap", "time_to_first_update", "time_to_declare", "time_to_reso
     assert n > resampling.EXACT_ABOVE, (m, n)  # order statistics, as the command computes them at this size
     ranks[m] = resampling.median_ranks(n)
 con.close()
-expected = summary.metrics_summary(ik.open({big!r}, read_only=True).db, now=now)  # the command's figures, same now
+expected = summary.metrics_summary(ik.open({big!r}, read_only=True, user="bench").db, now=now)  # the command's figures, same now
 print(json.dumps({{"path": {big!r}, "sql": sql, "values": values, "ranks": ranks, "expected": expected}}))
 """], env=env, check=True, capture_output=True, text=True).stdout
     job_path, script_path = os.path.join(tmp, "bare_summary.json"), os.path.join(tmp, "bare_summary.py")

@@ -63,7 +63,7 @@ def latency(kit, ops: int) -> dict:
 
 
 def contention(path: Path, strategy: str, threads: int = 16, writes: int = 50) -> dict:
-    kit = ik.open(path, write_strategy=strategy)
+    kit = ik.open(path, write_strategy=strategy, user="bench")
     ref = kit.declare("shared").reference
     errors = []
     barrier = threading.Barrier(threads)
@@ -100,7 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {describe()}")
     with tempfile.TemporaryDirectory() as tmp:
-        kit = ik.open(Path(tmp) / "big.duckdb")
+        kit = ik.open(Path(tmp) / "big.duckdb", user="bench")
         t = time.perf_counter()
         counts = demo.load(kit.db, incidents=args.incidents)
         kit.db.checkpoint()

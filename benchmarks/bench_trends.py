@@ -61,7 +61,7 @@ def main() -> None:
             kit.close()
         path = os.path.join(tmp, "synthetic.duckdb")
         generate(path, 200_000, 3, 300_000)
-        kit = ik.open(path, read_only=True)
+        kit = ik.open(path, read_only=True, user="bench")
         results["synthetic, 200,000 incidents"] = panels(kit, args.repeat)
         kit.close()
     print(f"medians of {args.repeat} calls each (ms); load average {os.getloadavg()[0]:.1f} at the end")

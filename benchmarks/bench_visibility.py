@@ -88,7 +88,7 @@ def main() -> None:
     args = arguments(__doc__, incidents=20000, repeat=7)
     print(describe())
     with tempfile.TemporaryDirectory() as tmp:
-        kit = ik.open(Path(tmp) / "bench.duckdb")
+        kit = ik.open(Path(tmp) / "bench.duckdb", user="bench")
         kit.load_demo(incidents=args.incidents)
         private = int(kit.incidents()["private"].sum())
         print(f"{args.incidents} demo incidents ({private} private); viewer {VIEWER!r}")

@@ -1,7 +1,8 @@
 """``Kit``: the public Python API, and ``open`` which hands one out.
 
-Each domain contributes a mixin; ``Kit`` only holds the database and the
-default actor. One DuckDB connection is shared per process and file.
+Each domain contributes a mixin; ``Kit`` only holds the database and, for the
+trusted local operator only, the default actor (``kit_part``). One DuckDB
+connection is shared per process and file.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import threading
 from pathlib import Path
 
+from .alerts.api import AlertAPI
 from .analytics.api import AnalyticsAPI
 from .catalog.api import CatalogAPI
 from .config import is_url, resolve_db_path
@@ -29,7 +31,12 @@ _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, user
 _OPEN_LOCK = threading.Lock()
 
 
-def _default_user() -> str:
+def local_user() -> str:
+    """The trusted local operator's name: ``$INCIDENT_KIT_USER``, else the OS account.
+
+    Only the CLI, notebooks and scripts pass it (``open(path, user=local_user())``): whoever
+    runs them holds the database file anyway. The app and the HTTP API never do.
+    """
     try:
         return os.environ.get("INCIDENT_KIT_USER") or getpass.getuser()
     except Exception:  # no passwd entry in some containers
@@ -37,15 +44,20 @@ def _default_user() -> str:
 
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
-          SimilarAPI, AnalyticsAPI):
-    """Open with ``incident_kit.open(path)``; every method is one atomic change or one read."""
+          SimilarAPI, AlertAPI, AnalyticsAPI):
+    """Open with ``incident_kit.open(path, user=...)``; every method is one atomic change or one read.
+
+    ``user`` is the trusted local operator, who acts and views when a call names nobody. Without
+    it (the app, the HTTP API) every call must pass ``by=`` or ``viewer=``, or it raises
+    ``MissingActor``.
+    """
 
     snapshot_time = None  # when reading a published snapshot (see incident_kit.snapshot): when it was taken
     source_path = None  # ... and the live file it was copied from
 
     def __init__(self, db, *, user: str | None = None, _key=None):
         self.db = db
-        self.user = user or _default_user()
+        self.user = user or None
         self._key = _key
 
     @property
@@ -79,6 +91,9 @@ def open(path: str | os.PathLike | None = None, *, read_only: bool = False, user
     """Open (creating and migrating if needed) the store at ``path``.
 
     ``path`` defaults to ``$INCIDENT_KIT_DB`` or ``data/incident_kit.duckdb``.
+    ``user`` makes this the trusted local operator's Kit (``incident_kit.local_user()`` for
+    the CLI and notebooks): calls without ``by=``/``viewer=`` act as, and see as, that user.
+    Without ``user``, the Kit fails closed: such calls raise ``MissingActor``.
     Opening the same file twice in one process shares one connection.
     ``read_only=True`` while another process (the app) holds the file opens the
     app's latest published snapshot instead (``kit.snapshot_time`` says when it

@@ -98,7 +98,7 @@ def test_a_hostile_display_name_is_shown_as_text_in_the_sidebar():
 def _truncated(path):
     import incident_kit as ik
 
-    with ik.open(path) as k:
+    with ik.open(path, user="tester") as k:
         k.declare("Something", declared_by="ana")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 3])
@@ -119,7 +119,7 @@ def test_a_damaged_database_shows_its_one_sentence_reason(tmp_path, monkeypatch,
         broken.write_bytes(b"not a database" * 1000)
     before = broken.read_bytes()
     with pytest.raises(StoreUnavailable) as refused:
-        ik.open(broken)
+        ik.open(broken, user="tester")
     monkeypatch.setenv("INCIDENT_KIT_DB", str(broken))
     st.cache_resource.clear()
     try:
@@ -143,7 +143,7 @@ def test_a_database_locked_by_another_process_shows_its_reason_and_recovers_once
     from apptest_support import assert_no_traceback, plain, start, texts
 
     db = tmp_path / "held.duckdb"
-    ik.open(db).close()
+    ik.open(db, user="tester").close()
     holder = subprocess.Popen(  # another process (a CLI import, say) holds DuckDB's write lock
         [python, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
                        "sys.stdin.read()", str(db)],

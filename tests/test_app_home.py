@@ -76,7 +76,7 @@ def test_a_signed_in_oidc_user_is_used_without_asking(db_path):
     widget(at.text_input, "What's happening?").input("Badge readers offline")
     submit(at, "Declare incident").click().run()
     assert_no_traceback(at)
-    with ik.open(db_path) as k:
+    with ik.open(db_path, user="tester") as k:
         assert k.get("INC-1").declared_by == "ana@example.com"
 
 

@@ -185,8 +185,10 @@ def _panel_app(ref):
         from incident_kit.ui.context import kit
         from incident_kit.ui.panels import review as panel
 
-        k = kit()
-        panel.render(k, k.get(st.session_state["ref"]), "ana")
+        from incident_kit.identity import Person
+
+        k, ana = kit(), Person("ana")  # as the app passes the person: checked, never a trusted str
+        panel.render(k, k.get(st.session_state["ref"], viewer=ana), ana)
 
     at = AppTest.from_function(script, default_timeout=60)
     at.session_state["ref"] = ref

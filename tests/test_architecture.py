@@ -132,13 +132,13 @@ def test_no_module_is_over_400_lines():
 
 
 # -- each rule in its one home, checked on the syntax tree (issue 22; the checker is tests/rule_homes.py) ---------
-# Copies that another slice of issue 22 removes (notify/ is the notify slice's). Each entry must still match a
-# copy: when its copy goes, this test fails until the entry goes too, so no allowance outlives its copy.
+# Copies still to move to their home. Each entry must still match a copy: when its copy goes, this test
+# fails until the entry goes too, so no allowance outlives its copy.
 NOT_YET_MOVED = {
     ("incident_kit/notify/service.py", "admin check"):
-        "_may_end's own admin rule, and the admins handed to QUEUE_UPDATE_DELIVERIES (deliveries by visibility)",
-    ("incident_kit/notify/service.py", "cadence"):
-        "_on_update_posted maps severities to cadences itself, without DEFAULT_CADENCE_MINUTES",
+        "_on_update_posted reads the admins list and QUEUE_UPDATE_DELIVERIES decides in SQL who of the "
+        "subscribers is an admin (named and believed): access.is_admin for many names at once, which wants a "
+        "fragment in catalog/access.py",
 }
 # Copies kept on purpose, with the reason.
 DELIBERATE = {

@@ -24,7 +24,7 @@ def both_sides(tmp_path_factory) -> tuple[dict, dict]:
     """Every Insights frame from DuckDB and from plain pandas, on one synthetic store."""
     path = str(tmp_path_factory.mktemp("bench") / "bench.duckdb")
     bench.generate(path, incidents=3000, updates_per=3, follow_ups=4500)
-    kit = ik.open(path, read_only=True)
+    kit = ik.open(path, read_only=True, user="tester")
     try:
         mine = bench.duckdb_all(kit)
     finally:

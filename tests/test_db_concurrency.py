@@ -14,7 +14,7 @@ import incident_kit as ik
     ("retry", 4, 50),    # the measured alternative still loses nothing (benchmarks compare speed)
 ])
 def test_concurrent_writes_through_the_service_api_all_land(db_path, strategy, THREADS, WRITES):
-    kit = ik.open(db_path, write_strategy=strategy)
+    kit = ik.open(db_path, write_strategy=strategy, user="tester")
     ref = kit.declare("Shared incident").reference
     errors, barrier = [], threading.Barrier(THREADS)
 

@@ -9,7 +9,7 @@ import incident_kit as ik
 
 WRITER = r"""
 import sys, incident_kit as ik
-kit = ik.open(sys.argv[1])
+kit = ik.open(sys.argv[1], user="tester")
 i = 0
 while True:
     i += 1
@@ -32,7 +32,7 @@ def test_acknowledged_writes_survive_sigkill(db_path, subprocess_env, python):
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     assert len(acked) >= 50, "the writer did not get going"
-    kit = ik.open(db_path)
+    kit = ik.open(db_path, user="tester")
     present = set(kit.incidents().reference)
     assert set(acked) <= present
     for ref in acked[-5:]:

@@ -11,7 +11,7 @@ from incident_kit.errors import StoreUnavailable
 
 HOLDER = r"""
 import sys, time, incident_kit as ik
-kit = ik.open(sys.argv[1])
+kit = ik.open(sys.argv[1], user="tester")
 print("holding", flush=True)
 time.sleep(60)
 """
@@ -29,7 +29,7 @@ def held(db_path, subprocess_env, python):
 
 def test_library_says_the_file_is_in_use(db_path, held):
     with pytest.raises(StoreUnavailable) as info:
-        ik.open(db_path)
+        ik.open(db_path, user="tester")
     message = str(info.value)
     assert f"is in use by another process (PID {held.pid})" in message
     assert "\n" not in message and "Traceback" not in message

@@ -10,7 +10,7 @@ COUNT = "SELECT count(*) FROM incidents"
 
 
 def test_a_read_sees_one_snapshot_while_a_writer_commits_in_between(db_path):
-    kit = ik.open(db_path)
+    kit = ik.open(db_path, user="tester")
     kit.declare("Before the read", declared_by="ana")
     first_done, committed = threading.Event(), threading.Event()
 
@@ -41,7 +41,7 @@ def test_a_read_sees_one_snapshot_while_a_writer_commits_in_between(db_path):
 
 
 def test_an_error_inside_a_read_leaves_the_connection_usable(db_path):
-    kit = ik.open(db_path)
+    kit = ik.open(db_path, user="tester")
 
     def broken(tx):
         tx.fetchone("SELECT * FROM no_such_table")

@@ -79,7 +79,7 @@ def test_private_incidents_and_everything_of_theirs_are_left_out(full_kit, tmp_p
 
 def test_a_public_only_export_restores_too(full_kit, tmp_path):
     full_kit.export(tmp_path / "out", format="csv")
-    fresh = ik.open(tmp_path / "fresh.duckdb")
+    fresh = ik.open(tmp_path / "fresh.duckdb", user="tester")
     try:
         counts = fresh.restore(tmp_path / "out")
         assert counts["incidents"] == len(full_kit.incidents()) - len(
@@ -151,13 +151,13 @@ def test_a_duckdb_store_moves_to_postgresql_and_back_with_nothing_lost(full_kit,
                            capture_output=True, text=True, timeout=300)
     assert moved.returncode == 0, moved.stderr
     assert f"({len(original['incidents'])} incidents)" in moved.stdout
-    with ik.open(pg_url) as pg:
+    with ik.open(pg_url, user="tester") as pg:
         on_pg = _store_tables(pg)
         assert {t: len(f) for t, f in on_pg.items()} == {t: len(f) for t, f in original.items()}
         new = pg.declare("First incident on PostgreSQL", declared_by="ana")
         assert new.reference == f"INC-{original['incidents']['id'].max() + 1}"
     back = tmp_path / "back.duckdb"
-    with ik.open(back) as kit:
+    with ik.open(back, user="tester") as kit:
         kit.restore(pg_url)
         returned = _store_tables(kit)
     for name, frame in original.items():

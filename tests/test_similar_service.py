@@ -179,7 +179,7 @@ def test_the_index_follows_changes_made_by_another_process(kit, python, subproce
     assert done.returncode == 0, done.stderr
 
     import incident_kit as ik
-    with ik.open(subprocess_env["INCIDENT_KIT_DB"]) as again:
+    with ik.open(subprocess_env["INCIDENT_KIT_DB"], user="tester") as again:
         assert [f["reference"] for f in again.similar("certificate expired")] == ["INC-2"]
 
 

@@ -2,37 +2,37 @@
 
 from __future__ import annotations
 
+from ..kit_part import KitPart
 from . import service
 from .models import IncidentType, Role, Severity, cadence_for
 
 
-class CatalogAPI:
-    db: object
+class CatalogAPI(KitPart):
 
     def severities(self) -> list[Severity]:
         """Ordered lowest first; the first is the default for new incidents."""
         return service.severities(self.db)
 
     def set_severities(self, items: list[dict], *, by=None) -> list[Severity]:
-        return service.set_severities(self.db, items, by=by)
+        return service.set_severities(self.db, items, by=self._by(by))
 
     def types(self) -> list[IncidentType]:
         return service.types(self.db)
 
     def add_type(self, label: str, *, description: str = "", engineering: bool = False, by=None) -> IncidentType:
-        return service.add_type(self.db, label, description=description, engineering=engineering, by=by)
+        return service.add_type(self.db, label, description=description, engineering=engineering, by=self._by(by))
 
     def roles(self) -> list[Role]:
         return service.roles(self.db)
 
     def add_role(self, label: str, *, description: str = "", by=None) -> Role:
-        return service.add_role(self.db, label, description=description, by=by)
+        return service.add_role(self.db, label, description=description, by=self._by(by))
 
     def load_demo(self, *, incidents: int = 400, seed: int = 42, append: bool = False, by=None) -> dict[str, int]:
         """Load the demo organisation (only into an empty database unless ``append``); returns row counts."""
         from .. import demo
 
-        return demo.load(self.db, incidents=incidents, seed=seed, append=append, by=by)
+        return demo.load(self.db, incidents=incidents, seed=seed, append=append, by=self._by(by))
 
     def update_cadence(self, severity: str | None) -> int:
         """Minutes between updates that ``severity`` promises (``catalog.models.DEFAULT_CADENCE_MINUTES`` if unknown)."""
@@ -42,14 +42,14 @@ class CatalogAPI:
         return service.get_setting(self.db, name)
 
     def set_setting(self, name: str, value, *, by=None) -> None:
-        service.set_setting(self.db, name, value, by=by)
+        service.set_setting(self.db, name, value, by=self._by(by))
 
     def save_settings(self, values: dict, *, by=None) -> dict:
         """Validate and save several settings at once (one transaction); a signed-in ``by`` must be an admin.
 
         ``admins`` must be a list of names. Returns the values as stored.
         """
-        return service.save_settings(self.db, values, by=by)
+        return service.save_settings(self.db, values, by=self._by(by))
 
     def can_administer(self, person) -> bool:
         """May ``person`` change settings, import and load demo data? Anyone may until admins are named."""

@@ -12,7 +12,7 @@ as a formula gets a leading ``'`` (OWASP's advice); a cell that already starts w
 
 Private incidents, and every row that belongs to one (found through ``<table>_id``
 columns, e.g. ``incident_id`` -> incidents, ``review_id`` -> reviews), are left out
-unless ``include_private``.
+unless ``include_private``; so are related links to them, and the timeline events that name them.
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ import pandas as pd
 
 from ..clock import iso, utcnow
 from ..errors import IncidentKitError
+from ..identity import is_checked
 from ..incident import facts as update_facts
 from ..incident import store as incident_store
+from ..incident.visibility import RELATED_FIELD
 from ..safe_output import neutralise, unneutralise  # noqa: F401 (both stay importable from here)
 from ..safe_output import csv_lines, os_error_sentence, output_dir, write_file
 from . import FORMATS, store
@@ -51,8 +53,17 @@ def _format(fmt: str) -> str:
 
 
 # -- export ----------------------------------------------------------------------
-def export(db, out_dir, *, format: str = "parquet", include_private: bool = False) -> dict:
+def require_operator(db, by, doing: str) -> None:
+    """Exports and restores hold every table: a checked actor (the app, the HTTP API) must be an admin."""
+    from ..catalog import access
+
+    if is_checked(by):
+        db.read(lambda tx: access.require_admin(tx, by, doing))
+
+
+def export(db, out_dir, *, format: str = "parquet", include_private: bool = False, by=None) -> dict:
     """Write every table to ``out_dir`` (created if needed); return the manifest."""
+    require_operator(db, by, "export the database")
     fmt = _format(format)
     out = Path(out_dir)
     if out.exists() and not out.is_dir():  # before reading anything: the cheap check first
@@ -120,6 +131,15 @@ def without_private(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataF
             frames[table] = frame[~drop].copy()
             done.add(table)
             pending.remove(table)
+    # A related link names the other incident (by id, and by reference on the timeline): a link to a
+    # left-out incident is left out on the side that stays too.
+    if "related_incidents" in frames:
+        links = frames["related_incidents"]
+        frames["related_incidents"] = links[~links["related_id"].isin(excluded["incidents"])].copy()
+    if "events" in frames:
+        events, refs = frames["events"], set(inc.loc[private, "reference"].tolist())
+        about = events["field"].eq(RELATED_FIELD) & (events["new_value"].isin(refs) | events["old_value"].isin(refs))
+        frames["events"] = events[~about].copy()
     return frames, len(excluded["incidents"])
 
 
@@ -268,8 +288,9 @@ def _load(tx, in_dir: Path, table: str, info: dict, fmt: str, types: dict[str, s
     return frame
 
 
-def restore(db, in_dir) -> dict[str, int]:
+def restore(db, in_dir, *, by=None) -> dict[str, int]:
     """Load an export into a store that holds no incidents yet; one transaction, rows per table returned."""
+    require_operator(db, by, "restore a database")
     in_dir = Path(in_dir)
     manifest = read_manifest(in_dir)
     fmt = manifest["format"]
@@ -319,7 +340,7 @@ def restore(db, in_dir) -> dict[str, int]:
 
 
 # -- copy ------------------------------------------------------------------------
-def copy_from(db, source) -> dict[str, int]:
+def copy_from(db, source, *, by=None) -> dict[str, int]:
     """Load another store (a DuckDB file or a PostgreSQL URL) into this empty one, private incidents included.
 
     An export to Parquet (typed, every table) and a restore of it: the same path a
@@ -328,9 +349,10 @@ def copy_from(db, source) -> dict[str, int]:
     from ..config import is_url
     from ..db import open_database
 
+    require_operator(db, by, "copy a database in")
     if not is_url(source) and not Path(source).is_file():
         raise IncidentKitError(f"{source} is neither an export directory, a DuckDB file nor a postgresql:// URL.")
-    if str(source) == str(getattr(db, "url", db.path)) or (not is_url(source) and not is_url(db.path)
+    if str(source) == db.target or (not is_url(source) and not is_url(db.path)
                                                           and Path(source).resolve() == Path(db.path).resolve()):
         raise IncidentKitError("The source and the target are the same store; give --db a new, empty database.")
     with tempfile.TemporaryDirectory(prefix="ik-copy-") as tmp:
@@ -339,5 +361,5 @@ def copy_from(db, source) -> dict[str, int]:
             export(src, tmp, format="parquet", include_private=True)
         finally:
             src.close()
-        return restore(db, tmp)
+        return restore(db, tmp, by=by)
 

@@ -49,18 +49,18 @@ class FollowUpAPI(KitPart):
         return service.import_links(self.db, text, by=self._by(by))
 
     def follow_up(self, follow_up: str | int, *, viewer: str | None = None) -> FollowUp:
-        return service.get(self.db, follow_up, viewer=viewer)
+        return service.get(self.db, follow_up, viewer=self._viewer(viewer))
 
     def follow_ups(self, *, viewer: str | None = None, incident: str | None = None, owner: str | None = None,
                    status=None, still_open: bool = False, overdue: bool = False, now=None,
                    include_private: bool = True) -> pd.DataFrame:
         """Follow-ups as a validated DataFrame (one row each, with an ``overdue`` flag)."""
-        return service.follow_ups(self.db, viewer=viewer, incident=incident, owner=owner, status=status,
+        return service.follow_ups(self.db, viewer=self._viewer(viewer), incident=incident, owner=owner, status=status,
                                   still_open=still_open, overdue=overdue, now=now, include_private=include_private)
 
     def open_follow_up_count(self, reference: str, *, viewer: str | None = None) -> int:
         """How many of the incident's follow-ups are still open or in progress (shown when it closes)."""
-        return service.still_open_count(self.db, reference, viewer=viewer)
+        return service.still_open_count(self.db, reference, viewer=self._viewer(viewer))
 
     def export_follow_ups(self, *, format: str = "csv", include_private: bool | None = None, **filters) -> str:
         """CSV (columns in ``follow_up.export.CSV_COLUMNS``) or JSON of ``follow_ups(**filters)``.
@@ -72,6 +72,7 @@ class FollowUpAPI(KitPart):
 
         if include_private is None:
             include_private = filters.get("viewer") is not None
+        filters["viewer"] = self._viewer(filters.get("viewer"))
         frame = service.follow_ups(self.db, include_private=include_private, **filters)
         fmt = str(format).lower()
         if fmt == "csv":

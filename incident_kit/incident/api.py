@@ -61,39 +61,39 @@ class IncidentAPI(KitPart):
         return service.merge(self.db, reference, into, by=self._by(by))
 
     def get(self, reference: str, *, viewer: str | None = None) -> Incident:
-        return service.get(self.db, reference, viewer=viewer)
+        return service.get(self.db, reference, viewer=self._viewer(viewer))
 
     def events(self, reference: str, *, viewer: str | None = None) -> list[Event]:
-        return service.events(self.db, reference, viewer=viewer)
+        return service.events(self.db, reference, viewer=self._viewer(viewer))
 
     def updates(self, reference: str, *, viewer: str | None = None) -> list[Update]:
-        return service.updates(self.db, reference, viewer=viewer)
+        return service.updates(self.db, reference, viewer=self._viewer(viewer))
 
     def role_history(self, reference: str, *, viewer: str | None = None) -> pd.DataFrame:
-        return service.role_history(self.db, reference, viewer=viewer)
+        return service.role_history(self.db, reference, viewer=self._viewer(viewer))
 
     def timeline(self, reference: str, *, viewer: str | None = None) -> pd.DataFrame:
         """Events and updates in order, one row each (the audit trail, readable)."""
-        return timeline.to_frame(timeline.build(self.events(reference, viewer=viewer),
-                                                self.updates(reference, viewer=viewer)))
+        return timeline.to_frame(timeline.build(self.events(reference, viewer=self._viewer(viewer)),
+                                                self.updates(reference, viewer=self._viewer(viewer))))
 
     def incidents(self, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
                   type: str | None = None, severity: str | None = None, search: str | None = None,
                   since=None, until=None, limit: int | None = None) -> pd.DataFrame:
         """One row per incident, active first. ``viewer`` hides private incidents they may not see."""
-        return service.incidents(self.db, viewer=viewer, active=active, mine=mine, type=type,
+        return service.incidents(self.db, viewer=self._viewer(viewer), active=active, mine=mine, type=type,
                                  severity=severity, search=search, since=since, until=until, limit=limit)
 
     def incident_counts(self, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
                         type: str | None = None, severity: str | None = None, search: str | None = None,
                         now=None) -> dict[str, int]:
         """``{"total", "active", "overdue"}`` for the same filters (and visibility) as ``incidents()``."""
-        return service.incident_counts(self.db, viewer=viewer, active=active, mine=mine, type=type,
+        return service.incident_counts(self.db, viewer=self._viewer(viewer), active=active, mine=mine, type=type,
                                        severity=severity, search=search, now=now)
 
     def summary(self, reference: str, *, viewer: str | None = None) -> dict:
         """One incident's list row: lead, comms_lead, accountable, next_update_due, update_count..."""
-        return service.summary(self.db, reference, viewer=viewer)
+        return service.summary(self.db, reference, viewer=self._viewer(viewer))
 
     def members(self, reference: str, *, viewer: str | None = None) -> list[str]:
-        return service.members(self.db, reference, viewer=viewer)
+        return service.members(self.db, reference, viewer=self._viewer(viewer))

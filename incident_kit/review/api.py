@@ -52,12 +52,12 @@ class ReviewAPI(KitPart):
 
     def review(self, reference: str, *, viewer: str | None = None) -> Review | None:
         """The incident's review, or None if none was started."""
-        return service.get(self.db, reference, viewer=viewer)
+        return service.get(self.db, reference, viewer=self._viewer(viewer))
 
     def reviews(self, *, viewer: str | None = None, status: str | None = None,
                 depth: str | None = None) -> pd.DataFrame:
         """One row per reviewed incident, unfinished first, with the count of still-open follow-ups."""
-        return service.reviews(self.db, viewer=viewer, status=status, depth=depth)
+        return service.reviews(self.db, viewer=self._viewer(viewer), status=status, depth=depth)
 
     def reviews_to_do(self, *, viewer: str | None = None) -> pd.DataFrame:
         """Incidents awaiting a review nobody has started (resolved or post-incident), newest resolved first."""
@@ -66,25 +66,25 @@ class ReviewAPI(KitPart):
     def review_history(self, reference: str, *, section: str | None = None,
                        viewer: str | None = None) -> pd.DataFrame:
         """Every saved version of every section (or one section), oldest first."""
-        return service.history(self.db, reference, section=section, viewer=viewer)
+        return service.history(self.db, reference, section=section, viewer=self._viewer(viewer))
 
     def review_hints(self, reference: str, *, viewer: str | None = None) -> list[SectionHint]:
         """Blameless-language hints in the current sections that nobody dismissed."""
-        return service.hints(self.db, reference, viewer=viewer)
+        return service.hints(self.db, reference, viewer=self._viewer(viewer))
 
     def check_review_text(self, reference: str, text: str, *, viewer: str | None = None) -> list[Hint]:
-        return service.check_text(self.db, reference, text, viewer=viewer)
+        return service.check_text(self.db, reference, text, viewer=self._viewer(viewer))
 
     def dismiss_review_hint(self, reference: str, section: str, hint_key: str, *, by: str | None = None) -> None:
         service.dismiss_hint(self.db, reference, section, hint_key, by=self._by(by))
 
     def review_prefill(self, reference: str, *, viewer: str | None = None) -> Prefill:
         """What the record says: timeline, key times and durations, roles, severity history, impacts."""
-        return service.prefill_for(self.db, reference, viewer=viewer)
+        return service.prefill_for(self.db, reference, viewer=self._viewer(viewer))
 
     def suggest_review_depth(self, reference: str, *, viewer: str | None = None) -> Depth:
         """A suggestion from severity only; the team chooses."""
-        return service.suggested_depth(self.db, reference, viewer=viewer)
+        return service.suggested_depth(self.db, reference, viewer=self._viewer(viewer))
 
     def close_incident(self, reference: str, *, by: str | None = None) -> tuple[Incident, int]:
         """Close (only with a published or waived review); returns the incident and its still-open follow-ups."""
@@ -92,17 +92,17 @@ class ReviewAPI(KitPart):
 
     def export_review(self, reference: str, format: str = "markdown", *, viewer: str | None = None) -> str:
         """The review as a Markdown or HTML (printable) document."""
-        incident = incident_service.get(self.db, reference, viewer=viewer)
-        review = service.get(self.db, reference, viewer=viewer)
+        incident = incident_service.get(self.db, reference, viewer=self._viewer(viewer))
+        review = service.get(self.db, reference, viewer=self._viewer(viewer))
         if review is None:
             from ..errors import IncidentKitError
 
             raise IncidentKitError(f"{incident.reference} has no review to export; start one first.")
-        frame = follow_up_service.follow_ups(self.db, viewer=viewer, incident=incident.reference)
-        facts = service.prefill_for(self.db, reference, viewer=viewer)  # fills sections nobody wrote
+        frame = follow_up_service.follow_ups(self.db, viewer=self._viewer(viewer), incident=incident.reference)
+        facts = service.prefill_for(self.db, reference, viewer=self._viewer(viewer))  # fills sections nobody wrote
         from ..similar import service as similar_service  # bm25s and scipy load only when asked
         from . import export  # Jinja2 and markdown-it load only to export
 
-        related = similar_service.related(self.db, reference, viewer=viewer)  # linked by people, visible ones
+        related = similar_service.related(self.db, reference, viewer=self._viewer(viewer))  # linked by people, visible ones
         return export.render(incident, review, frame, format=format, generated_at=utcnow(), facts=facts,
                              related=related)

@@ -85,8 +85,9 @@ def participants(tx, incident: Incident) -> list[str]:
     return list(dict.fromkeys(p for p in people if p))
 
 
-def _gather(tx, incident: Incident) -> prefill.Prefill:
-    return prefill.gather(incident, incident_store.events(tx, incident.id), incident_store.updates(tx, incident.id),
+def _gather(tx, incident: Incident, viewer=None) -> prefill.Prefill:
+    return prefill.gather(incident, incident_service.visible_events(tx, incident, viewer),
+                          incident_store.updates(tx, incident.id),
                           incident_store.role_history(tx, incident.id), incident_store.members(tx, incident.id))
 
 
@@ -132,7 +133,9 @@ def start(db, reference: str, *, depth, by: str, reason: str | None = None, sche
         if incident.status == Status.RESOLVED:
             incident_service.move(tx, incident, Status.POST_INCIDENT, by=by, now=now,
                                    detail="The learning phase starts with the review")
-            incident = incident_store.get_by_id(tx, incident.id)
+            moved = incident_store.get_by_id(tx, incident.id)
+            assert moved is not None  # loaded above, in this transaction; nothing is hard-deleted
+            incident = moved
         status = ReviewStatus.WAIVED if depth_ == Depth.NONE else ReviewStatus.DRAFT
         review_id = store.insert(tx, incident_id=incident.id, depth=depth_, status=status, waived_reason=why,
                                  created_at=now, created_by=by)
@@ -365,7 +368,7 @@ def history(db, reference: str, *, section: str | None = None, viewer: str | Non
 
 
 def prefill_for(db, reference: str, *, viewer: str | None = None) -> prefill.Prefill:
-    return db.read(lambda tx: _gather(tx, incident_service.load_visible(tx, reference, viewer)))
+    return db.read(lambda tx: _gather(tx, incident_service.load_visible(tx, reference, viewer), viewer))
 
 
 def suggested_depth(db, reference: str, *, viewer: str | None = None) -> Depth:

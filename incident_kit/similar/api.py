@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..kit_part import KitPart
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -15,14 +17,12 @@ def _service():
     return service
 
 
-class SimilarAPI:
-    db: object
-    user: str
+class SimilarAPI(KitPart):
 
     def similar(self, text_or_reference: str, limit: int = 5, *, viewer: str | None = None) -> list[dict]:
         """Past incidents most like some text or an incident (``INC-12``): ``[{"reference", "title", "score"}]``,
         best first. Private incidents appear only for viewers who may see them."""
-        return _service().similar(self.db, text_or_reference, limit=limit, viewer=viewer)
+        return _service().similar(self.db, text_or_reference, limit=limit, viewer=self._viewer(viewer))
 
     def prepare_similar(self) -> None:
         """Start building the similar-incident index in the background (the app calls this once, when it
@@ -33,15 +33,15 @@ class SimilarAPI:
 
     def recurring(self, *, viewer: str | None = None, since=None, until=None) -> "pd.DataFrame":
         """"What keeps coming back": groups of incidents alike enough to be the same problem returning."""
-        return _service().recurring(self.db, viewer=viewer, since=since, until=until)
+        return _service().recurring(self.db, viewer=self._viewer(viewer), since=since, until=until)
 
     def related(self, reference: str, *, viewer: str | None = None) -> list[dict]:
         """Incidents a person linked as related to this one."""
-        return _service().related(self.db, reference, viewer=viewer)
+        return _service().related(self.db, reference, viewer=self._viewer(viewer))
 
     def link_related(self, reference: str, other: str, *, by: str | None = None) -> list[dict]:
         """Link ``other`` as related (both ways). A ``Person`` (the app's signed-in person) is checked."""
-        return _service().link(self.db, reference, other, by=by or self.user)
+        return _service().link(self.db, reference, other, by=self._by(by))
 
     def unlink_related(self, reference: str, other: str, *, by: str | None = None) -> list[dict]:
-        return _service().unlink(self.db, reference, other, by=by or self.user)
+        return _service().unlink(self.db, reference, other, by=self._by(by))

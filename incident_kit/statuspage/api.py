@@ -6,14 +6,15 @@ from typing import TYPE_CHECKING
 
 from pathlib import Path
 
+from ..kit_part import KitPart
+
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
 from . import service
 
 
-class StatusPageAPI:
-    db: object
+class StatusPageAPI(KitPart):
 
     def build_status_page(self, out_dir, *, base_url: str | None = None, now=None) -> list[Path]:
         """Write the public index.html and feed.xml (external updates of non-private incidents only)."""
@@ -21,4 +22,4 @@ class StatusPageAPI:
 
     def status_board(self, *, viewer: str | None = None, now=None) -> pd.DataFrame:
         """The internal status page: every incident the viewer may see, active or resolved this week."""
-        return service.board(self.db, viewer=viewer, now=now)
+        return service.board(self.db, viewer=self._viewer(viewer), now=now)

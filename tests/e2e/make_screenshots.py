@@ -29,7 +29,7 @@ USER = "maya"  # a person in the demo organisation, so "Mine" and roles mean som
 
 def _prepare(db: Path) -> str:
     """Demo data plus one busy incident; returns the reference to photograph."""
-    with ik.open(db) as kit:
+    with ik.open(db, user="tester") as kit:
         demo.load(kit.db, incidents=400)
         inc = kit.declare("Checkout returning 500s for some card payments", declared_by="maya", severity="Major",
                           type="engineering", lead="maya", tags=["customer-facing", "deploy"],
@@ -57,7 +57,7 @@ def _prepare(db: Path) -> str:
 def _prepare_review(db: Path) -> str:
     """A resolved incident with a standard review half written; returns its reference."""
     now = dt.datetime.now(dt.timezone.utc)
-    with ik.open(db) as kit:
+    with ik.open(db, user="tester") as kit:
         inc = kit.declare("Search results stale for EU customers", declared_by="maya", severity="Moderate",
                           type="engineering", lead="maya", started_at=now - dt.timedelta(hours=3, minutes=10))
         kit.assign_role(inc.reference, "comms", "bao", by="maya")

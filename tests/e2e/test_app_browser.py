@@ -77,7 +77,7 @@ def test_declare_update_and_resolve_in_a_real_browser(tmp_path, subprocess_env):
         page.get_by_role("heading", name="INC-1 · Checkout is failing").wait_for()
 
     # Streamlit has stopped: the database file is ours to read.
-    with ik.open(db) as kit:
+    with ik.open(db, user="tester") as kit:
         incident = kit.get("INC-1")
         assert (incident.title, incident.severity, incident.status.value, incident.declared_by) == (
             "Checkout is failing", "Major", "resolved", "Ana Silva")

@@ -53,7 +53,7 @@ CHARTS = """panel => [...panel.querySelectorAll('[data-testid="stVegaLiteChart"]
 @pytest.fixture(scope="module")
 def demo_db(tmp_path_factory):
     db = tmp_path_factory.mktemp("insights") / "demo.duckdb"
-    with ik.open(db) as kit:
+    with ik.open(db, user="tester") as kit:
         demo.load(kit.db, incidents=200, seed=11)
     return db
 

@@ -161,7 +161,7 @@ def test_a_support_lead_runs_an_incident_from_declaration_to_close(tmp_path, sub
         finally:
             browser.close()
 
-    with ik.open(db) as kit:
+    with ik.open(db, user="tester") as kit:
         incident = kit.get("INC-1")
         assert (incident.status.value, incident.declared_by) == ("closed", "Sam Rivera")
         updates = kit.updates("INC-1")

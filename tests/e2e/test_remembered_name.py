@@ -32,7 +32,7 @@ def _remembered(context) -> str | None:
 
 def test_a_reload_and_a_shared_link_do_not_ask_for_the_name_again(tmp_path, subprocess_env):
     db = tmp_path / "remember.duckdb"
-    with ik.open(db) as kit:
+    with ik.open(db, user="tester") as kit:
         kit.declare("Printer queue stuck", declared_by="bao")
     with harness.app_in_browser(db, env=subprocess_env, log=tmp_path / "streamlit.log") as (url, browser):
         mine = browser.new_context(viewport={"width": 1400, "height": 1000})

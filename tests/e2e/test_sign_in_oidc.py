@@ -106,7 +106,7 @@ def test_signing_in_through_oidc_then_declaring_privately_records_the_email_as_d
         page.get_by_test_id("stMarkdownContainer").filter(has_text=f"{EMAIL} · Declared").first.wait_for()
         assert "Traceback" not in page.content()
 
-    with ik.open(db) as kit:  # Streamlit has stopped: the file is ours to read
+    with ik.open(db, user="tester") as kit:  # Streamlit has stopped: the file is ours to read
         incident = kit.get("INC-1")
         assert (incident.declared_by, incident.private) == (EMAIL, True)
         assert kit.events("INC-1")[0].actor == EMAIL

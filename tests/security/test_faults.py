@@ -89,7 +89,7 @@ def test_a_file_that_is_not_a_database_is_one_sentence(tmp_path, subprocess_env)
 @pytest.fixture
 def from_the_future(tmp_path):
     path = tmp_path / "newer.duckdb"
-    kit = ik.open(path)
+    kit = ik.open(path, user="tester")
     kit.declare("Declared by a newer version", declared_by="ana")
     kit.db.write(lambda tx: tx.execute("INSERT INTO schema_migrations VALUES (9999, 'from_the_future', now())"))
     kit.close()
@@ -104,9 +104,9 @@ def test_a_database_with_a_newer_schema_is_refused(from_the_future, subprocess_e
 
 def test_a_newer_schema_is_refused_by_the_python_api_and_left_alone(from_the_future):
     with pytest.raises(ik.StoreUnavailable, match="written by a newer incident-kit"):
-        ik.open(from_the_future)
+        ik.open(from_the_future, user="tester")
     with pytest.raises(ik.StoreUnavailable, match="written by a newer incident-kit"):
-        ik.open(from_the_future, read_only=True)
+        ik.open(from_the_future, read_only=True, user="tester")
     import duckdb
 
     con = duckdb.connect(str(from_the_future), read_only=True)
@@ -191,7 +191,7 @@ def test_a_full_disk_during_import_or_demo_is_one_sentence_and_saves_nothing(sma
 
 
 def test_a_full_disk_while_writing_an_output_file_keeps_the_old_file(small_db, subprocess_env):
-    kit = ik.open(small_db)
+    kit = ik.open(small_db, user="tester")
     for i in range(300):
         kit.add_follow_up("INC-1", f"Follow-up number {i} with a long enough title to need room", by="ana")
     kit.close()

@@ -1,11 +1,14 @@
-"""Settings: severities and their update cadence, types, roles, admins, sign-in trust and the public name."""
+"""Settings: severities and their update cadence, types, roles, admins, sign-in trust, the public name and alerts."""
 
 import pandas as pd
 import streamlit as st
 
+from incident_kit.errors import IncidentKitError, NotAllowed, StoreUnavailable
 from incident_kit.ui import context as ctx
+from incident_kit.ui.panels.alerts import alert_settings
 
 DEMO_INCIDENTS = 400
+DEMO_USED_KEY = "settings_demo_database_used"  # a plain load found incidents this admin's view did not show
 
 kit = ctx.kit()
 user = ctx.current_user()
@@ -103,12 +106,45 @@ with st.form("settings_general"):
             ctx.flash("Settings saved.")
             st.rerun()
 
+
+def _load_demo(*, append: bool) -> None:
+    with st.spinner("Loading the demo organisation…"):
+        try:
+            loaded = kit.load_demo(incidents=DEMO_INCIDENTS, append=append, by=user)
+        except (NotAllowed, StoreUnavailable) as exc:
+            st.error(ctx.md_text(str(exc)), icon=":material/error:")
+            return
+        except IncidentKitError:  # not empty after all: incidents came in meanwhile, or private ones not shown
+            st.session_state[DEMO_USED_KEY] = True
+            st.rerun()
+    ctx.flash(f"{'Added' if append else 'Loaded'} {loaded['incidents']} demo incidents.")
+    st.rerun()
+
+
+def _demo_data() -> None:
+    """Into an empty database, the demo loads at once. Into a used one it is offered too, but only after saying
+    what it does there: made-up incidents mix with the real ones for good (nothing here is ever deleted)."""
+    counts = ctx.attempt(kit.incident_counts, viewer=user)
+    if counts is None:
+        return
+    if not counts["total"] and not st.session_state.get(DEMO_USED_KEY):
+        st.write(f"Load a realistic demo organisation into this empty database: {DEMO_INCIDENTS} made-up "
+                 "incidents over about 13 months, with updates, reviews and follow-ups.")
+        if st.button("Load demo data", key="settings_load_demo"):
+            _load_demo(append=False)
+        return
+    held = "already holds incidents" if counts["total"] else "holds incidents that you cannot see here"
+    st.write(f"This database {held}. The demo can add {DEMO_INCIDENTS} made-up incidents beside them, but "
+             "they stay for good: they appear in every list, in Insights and in reminders, the recent ones also "
+             "on the public status page, and incidents are never deleted.")
+    st.write("To try the demo on its own, ask whoever runs this app to start it on a new, empty database.")
+    sure = st.checkbox("I understand: the demo incidents stay in this database.", key="settings_demo_sure")
+    if st.button("Add the demo incidents to this database", key="settings_append_demo", disabled=not sure):
+        _load_demo(append=True)
+
+
+alert_settings(kit, user, editable=editable)
+
 if editable:
     with st.expander("Demo data"):
-        st.write("Load a realistic demo organisation into this database (only while it has no incidents).")
-        if st.button("Load demo data", key="settings_load_demo"):
-            with st.spinner("Loading the demo organisation…"):
-                loaded = ctx.attempt(kit.load_demo, incidents=DEMO_INCIDENTS, by=user)
-            if loaded:
-                ctx.flash(f"Loaded {loaded['incidents']} demo incidents.")
-                st.rerun()
+        _demo_data()
