@@ -33,7 +33,8 @@ class ImportAPI(KitPart):
         written. With ``skip_invalid`` the files with problems are left out (the summary names them) and the
         rest imported. Re-importing the same records updates them, never duplicates.
         """
-        return _service().import_files(self.db, kind, _files(kind, paths), by=self._by(by), max_file_mb=max_file_mb,
+        by = self._by(by)  # who acts is settled before any file is read
+        return _service().import_files(self.db, kind, _files(kind, paths), by=by, max_file_mb=max_file_mb,
                                        skip_invalid=skip_invalid, progress=progress)
 
     def prepare_import(self, kind: str, files: Iterable[str | os.PathLike | ImportFile], *, by: str | None = None,
@@ -42,7 +43,8 @@ class ImportAPI(KitPart):
 
         ``by`` is the person who will import (the preview shows them as the declarer where the files name none).
         """
-        return _service().prepare(self.db, kind, _files(kind, files), by=self._by(by), max_file_mb=max_file_mb,
+        by = self._by(by)  # who acts is settled before any file is read
+        return _service().prepare(self.db, kind, _files(kind, files), by=by, max_file_mb=max_file_mb,
                                   skip_invalid=skip_invalid)
 
     def apply_import(self, prepared: Prepared, *, by: str | None = None) -> ImportSummary:
