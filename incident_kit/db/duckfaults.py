@@ -31,7 +31,8 @@ _OTHER_FORMAT_RE = re.compile(r"\bextension\b", re.I)
 _SQLITE_HEADER = b"SQLite format 3\x00"  # the first 16 bytes of every SQLite 3 database file
 _INVALIDATED_RE = re.compile(r"invalidated")
 # Failures of the file itself, tried in order: the first whose pattern (or exception type) matches names it.
-# {path} is the file, {detail} the first line of DuckDB's own message.
+# {path} is the file, {detail} the first line of DuckDB's own message. A sentence whose advice only works at a
+# command line has its app wording in _IN_APP (the app never names a flag or a pip command).
 _FILE_FAILURES: list[tuple[tuple, str]] = [
     ((_FULL_RE,), "The disk holding the database {path} is full (or the file hit its size limit), "
                   "so nothing was saved; free some space and try again."),
@@ -46,6 +47,14 @@ _FILE_FAILURES: list[tuple[tuple, str]] = [
     ((duckdb.IOException,), "Cannot read or write the database {path} ({detail}); check the disk "
                             "and the file's permissions, then try again."),
 ]
+_IN_APP = {
+    _NEWER_RE: "The database {path} was written by a newer version of incident-kit; ask whoever runs this app "
+               "to upgrade it.",
+    _NOT_DUCKDB_RE: "{path} is not a database incident-kit can open; ask whoever runs this app to check which "
+                    "file it uses, or to restore it from a backup.",
+    _DAMAGED_RE: "The database {path} is damaged ({detail}); ask whoever runs this app to restore it from a "
+                 "backup or an export.",
+}
 
 
 def explain_failure(path: str | Path, exc: BaseException) -> StoreUnavailable | None:
@@ -56,7 +65,9 @@ def explain_failure(path: str | Path, exc: BaseException) -> StoreUnavailable | 
     text = str(exc)
     for signs, sentence in _FILE_FAILURES:
         if any(isinstance(exc, sign) if isinstance(sign, type) else sign.search(text) for sign in signs):
-            return StoreUnavailable(sentence.format(path=path, detail=_first_line(text)))
+            words = {"path": path, "detail": _first_line(text)}
+            in_app = _IN_APP.get(signs[0])
+            return StoreUnavailable(sentence.format(**words), in_app=in_app.format(**words) if in_app else None)
     return None
 
 
@@ -86,13 +97,16 @@ def explain_open_error(path: Path, exc: Exception) -> StoreUnavailable:
     if _OTHER_FORMAT_RE.search(text) and path.is_file():
         kind = " (it is a SQLite database)" if _header(path).startswith(_SQLITE_HEADER) else ""
         return StoreUnavailable(f"{path} is not a DuckDB database file{kind}; check the --db path "
-                                "(or INCIDENT_KIT_DB), or restore the file from a backup if it was one.")
+                                "(or INCIDENT_KIT_DB), or restore the file from a backup if it was one.",
+                                in_app=_IN_APP[_NOT_DUCKDB_RE].format(path=path))
     match = _LOCK_RE.search(text)
     if match or "Could not set lock" in text:
         who = f" (PID {match['pid']})" if match else ""
         return StoreUnavailable(
             f"The database {path} is in use by another process{who}, probably the running app; "
-            "stop it, point --db/INCIDENT_KIT_DB at another file, or read from the app's snapshot."
+            "stop it, point --db/INCIDENT_KIT_DB at another file, or read from the app's snapshot.",
+            in_app=f"The database {path} is in use by another program{who}; ask whoever runs this app to stop "
+                   "that program, then reload this page.",
         )
     if isinstance(exc, duckdb.IOException) and path.is_dir():
         return StoreUnavailable(f"{path} is a directory; give the path of a .duckdb file.")

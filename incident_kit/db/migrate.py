@@ -89,7 +89,9 @@ def refuse_newer(db: Database, done: Iterable[int]) -> None:
     if unknown:
         raise StoreUnavailable(
             f"The database {db.path} was written by a newer incident-kit (schema migrations {unknown} are unknown "
-            "to this version); upgrade incident-kit (pip install -U incident-kit) or open another --db file."
+            "to this version); upgrade incident-kit (pip install -U incident-kit) or open another --db file.",
+            in_app=f"The database {db.path} was written by a newer version of incident-kit; ask whoever runs this "
+                   "app to upgrade it.",
         )
 
 

@@ -234,7 +234,9 @@ class PostgresDatabase:
             from psycopg_pool import ConnectionPool
         except ImportError:
             raise StoreUnavailable(
-                "PostgreSQL support is not installed; run: pip install 'incident-kit[postgres]'.") from None
+                "PostgreSQL support is not installed; run: pip install 'incident-kit[postgres]'.",
+                in_app="This app is set to use PostgreSQL, but PostgreSQL support is not installed; ask whoever "
+                       "runs it to install it.") from None
         self._psycopg = psycopg
         self.path = redact(url)
         self.url = url

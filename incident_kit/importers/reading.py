@@ -81,8 +81,8 @@ def read_text(file: ImportFile, ctx: Context, problems: list[dict]) -> str | Non
     """The file's text, or None after recording why it cannot be used."""
     if file.size > ctx.max_bytes:
         problems.append(problem(file.name, f"is {_mb(file.size)}; the limit is {_mb(ctx.max_bytes)} per file. "
-                                "Split it into smaller files, or raise the limit with --max-file-mb "
-                                "(or INCIDENT_KIT_IMPORT_MAX_MB)."))
+                                "Split it into smaller files, or ask whoever runs incident-kit to raise "
+                                "the limit."))  # the limit's setting is in --help; the app names no flag
         return None
     data = file.read()
     try:

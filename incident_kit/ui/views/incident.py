@@ -393,7 +393,7 @@ for panel in incident_panels():
     try:
         panel.render(kit, incident, user)
     except IncidentKitError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(ctx.app_words(exc), icon=":material/error:")
     except Exception as exc:  # one broken panel must not take the incident page down
         name = panel.__name__.rsplit(".", 1)[-1].replace("_", " ")
         st.error(f"The {name} section could not be shown ({type(exc).__name__}); the rest of the page is fine.",

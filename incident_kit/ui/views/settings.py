@@ -112,7 +112,7 @@ def _load_demo(*, append: bool) -> None:
         try:
             loaded = kit.load_demo(incidents=DEMO_INCIDENTS, append=append, by=user)
         except (NotAllowed, StoreUnavailable) as exc:
-            st.error(ctx.md_text(str(exc)), icon=":material/error:")
+            st.error(ctx.app_words(exc), icon=":material/error:")
             return
         except IncidentKitError:  # not empty after all: incidents came in meanwhile, or private ones not shown
             st.session_state[DEMO_USED_KEY] = True

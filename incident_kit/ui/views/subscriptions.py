@@ -35,7 +35,7 @@ def _try(action, channel: str, **kwargs):
             st.error(f"That {KINDS[kind][0] if kind != 'email' else 'email'} address was not recognised: "
                      "check it is complete (copy it again from where you found it).", icon=":material/error:")
         else:
-            st.error(str(exc), icon=":material/error:")
+            st.error(ui.app_words(exc), icon=":material/error:")
         return None
 
 
