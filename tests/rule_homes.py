@@ -185,7 +185,10 @@ def copies(path: str, source: str) -> list[Copy]:
             add(node, "cadence", "a severity -> cadence map without the default: use catalog.models.cadence_for")
 
         # admin checks: the admins list read, or a name tested against it, anywhere but the admin rule
-        if isinstance(node, ast.Call) and _name(node.func) in ("admins", "admin_names") and not in_catalog:
+        through_home = isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+            and ast.unparse(node.func.value) == "access"  # access.admin_names() binds the home's admin_sql
+        if isinstance(node, ast.Call) and _name(node.func) in ("admins", "admin_names") and not in_catalog \
+                and not through_home:
             add(node, "admin check", f"reads {_name(node.func)}(): use catalog.access")
         if isinstance(node, ast.Compare) and path != ACCESS and any(isinstance(op, (ast.In, ast.NotIn))
                                                                     for op in node.ops) \

@@ -27,6 +27,17 @@ def is_admin(tx, person) -> bool:
     return is_trusted_name(person, trust_typed_names=trust_typed_names(tx))
 
 
+def admin_sql(who: str) -> str:
+    """``is_admin`` for many names at once, as SQL: true when ``who`` (an SQL expression holding a name that is
+    already believed, or NULL) is named in ``admins``. Binds one value: ``admin_names(tx)``."""
+    return f"coalesce(list_contains(CAST(? AS VARCHAR[]), {who}), FALSE)"
+
+
+def admin_names(tx) -> list[str]:
+    """The value ``admin_sql`` binds."""
+    return sorted(store.admins(tx))
+
+
 def can_administer(tx, person) -> bool:
     """Admins may change settings, import and load the demo; before any admin is named, anyone may."""
     return person is None or not store.admins(tx) or is_admin(tx, person)

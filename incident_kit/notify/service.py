@@ -99,7 +99,7 @@ def _on_update_posted(tx, kind: str, incident_id: int, payload: dict) -> None:
         update = replace(update, next_update_at=update.posted_at + dt.timedelta(minutes=minutes))
     title, body = update_message(incident, update)
     store.queue_update_deliveries(tx, incident_id=incident_id, update_id=update_id, title=title, body=body,
-                                  now=update.posted_at, admins=sorted(catalog.admins(tx)),
+                                  now=update.posted_at, admins=access.admin_names(tx),
                                   typed_names_believed=_typed_names_believed(tx))
 
 
