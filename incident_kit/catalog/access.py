@@ -9,7 +9,7 @@ verified by a sign-in, unless the install turned ``trust_typed_names`` on
 from __future__ import annotations
 
 from ..errors import NotAllowed
-from ..identity import is_checked, is_trusted_name
+from ..identity import is_checked, is_machine, is_trusted_name
 from . import store
 
 
@@ -28,7 +28,10 @@ def is_admin(tx, person) -> bool:
 
 
 def can_administer(tx, person) -> bool:
-    """Admins may change settings, import and load the demo; before any admin is named, anyone may."""
+    """Admins may change settings, import and load the demo; before any admin is named, any person may
+    (never a machine: an API token administers nothing)."""
+    if is_machine(person):
+        return False
     return person is None or not store.admins(tx) or is_admin(tx, person)
 
 
@@ -36,6 +39,8 @@ def require_admin(tx, actor, doing: str) -> None:
     """Refuse ``doing`` (e.g. "change settings") to a checked actor who may not administer."""
     if not is_checked(actor) or can_administer(tx, actor):
         return
+    if is_machine(actor):
+        raise NotAllowed(f"An API token cannot {doing}; ask an admin.")
     names = ", ".join(sorted(store.admins(tx)))
     if str(actor) in store.admins(tx):
         raise NotAllowed(f"Only a signed-in admin can {doing}: sign in to prove you are {actor}, "

@@ -25,7 +25,7 @@ PLACEHOLDERS = {"reference": "INC-1", "other": "INC-2", "into": "INC-2", "follow
                 "depth": "note", "label": "x", "name": "x", "value": "x", "url": "https://example.com",
                 "severity": "Minor", "hint_key": "k", "source": "x", "out_dir": "x", "reason": "x",
                 "when": "2026-01-01T00:00:00+00:00", "kind": "csv", "paths": [], "files": [], "prepared": None,
-                "text_or_reference": "x"}
+                "text_or_reference": "x", "scopes": ["incidents:read"], "idempotency_key": "k"}
 
 
 def _calls_naming_nobody():
