@@ -31,6 +31,15 @@ SCOPES: dict[str, str] = {
     "metrics:read": "read the metrics (the same numbers as metrics --json)",
 }
 
+# The same scopes in people's words (the Settings page).
+SCOPE_LABELS: dict[str, str] = {
+    "alerts": "Send alerts",
+    "incidents:read": "Read incidents",
+    "incidents:write": "Declare and update incidents",
+    "metrics:read": "Read metrics",
+}
+STATE_LABELS = {"active": "Active", "expired": "Expired", "revoked": "Revoked"}
+
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 EXPIRY_RE = re.compile(r"^(\d{1,5})\s*([hdw])$")
 EXPIRY_UNITS = {"h": dt.timedelta(hours=1), "d": dt.timedelta(days=1), "w": dt.timedelta(weeks=1)}

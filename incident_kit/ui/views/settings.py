@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from incident_kit.ui import context as ctx
+from incident_kit.ui.panels import api_tokens
 
 DEMO_INCIDENTS = 400
 
@@ -104,6 +105,8 @@ with st.form("settings_general"):
         if saved is not None:
             ctx.flash("Settings saved.")
             st.rerun()
+
+api_tokens.render(kit, user, editable)
 
 if editable:
     with st.expander("Demo data"):
