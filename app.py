@@ -12,11 +12,9 @@ Empty sections are left out of the navigation.
 import streamlit as st
 
 if __name__ != "__main__":  # `streamlit run` serving HTTP: the pages (this file) and the API at /api/v1
-    from starlette.routing import Mount
+    from incident_kit.web import app as api
 
-    from incident_kit.web.app import PREFIX, create_app
-
-    app = st.App(__file__, routes=[Mount(PREFIX, app=create_app())])
+    app = st.App(__file__, routes=api.routes(), middleware=api.middleware())
 else:  # a browser session's run: route to a page
     from incident_kit.ui import context
 

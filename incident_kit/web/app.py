@@ -8,11 +8,13 @@ The OpenAPI document is at ``/api/v1/openapi.json`` and a plain, offline docs pa
 from __future__ import annotations
 
 from fastapi import FastAPI
+from starlette.middleware import Middleware
+from starlette.routing import Mount
 
 from .. import __version__
 from . import docs, errors, health, incidents, metrics
 from .auth import RateLimit
-from .guard import Guard
+from .guard import Guard, JsonAtTheEdge
 from .schemas import Error
 
 PREFIX = "/api/v1"  # where app.py mounts it; the OpenAPI document's server URL
@@ -40,3 +42,13 @@ def create_app(*, rate: str | None = None) -> FastAPI:
     api.include_router(docs.router)
     api.add_middleware(Guard)
     return api
+
+
+def routes() -> list:
+    """What ``app.py`` adds to Streamlit's server: the API mounted at ``/api/v1``."""
+    return [Mount(PREFIX, app=create_app())]
+
+
+def middleware() -> list:
+    """Around Streamlit's server: errors it answers itself under ``/api/v1`` are JSON sentences too."""
+    return [Middleware(JsonAtTheEdge, prefix=PREFIX)]

@@ -22,11 +22,15 @@ DEPTH_MAX = 32  # Alertmanager's and Grafana's payloads are 4 levels deep; no ho
 _GONE = object()  # the client disconnected before sending the whole body
 
 
-def _json_response(status: int, sentence: str, headers: list | None = None):
+# A JSON answer repeats what was sent (a reference, a title): a browser must never sniff it as HTML.
+NOSNIFF = (b"x-content-type-options", b"nosniff")
+
+
+def _json_response(status: int, sentence: str):
     body = json.dumps({"error": sentence}).encode()
     start = {"type": "http.response.start", "status": status,
              "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                         *(headers or [])]}
+                         NOSNIFF]}
     return start, {"type": "http.response.body", "body": body}
 
 
@@ -69,11 +73,14 @@ class Guard:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
+                message = {**message, "headers": [*message.get("headers", ()), NOSNIFF]}
             await send(message)
 
         async def refuse(status: int, sentence: str):
+            nonlocal started
+            started = True
             for message in _json_response(status, sentence):
-                await tracking_send(message)
+                await send(message)
 
         try:
             body = await self._read(scope, receive)
@@ -125,3 +132,37 @@ def _replay(body: bytes, receive):
         return await receive()  # after the body: wait for the disconnect as the app expects
 
     return replay
+
+
+class JsonAtTheEdge:
+    """Outermost, around Streamlit's whole server: an error under ``prefix`` that Streamlit itself answers
+    before the API sees the request (its path-security layer refuses ``..``, NUL and drive or UNC
+    patterns with a plain-text "Bad Request") is rewritten as the API's JSON sentence."""
+
+    SENTENCE = "This address is refused before it reaches the API; use a plain incident reference such as INC-12."
+
+    def __init__(self, app, *, prefix: str):
+        self.app = app
+        self.prefix = prefix
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or not scope.get("path", "").startswith(self.prefix + "/"):
+            await self.app(scope, receive, send)
+            return
+        held = None
+
+        async def rewriting_send(message):
+            nonlocal held
+            if message["type"] == "http.response.start":
+                kind = dict(message.get("headers", ())).get(b"content-type", b"")
+                if message["status"] >= 400 and not kind.startswith(b"application/json"):
+                    held = message  # Streamlit's plain-text refusal: answer ours instead
+                    return
+            elif held is not None:
+                if not message.get("more_body", False):
+                    for part in _json_response(held["status"], self.SENTENCE):
+                        await send(part)
+                return
+            await send(message)
+
+        await self.app(scope, receive, rewriting_send)
