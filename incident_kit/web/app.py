@@ -46,7 +46,36 @@ def create_app(*, rate: str | None = None) -> FastAPI:
 
 def routes() -> list:
     """What ``app.py`` adds to Streamlit's server: the API mounted at ``/api/v1``."""
+    send_small_answers_at_once()
     return [Mount(PREFIX, app=create_app())]
+
+
+def send_small_answers_at_once() -> None:
+    """Turn Nagle's algorithm off on the connections Streamlit's server accepts, as asyncio means to.
+
+    asyncio sets TCP_NODELAY on every accepted TCP connection, but only when the socket says its protocol
+    is TCP (``proto == IPPROTO_TCP``). Streamlit 1.67 binds its listening socket itself with
+    ``socket.socket(family)``, whose ``proto`` is 0, so its connections keep Nagle on: uvicorn writes an
+    answer's headers and body separately, the body waits for the client's delayed ACK, and every request on
+    a kept-alive connection (Alertmanager's, httpx's) took 44 ms instead of 1 ms on loopback
+    (``benchmarks/bench_api.py``). This widens asyncio's check to ``proto == 0`` for TCP stream sockets, in
+    this process only; it changes nothing once Streamlit binds with ``IPPROTO_TCP``.
+    """
+    import asyncio.base_events as base_events
+    import socket
+
+    original = base_events._set_nodelay
+    if getattr(original, "incident_kit", False):
+        return
+
+    def set_nodelay(sock):
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and sock.type == socket.SOCK_STREAM and sock.proto == 0:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            return
+        original(sock)
+
+    set_nodelay.incident_kit = True
+    base_events._set_nodelay = set_nodelay
 
 
 def middleware() -> list:
