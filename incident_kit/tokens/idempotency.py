@@ -73,5 +73,5 @@ def declare_once(db, key: str, title: str, *, declared_by, **fields) -> tuple[In
     except BaseException:
         db.write(lambda tx: store.release_key(tx, owner, key_, claim, utcnow()))
         raise
-    db.write(lambda tx: store.finish_key(tx, owner, key_, claim, incident.id, utcnow()))
+    db.write(lambda tx: store.finish_key(tx, owner, key_, claim, incident.reference, utcnow()))
     return incident, True

@@ -27,15 +27,13 @@ CLAIM_KEY = """
 INSERT INTO api_idempotency_keys (owner, key, request_hash, claim, state, created_at, updated_at)
 VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING"""
 SELECT_KEY = """
-SELECT k.request_hash, k.claim, k.state, k.updated_at, i.reference
-FROM api_idempotency_keys k LEFT JOIN incidents i ON i.id = k.incident_id
-WHERE k.owner = ? AND k.key = ?"""
+SELECT request_hash, claim, state, updated_at, reference FROM api_idempotency_keys WHERE owner = ? AND key = ?"""
 # Take over a key whose request failed, or whose holder stopped (crashed) long ago.
 RECLAIM_KEY = """
 UPDATE api_idempotency_keys SET claim = ?, state = 'pending', request_hash = ?, updated_at = ?
 WHERE owner = ? AND key = ? AND claim = ? AND state <> 'done'"""
 FINISH_KEY = """
-UPDATE api_idempotency_keys SET state = 'done', incident_id = ?, updated_at = ?
+UPDATE api_idempotency_keys SET state = 'done', reference = ?, updated_at = ?
 WHERE owner = ? AND key = ? AND claim = ?"""
 RELEASE_KEY = """
 UPDATE api_idempotency_keys SET state = 'failed', updated_at = ?
@@ -95,8 +93,8 @@ def reclaim_key(tx, owner: str, key: str, *, old_claim: str, claim: str, request
     tx.execute(RECLAIM_KEY, [claim, request_hash, now, owner, key, old_claim])
 
 
-def finish_key(tx, owner: str, key: str, claim: str, incident_id: int, now) -> None:
-    tx.execute(FINISH_KEY, [incident_id, now, owner, key, claim])
+def finish_key(tx, owner: str, key: str, claim: str, reference: str, now) -> None:
+    tx.execute(FINISH_KEY, [reference, now, owner, key, claim])
 
 
 def release_key(tx, owner: str, key: str, claim: str, now) -> None:

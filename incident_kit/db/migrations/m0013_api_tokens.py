@@ -37,7 +37,7 @@ STATEMENTS = [
         request_hash VARCHAR NOT NULL,     -- SHA-256 of the request body: the same key with another body is refused
         claim VARCHAR NOT NULL,            -- a random id of the request holding the key
         state VARCHAR NOT NULL,            -- pending | done | failed
-        incident_id INTEGER,               -- set when done
+        reference VARCHAR,                 -- the incident it declared, once done
         created_at TIMESTAMPTZ NOT NULL,
         updated_at TIMESTAMPTZ NOT NULL,
         PRIMARY KEY (owner, key)
