@@ -12,7 +12,9 @@ the app as users do (``streamlit run app.py`` on a loopback port, tests/e2e/harn
   calls, so load from other jobs hits both alike. On DuckDB the app holds the file while it runs, so
   ``kit.declare`` is timed just before the app starts and just after it stops, on the same file;
 * ``GET /api/v1/health`` (no token, no store access): the floor of one HTTP round trip through Streamlit's
-  server and the mounted API on this machine.
+  server and the mounted API on this machine;
+* for reference, the reads: ``GET /api/v1/incidents?limit=50`` (the first page of the list, the same query as
+  the Incidents page) and ``GET /api/v1/incidents/{ref}`` (one incident with its timeline), --ops / 5 calls.
 
 The app's notification worker and snapshot publisher are off (they only add background load); the rate
 limit is raised so it never answers 429.
@@ -70,6 +72,16 @@ def http_calls(client: httpx.Client, ops: int, *, keyed: bool, label: str) -> li
     return times
 
 
+def reads(client: httpx.Client, path: str, params: dict, ops: int) -> list[float]:
+    client.get(path, params=params)  # untimed: the first read loads pandas and pandera into the app
+    times = []
+    for _ in range(ops):
+        t = time.perf_counter()
+        assert client.get(path, params=params).status_code == 200
+        times.append((time.perf_counter() - t) * 1000)
+    return times
+
+
 def health(client: httpx.Client, ops: int) -> list[float]:
     times = []
     for _ in range(ops):
@@ -84,7 +96,7 @@ def run_store(name: str, target, args, env: dict, log: Path) -> dict:
         t = time.perf_counter()
         demo.load(kit.db, incidents=args.incidents, seed=42)
         loaded = time.perf_counter() - t
-        secret = kit.create_api_token("bench", ["incidents:write"]).secret
+        secret = kit.create_api_token("bench", ["incidents:write", "incidents:read"]).secret
     print(f"{name}: loaded {args.incidents} incidents in {loaded:.1f} s", flush=True)
     report: dict = {}
     local_before = in_process(target, args.ops) if name == "duckdb" else []
@@ -101,6 +113,9 @@ def run_store(name: str, target, args, env: dict, log: Path) -> dict:
                 if name == "postgres":
                     local += in_process(target, args.ops // rounds)
             report["health_round_trip"] = summary(health(client, args.ops))
+            ref = client.post("/incidents", json={"title": "Read me"}).json()["reference"]
+            report["api_list_first_50"] = summary(reads(client, "/incidents", {"limit": 50}, args.ops // 5))
+            report["api_show_one"] = summary(reads(client, f"/incidents/{ref}", {}, args.ops // 5))
     if name == "duckdb":
         local = local_before + in_process(target, args.ops)  # the app has let go of the file
     report["api_declare"] = summary(plain)

@@ -85,7 +85,7 @@ def audit(db, *, viewer) -> list[dict]:
 
 
 # -- checking a presented token -----------------------------------------------------------------------
-_TOUCHED: dict[tuple[int, int], float] = {}  # (database, token id) -> monotonic time of the last write here
+_TOUCHED: dict[tuple[str, int], float] = {}  # (database path, token id) -> monotonic time of the last write here
 _TOUCHED_LOCK = threading.Lock()
 
 
@@ -110,7 +110,7 @@ def authenticate(db, secret: str, *, now: dt.datetime | None = None) -> ApiToken
 
 
 def _touch(db, token: ApiToken, now: dt.datetime) -> None:
-    key, tick = (id(db), token.id), time.monotonic()
+    key, tick = (str(db.path), token.id), time.monotonic()
     with _TOUCHED_LOCK:
         last = _TOUCHED.get(key)
         if last is not None and tick - last < LAST_USED_EVERY.total_seconds():
