@@ -9,6 +9,8 @@ Each section is a list of st.Page lines; add a page by adding a line to its sect
 Empty sections are left out of the navigation.
 """
 
+from pathlib import Path
+
 import streamlit as st
 
 if __name__ != "__main__":  # `streamlit run` serving HTTP: the pages (this file) and the API at /api/v1
@@ -19,8 +21,11 @@ else:  # a browser session's run: route to a page
     from incident_kit.ui import context
 
     VIEWS = "incident_kit/ui/views/"
+    # A file served by the app itself: a ":material/...:" page icon makes the browser fetch the
+    # favicon from fonts.gstatic.com on every page, and the app makes no request off the machine.
+    ICON = Path(__file__).parent / "incident_kit/ui/assets/icon.png"
 
-    st.set_page_config(page_title="incident-kit", page_icon=":material/emergency:", layout="wide")
+    st.set_page_config(page_title="incident-kit", page_icon=str(ICON), layout="wide")
 
     pages = {
         "Respond": [

@@ -78,7 +78,7 @@ def main() -> None:
             with ik.open(tmp / f"run{run}.duckdb", user="bench") as kit:
                 t0 = time.perf_counter()
                 prepared = service.prepare(kit.db, "statuspage", service.collect_files("statuspage", files),
-                                           user="bench")
+                                           by="bench")
                 prep.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 summary = kit.import_files("statuspage", files)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from .clock import UTC, to_utc, utcnow
+from .clock import UTC, quoted, to_utc, utcnow
 from .errors import IncidentKitError
 
 # An update is read aloud in a call and sent by email: 20,000 characters is ~8 pages.
@@ -55,8 +55,7 @@ def flag(value, *, what: str) -> bool:
             return True
         if word in FALSE_WORDS:
             return False
-    shown = str(value)[:40]
-    raise IncidentKitError(f"{what} must be yes or no (true or false), not '{shown}'.")
+    raise IncidentKitError(f"{what} must be yes or no (true or false), not '{quoted(value)}'.")
 
 
 def when(value, *, field: str, allow_future: bool = False, now: dt.datetime | None = None) -> dt.datetime | None:
@@ -67,15 +66,16 @@ def when(value, *, field: str, allow_future: bool = False, now: dt.datetime | No
     try:
         at = to_utc(value, field=field)
     except (OverflowError, ValueError):
-        raise IncidentKitError(f"{field.capitalize()} '{str(value)[:40]}' is not a valid time.") from None
+        raise IncidentKitError(f"{field.capitalize()} '{quoted(value)}' is not a valid time.") from None
     if at is None:
         return None
     if at < EARLIEST:
-        raise IncidentKitError(f"{field.capitalize()} {at:%Y-%m-%d} is before 1990-01-01; check the year.")
+        raise IncidentKitError(f"{field.capitalize()} {at.date().isoformat()} is before 1990-01-01; check the year.")
     now = now or utcnow()
     if allow_future:
         if at > now + PROMISE_HORIZON:
-            raise IncidentKitError(f"{field.capitalize()} {at:%Y-%m-%d} is more than 100 years ahead; check the year.")
+            raise IncidentKitError(f"{field.capitalize()} {at.date().isoformat()} is more than 100 years ahead; "
+                                   "check the year.")
     elif at > now + FUTURE_SLACK:
         raise IncidentKitError(f"{field.capitalize()} {at:%Y-%m-%d %H:%M} UTC is in the future; it can be at "
                                "most one day from now.")

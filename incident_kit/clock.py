@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from .errors import IncidentKitError
 
@@ -12,6 +13,10 @@ UTC = dt.timezone.utc
 def utcnow() -> dt.datetime:
     return dt.datetime.now(UTC)
 
+
+# The UTC offset after a time of day: "14:05+05:30", "14:05:00.5-0800", "14:05+99:00" (its hours are
+# checked by the caller, not by the pattern).
+_OFFSET = re.compile(r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?([+-](\d{2}):?\d{2})$")
 
 QUOTED_MAX = 40  # how much of a refused value a sentence repeats back
 
@@ -35,6 +40,11 @@ def to_utc(value: dt.datetime | str | None, *, field: str = "time") -> dt.dateti
         try:
             value = dt.datetime.fromisoformat(text)
         except ValueError:
+            offset = _OFFSET.search(text)
+            if offset and int(offset.group(2)) >= 24:  # "+99:00": well formed, but no place on Earth
+                raise IncidentKitError(
+                    f"{field.capitalize()} '{quoted(value)}' has the offset {offset.group(1)}; an offset is "
+                    "between -23:59 and +23:59, e.g. +02:00.") from None
             raise IncidentKitError(
                 f"{field.capitalize()} '{quoted(value)}' is not an ISO 8601 time; "
                 "use e.g. 2026-01-31T14:05:00+00:00."
@@ -43,10 +53,14 @@ def to_utc(value: dt.datetime | str | None, *, field: str = "time") -> dt.dateti
         raise IncidentKitError(f"{field.capitalize()} must be a date and time, not {type(value).__name__}.")
     if value.tzinfo is None or value.utcoffset() is None:
         raise IncidentKitError(
-            f"{field.capitalize()} '{value.isoformat()}' has no time zone; "
+            f"{field.capitalize()} '{quoted(value.isoformat())}' has no time zone; "
             "give an offset such as +00:00 so it is not misread."
         )
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00+01:00 is in year 0 in UTC
+        raise IncidentKitError(f"{field.capitalize()} '{quoted(value.isoformat())}' is outside the years 1 to "
+                               "9999 in UTC; check the year.") from None
 
 
 def iso(value: dt.datetime | None) -> str | None:

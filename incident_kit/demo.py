@@ -21,7 +21,7 @@ from .config import DEMO_MAX
 from .errors import IncidentKitError
 from .incident import facts as update_facts
 from .incident import store as incident_store
-from .incident.models import ACTIVE, Status
+from .incident.models import ACTIVE, ACTIVE_ORDER, Status
 
 PEOPLE = ["ana", "bao", "carmen", "dev", "elif", "femi", "grace", "hiro", "ines", "jonas", "kemi",
           "liam", "maya", "noor", "oskar", "priya", "quinn", "rosa", "sam", "tariq", "uma", "viktor",
@@ -137,7 +137,7 @@ def generate(*, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
         if mode != "retrospective":
             t = declared + dt.timedelta(minutes=_lognormal(rng, 8, 0.7))
             end = min(resolved, now) if still_active else resolved
-            phases = [Status.INVESTIGATING, Status.FIXING, Status.MONITORING]
+            phases = ACTIVE_ORDER
             while t < end and len(updates) < 40:
                 phase = phases[min(len(phases) - 1, int(3 * (t - declared) / max(end - declared, dt.timedelta(minutes=1))))]
                 updates.append((t, phase))
@@ -288,7 +288,9 @@ def load(db, *, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
         count, max_id = tx.fetchone(COUNT_INCIDENTS)
         if count and not append:
             raise IncidentKitError(
-                f"The database already holds {count} incidents; use a new --db file for the demo, or pass --append.")
+                f"The database already holds {count} incidents; use a new --db file for the demo, or pass --append.",
+                in_app=f"This database already holds {count} incidents; choose to add the demo incidents to them "
+                       "if that is what you want.")
         levels = [(s.name, s.cadence_minutes) for s in catalog.severities(tx)]
         tables = generate(incidents=incidents, seed=seed, now=now, severities=levels, first_id=max_id + 1)
         # updates take ids from their sequence so later service calls continue after them

@@ -6,7 +6,16 @@ wrong and what to do instead, in one sentence, with no traceback needed.
 
 
 class IncidentKitError(Exception):
-    """A request that cannot be carried out; the message says how to fix it."""
+    """A request that cannot be carried out; the message says how to fix it.
+
+    ``in_app`` is the same sentence for someone using the app, when the message's advice only makes
+    sense at a command line (a flag, an environment variable, a ``pip`` command): the app never names
+    those (``ui.context.app_words``). Without it, the app shows the message itself.
+    """
+
+    def __init__(self, message: str = "", *, in_app: str | None = None):
+        super().__init__(message)
+        self.in_app = in_app or message
 
 
 class NotFound(IncidentKitError):

@@ -12,6 +12,8 @@ import os
 import threading
 from pathlib import Path
 
+from .alerts.api import AlertAPI
+from .analytics.api import AnalyticsAPI
 from .catalog.api import CatalogAPI
 from .config import is_url, resolve_db_path
 from .db import open_database
@@ -43,7 +45,7 @@ def local_user() -> str:
 
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
-          SimilarAPI, TokensAPI):
+          SimilarAPI, AlertAPI, AnalyticsAPI, TokensAPI):
     """Open with ``incident_kit.open(path, user=...)``; every method is one atomic change or one read.
 
     ``user`` is the trusted local operator, who acts and views when a call names nobody. Without

@@ -37,3 +37,7 @@ class KitPart:
         if self.user is None:
             raise MissingActor("This Kit has no local operator: pass viewer= (the person looking) to every read.")
         return None
+
+    def viewing(self, viewer):
+        """``_viewer`` for code outside the Kit that takes a Kit as its source (analytics): who is looking."""
+        return self._viewer(viewer)

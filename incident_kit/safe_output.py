@@ -1,4 +1,4 @@
-"""Make hostile text safe for where it goes: spreadsheets (CSV), XML/HTML, terminals, links.
+"""Make hostile text safe for where it goes: spreadsheets (CSV), XML/HTML, Markdown, terminals, links.
 
 Every string a person typed (titles, names, updates, imported rows) may reach one
 of these outputs. Each output has one function here, and every writer of that
@@ -12,6 +12,14 @@ output uses it, so the rule lives in one place:
 * XML and HTML: characters XML 1.0 forbids (C0 controls except tab, newline and
   carriage return; U+FFFE/U+FFFF; lone surrogates) are removed. One ``\\x07`` in a
   title would otherwise make ``feed.xml`` unreadable for every feed reader.
+* Documents (the review exports): ``document_text`` removes every control character
+  but newline and tab, and what XML forbids. In Markdown, text from the record
+  (``markdown_text``) is escaped so any Markdown reader shows it as typed; what people
+  wrote as Markdown (``markdown_answer``) keeps its formatting, but ``<`` and ``[`` are
+  escaped, so no raw HTML, image, link or autolink survives in any renderer (inside code
+  they then show as ``&lt;`` and ``\\[``: safety first). As HTML (``markdown_html``) people's
+  Markdown is rendered by markdown-it with raw HTML off, images shown as their
+  description and links as their text and address: nothing loads, nothing is live.
 * Terminals: escape sequences (CSI ``ESC [``, OSC ``ESC ]`` such as hyperlinks and
   window titles, DCS/APC/PM/SOS strings) and every other C0/C1 control except
   newline and tab are removed, so a title cannot rewrite the screen or the clipboard.
@@ -118,6 +126,104 @@ def xml_text(value):
     from markupsafe import Markup  # Jinja2's own; loaded only where a template renders
 
     return Markup(cleaned) if isinstance(value, Markup) else cleaned
+
+
+# -- documents and Markdown -------------------------------------------------------
+def document_text(value):
+    """``value`` without control characters (newline and tab kept) or what XML forbids.
+
+    The ``finalize`` hook of the review exports' Jinja2 environments; markup-safe strings
+    stay markup-safe. A Windows line end becomes a newline.
+    """
+    if not isinstance(value, str):
+        return value
+    cleaned = _XML_FORBIDDEN.sub("", _CONTROL.sub("", value.replace("\r\n", "\n")))
+    if cleaned == value:
+        return value
+    from markupsafe import Markup
+
+    return Markup(cleaned) if isinstance(value, Markup) else cleaned
+
+
+# Marks with a meaning anywhere in a line: escape, code, emphasis, links and images, strikethrough.
+_MD_INLINE = re.compile(r"([\\`*_\[\]~])")
+# HTML, autolinks and table cells: as entities (a "\\<" is not an escape in every Markdown, and an
+# entity never splits a table cell).
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "|": "&#124;"}
+_MD_ENTITY_CHARS = re.compile("[<>|]")
+_MD_AMPERSAND = re.compile(r"&(?=#?[0-9A-Za-z]+;)")  # "&lt;" typed as text stays those four characters
+# Marks that only mean something at the start of a line: headings, lists, setext underlines.
+_MD_LINE_START = re.compile(r"^([ \t]*)([-+=#]|\d+(?=[.)]))", re.M)
+
+
+def markdown_text(value) -> str:
+    """Plain text (a title, a name, an update) as Markdown that every reader shows exactly as typed.
+
+    Control characters are removed; nothing in it can become HTML, a link, an image or formatting.
+    """
+    if value is None:
+        return ""
+    text = document_text(str(value))
+    text = _MD_AMPERSAND.sub("&amp;", text)
+    text = _MD_INLINE.sub(r"\\\1", text)
+    text = _MD_ENTITY_CHARS.sub(lambda m: _MD_ENTITIES[m.group()], text)
+    return _MD_LINE_START.sub(lambda m: m.group(1) + (m.group(2) + "\\" if m.group(2)[0].isdigit()
+                                                      else "\\" + m.group(2)), text)
+
+
+# A "<" (HTML, autolinks) or "[" (links, images, their definitions), and the backslashes before it:
+# those are doubled so each stays a backslash and cannot cancel the escape added after them.
+_MD_LIVE = re.compile(r"(\\*)([<\[])")
+
+
+def markdown_answer(value) -> str:
+    """Markdown people wrote, for a Markdown file: formatting kept; raw HTML, images and links made text.
+
+    Control characters are removed. Every ``<`` becomes ``&lt;`` and every ``[`` ``\\[``, code
+    included: a renderer without fenced code (or with raw HTML on) gets nothing to run or load.
+    """
+    if value is None:
+        return ""
+    text = document_text(str(value))
+    return _MD_LIVE.sub(lambda m: m.group(1) * 2 + ("&lt;" if m.group(2) == "<" else "\\["), text)
+
+
+_markdown_renderer = None
+
+
+def _renderer():
+    """markdown-it, CommonMark with tables and raw HTML off; images and links drawn as plain text."""
+    global _markdown_renderer
+    if _markdown_renderer is None:
+        from markdown_it import MarkdownIt  # loaded only where a document is rendered
+        from markdown_it.common.utils import escapeHtml
+
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+
+        def image(self, tokens, idx, options, env):  # the description only: a remote image is a tracking pixel
+            return escapeHtml(self.renderInlineAsText(tokens[idx].children or [], options, env))
+
+        def link_open(self, tokens, idx, options, env):
+            env.setdefault("links", []).append(tokens[idx])
+            return ""
+
+        def link_close(self, tokens, idx, options, env):  # the text, then the address as text
+            opened = env["links"].pop()
+            return "" if opened.markup == "autolink" else escapeHtml(f" ({opened.attrs.get('href', '')})")
+
+        md.add_render_rule("image", image)
+        md.add_render_rule("link_open", link_open)
+        md.add_render_rule("link_close", link_close)
+        _markdown_renderer = md
+    return _markdown_renderer
+
+
+def markdown_html(value) -> str:
+    """Markdown (people's, or ``markdown_text`` of the record) as HTML in which nothing loads or links.
+
+    Raw HTML shows as text; an image as its description; a link as its text and its address.
+    """
+    return _renderer().render(document_text(str(value or "")), {})
 
 
 # -- terminals -----------------------------------------------------------------------

@@ -16,6 +16,11 @@ open it at all. The app therefore *publishes* a copy now and then:
 
 A reader that holds a snapshot keeps seeing the file it opened; the rename
 swaps in the new one for the next open.
+
+The snapshot is a full copy, private incidents included (the local operator's notebooks
+are trusted callers and read everything), so it is readable by its owner only: the file
+is 0600 and ``data/snapshots/`` 0700, set explicitly on every publish whatever the
+process's umask (and tightened if an older version left them 0644/0755).
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ from .errors import IncidentKitError, StoreUnavailable
 log = logging.getLogger(__name__)
 
 SNAPSHOT_DIR = "snapshots"
+FILE_MODE = 0o600  # the copy holds private incidents: its owner (the operator) only
+DIR_MODE = 0o700
 DEFAULT_EVERY_SECONDS = 60.0  # a minute-old view is fresh enough for learning, cheap enough to copy
 EVERY_ENV_VAR = "INCIDENT_KIT_SNAPSHOT_EVERY"  # seconds between snapshots; 0 turns publishing off
 DEFAULT_MAX_AGE_SECONDS = 900.0  # republish at least this often even if nothing seems to have changed
@@ -81,7 +88,8 @@ def publish(source) -> Snapshot:
     if db.path == ":memory:":
         raise IncidentKitError("An in-memory database has no file to snapshot; open a .duckdb file.")
     target = snapshot_path(db.path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    os.chmod(target.parent, DIR_MODE)  # mkdir's mode is cut by the umask, and an older folder may be 0755
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
 
     def work(tx) -> dt.datetime:
@@ -101,6 +109,7 @@ def publish(source) -> Snapshot:
             leftover.unlink(missing_ok=True)
         try:
             taken = db.read(work)
+            os.chmod(tmp, FILE_MODE)  # DuckDB created it with the umask's mode; nobody else could reach it yet
             os.replace(tmp, target)  # atomic: a reader sees the old copy or the new one, never half
         finally:
             for leftover in (tmp, Path(f"{tmp}.wal")):
@@ -225,9 +234,9 @@ def start_publisher(kit, *, every_seconds: float | None = None,
         except ValueError:
             raise IncidentKitError(f"{EVERY_ENV_VAR} must be a number of seconds (0 turns snapshots off).") from None
     db = _db(kit)
-    if every_seconds <= 0 or db.path == ":memory:" or getattr(db, "dialect", "duckdb") != "duckdb":
+    if every_seconds <= 0 or db.path == ":memory:" or db.dialect != "duckdb":
         return None
-    if getattr(db, "read_only", False):
+    if db.read_only:
         raise IncidentKitError("Snapshots are published by the process that holds the database read-write.")
     with _REGISTRY_LOCK:
         running = _PUBLISHERS.get(db.path)

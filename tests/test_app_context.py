@@ -155,7 +155,7 @@ def test_a_database_locked_by_another_process_shows_its_reason_and_recovers_once
         at = start()
         assert_no_traceback(at)
         [error] = at.main.error
-        assert "in use by another process" in plain(error.value)
+        assert "in use by another program" in plain(error.value) and "--" not in error.value
         holder.stdin.close()
         holder.wait(timeout=30)
         at.run()  # the failure was not cached: the next run opens the file
@@ -165,4 +165,40 @@ def test_a_database_locked_by_another_process_shows_its_reason_and_recovers_once
         if holder.poll() is None:
             holder.kill()
             holder.wait()
+        st.cache_resource.clear()
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "newer", "damaged"])
+def test_a_database_the_app_cannot_open_is_explained_in_words_that_name_no_flag_or_command(tmp_path, monkeypatch,
+                                                                                        kind):
+    import sqlite3
+
+    import streamlit as st
+
+    import incident_kit as ik
+    from apptest_support import assert_no_traceback, start
+
+    db = tmp_path / f"{kind}.duckdb"
+    if kind == "sqlite":
+        sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.commit()
+    else:
+        with ik.open(db, user="tester") as kit:
+            kit.declare("Disk full", declared_by="ana")
+            if kind == "newer":
+                kit.db.write(lambda tx: tx.execute("INSERT INTO schema_migrations VALUES (9999, 'later', now())"))
+        if kind == "damaged":
+            with open(db, "r+b") as raw:  # past DuckDB's header: its data blocks
+                raw.seek(12288)
+                raw.write(b"\xff" * 4096)
+    monkeypatch.setenv("INCIDENT_KIT_DB", str(db))
+    st.cache_resource.clear()
+    try:
+        at = start()
+        assert_no_traceback(at)
+        [error] = at.main.error
+        said = error.value
+        assert "ask whoever runs this app" in said
+        for command_line in ("--", "pip", "INCIDENT_KIT", "incident-kit export", "`"):
+            assert command_line not in said, said
+    finally:
         st.cache_resource.clear()

@@ -149,6 +149,33 @@ def test_resolving_after_telling_customers_also_tells_them_it_is_over(kit):
         ("internal", "resolved"), ("external", "resolved")]
 
 
+def test_after_resolving_the_update_form_is_a_closing_note_not_a_live_update(kit):
+    kit.declare("Checkout failing", declared_by="ana", severity="Minor")  # an update every 4 h
+    kit.post_update("INC-1", "Card payments fail.", by="ana", impact="Some customers cannot pay.",
+                    doing="Our team is investigating the payment provider.")
+    at = start(page="incident", ref="INC-1")
+    assert widget(at.text_area, "What we're doing").value.startswith("Our team is investigating")  # live: prefilled
+    submit(at, "Resolve incident").click().run()
+    assert_no_traceback(at)
+    assert "no update is due" in texts(at)
+    # The form the page opened with (live prefill, "next update in 4 h") is gone with the live response.
+    assert not [s for s in at.selectbox if s.label in ("Current status", "Next update by")]
+    assert not [t for t in at.text_area if t.label in ("Impact", "What we're doing")]
+    assert "Our team is investigating" not in "".join(t.value or "" for t in at.text_area)
+    widget(at.text_area, "Closing note").input("Every duplicate charge has been refunded.")
+    submit(at, "Preview note").click().run()
+    assert_no_traceback(at)
+    preview = at.code[0].value
+    assert preview.splitlines()[2:] == ["Current status: Resolved", "", "Every duplicate charge has been refunded.",
+                                        "", "There will be no further updates."]
+    button(at, "Post update").click().run()
+    assert_no_traceback(at)
+    note = kit.updates("INC-1")[-1]
+    assert (note.message, note.status.value, note.impact, note.doing, note.next_update_at) == (
+        "Every duplicate charge has been refunded.", "resolved", "", "", None)
+    assert kit.summary("INC-1")["next_update_due"] is None
+
+
 def test_raising_severity_brings_the_next_update_forward_on_the_page(kit):
     kit.declare("Slow search", declared_by="ana", severity="Minor")
     at = start(page="incident", ref="INC-1")
@@ -246,6 +273,7 @@ def test_a_status_change_by_someone_else_does_not_break_the_open_update_form(kit
     kit.resolve("INC-1", by="bao")  # a colleague resolves it meanwhile
     at.run()
     assert_no_traceback(at)
-    assert widget(at.selectbox, "Current status").value == "resolved"
+    assert widget(at.text_area, "Closing note").value == ""  # the form follows: a closing note now
+    assert not [s for s in at.selectbox if s.label in ("Current status", "Next update by")]
     # (That typed text survives the live refresh is checked in the browser test: AppTest drops
     # unsubmitted form values on every run, a real browser keeps them.)

@@ -37,7 +37,7 @@ def test_saving_admins_then_a_non_admin_sees_read_only_settings(kit):
 
     bao = start(user="bao", page="settings")
     assert_no_traceback(bao)
-    assert "Only admins can change settings. Ask ana, carmen." in plain(bao.info[0].value)
+    assert "Only admins can change settings; ask ana, carmen." in plain(bao.info[0].value)
     assert widget(bao.text_area, "Admins (one per line)").disabled
     assert not [b for b in bao.button if b.label in ("Save severities", "Add type", "Add role")]
 
@@ -75,7 +75,7 @@ def test_admin_names_are_shown_as_text_to_non_admins(kit):
     bao = start(user="bao", page="settings")
     assert_no_traceback(bao)
     info = bao.info[0].value
-    assert "Ask [Ask here](http://evil.example/login)." in plain(info)
+    assert "ask [Ask here](http://evil.example/login)." in plain(info)
     assert "](" not in info.replace("\\]\\(", "")  # escaped: no link
 
 
@@ -84,8 +84,7 @@ def test_a_typed_name_listed_as_admin_gets_no_admin_rights(kit):
     kit.set_setting("admins", ["ana"])
     at = start(user="ana", verified=False, page="settings")
     assert_no_traceback(at)
-    assert "Only admins can change settings. Ask ana." in plain(at.info[0].value)
-    assert "a typed name does not prove it" in texts(at)
+    assert "Only a signed-in admin can change settings: sign in to prove you are ana" in plain(at.info[0].value)
     assert widget(at.text_area, "Admins (one per line)").disabled
     assert widget(at.toggle, "Trust typed names (one trusted team only)").disabled
 

@@ -25,12 +25,14 @@ def test_import_accepts_files_and_directories_and_prints_counts(python, subproce
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ("31 new, 0 updated, 0 unchanged, 7 retrospective, 0 rejected "
-                                   "(113 new updates, 0 changed) from 3 file(s)")
+                                   "(113 new updates, 0 changed) from 3 file(s). 1 incident had no end time and "
+                                   "was imported as resolved at its last update (nothing happened for over 7 days)")
     again = _run(python, subprocess_env, "import", "statuspage", str(folder), str(IMPORTS / "statuspage-zoom.json"),
                  "--json")
-    assert json.loads(again.stdout) | {} == {"kind": "statuspage", "files": 3, "new": 0, "updated": 0,
-                                             "unchanged": 31, "retrospective": 7, "rejected": 0,
-                                             "updates_new": 0, "updates_changed": 0}
+    assert json.loads(again.stdout) == {"kind": "statuspage", "files": 3, "new": 0, "updated": 0,
+                                        "unchanged": 31, "retrospective": 7, "rejected": 0,
+                                        "updates_new": 0, "updates_changed": 0, "skipped": [], "ended_quiet": 1,
+                                        "problems": []}
 
 
 def test_a_rejected_import_prints_the_table_and_exits_1(python, subprocess_env, tmp_path):
@@ -82,7 +84,8 @@ def test_dry_run_checks_without_writing(python, subprocess_env, tmp_path):
     done = _run(python, subprocess_env, "import", "gcp", str(IMPORTS / "gcp-old-schema.json"), "--dry-run")
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ("9 incident(s) and 26 update(s) are valid (2 retrospective); "
-                                   "nothing was written (--dry-run).")
+                                   "nothing was written (--dry-run). 1 incident has no end time and will be "
+                                   "imported as resolved at its last update (nothing happened for over 7 days).")
     bad = tmp_path / "bad.json"
     bad.write_text("[]")
     failed = _run(python, subprocess_env, "import", "gcp", str(bad), "--dry-run")

@@ -56,3 +56,10 @@ def test_a_bad_subscription_is_one_line_on_stderr_and_exit_1(subprocess_env):
     proc = cli(subprocess_env, "subscribe", "--channel", "not-a-channel", "--min-severity", "Major", check=False)
     assert proc.returncode == 1
     assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: Channel 'not-a-channel'")
+
+
+def test_a_400_digit_subscription_number_is_one_line_on_stderr(subprocess_env):
+    proc = cli(subprocess_env, "unsubscribe", "9" * 400, check=False)
+    assert proc.returncode == 1 and proc.stdout == ""
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("error: There is no active subscription 9999")
+    assert len(proc.stderr) < 140

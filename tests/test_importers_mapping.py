@@ -54,11 +54,40 @@ def test_gcp_end_after_creation_ends_a_live_incident_at_that_time(kit):
     assert times["time_to_resolve_minutes"] == 90.0
 
 
-def test_gcp_incident_without_an_end_stays_active(kit):
-    _import(kit, "gcp", "gcp.json", _gcp(end=None))
+def _ago(**delta) -> str:
+    return (dt.datetime.now(UTC) - dt.timedelta(**delta)).replace(microsecond=0).isoformat()
+
+
+def _quiet_since(**delta) -> bytes:
+    """A Google Cloud incident with no end whose last update was ``delta`` ago."""
+    return _gcp(end=None, begin=_ago(days=30), created=_ago(days=30), updates=[
+        {"created": _ago(days=30), "status": "SERVICE_DISRUPTION", "text": "Looking into it."},
+        {"created": _ago(**delta), "status": "SERVICE_DISRUPTION", "text": "Still looking."}])
+
+
+def test_gcp_incident_without_an_end_stays_active_while_updates_are_recent(kit):
+    summary = _import(kit, "gcp", "gcp.json", _quiet_since(days=6))
 
     got = kit.get(kit.incidents(limit=None).iloc[0]["reference"])
     assert got.status.value == "investigating" and got.resolved_at is None
+    assert summary.ended_quiet == 0 and "no end time" not in summary.line()
+
+
+def test_gcp_incident_without_an_end_quiet_for_over_a_week_is_resolved_at_its_last_update(kit):
+    summary = _import(kit, "gcp", "gcp.json", _quiet_since(days=8))
+
+    got = kit.get(kit.incidents(limit=None).iloc[0]["reference"])
+    assert got.status.value == "resolved" and got.mode.value == "live"
+    assert got.resolved_at == max(u.posted_at for u in kit.updates(got.reference))
+    assert summary.ended_quiet == 1
+    assert summary.line().endswith("1 incident had no end time and was imported as resolved at its last update "
+                                   "(nothing happened for over 7 days)")
+
+
+def test_the_quiet_limit_is_a_setting(kit):
+    kit.set_setting("imported_open_max_days", 10)
+    assert _import(kit, "gcp", "gcp.json", _quiet_since(days=8)).ended_quiet == 0
+    assert kit.get(kit.incidents(limit=None).iloc[0]["reference"]).status.value == "investigating"
 
 
 def test_statuspage_resolved_at_wins_over_a_monitoring_last_update(kit):
@@ -74,3 +103,15 @@ def test_statuspage_resolved_at_wins_over_a_monitoring_last_update(kit):
     assert got.status.value == "resolved"
     assert got.resolved_at == dt.datetime(2024, 5, 1, 11, 0, tzinfo=UTC)
     assert got.mode.value == "live"
+
+
+def test_a_quiet_limit_that_is_no_number_of_days_is_one_sentence(kit):
+    import pytest
+
+    from incident_kit.errors import IncidentKitError
+
+    for bad in ("soon", 0, -3, True, 10**9):
+        kit.set_setting("imported_open_max_days", bad)  # settings take any value until catalog checks this one
+        with pytest.raises(IncidentKitError, match="it must be a number of days between 0 and 36,525, e.g. 7"):
+            _import(kit, "gcp", "gcp.json", _quiet_since(days=8))
+    assert kit.incidents(limit=None).empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -103,8 +104,9 @@ def test_action_items_become_follow_ups_open_or_done_as_marked(kit):
         "Create ingress test suite."])
     assert set(items["status"]) == {"open"}
 
-    kit.import_files("postmortems", [_md("checked.md", "# Disk full\n\n## Timeline\n\n- 2024-05-01 10:00 alert\n\n"
-                                                       "## Action items\n\n- [x] Add disk alert\n- [ ] Rotate logs\n")])
+    kit.import_files("postmortems", [_md("checked.md", "# Disk full\n\n## Timeline\n\nAll times in UTC.\n\n"
+                                                       "- 2024-05-01 10:00 alert\n\n## Action items\n\n"
+                                                       "- [x] Add disk alert\n- [ ] Rotate logs\n")])
     (disk,) = _by_title(kit, "Disk full")
     marked = kit.follow_ups(incident=disk["reference"]).set_index("title")["status"].to_dict()
     assert marked == {"Add disk alert": "done", "Rotate logs": "open"}
@@ -168,13 +170,13 @@ def test_frontmatter_gives_title_times_tags_and_identity(kit):
 
 
 def test_without_a_uuid_the_content_identifies_the_document(kit):
-    doc = "The nightly backup failed on 2024-02-01 03:00 because the disk was full. More text.\n"
+    doc = "The nightly backup failed on 2024-02-01 03:00 UTC because the disk was full. More text.\n"
     kit.import_files("postmortems", [_md("a.md", doc)])
     kit.import_files("postmortems", [_md("renamed.md", doc.replace("\n", "\r\n"))])
     frame = kit.incidents()
     assert len(frame) == 1
     assert frame.iloc[0]["external_id"].startswith("sha256:")
-    assert frame.iloc[0]["title"] == "The nightly backup failed on 2024-02-01 03:00 because the disk was full."
+    assert frame.iloc[0]["title"] == "The nightly backup failed on 2024-02-01 03:00 UTC because the disk was full."
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -184,7 +186,7 @@ def test_without_a_uuid_the_content_identifies_the_document(kit):
     ("---\nstart: 2024-01-02T10:00:00Z\nseverity: Apocalyptic\n---\n# Sev\n", "severity 'Apocalyptic' is not one of"),
 ])
 def test_bad_documents_get_one_clear_sentence_and_nothing_is_imported(kit, text, expected):
-    good = _md("good.md", "# Fine\n\n## Timeline\n\n- 2024-05-01 10:00 alert\n")
+    good = _md("good.md", "# Fine\n\n## Timeline\n\nAll times in UTC.\n\n- 2024-05-01 10:00 alert\n")
     with pytest.raises(ImportRejected) as caught:
         kit.import_files("postmortems", [good, _md("bad.md", text)])
     assert expected in caught.value.report.iloc[0]["problem"]
@@ -193,7 +195,7 @@ def test_bad_documents_get_one_clear_sentence_and_nothing_is_imported(kit, text,
 
 
 def test_the_same_document_twice_in_one_import_is_reported(kit):
-    doc = "# Twice\n\n## Timeline\n\n- 2024-05-01 10:00 alert\n"
+    doc = "# Twice\n\n## Timeline\n\n- 2024-05-01 10:00Z alert\n"
     with pytest.raises(ImportRejected) as caught:
         kit.import_files("postmortems", [_md("a.md", doc), _md("b.md", doc)])
     assert "same uuid or same content" in caught.value.report.iloc[0]["problem"]
@@ -236,3 +238,122 @@ def test_the_import_page_previews_and_imports_a_pasted_postmortem(db_path, monke
     assert not at.exception
     assert "1 new" in at.success[-1].value and "1 published reviews" in at.success[-1].value
     st.cache_resource.clear()
+
+
+# -- a folder of dated and undated postmortems -----------------------------------------------------------------
+UNDATED = Path(__file__).resolve().parent / "fixtures" / "postmortems-undated"
+DATED = [DFDS / "PM2021-004 - ADFS outage.md", DFDS / "PM2022-006 - ALB 502 errors.md"]
+
+
+def _mixed(tmp_path) -> Path:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    for p in [*DATED, *sorted(UNDATED.glob("*.md"))]:
+        (folder / p.name).write_bytes(p.read_bytes())
+    return folder
+
+
+def test_a_folder_with_undated_postmortems_imports_nothing_by_default(kit, tmp_path):
+    with pytest.raises(ImportRejected) as caught:
+        kit.import_files("postmortems", [_mixed(tmp_path)])
+
+    report = caught.value.report
+    assert sorted(Path(f).name for f in report["file"]) == sorted(p.name for p in UNDATED.glob("*.md"))
+    assert kit.incidents().empty
+
+
+@pytest.mark.both_stores
+def test_skipping_invalid_files_imports_the_dated_postmortems_and_lists_the_undated(kit, tmp_path):
+    summary = kit.import_files("postmortems", [_mixed(tmp_path)], skip_invalid=True)
+
+    assert (summary.new, summary.rejected, summary.files, summary.reviews_new) == (2, 2, 4, 2)
+    undated = sorted(p.name for p in UNDATED.glob("*.md"))
+    assert sorted(Path(f).name for f in summary.skipped) == undated
+    assert set(summary.report["file"]) == set(summary.skipped)
+    assert summary.report["problem"].str.startswith("has no date: its timeline's first time '12:00'").sum() == 1
+    assert summary.report["problem"].str.startswith("has no date: its timeline's first time '08:58'").sum() == 1
+    assert summary.line() == (f"2 new, 0 already imported, 2 rejected (2 published reviews, "
+                              f"{summary.follow_ups_new} follow-ups) from 4 file(s). 2 files with problems were "
+                              f"skipped: {undated[0]}, {undated[1]}")
+    assert set(kit.incidents()["title"]) == {"ADFS Outage", "ALB 502 Errors"}
+
+    again = kit.import_files("postmortems", [tmp_path / "mixed"], skip_invalid=True)  # still idempotent
+    assert (again.new, again.unchanged, len(again.skipped)) == (0, 2, 2)
+
+
+def test_skipping_invalid_files_takes_the_dfds_history_in_but_the_typo(kit):
+    summary = kit.import_files("postmortems", [DFDS], skip_invalid=True)
+
+    assert (summary.new, summary.rejected) == (37, 1)
+    assert [Path(f).name for f in summary.skipped] == [TYPO]
+
+
+def test_a_folder_of_only_invalid_files_is_still_refused_when_skipping(kit):
+    with pytest.raises(ImportRejected) as caught:
+        kit.import_files("postmortems", [UNDATED], skip_invalid=True)
+    assert len(caught.value.report) == 2 and kit.incidents().empty
+
+
+def test_the_command_line_skips_undated_postmortems_and_says_what_it_did(python, subprocess_env, tmp_path):
+    folder = _mixed(tmp_path)
+    undated = sorted(p.name for p in UNDATED.glob("*.md"))
+
+    refused = subprocess.run([python, "-m", "incident_kit", "import", "postmortems", str(folder)],
+                             env=subprocess_env, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "nothing was imported" in refused.stderr
+
+    checked = subprocess.run([python, "-m", "incident_kit", "import", "postmortems", str(folder), "--skip-invalid",
+                              "--dry-run"], env=subprocess_env, capture_output=True, text=True, timeout=120)
+    assert checked.returncode == 0, checked.stderr
+    assert checked.stdout.strip() == ("2 incident(s) and 0 update(s) are valid (2 retrospective); nothing was "
+                                      "written (--dry-run). 2 files with problems will be left out (the report "
+                                      "lists them and why); the other files will be imported.")
+
+    done = subprocess.run([python, "-m", "incident_kit", "import", "postmortems", str(folder), "--skip-invalid"],
+                          env=subprocess_env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().startswith("2 new, 0 already imported, 2 rejected (2 published reviews")
+    assert done.stdout.strip().endswith(f"from 4 file(s). 2 files with problems were skipped: {undated[0]}, "
+                                        f"{undated[1]}")
+    rows = [line for line in done.stderr.splitlines() if "has no date" in line]
+    assert len(rows) == 2 and all(any(name in row for name in undated) for row in rows)
+    listed = subprocess.run([python, "-m", "incident_kit", "list", "--json"], env=subprocess_env,
+                            capture_output=True, text=True, timeout=120)
+    assert sorted(r["title"] for r in json.loads(listed.stdout)) == ["ADFS Outage", "ALB 502 Errors"]
+
+
+# -- zones: never a silent UTC --------------------------------------------------------------------------------
+def _timeline(zone_line: str, row: str = "2024-05-01 10:00") -> str:
+    return f"# Queue stalled\n\n## Timeline\n\n{zone_line}\n\n| Time | Event |\n|---|---|\n| {row} | alert |\n"
+
+
+@pytest.mark.parametrize("text, expected", [
+    (_timeline("All times in IST."), "the times are in IST, an abbreviation incident-kit does not read as one zone"),
+    (_timeline("All times in JST."), "the times are in JST, an abbreviation"),
+    (_timeline("Times are shown in AEST."), "the times are in AEST"),
+    (_timeline(""), "its times have no time zone: add a line such as 'All times in UTC'"),
+    ("# Backup failed\n\nThe nightly backup failed on 2024-02-01 03:00.\n", "its times have no time zone"),
+    (_timeline("All times in Mars/Olympus."), "Mars/Olympus, which is not a zone name"),
+    ("---\nstart: 2024-05-01 10:00\n---\n# Queue stalled\n", "frontmatter 'start' value '2024-05-01 10:00' has no "
+                                                          "time zone"),
+    ("---\nstart_time: 2024-05-01\n---\n# Queue stalled\n", "is a day without a time and zone"),
+])
+def test_a_time_whose_zone_is_unknown_is_a_problem_never_utc(kit, text, expected):
+    with pytest.raises(ImportRejected) as caught:
+        kit.import_files("postmortems", [_md("zone.md", text)])
+    (problem,) = caught.value.report["problem"]
+    assert expected in problem
+    assert kit.incidents().empty
+
+
+@pytest.mark.parametrize("text", [
+    _timeline("All times in Asia/Kolkata."),
+    _timeline("All times in UTC+05:30."),
+    _timeline("", row="2024-05-01T10:00+05:30"),
+    _timeline("All times in CET.", row="2024-05-01 04:30 UTC"),  # a stamp's own zone wins
+    "---\nstart: 2024-05-01T10:00:00+05:30\n---\n# Queue stalled\n",
+])
+def test_a_named_zone_an_offset_or_a_stamp_of_its_own_places_the_time(kit, text):
+    kit.import_files("postmortems", [_md("zone.md", text)])
+    (row,) = _by_title(kit, "Queue stalled")
+    assert row["started_at"] == _t("2024-05-01 04:30")

@@ -7,7 +7,10 @@ import threading
 
 import pytest
 
+import incident_kit as ik
+from incident_kit.catalog.models import DEFAULT_CADENCE_MINUTES
 from incident_kit.clock import utcnow
+from incident_kit.identity import Person
 from incident_kit.incident.format import render_update
 from incident_kit.notify.models import BACKOFF_BASE_SECONDS
 from incident_kit.notify.worker import Worker, start_background, stop_background
@@ -252,3 +255,58 @@ def test_subscribing_with_an_unusable_channel_says_what_is_accepted(kit, channel
     inc = kit.declare("Disk full", declared_by="ana")
     with pytest.raises(ik.IncidentKitError, match="email address|apprise URL"):
         kit.subscribe(channel, person="ops", incident=inc.reference)
+
+
+def test_trusting_typed_names_lets_a_typed_subscriber_hear_a_private_incident(kit, webhook):
+    typed_ana = Person("ana", verified=False)
+    kit.subscribe(webhook.url("/typed"), person=typed_ana, by=typed_ana, min_severity="Minor")
+    inc = kit.declare("Leaked credential", private=True, declared_by="ana")
+    kit.post_update(inc.reference, "Rotating the key.", by="ana")
+    kit.save_settings({"trust_typed_names": True})
+    kit.post_update(inc.reference, "Key rotated.", by="ana")
+
+    drain(kit)
+
+    assert [b["message"].split("\n\n")[2].split("\n")[0] for b in webhook.bodies] == ["Key rotated."]
+
+
+def test_an_update_promises_the_default_cadence_when_its_severity_has_none_on_record(kit, webhook):
+    inc = kit.declare("Disk full", declared_by="ana")
+    kit.subscribe(webhook.url(), person="ops", incident=inc.reference)
+    # A level no longer in the catalog (written by hand, or by an older version): no cadence on record.
+    kit.db.write(lambda tx: tx.execute("UPDATE incidents SET severity = 'Retired' WHERE id = ?", [inc.id]))
+    upd = kit.post_update(inc.reference, "Cleaning up.", by="ana")
+
+    drain(kit)
+
+    promised = upd.posted_at + dt.timedelta(minutes=DEFAULT_CADENCE_MINUTES)
+    assert f"Next update by: {promised:%Y-%m-%d %H:%M} UTC" in webhook.bodies[0]["message"].splitlines()
+    assert kit.update_cadence("Retired") == DEFAULT_CADENCE_MINUTES  # what the Incident page promises
+
+
+def test_subscriptions_from_before_migration_12_hear_no_private_update_until_made_again(kit, db_path, webhook):
+    secret = kit.declare("Leaked credential", private=True, declared_by="ana")
+    kit.subscribe(webhook.url("/ana"), person="ana", incident=secret.reference)
+    kit.set_contact("ana", webhook.url("/ana-reminders"))
+
+    def as_before_12(tx):
+        for statement in ("ALTER TABLE subscriptions DROP COLUMN verified", "ALTER TABLE contacts DROP COLUMN verified",
+                          "DELETE FROM schema_migrations WHERE version = 12"):
+            tx.execute(statement)
+
+    kit.db.write(as_before_12)
+    kit.close()
+    with ik.open(db_path, user="tester") as upgraded:  # opening migrates: the old rows are not believed
+        [old] = upgraded.subscriptions()
+        assert not old.verified
+        upgraded.post_update(secret.reference, "Rotating the key.", by="ana")
+        drain(upgraded)
+        assert webhook.paths == []
+
+        again = upgraded.subscribe(webhook.url("/ana"), person="ana", incident=secret.reference)
+        upgraded.post_update(secret.reference, "Key rotated.", by="ana")
+        drain(upgraded)
+
+        assert again.verified and webhook.paths == ["/ana"]
+        assert [(s.id, s.active) for s in upgraded.subscriptions(include_ended=True)] == [(old.id, False),
+                                                                                         (again.id, True)]

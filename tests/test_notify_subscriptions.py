@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 import incident_kit as ik
+from incident_kit.identity import Person
+from incident_kit.kit_part import MissingActor
 
 pytestmark = pytest.mark.both_stores
 
@@ -69,3 +71,58 @@ def test_the_newest_contact_is_where_reminders_go(kit):
     kit.set_contact("cora", "slack://T1JJ3T3L2/A1BRTD4JD/TIiajkdnlazkcOXrIdevi7FQ")
     assert kit.contact("cora").startswith("slack://")
     assert kit.contact("nobody") is None
+
+
+def test_a_signed_in_subscription_replaces_the_same_one_a_typed_name_made(kit):
+    typed, signed_in = Person("ana", verified=False), Person("ana", verified=True)
+    first = kit.subscribe("ana@example.com", person=typed, by=typed, min_severity="Major")
+    with pytest.raises(ik.IncidentKitError, match="already subscribed"):
+        kit.subscribe("ana@example.com", person=typed, by=typed, min_severity="Major")
+    second = kit.subscribe("ana@example.com", person=signed_in, by=signed_in, min_severity="Major")
+    assert (first.verified, second.verified) == (False, True)
+    assert [s.id for s in kit.subscriptions()] == [second.id]
+    with pytest.raises(ik.IncidentKitError, match="already subscribed"):
+        kit.subscribe("ana@example.com", person=signed_in, by=signed_in, min_severity="Major")
+
+
+def test_a_typed_name_ends_what_a_typed_name_made_but_not_what_a_signed_in_person_made(kit):
+    typed = Person("ana", verified=False)
+    own = kit.subscribe("json://localhost/typed", person=typed, by=typed, min_severity="Major")
+    signed_in = kit.subscribe("json://localhost/ana", person="ana", min_severity="Major")  # the local operator's
+    assert [s.id for s in kit.subscriptions(viewer=typed, mine=True)] == [own.id]
+    assert kit.unsubscribe(own.id, by=typed).ended_by == "ana"
+    with pytest.raises(ik.NotFound):
+        kit.unsubscribe(signed_in.id, by=typed)
+
+
+@pytest.mark.parametrize("number", ["9" * 400, -1, 0, 2**63])
+def test_an_impossible_subscription_or_delivery_number_is_one_short_sentence(kit, number):
+    with pytest.raises(ik.NotFound) as sub:
+        kit.unsubscribe(number, by="ana")
+    with pytest.raises(ik.NotFound) as delivery:
+        kit.delivery_body(number)
+    for exc in (sub, delivery):
+        message = str(exc.value)
+        assert message.count(".") == 1 and "\n" not in message and len(message) < 140, message
+
+
+def test_a_subscription_number_that_is_not_a_number_says_so(kit):
+    with pytest.raises(ik.IncidentKitError, match="Subscription 'seven' is not a number"):
+        kit.unsubscribe("seven", by="ana")
+
+
+def test_a_kit_without_a_local_operator_refuses_every_notify_call_that_does_not_say_who(kit):
+    inc = kit.declare("Disk full", declared_by="ana")
+    sub = kit.subscribe("ops@example.com", person="ops", incident=inc.reference)
+    kit.user = None  # as the app's Kit and the HTTP API's have it
+    calls = [lambda: kit.subscribe("ops@example.com", incident=inc.reference), lambda: kit.unsubscribe(sub.id),
+             lambda: kit.set_contact(None, "ops@example.com"), lambda: kit.contact("ops"),
+             lambda: kit.subscriptions(), lambda: kit.needs_update(), lambda: kit.outbox(),
+             lambda: kit.outbox_counts(), lambda: kit.delivery_body(1)]
+    for call in calls:
+        with pytest.raises(MissingActor):
+            call()
+    ops = Person("ops", verified=True)
+    assert [s.id for s in kit.subscriptions(viewer=ops)] == [sub.id]
+    assert kit.set_contact(None, "ops@example.com", by=ops) == "ops@example.com"
+    assert kit.contact(viewer=ops) == "ops@example.com"  # the person defaults to the one asking

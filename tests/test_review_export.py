@@ -152,3 +152,29 @@ def test_sections_nobody_wrote_are_filled_from_the_record(kit):
     assert len(rows) == len(kit.events(ref)) - sum(
         e.kind.startswith(("review_", "follow_up_")) for e in kit.events(ref))
     assert "| Declared |" in text and "_Not written yet._" in text.split("## Contributing factors", 1)[1]
+
+
+def test_answers_keep_their_formatting_and_links_read_as_text_in_both_formats(kit):
+    inc = resolved_incident(kit)
+    kit.start_review(inc.reference, depth="note", by="bao")
+    kit.edit_review_section(inc.reference, "what_happened", "- **Rollback** took `4 min`\n- See [the runbook]"
+                            "(https://wiki.example/runbook)\n\n> quoted", by="bao")
+    html = kit.export_review(inc.reference, format="html")
+    assert "<strong>Rollback</strong>" in html and "<code>4 min</code>" in html and "<blockquote>" in html
+    assert "the runbook (https://wiki.example/runbook)" in html and "<a " not in html
+    md = kit.export_review(inc.reference, format="markdown")
+    assert "- **Rollback** took `4 min`" in md and "> quoted" in md
+    assert "\\[the runbook](https://wiki.example/runbook)" in md  # a link's text and address, not a link
+
+
+def test_record_text_reads_as_typed_in_markdown(kit):
+    inc = kit.declare("Cache *stampede* on [eu-1] | 2024. #ops <b>", declared_by="ana_b")
+    kit.resolve(inc.reference, by="ana_b")
+    kit.start_review(inc.reference, depth="note", by="ana_b")
+    md = kit.export_review(inc.reference, format="markdown")
+    title = md.splitlines()[0]
+    assert title == "# INC-1 review: Cache \\*stampede\\* on \\[eu-1\\] &#124; 2024. #ops &lt;b&gt;"
+    from markdown_it import MarkdownIt
+
+    assert MarkdownIt("commonmark").render(title) == \
+        "<h1>INC-1 review: Cache *stampede* on [eu-1] | 2024. #ops &lt;b&gt;</h1>\n"

@@ -84,7 +84,7 @@ def test_publish_writes_a_complete_copy_with_its_time_and_no_leftovers(kit, db_p
     snap = publish(kit)
     assert snap.path == db_path.parent / "snapshots" / "kit.duckdb"
     assert sorted(p.name for p in snap.path.parent.iterdir()) == ["kit.duckdb"]
-    with open_snapshot(db_path) as copy:
+    with open_snapshot(db_path, user="tester") as copy:
         assert copy.snapshot_time == snap.taken_at
         assert len(copy.incidents()) == len(kit.incidents()) == 6
         with pytest.raises(StoreUnavailable, match="read-only"):
@@ -120,3 +120,26 @@ def test_publishing_can_be_turned_off_for_a_process(kit, monkeypatch):
     monkeypatch.setenv("INCIDENT_KIT_SNAPSHOT_EVERY", "0")
     assert start_publisher(kit) is None
     assert start_publisher(ik.open(":memory:", user="tester"), every_seconds=5) is None
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o000])
+def test_the_snapshot_holds_private_incidents_so_only_its_owner_may_read_it(kit, db_path, umask):
+    """0600 file in a 0700 folder whatever the umask, and an older 0644 copy in a 0755 folder is tightened."""
+    import os
+    import stat
+
+    kit.declare("Payroll file shared", declared_by="ana", private=True)
+    folder = snapshot_path(db_path).parent
+    folder.mkdir(mode=0o755)
+    os.chmod(folder, 0o755)
+    snapshot_path(db_path).write_bytes(b"")
+    os.chmod(snapshot_path(db_path), 0o644)
+    before = os.umask(umask)
+    try:
+        snap = publish(kit)
+    finally:
+        os.umask(before)
+    assert stat.S_IMODE(snap.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(snap.path.parent.stat().st_mode) == 0o700
+    with open_snapshot(db_path, user="tester") as copy:
+        assert copy.incidents()["private"].tolist() == [True]  # the choice: private incidents stay, locked down

@@ -81,7 +81,7 @@ def test_private_test_and_internal_content_never_appears(site):
 def test_an_update_reads_in_the_predictable_format_on_the_page(site):
     html = (site / "index.html").read_text()
     positions = [html.index(label) for label in
-                 ("<dt>Current status</dt>", "<dt>Impact</dt>", "<dt>What we're doing</dt>", "<dt>Next update by</dt>")]
+                 ("<dt>Current status</dt>", "<dt>Impact</dt>", "<dt>What we&#39;re doing</dt>", "<dt>Next update by</dt>")]
     assert positions == sorted(positions)
     assert "Some customers cannot &lt;b&gt;pay&lt;/b&gt;" in html
     assert "<script" not in html  # no JavaScript at all: the page works without it

@@ -15,6 +15,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 import incident_kit as ik
+from incident_kit.identity import Person
 from incident_kit.importers.models import ImportFile
 
 from apptest_support import sign_in
@@ -132,3 +133,52 @@ def test_only_admins_can_import_once_admins_are_set(app, db_path):
     sign_in(app, "root")
     app.run()
     assert app.selectbox(key="import_kind")
+
+
+def test_an_import_from_the_page_is_credited_to_the_signed_in_person(app, db_path):
+    app.selectbox(key="import_kind").set_value("csv").run()
+    app.radio(key="import_how").set_value("Paste text").run()
+    app.text_area(key="import_text").set_value(
+        "external_id,title,status,declared_at,resolved_at\nA,Disk full,resolved,2024-05-01T10:00:00Z,"
+        "2024-05-01T11:00:00Z\n").run()
+    assert app.dataframe[-1].value["Declared by"].tolist() == ["ana"]  # the preview says so before importing
+
+    app.button(key="import_go").click().run()
+
+    assert not app.exception
+    with ik.open(db_path, user="tester") as kit:
+        (row,) = kit.incidents().itertuples()
+        assert row.declared_by == "ana"  # was the server's account ("root")
+        assert [e.actor for e in kit.events(row.reference) if e.kind == "imported"] == ["ana"]
+
+
+def test_the_page_offers_to_leave_out_files_with_problems_in_plain_words(app):
+    box = app.checkbox(key="import_skip_invalid")
+    assert box.label == "Leave out files with problems and import the rest" and not box.value
+    assert "--" not in box.label + box.help and "skip" not in box.label + box.help  # no command-line flag
+    app.selectbox(key="import_kind").set_value("postmortems").run()
+    app.radio(key="import_how").set_value("Paste text").run()
+    box.check().run()
+    app.text_area(key="import_text").set_value((REPO / "tests" / "fixtures" / "postmortems-undated" /
+                                                "PM2022-002 -  Logs not shipped to CloudWatch.md").read_text()).run()
+
+    assert not app.exception  # a pasted text is one file: with its only file left out there is nothing to import
+    assert "nothing was imported" in app.error[0].value
+    assert "has no date" in app.dataframe[-1].value["problem"].iloc[0]
+
+
+def test_the_calls_an_upload_of_a_mixed_folder_makes_leave_out_the_undated_files(kit):
+    """The page's upload path with the box ticked: from_bytes -> prepare_import(skip_invalid) -> apply_import."""
+    folder = REPO / "tests" / "fixtures"
+    files = [ImportFile.from_bytes(p.name, p.read_bytes()) for p in
+             [folder / "postmortems-dfds" / "PM2021-004 - ADFS outage.md",
+              *sorted((folder / "postmortems-undated").glob("*.md"))]]
+    me = Person("ana", verified=True)
+
+    prepared = kit.prepare_import("postmortems", files, by=me, skip_invalid=True)
+
+    assert prepared.ok and len(prepared.preview()) == 1 and len(prepared.skipped) == 2
+    assert prepared.notes() == ["2 files with problems will be left out (the report lists them and why); the other "
+                                "files will be imported."]
+    summary = kit.apply_import(prepared, by=me)
+    assert (summary.new, summary.rejected) == (1, 2) and "2 files with problems were skipped" in summary.line()

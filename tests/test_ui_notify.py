@@ -13,7 +13,7 @@ import incident_kit as ik
 from incident_kit.clock import utcnow
 from incident_kit.incident import service as incident_service
 
-from apptest_support import sign_in
+from apptest_support import plain, sign_in
 
 VIEWS = str(REPO / "incident_kit" / "ui" / "views") + "/"
 
@@ -181,3 +181,36 @@ def test_a_failed_delivery_says_why_and_what_to_do(app_kit):
     assert not at.exception
     texts = " ".join(c.value for c in at.caption)
     assert "Why:" in texts and "What to do:" in texts
+
+
+def test_a_saved_channel_is_named_redacted_and_an_empty_box_keeps_it(app_kit):
+    slack = "https://hooks.slack.com/services/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"
+    app_kit.set_contact("ana", slack)
+    at = page("subscriptions.py", "ana")
+    assert at.radio(key="follow_kind").value == "slack" and at.radio(key="contact_kind").value == "slack"
+    saved = "Saved: Slack (slack://T...2/B...D/T...Q). Leave the box empty to keep it."
+    assert saved in [plain(c.value) for c in at.caption]
+    assert [w.value for w in at.text_input] == ["", ""]
+
+    at.button(key="contact_save").click().run()
+    assert "Nothing to save" in at.info[0].value
+    at.button(key="follow_subscribe").click().run()
+
+    assert not at.exception
+    [sub] = app_kit.subscriptions(person="ana")
+    assert sub.channel == slack  # the saved channel, kept on the server
+    assert "by Slack" in at.success[0].value
+
+
+@pytest.mark.parametrize("channel, kind", [
+    ("ana@example.com", "email"),
+    ("https://hooks.slack.com/services/T1/B1/x", "slack"), ("slack://T...2/B...D/T...Q", "slack"),
+    ("https://prod-00.westus.logic.azure.com:443/workflows/abc/triggers/manual/paths/invoke?sig=x", "teams"),
+    ("workflow://prod-00.westus.logic.azure.com:443/6...f/Z...E", "teams"),
+    ("jsons://hooks.example.com/incidents", "webhook"), ("json://127.0.0.1:9/h...k", "webhook"),
+    ("discord://1...7/A...l", "advanced"),
+])
+def test_a_channel_is_named_by_its_kind_whole_or_redacted(channel, kind):
+    from incident_kit.ui.panels.subscribe import kind_of
+
+    assert kind_of(channel) == kind

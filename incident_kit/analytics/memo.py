@@ -130,9 +130,7 @@ def kept(fn):
         def compute():
             return fn(source, f, now=now, **extras) if takes_now else fn(source, f, **extras)
 
-        db = getattr(source, "db", source)
-        if not hasattr(db, "data_version"):
-            return compute()
+        db = getattr(source, "db", source)  # a Kit or its Database
         try:
             key = (fn.__module__, fn.__qualname__, f, viewer_key(f.viewer), tuple(sorted(extras.items())), now)
             hash(key)

@@ -23,6 +23,8 @@ from . import store
 if TYPE_CHECKING:  # frames are built by DuckDB on demand; ``metrics --json`` never loads pandas
     import pandas as pd
 
+    from ..db.base import AnalyticsTx
+
 LIVE_ONLY = ("live",)
 
 
@@ -75,7 +77,10 @@ def _instant(value, *, field: str, end: bool) -> dt.datetime | None:
         return to_utc(value, field=field)
     if isinstance(value, dt.date):
         start = dt.datetime(value.year, value.month, value.day, tzinfo=UTC)
-        return start + dt.timedelta(days=1) if end else start  # a date ``until`` includes that day
+        if not end:
+            return start
+        # A date ``until`` includes that day; until 9999-12-31, the calendar's last day, has no end at all.
+        return start + dt.timedelta(days=1) if value < dt.date.max else None
     return to_utc(value, field=field)
 
 
@@ -95,7 +100,7 @@ def _db(source, viewer):
     """The store under a Kit or a Database. A Kit with no local operator (the app, the HTTP API) must name a
     viewer: ``viewer=None`` would see every private incident, so it raises ``MissingActor`` instead."""
     if isinstance(source, KitPart):
-        source._viewer(viewer)
+        source.viewing(viewer)
     return getattr(source, "db", source)
 
 
@@ -116,11 +121,12 @@ def params(filters: Filters, now) -> dict:
 def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fetch: str) -> dict:
     bound = params(filters, now)
 
-    def work(tx):  # Database.read: one consistent view for every query
+    def work(tx: AnalyticsTx):  # Database.analytics_read: one consistent view for every query
         see_all, who = scope(tx, bound["viewer"])  # the one visibility rule (incident/visibility.py)
         values = [see_all if name == "see_all" else who if name == "viewer" else bound[name]
                   for name in store.PARAMS]
-        out = {name: getattr(tx, "fetchnumpy" if q.arrays else fetch)(store.compose(q, see_all), values)
+        frames = tx.df if fetch == "df" else tx.fetchnumpy
+        out = {name: (tx.fetchnumpy if q.arrays else frames)(store.compose(q, see_all), values)
                for name, q in queries.items()}
         if fetch == "df" and "gap_stats" in out:
             out["severity_names"] = tx.df(store.SEVERITY_NAMES)

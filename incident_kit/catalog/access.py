@@ -27,6 +27,17 @@ def is_admin(tx, person) -> bool:
     return is_trusted_name(person, trust_typed_names=trust_typed_names(tx))
 
 
+def admin_sql(who: str) -> str:
+    """``is_admin`` for many names at once, as SQL: true when ``who`` (an SQL expression holding a name that is
+    already believed, or NULL) is named in ``admins``. Binds one value: ``admin_names(tx)``."""
+    return f"coalesce(list_contains(CAST(? AS VARCHAR[]), {who}), FALSE)"
+
+
+def admin_names(tx) -> list[str]:
+    """The value ``admin_sql`` binds."""
+    return sorted(store.admins(tx))
+
+
 def can_administer(tx, person) -> bool:
     """Admins may change settings, import and load the demo; before any admin is named, any person may
     (never a machine: an API token administers nothing)."""
@@ -35,14 +46,21 @@ def can_administer(tx, person) -> bool:
     return person is None or not store.admins(tx) or is_admin(tx, person)
 
 
-def require_admin(tx, actor, doing: str) -> None:
-    """Refuse ``doing`` (e.g. "change settings") to a checked actor who may not administer."""
+def refusal(tx, actor, doing: str) -> str | None:
+    """Why a checked ``actor`` may not do ``doing`` (e.g. "change settings"), in one sentence; None if they may."""
     if not is_checked(actor) or can_administer(tx, actor):
-        return
+        return None
     if is_machine(actor):
-        raise NotAllowed(f"An API token cannot {doing}; ask an admin.")
+        return f"An API token cannot {doing}; ask an admin."
     names = ", ".join(sorted(store.admins(tx)))
     if str(actor) in store.admins(tx):
-        raise NotAllowed(f"Only a signed-in admin can {doing}: sign in to prove you are {actor}, "
-                         "or ask an admin to trust typed names in Settings.")
-    raise NotAllowed(f"Only admins can {doing}; ask {names}.")
+        return (f"Only a signed-in admin can {doing}: sign in to prove you are {actor}, "
+                "or ask an admin to trust typed names in Settings.")
+    return f"Only admins can {doing}; ask {names}."
+
+
+def require_admin(tx, actor, doing: str) -> None:
+    """Refuse ``doing`` (e.g. "change settings") to a checked actor who may not administer."""
+    reason = refusal(tx, actor, doing)
+    if reason is not None:
+        raise NotAllowed(reason)

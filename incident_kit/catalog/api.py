@@ -54,3 +54,7 @@ class CatalogAPI(KitPart):
     def can_administer(self, person) -> bool:
         """May ``person`` change settings, import and load demo data? Anyone may until admins are named."""
         return service.can_administer(self.db, person)
+
+    def admin_refusal(self, person, doing: str = "change settings") -> str | None:
+        """Why ``person`` may not do ``doing`` (one sentence to show them), or None when they may."""
+        return service.admin_refusal(self.db, person, doing)

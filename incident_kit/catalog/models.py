@@ -39,3 +39,8 @@ def cadence_for(severities: list[Severity], name: str | None) -> int:
         if level.name == name:
             return level.cadence_minutes
     return DEFAULT_CADENCE_MINUTES
+
+
+def cadence_sql(severity: str = "s") -> str:
+    """``cadence_for`` in SQL: the cadence of the severity row aliased ``severity`` (a LEFT JOIN), else the default."""
+    return f"coalesce({severity}.cadence_minutes, {DEFAULT_CADENCE_MINUTES})"

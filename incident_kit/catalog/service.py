@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .. import bounds
 from ..config import COMMS_ROLE, LEAD_ROLE, SETTINGS
@@ -11,6 +13,9 @@ from ..identity import NAME_MAX, clean_person
 from .models import IncidentType, Role, Severity
 from . import access, store
 
+if TYPE_CHECKING:
+    from ..db.base import Tx
+
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -18,7 +23,17 @@ def slug(text: str) -> str:
     return _SLUG.sub("_", text.strip().lower()).strip("_")
 
 
-def _change(db, work) -> None:
+def _as_admin(by, action: str, change: Callable[[Tx], None]) -> Callable[[Tx], None]:
+    """A unit of work that checks ``by`` may administer (``action`` names it), then makes ``change``."""
+
+    def work(tx: Tx) -> None:
+        access.require_admin(tx, by, action)
+        change(tx)
+
+    return work
+
+
+def _change(db, work: Callable[[Tx], None]) -> None:
     """Write a catalog change, then invalidate the memoised catalog."""
     try:
         db.write(work)
@@ -48,8 +63,8 @@ def set_severities(db, items: list[dict], *, by=None) -> list[Severity]:
         if not name:
             raise IncidentKitError(f"Severity {i + 1} needs a name.")
         try:
-            cadence = int(item.get("cadence_minutes"))
-        except (TypeError, ValueError):
+            cadence = int(item["cadence_minutes"])
+        except (KeyError, TypeError, ValueError):
             raise IncidentKitError(f"Severity '{name}' needs an update cadence in whole minutes.") from None
         if cadence <= 0:
             raise IncidentKitError(f"Severity '{name}' needs a cadence of at least 1 minute, not {cadence}.")
@@ -57,7 +72,7 @@ def set_severities(db, items: list[dict], *, by=None) -> list[Severity]:
     names = [s.name.lower() for s in clean]
     if len(set(names)) != len(names):
         raise IncidentKitError("Severity names must be unique.")
-    _change(db, lambda tx: (access.require_admin(tx, by, "change severities"), store.replace_severities(tx, clean)))
+    _change(db, _as_admin(by, "change severities", lambda tx: store.replace_severities(tx, clean)))
     return severities(db)
 
 
@@ -67,7 +82,7 @@ def add_type(db, label: str, *, description: str = "", engineering: bool = False
     if not label:
         raise IncidentKitError("An incident type needs a name.")
     item = IncidentType(slug(label), label, description.strip(), bool(engineering))
-    _change(db, lambda tx: (access.require_admin(tx, by, "add incident types"), store.upsert_type(tx, item)))
+    _change(db, _as_admin(by, "add incident types", lambda tx: store.upsert_type(tx, item)))
     return item
 
 
@@ -79,7 +94,7 @@ def add_role(db, label: str, *, description: str = "", by=None) -> Role:
     item = Role(slug(label), label, description.strip())
     if item.name in (LEAD_ROLE, COMMS_ROLE):
         raise IncidentKitError(f"'{label}' is a built-in role already.")
-    _change(db, lambda tx: (access.require_admin(tx, by, "add roles"), store.upsert_role(tx, item)))
+    _change(db, _as_admin(by, "add roles", lambda tx: store.upsert_role(tx, item)))
     return item
 
 
@@ -104,11 +119,36 @@ def _admins_value(value) -> list[str]:
     return names
 
 
+# An alert severity map names a few labels (critical, warning, info, page...); a hundred is no real map.
+SEVERITY_MAP_MAX = 100
+
+
+def _severity_map_value(value) -> dict[str, str]:
+    """Alert severity label -> one of our severity names; labels stored trimmed and lower case."""
+    if not isinstance(value, dict):
+        raise IncidentKitError("Alert severities must be pairs of an alert's severity label and one of our "
+                               "severities, e.g. {\"page\": \"Critical\"}.")
+    if len(value) > SEVERITY_MAP_MAX:
+        raise IncidentKitError(f"Alert severities name {len(value):,} labels; the limit is {SEVERITY_MAP_MAX}.")
+    out = {}
+    for label, severity in value.items():
+        if not isinstance(label, str) or not isinstance(severity, str):
+            raise IncidentKitError(f"Alert severity '{_shown(label)}' must map text to the name of a severity.")
+        label = bounds.text(label, what="An alert severity label", limit=NAME_MAX).lower()
+        severity = bounds.text(severity, what="A severity name", limit=NAME_MAX)
+        if not label or not severity:
+            raise IncidentKitError("Alert severities need a label and a severity in every pair.")
+        out[label] = severity
+    return out
+
+
 # How each setting's value is checked before it is stored (settings declared in config.SETTINGS).
 _VALIDATORS = {
     "admins": _admins_value,
     "public_name": lambda v: bounds.text(v, what="The organisation name", limit=NAME_MAX),
     "trust_typed_names": lambda v: bounds.flag(v, what="Trust typed names"),
+    "alert_severities": _severity_map_value,
+    "resolve_with_alerts": lambda v: bounds.flag(v, what="Resolve with alerts"),
 }
 
 
@@ -141,16 +181,36 @@ def can_administer(db, person) -> bool:
     return db.read(lambda tx: access.can_administer(tx, person))
 
 
+def admin_refusal(db, person, doing: str) -> str | None:
+    """Why ``person`` may not do ``doing``, as the refusal would say it; None when they may."""
+    return db.read(lambda tx: access.refusal(tx, person, doing))
+
+
 # -- lookups other domains use inside their own transaction ------------------------------
+def setting(tx, name: str):
+    """A setting's value inside the caller's transaction: as saved, else its default in ``config.SETTINGS``."""
+    default = {s.name: s.default for s in SETTINGS}[name]
+    return store.get_setting(tx, name, default)
+
+
+def match_severity(tx, name: str | None) -> str | None:
+    """The catalog's spelling of severity ``name`` (any case), or None when no active severity has that name."""
+    wanted = str(name or "").strip().lower()
+    for level in store.severities(tx):
+        if wanted and level.name.lower() == wanted:
+            return level.name
+    return None
+
+
 def resolve_severity(tx, name: str | None) -> str:
     """The catalog's spelling of severity ``name`` (any case); empty means the lowest level."""
     levels = store.severities(tx)
     if name is None or str(name).strip() == "":
         return levels[0].name  # the lowest: routine, declare freely
-    for level in levels:
-        if level.name.lower() == str(name).strip().lower():
-            return level.name
-    raise IncidentKitError(f"Severity '{_shown(name)}' is not one of: {', '.join(s.name for s in levels)}.")
+    found = match_severity(tx, name)
+    if found is None:
+        raise IncidentKitError(f"Severity '{_shown(name)}' is not one of: {', '.join(s.name for s in levels)}.")
+    return found
 
 
 def resolve_type(tx, name: str | None) -> str | None:

@@ -8,15 +8,33 @@ for people has terminal escape sequences removed; ``--json`` stays valid JSON.
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 import click
 
+from ..clock import QUOTED_MAX, quoted
 from ..errors import IncidentKitError
 from ..safe_output import os_error_sentence, terminal_text
 from .base import cli, echo
 
 DEBUG_ENV_VAR = "INCIDENT_KIT_DEBUG"
+# An error is a sentence read at a glance; a longer one repeats a pasted value (click's usage errors and
+# some refusals quote what was typed back whole, e.g. a 100,000-character status).
+SENTENCE_MAX = 300
+_QUOTED_VALUE = re.compile(r"'([^'\n]{%d,})'" % (QUOTED_MAX + 1))
+_LONG_RUN = re.compile(r"\S{%d,}" % (QUOTED_MAX * 5))  # no word or path is this long
+
+
+def one_sentence(message: str) -> str:
+    """``message`` as it is, unless it is too long to be read: then every value it quotes is cut to about
+    40 characters (``clock.quoted``), and so is any unbroken run of characters, and the whole is capped."""
+    text = str(message)
+    if len(text) <= SENTENCE_MAX:
+        return text
+    text = _QUOTED_VALUE.sub(lambda m: f"'{quoted(m.group(1))}'", text)
+    text = _LONG_RUN.sub(lambda m: quoted(m.group()), text)
+    return text if len(text) <= SENTENCE_MAX else text[:SENTENCE_MAX] + "…"
 
 # Each module registers its commands on ``cli`` when one of them is first asked for (``base.LazyGroup``).
 
@@ -46,10 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         echo("Aborted.", err=True)
         return 1
     except click.ClickException as exc:
+        exc.message = one_sentence(exc.message)
         exc.show(file=_TerminalSafe(sys.stderr))
         return exc.exit_code
     except IncidentKitError as exc:
-        echo(f"error: {exc}", err=True)
+        echo(f"error: {one_sentence(str(exc))}", err=True)
         return 1
     except BrokenPipeError:
         return 0
@@ -57,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         echo("Interrupted.", err=True)
         return 130
     except OSError as exc:  # a file named on the command line: missing, unreadable, disk full, ...
-        echo(f"error: {os_error_sentence(exc, action='use')}", err=True)
+        echo(f"error: {one_sentence(os_error_sentence(exc, action='use'))}", err=True)
         return 1
     except Exception as exc:  # a bug: say so in one line; the details are one variable away
         if os.environ.get(DEBUG_ENV_VAR):

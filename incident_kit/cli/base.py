@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import json
+import math
+import os
 
 import click
 
-from ..config import DB_ENV_VAR
+from ..config import DB_ENV_VAR, is_url
 from ..safe_output import terminal_json, terminal_text
 
 
@@ -17,29 +20,55 @@ THROUGH_THE_APP = ("The database {path} is held by the running app{pid}, so this
                    "in INCIDENT_KIT_TOKEN.")
 
 
+def read_only_reason(target) -> str | None:
+    """Why an existing DuckDB file cannot be changed here (the file, or the folder DuckDB writes its journal
+    into, is read-only), as a sentence; None when it can be written (or is a URL, or not there yet)."""
+    from pathlib import Path
+
+    if is_url(target) or str(target) == ":memory:":
+        return None
+    path = Path(target)
+    if not path.is_file():
+        return None
+    which = ("the file" if not os.access(path, os.W_OK) else
+             "its folder" if not os.access(path.resolve().parent, os.W_OK) else None)
+    if which is None:
+        return None
+    return (f"The database {path} is read-only here ({which} cannot be written), so nothing was changed; "
+            "commands that only read it still work.")
+
+
 class State:
     def __init__(self, db_path: str | None, server: str | None = None):
         self.db_path = db_path
         self.server = server or None
         self._kit = None
         self._db = None
+        self.read_only_reason: str | None = None  # set when the store could only be opened for reading
 
     def kit(self, *, read_only: bool = False, while_app_runs: str = THROUGH_THE_APP):
         """The Kit for this command: the local store, or with ``--server`` the running app's API
-        (``remote.RemoteKit``). ``while_app_runs`` is the sentence when the app holds the DuckDB file."""
+        (``remote.RemoteKit``). ``while_app_runs`` is the sentence when the app holds the DuckDB file.
+        A DuckDB file that cannot be written here (a read-only file, folder or mount) is opened read-only,
+        so every command that only reads still works; a change then fails with ``read_only_reason``
+        (``LazyGroup.invoke``)."""
         if self._kit is None and self.server:
             from .remote import RemoteKit
 
             self._kit = RemoteKit(self.server)
         if self._kit is None:
             from .. import open as open_kit
+            from ..config import resolve_db_path
             from ..errors import StoreUnavailable
             from ..kit import local_user
 
+            if not read_only:
+                self.read_only_reason = read_only_reason(resolve_db_path(self.db_path))
             # The CLI is the trusted local operator (whoever runs it holds the database): the one place,
             # with notebooks, that names a default actor. The app and the HTTP API never do.
             try:
-                self._kit = open_kit(self.db_path, read_only=read_only, user=local_user())
+                self._kit = open_kit(self.db_path, read_only=read_only or self.read_only_reason is not None,
+                                     user=local_user())
             except StoreUnavailable as exc:
                 raise _held_by_app(exc, self.db_path, while_app_runs) from None
         return self._kit
@@ -113,6 +142,18 @@ class LazyGroup(click.Group):
             self._load(name)
         return super().list_commands(ctx)
 
+    def invoke(self, ctx: click.Context):
+        """Run the command; a change refused because the store was opened read-only says why in one sentence."""
+        from ..errors import StoreUnavailable
+
+        try:
+            return super().invoke(ctx)
+        except StoreUnavailable as exc:
+            reason = getattr(ctx.obj, "read_only_reason", None)
+            if reason:
+                raise StoreUnavailable(reason) from exc
+            raise
+
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--db", "db_path", metavar="PATH|URL", envvar=DB_ENV_VAR, show_envvar=True,
@@ -142,8 +183,35 @@ def echo(message="", *, err: bool = False, nl: bool = True) -> None:
     click.echo(terminal_text(str(message)), err=err, nl=nl)
 
 
+def json_ready(value):
+    """``value`` as strict JSON can hold it: a missing value (None, NaN, NaT, pandas' NA) and an infinity
+    are None, NumPy scalars and arrays plain Python, times ISO 8601; dicts, lists and tuples all the way down.
+
+    Checked by type name, so the CLI's fast commands never import pandas or NumPy for it.
+    """
+    if isinstance(value, dict):
+        return {str(k): json_ready(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [json_ready(v) for v in value]
+    if type(value).__name__ in ("NaTType", "NAType"):
+        return None
+    if hasattr(value, "tolist") and hasattr(value, "dtype"):  # a NumPy scalar or array
+        return json_ready(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):  # pandas' Timestamp is a datetime
+        return value.isoformat()
+    return value
+
+
+def json_text(value) -> str:
+    """The one JSON every ``--json`` prints: strict (``allow_nan=False``: null, never NaN or Infinity)."""
+    return json.dumps(json_ready(value), indent=2, default=str, ensure_ascii=False, allow_nan=False)
+
+
 def echo_json(value) -> None:
-    click.echo(terminal_json(json.dumps(value, indent=2, default=str, ensure_ascii=False)))
+    """Print ``value`` as strict JSON (``json_text``), safe for a terminal. Every ``--json`` goes through here."""
+    click.echo(terminal_json(json_text(value)))
 
 
 def reply(as_json: bool, data, text: str) -> None:

@@ -19,11 +19,11 @@ PROGRESS_MIN_BYTES = 1024 * 1024
 
 
 def report_table(report: pd.DataFrame, *, width: int = 60) -> str:
-    """The validation report as a plain fixed-width table (also used by the docs)."""
+    """The validation report as a plain fixed-width table (also used by the docs). A value from the file is cut
+    to ``width``; a problem is incident-kit's own sentence and is shown whole (its end says what to do)."""
     shown = report.copy()
-    for col in ("value", "problem"):
-        shown[col] = shown[col].map(lambda v: v if len(str(v)) <= width else str(v)[:width - 1] + "…")
-    return shown.to_string(index=False)
+    shown["value"] = shown["value"].map(lambda v: v if len(str(v)) <= width else str(v)[:width - 1] + "…")
+    return shown.to_string(index=False, justify="left")
 
 
 class _Bar:
@@ -67,24 +67,29 @@ def _finite(ctx, param, value):
               help="Refuse files bigger than this [default: $INCIDENT_KIT_IMPORT_MAX_MB or 10].")
 @click.option("--by", metavar="NAME", help="Who is importing [default: $INCIDENT_KIT_USER or your login].")
 @click.option("--dry-run", is_flag=True, help="Only check the files: print the report or what would be imported.")
+@click.option("--skip-invalid", is_flag=True,
+              help="Import the files that have no problems and list the others (by default one problem "
+                   "anywhere imports nothing).")
 @json_option
 @pass_state
-def import_(state, kind, paths, max_file_mb, by, dry_run, as_json):
+def import_(state, kind, paths, max_file_mb, by, dry_run, skip_invalid, as_json):
     """Import KIND files (statuspage, gcp, csv or postmortems); PATH may be files or directories.
 
     Everything is checked first; if any row has a problem, every problem is listed and
-    nothing is imported (exit 1). Importing the same records again updates them.
+    nothing is imported (exit 1), unless --skip-invalid: then the files with problems are
+    listed and left out, and the rest imported. Importing the same records again updates them.
     """
     from ..importers.service import collect_files
 
     kit = state.kit()
     files = collect_files(kind, paths)
     if dry_run:
-        _dry_run(kit, kind, files, max_file_mb, as_json)
+        _dry_run(kit, kind, files, by, max_file_mb, skip_invalid, as_json)
         return
     bar = _Bar(sum(f.size for f in files))
     try:
-        summary = kit.import_files(kind, files, by=by, max_file_mb=max_file_mb, progress=bar)
+        summary = kit.import_files(kind, files, by=by, max_file_mb=max_file_mb, skip_invalid=skip_invalid,
+                                   progress=bar)
     except ImportRejected as exc:
         bar.close()
         if as_json:
@@ -94,13 +99,19 @@ def import_(state, kind, paths, max_file_mb, by, dry_run, as_json):
             echo(exc.summary.line(), err=True)
         raise
     bar.close()
-    reply(as_json, summary.to_dict(), summary.line())
+    if as_json:
+        problems = [] if summary.report is None else summary.report.to_dict(orient="records")
+        echo_json({**summary.to_dict(), "problems": problems})
+        return
+    if summary.skipped:  # the files left out, and why, before the line that counts them
+        echo(report_table(summary.report), err=True)
+    echo(summary.line())
 
 
-def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
+def _dry_run(kit, kind, files, by, max_file_mb, skip_invalid, as_json) -> None:
     from ..importers.service import rejected_message
 
-    prepared = kit.prepare_import(kind, files, max_file_mb=max_file_mb)
+    prepared = kit.prepare_import(kind, files, by=by, max_file_mb=max_file_mb, skip_invalid=skip_invalid)
     if not prepared.ok:
         if as_json:
             echo_json({"ok": False, "problems": prepared.report.to_dict(orient="records")})
@@ -112,7 +123,10 @@ def _dry_run(kit, kind, files, max_file_mb, as_json) -> None:
     retro = int((preview["mode"] == "retrospective").sum())
     if as_json:
         echo_json({"ok": True, "incidents": len(preview), "updates": len(prepared.batch.updates),
-                   "retrospective": retro})
-    else:
-        echo(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid "
-             f"({retro} retrospective); nothing was written (--dry-run).")
+                   "retrospective": retro, "skipped": prepared.skipped, "ended_quiet": prepared.ended_quiet,
+                   "problems": prepared.report.to_dict(orient="records")})
+        return
+    if prepared.skipped:
+        echo(report_table(prepared.report), err=True)
+    echo(" ".join([f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid "
+                   f"({retro} retrospective); nothing was written (--dry-run).", *prepared.notes()]))

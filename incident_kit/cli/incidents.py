@@ -136,11 +136,11 @@ def list_(state, active, mine, type_, severity, search, limit, as_json):
                 "type": row["type"], "status": row["status"], "mode": row["mode"], "private": bool(row["private"]),
                 "declared_by": row["declared_by"], "declared_at": _iso(row["declared_at"]),
                 "started_at": _iso(row["started_at"]), "resolved_at": _iso(row["resolved_at"]),
-                "lead": _none(row["lead"]), "comms_lead": _none(row["comms_lead"]),
+                "lead": row["lead"], "comms_lead": row["comms_lead"],
                 "accountable_for_updates": row["accountable"],
                 "next_update_due": _iso(row["next_update_due"]), "tags": list(row["tags"]),
             })
-        echo_json(records)
+        echo_json(records)  # a missing value (NaN in the frame) is null: base.json_ready
         return
     if frame.empty:
         echo("No incidents match. Declare one with: incident-kit declare \"What is happening\"")
@@ -152,10 +152,6 @@ def list_(state, active, mine, type_, severity, search, limit, as_json):
         lock = " [private]" if row.private else ""
         echo(f"{row.reference:<9} {row.status:<14} {row.severity:<9} {_age(row.declared_at):>6}  "
              f"{row.title}{lock}  {due}".rstrip())
-
-
-def _none(v):
-    return None if v is None or (isinstance(v, float) and v != v) else v
 
 
 def _iso(ts):
@@ -177,7 +173,7 @@ def show(state, reference, as_json):
         data = inc.to_dict()
         data["timeline"] = [
             {"occurred_at": iso(r.occurred_at.to_pydatetime()), "kind": r.kind, "actor": r.actor, "text": r.text,
-             "audience": _none(r.audience)}
+             "audience": r.audience}
             for r in entries.itertuples()]
         echo_json(data)
         return

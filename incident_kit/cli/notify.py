@@ -8,11 +8,16 @@ import click
 
 from ..clock import iso
 from ..config import LIST_LIMIT_MAX
+from ..notify.channels import redact  # a channel's tokens are never printed (apprise loads only to show one)
 from .base import cli, echo, echo_json, json_option, pass_state, reply
 
 BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
 SMTP = click.option("--smtp-url", metavar="URL", envvar="INCIDENT_KIT_SMTP_URL", show_envvar=True,
                     help="apprise mailto:// URL used for subscribers who gave an email address.")
+
+
+def _shown(sub) -> dict:
+    return {**sub.to_dict(), "channel": redact(sub.channel)}
 
 
 def _ts(value):
@@ -36,7 +41,8 @@ def subscribe(state, channel, incident, min_severity, type_, person, by, as_json
     kit = state.kit()
     sub = kit.subscribe(channel, person=person or by, incident=incident, min_severity=min_severity, type=type_,
                         by=by)
-    reply(as_json, sub.to_dict(), f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {sub.channel}.")
+    reply(as_json, _shown(sub),
+          f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {redact(sub.channel)}.")
 
 
 @cli.command()
@@ -47,7 +53,7 @@ def subscribe(state, channel, incident, min_severity, type_, person, by, as_json
 def unsubscribe(state, subscription_id, by, as_json):
     """End subscription SUBSCRIPTION_ID (it is kept in the history)."""
     sub = state.kit().unsubscribe(subscription_id, by=by)
-    reply(as_json, sub.to_dict(), f"Subscription {sub.id} ended: {sub.person} no longer follows {sub.describe()}.")
+    reply(as_json, _shown(sub), f"Subscription {sub.id} ended: {sub.person} no longer follows {sub.describe()}.")
 
 
 @cli.command()
@@ -60,13 +66,13 @@ def subscriptions(state, person, incident, include_ended, as_json):
     """List subscriptions."""
     subs = state.kit().subscriptions(person=person, incident=incident, include_ended=include_ended)
     if as_json:
-        echo_json([s.to_dict() for s in subs])
+        echo_json([_shown(s) for s in subs])
         return
     if not subs:
         echo("No subscriptions. Add one with: incident-kit subscribe --channel EMAIL_OR_URL --incident INC-1")
     for s in subs:
         ended = "  (ended)" if s.ended_at else ""
-        echo(f"{s.id:>4}  {s.person:<12} {s.describe():<36} {s.channel}{ended}")
+        echo(f"{s.id:>4}  {s.person:<12} {s.describe():<36} {redact(s.channel)}{ended}")
 
 
 @cli.command("needs-update")
@@ -155,7 +161,7 @@ def notify_outbox(state, status, incident, limit, as_json):
 def notify_contact(state, person, channel, by):
     """Send reminders for PERSON to CHANNEL (an email address or an apprise URL)."""
     state.kit().set_contact(person, channel, by=by)
-    echo(f"Reminders for {person} go to {channel}.")
+    echo(f"Reminders for {person} go to {redact(channel)}.")
 
 
 @cli.group("status-page")

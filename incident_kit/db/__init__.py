@@ -16,6 +16,7 @@ def open_database(target: str | Path, *, read_only: bool = False, write_strategy
     """
     from .migrate import check_current, migrate
 
+    db: Database
     if is_url(target):
         from .postgres import PostgresDatabase
 

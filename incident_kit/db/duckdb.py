@@ -13,25 +13,29 @@
 * Every timestamp is TIMESTAMPTZ and the session time zone is UTC.
 * ``data_version()`` is a per-file write generation kept in this process and bumped
   after every ``write``: exact, because only this process can change the file.
+* Every connection is made by ``connect`` with ``CONFIG``: DuckDB never downloads or loads an
+  extension by itself (a SQLite file given as --db would otherwise fetch ``sqlite_scanner``).
+* A failure of the file itself (full disk, damage, another format) is one sentence: ``db/duckfaults.py``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
 import random
-import re
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import duckdb
+
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
+    import numpy as np
     import pandas as pd
 
 from ..errors import StoreUnavailable
+from .duckfaults import explain_open_error, maps_file_failures
 
 T = TypeVar("T")
 
@@ -39,13 +43,22 @@ T = TypeVar("T")
 # keys taken by a concurrent commit, ConstraintException; both are safe to retry.
 _RETRYABLE = (duckdb.TransactionException, duckdb.ConstraintException)
 MAX_RETRIES = 200  # bounded; 16 threads racing for the next reference can need dozens
+# Everything this package runs is built into the DuckDB wheel (core functions, icu for time zones, json,
+# parquet). A file of another kind (SQLite) or an unknown function would otherwise make DuckDB download
+# an extension from the internet and run it: an install must make no request off the machine.
+CONFIG = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+def connect(path: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Every DuckDB connection this package opens (with ``CONFIG``: no extension is fetched or loaded)."""
+    return duckdb.connect(path, read_only=read_only, config=dict(CONFIG))
 
 
 class DuckTx:
     __slots__ = ("_cur", "memo")
     dialect = "duckdb"  # stores pick SQL[tx.dialect] where a statement differs between stores
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, memo: "Memo"):
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, memo: Memo):
         self._cur = cursor
         self.memo = memo
 
@@ -65,10 +78,10 @@ class DuckTx:
     def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
         return self._cur.execute(sql, list(params)).df()
 
-    def fetchnumpy(self, sql: str, params: Sequence[Any] = ()) -> dict:
+    def fetchnumpy(self, sql: str, params: Sequence[Any] = ()) -> dict[str, np.ndarray]:
         """Each column as a numpy array (a LIST column: an array of arrays), without pandas or Python tuples.
 
-        DuckDB only: analytics reads (``analytics_read``) get a DuckTx on every store."""
+        ``AnalyticsTx``: analytics reads (``analytics_read``) get a DuckTx on every store."""
         return self._cur.execute(sql, list(params)).fetchnumpy()
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
@@ -91,11 +104,11 @@ class Memo:
     that changes it; an entry computed before the bump is never served after it.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._generation = 0
-        self._entries: dict = {}
+        self._entries: dict[Hashable, tuple[int, Any]] = {}
 
-    def get(self, key, compute):
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         gen = self._generation
         hit = self._entries.get(key)
         if hit is not None and hit[0] == gen:
@@ -117,7 +130,7 @@ class WriteGeneration:
     of them is seen through the others.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.value = 0
 
@@ -148,92 +161,13 @@ def _shared(path: str) -> tuple[WriteGeneration, Memo]:
 
 def local_df(sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
     """Run DuckDB SQL (e.g. ``read_csv``) in a private in-memory DuckDB, whatever the store is."""
-    with duckdb.connect() as con:
+    with connect() as con:
         return con.execute(sql, list(params)).df()
 
 
 def quote_ident(name: str) -> str:
     """The one place identifiers are quoted; values are always bound parameters."""
     return '"' + str(name).replace('"', '""') + '"'
-
-
-_LOCK_RE = re.compile(r"Conflicting lock is held in (?P<prog>\S+) \(PID (?P<pid>\d+)\)")
-
-
-_FULL_RE = re.compile(r"No space left on device|File too large|Disk quota exceeded", re.I)
-_NOT_DUCKDB_RE = re.compile(r"not a valid DuckDB database file", re.I)
-_DAMAGED_RE = re.compile(r"Corrupt database file|Could not read enough bytes"
-                         r"|checksum|Failed to read database header|database file is truncated", re.I)
-_NEWER_RE = re.compile(r"Trying to read a database file with version number", re.I)
-
-
-_INVALIDATED_RE = re.compile(r"invalidated")
-# Failures of the file itself, tried in order: the first whose pattern (or exception type) matches names it.
-# {path} is the file, {detail} the first line of DuckDB's own message.
-_FILE_FAILURES: list[tuple[tuple, str]] = [
-    ((_FULL_RE,), "The disk holding the database {path} is full (or the file hit its size limit), "
-                  "so nothing was saved; free some space and try again."),
-    ((_NEWER_RE,), "The database {path} was written by a newer DuckDB than this incident-kit uses; "
-                   "upgrade incident-kit (pip install -U incident-kit) to open it."),
-    ((_NOT_DUCKDB_RE,), "{path} is not a DuckDB database file; check the --db path (or INCIDENT_KIT_DB), "
-                        "or restore the file from a backup if it was one."),
-    ((_DAMAGED_RE,), "The database {path} is damaged ({detail}); restore it from a backup, "
-                     "or restore an `incident-kit export` into a new --db file."),
-    ((duckdb.FatalException, _INVALIDATED_RE), "The database {path} stopped after an earlier failure ({detail}); "
-                                               "close the app or command and open it again."),
-    ((duckdb.IOException,), "Cannot read or write the database {path} ({detail}); check the disk "
-                            "and the file's permissions, then try again."),
-]
-
-
-def explain_failure(path, exc: BaseException) -> StoreUnavailable | None:
-    """One sentence naming the file and what to do, for a failure of the file itself (disk full,
-    damage, I/O); None for anything else (a conflict to retry, a bug in SQL), which stays as it is."""
-    if not isinstance(exc, duckdb.Error):
-        return None
-    text = str(exc)
-    for signs, sentence in _FILE_FAILURES:
-        if any(isinstance(exc, sign) if isinstance(sign, type) else sign.search(text) for sign in signs):
-            return StoreUnavailable(sentence.format(path=path, detail=_first_line(text)))
-    return None
-
-
-def _first_line(text: str, width: int = 160) -> str:
-    line = (text.strip().splitlines() or [""])[0]
-    return line if len(line) <= width else line[:width - 1] + "…"
-
-
-def _maps_file_failures(method):
-    """Turn a failure of the database file inside ``method`` into one ``StoreUnavailable`` sentence."""
-
-    @functools.wraps(method)
-    def wrapper(self, *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except duckdb.Error as exc:
-            explained = explain_failure(self.path, exc)
-            if explained is None:
-                raise
-            raise explained from None
-
-    return wrapper
-
-
-def _explain_open_error(path: Path, exc: Exception) -> StoreUnavailable:
-    text = str(exc)
-    match = _LOCK_RE.search(text)
-    if match or "Could not set lock" in text:
-        who = f" (PID {match['pid']})" if match else ""
-        return StoreUnavailable(
-            f"The database {path} is in use by another process{who}, probably the running app; "
-            "stop it, point --db/INCIDENT_KIT_DB at another file, or read from the app's snapshot."
-        )
-    if isinstance(exc, duckdb.IOException) and path.is_dir():
-        return StoreUnavailable(f"{path} is a directory; give the path of a .duckdb file.")
-    explained = explain_failure(path, exc)
-    if explained is not None:
-        return explained
-    return StoreUnavailable(f"Cannot open the database {path}: {text.splitlines()[0]}")
 
 
 class DuckDBDatabase:
@@ -260,10 +194,15 @@ class DuckDBDatabase:
         if read_only and str(path) != ":memory:" and not p.exists():
             raise StoreUnavailable(f"There is no database at {p}; declare an incident or run `incident-kit demo` first.")
         try:
-            self._con = duckdb.connect(self.path, read_only=read_only)
+            self._con = connect(self.path, read_only=read_only)
         except duckdb.Error as exc:
-            raise _explain_open_error(p, exc) from None
+            raise explain_open_error(p, exc) from None
         self._con.execute("SET GLOBAL TimeZone = 'UTC'")
+
+    @property
+    def target(self) -> str:
+        """The file, as given (a DuckDB path holds no secret)."""
+        return self.path
 
     # -- units of work -------------------------------------------------
     def write(self, work: Callable[[DuckTx], T], *, isolation: str = "serializable") -> T:
@@ -304,7 +243,7 @@ class DuckDBDatabase:
         """
         return ("duckdb", self._generation.value)
 
-    @_maps_file_failures
+    @maps_file_failures
     def read(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
@@ -324,16 +263,17 @@ class DuckDBDatabase:
         finally:
             cur.close()
 
-    def analytics_read(self, work: Callable[[DuckTx], T], tables=(), names=None) -> T:
+    def analytics_read(self, work: Callable[[DuckTx], T], tables: Sequence[str] = (),
+                       names: Collection[str] | None = None) -> T:
         """Analytics SQL is DuckDB SQL: here it runs on the file itself."""
         return self.read(work)
 
     @contextlib.contextmanager
-    def migration_lock(self):
+    def migration_lock(self) -> Iterator[None]:
         """One process holds a DuckDB file read-write, so migrations need no lock beyond that."""
         yield
 
-    @_maps_file_failures
+    @maps_file_failures
     def _run(self, work: Callable[[DuckTx], T]) -> T:
         cur = self._con.cursor()
         try:
@@ -351,7 +291,7 @@ class DuckDBDatabase:
         finally:
             cur.close()
 
-    @_maps_file_failures
+    @maps_file_failures
     def checkpoint(self) -> None:
         if not self.read_only:
             with self._write_lock:
@@ -365,5 +305,7 @@ def open_database(path: str | Path, *, read_only: bool = False, write_strategy: 
     """Open the file and bring its schema up to date (read-write only); see ``incident_kit.db.open_database``."""
     from . import open_database as open_any
 
-    return open_any(Path(path) if str(path) != ":memory:" else path, read_only=read_only,
-                    write_strategy=write_strategy)
+    db = open_any(Path(path) if str(path) != ":memory:" else path, read_only=read_only,
+                  write_strategy=write_strategy)
+    assert isinstance(db, DuckDBDatabase)  # a path (not a URL) always opens a DuckDB store
+    return db

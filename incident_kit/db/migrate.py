@@ -6,20 +6,28 @@ PostgreSQL only) and ``seed(tx)``. Each migration runs in its own transaction
 together with the row that records it, so a crash leaves the schema either
 before or after a migration, never half-way. On PostgreSQL the whole run holds
 an advisory lock, so two processes starting at once do not both migrate.
+
+Two rules keep every database ever created openable (``tests/test_db_migrate.py`` checks both):
+
+* **Append-only.** A released number is never deleted or changed; undoing a change is a new
+  migration (m0011 drops the table m0010 added), so a file that ran the old one still opens.
+* **Standalone.** A migration imports nothing from ``incident_kit`` outside ``incident_kit.db``: its SQL
+  is frozen inside it, so it builds the same schema and data whatever the domain code becomes.
 """
 
 from __future__ import annotations
 
-import contextlib
 import importlib
 import pkgutil
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
 
 from ..clock import utcnow
 from ..errors import StoreUnavailable
 from . import migrations as _pkg
+from .base import Database, Tx
 
 CREATE_MIGRATIONS_TABLE = """
 CREATE TABLE IF NOT EXISTS schema_migrations (
@@ -64,23 +72,26 @@ def versions() -> list[int]:
     return [number for number, _, _ in _modules()]
 
 
-def applied(db) -> list[int]:
-    def work(tx):
-        if tx.fetchone(TABLE_EXISTS)[0] == 0:
+def applied(db: Database) -> list[int]:
+    def work(tx: Tx) -> list[int]:
+        row = tx.fetchone(TABLE_EXISTS)
+        if row is None or row[0] == 0:
             return []
         return [row[0] for row in tx.fetchall(SELECT_APPLIED)]
 
     return db.read(work)
 
 
-def refuse_newer(db, done) -> None:
+def refuse_newer(db: Database, done: Iterable[int]) -> None:
     """A file that records migrations this code does not have was written by a newer incident-kit:
     opening it could misread or damage data this version does not know about."""
     unknown = sorted(set(done) - set(versions()))
     if unknown:
         raise StoreUnavailable(
             f"The database {db.path} was written by a newer incident-kit (schema migrations {unknown} are unknown "
-            "to this version); upgrade incident-kit (pip install -U incident-kit) or open another --db file."
+            "to this version); upgrade incident-kit (pip install -U incident-kit) or open another --db file.",
+            in_app=f"The database {db.path} was written by a newer version of incident-kit; ask whoever runs this "
+                   "app to upgrade it.",
         )
 
 
@@ -100,24 +111,23 @@ def statements(module: ModuleType, dialect: str) -> list[str]:
     return out + list(getattr(module, "POSTGRES_STATEMENTS", ()))
 
 
-def migrate(db) -> list[int]:
+def migrate(db: Database) -> list[int]:
     """Apply every pending migration; return the versions applied now. Refuses a newer file."""
-    lock = getattr(db, "migration_lock", None)
-    with lock() if lock else contextlib.nullcontext():
+    with db.migration_lock():
         return _migrate(db)
 
 
-def _migrate(db) -> list[int]:
-    dialect = getattr(db, "dialect", "duckdb")
+def _migrate(db: Database, *, upto: int | None = None) -> list[int]:
+    dialect = db.dialect
     db.write(lambda tx: tx.execute(CREATE_MIGRATIONS_TABLE))
     done = set(applied(db))
     refuse_newer(db, done)
     newly = []
     for mig in available():
-        if mig.version in done:
+        if mig.version in done or (upto is not None and mig.version > upto):
             continue
 
-        def work(tx, mig=mig):
+        def work(tx: Tx, mig: Migration = mig) -> None:
             for statement in statements(mig.module, dialect):
                 tx.execute(statement)
             seed = getattr(mig.module, "seed", None)
@@ -130,7 +140,14 @@ def _migrate(db) -> list[int]:
     return newly
 
 
-def check_current(db) -> None:
+def migrate_to(db: Database, version: int) -> list[int]:
+    """Apply the pending migrations up to ``version`` only: a database as that release left it (for tests of
+    upgrades from it; ``migrate`` is what opening a store runs)."""
+    with db.migration_lock():
+        return _migrate(db, upto=version)
+
+
+def check_current(db: Database) -> None:
     """A read-only open cannot migrate: say so if the file is behind the code (or refuse it if ahead)."""
     done = set(applied(db))
     refuse_newer(db, done)

@@ -10,10 +10,14 @@ that into pandas: the same conversion code, so the same dtypes.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from typing import Any
 
 import duckdb
 import pandas as pd
 import pyarrow as pa
+
+from .duckdb import connect
 
 # PostgreSQL type OIDs (pg_type.oid, stable across versions) -> the Arrow type DuckDB would read.
 _ARROW = {
@@ -35,12 +39,12 @@ _local = threading.local()
 def _duck() -> duckdb.DuckDBPyConnection:
     con = getattr(_local, "con", None)
     if con is None:
-        con = _local.con = duckdb.connect()
+        con = _local.con = connect()
         con.execute("SET TimeZone = 'UTC'")
     return con
 
 
-def _column(values: list, oid: int) -> pa.Array:
+def _column(values: list[Any], oid: int) -> pa.Array:
     typ = _ARROW.get(oid)
     if typ is None:
         return pa.array(values)
@@ -52,9 +56,10 @@ def _column(values: list, oid: int) -> pa.Array:
     return pa.array(values, type=typ)
 
 
-def to_frame(description, rows: list[tuple]) -> pd.DataFrame:
+def to_frame(description: Sequence[Any], rows: list[tuple]) -> pd.DataFrame:
+    """``description``: the cursor's (psycopg ``Column``s: ``name``, ``type_code``)."""
     names = [d.name for d in description]
-    columns = list(zip(*rows)) if rows else [[] for _ in names]
+    columns: list[Sequence[Any]] = list(zip(*rows)) if rows else [[] for _ in names]
     arrays = [_column(list(col), d.type_code) for col, d in zip(columns, description)]
     # unique names for Arrow; DuckDB's frame keeps them in order
     table = pa.Table.from_arrays(arrays, names=[f"c{i}" for i in range(len(names))])

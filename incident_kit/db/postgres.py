@@ -23,24 +23,33 @@ they hold. What differs, and why:
 * **Data version** (``data_version``): the server's snapshot, read in a transaction of its own
   before the read it labels. Other processes write here, so nothing in-process can know.
 * **Analytics** run the same DuckDB SQL over a copy pulled with ``COPY`` into an
-  in-process DuckDB (``analytics_read``), so both stores print the same figures.
+  in-process DuckDB (``analytics_read``, the store's ``mirror``: ``db/pgcopy.py``), so both stores
+  print the same figures.
+* **A server that is down** is one sentence (``StoreUnavailable``): one plain connection is tried
+  before the pool opens, so the sentence says why at once (refused, unknown host, bad password)
+  instead of the pool retrying for seconds, and the pool's own log warnings are quieted (see
+  ``_quiet_pool_log``): every failure they describe reaches the person as the store's sentence.
 """
 
 from __future__ import annotations
 
 import contextlib
+import logging
 import random
-import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterator, Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from ..errors import StoreUnavailable
+from .pgcopy import AnalyticsMirror
 
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
+    import psycopg
+
+    from .duckdb import DuckTx
 
 T = TypeVar("T")
 
@@ -56,6 +65,17 @@ MIGRATION_LOCK_KEY = 7_311_2024  # pg_advisory_lock key: one migrator at a time 
 # guards against xids counted again after a restore of the whole cluster to an earlier point.
 DATA_VERSION = "SELECT pg_postmaster_start_time()::text, pg_current_snapshot()::text"
 CONNECT_TIMEOUT_S = 5  # an unreachable server is reported quickly instead of hanging the CLI
+POOL_LOGGER = "psycopg.pool"
+
+
+def _quiet_pool_log() -> None:
+    """Keep psycopg_pool's warnings ("error connecting in 'incident-kit': ...", three or more per failed
+    open) off the terminal: each failure they describe reaches the person as one ``StoreUnavailable``
+    sentence, and with no logging configured Python prints every warning to stderr. Errors still show.
+    An application that set the pool logger's level itself keeps its choice."""
+    log = logging.getLogger(POOL_LOGGER)
+    if log.level == logging.NOTSET:
+        log.setLevel(logging.ERROR)
 
 
 def check_url(url: str) -> None:
@@ -108,7 +128,7 @@ def adapt(sql: str) -> str:
 class NoMemo:
     """The catalog cache is off on PostgreSQL: another process may change it at any time."""
 
-    def get(self, key, compute):
+    def get(self, key: Hashable, compute: Callable[[], T]) -> T:
         return compute()
 
     def bump(self) -> None:
@@ -118,7 +138,7 @@ class NoMemo:
 _MISSING = ("NaTType", "NAType")  # pandas' missing time and missing value
 
 
-def _plain(value):
+def _plain(value: Any) -> Any:
     """A value (a parameter or a DataFrame cell) as psycopg wants it: NaN/NaT/NA -> NULL, numpy -> Python."""
     if value is None or type(value).__name__ in _MISSING:
         return None
@@ -135,7 +155,7 @@ def _plain(value):
     return value
 
 
-def _python_column(series: pd.Series) -> list:
+def _python_column(series: pd.Series) -> list[Any]:
     """One DataFrame column as Python values for COPY, converted a column at a time (not a cell at a time)."""
     import pandas as pd
 
@@ -158,7 +178,7 @@ class PgTx:
     __slots__ = ("_con", "_cur", "memo")
     dialect = "postgres"
 
-    def __init__(self, con, memo):
+    def __init__(self, con: psycopg.Connection, memo: NoMemo):
         self._con = con
         self._cur = con.cursor()
         self.memo = memo
@@ -182,7 +202,7 @@ class PgTx:
         from .pgframes import to_frame
 
         self.execute(sql, params)
-        return to_frame(self._cur.description, self._cur.fetchall())
+        return to_frame(self._cur.description or [], self._cur.fetchall())
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
         if frame.empty:
@@ -194,6 +214,12 @@ class PgTx:
         with self._cur.copy(f"COPY {quote_ident(table)} ({cols}) FROM STDIN") as copy:
             for row in zip(*columns):
                 copy.write_row(row)
+
+    def copy_out(self, sql: str, out: IO[bytes]) -> None:
+        """Stream ``COPY (...) TO STDOUT`` into a binary file (the analytics copy, ``db/pgcopy.py``)."""
+        with self._cur.copy(sql) as copy:
+            for chunk in copy:
+                out.write(chunk)
 
 
 class PostgresDatabase:
@@ -208,7 +234,9 @@ class PostgresDatabase:
             from psycopg_pool import ConnectionPool
         except ImportError:
             raise StoreUnavailable(
-                "PostgreSQL support is not installed; run: pip install 'incident-kit[postgres]'.") from None
+                "PostgreSQL support is not installed; run: pip install 'incident-kit[postgres]'.",
+                in_app="This app is set to use PostgreSQL, but PostgreSQL support is not installed; ask whoever "
+                       "runs it to install it.") from None
         self._psycopg = psycopg
         self.path = redact(url)
         self.url = url
@@ -216,25 +244,36 @@ class PostgresDatabase:
         self.memo = NoMemo()
         self.retries = 0  # serialization failures absorbed (for benchmarks and tests)
         self._retryable = (psycopg.errors.SerializationFailure, psycopg.errors.DeadlockDetected)
-        self._analytics_lock = threading.Lock()
-        # The analytics copy (db/pgcopy.py): the in-process DuckDB, the data version it holds, copies taken.
-        self._mirror = None
-        self._mirror_key = None
-        self.mirror_copies = 0
+        self.mirror = AnalyticsMirror(self)  # the in-process DuckDB copy analytics run on (db/pgcopy.py)
+        _quiet_pool_log()
+        connect_kwargs: dict[str, Any] = {"cursor_factory": psycopg.ClientCursor,
+                                          "connect_timeout": CONNECT_TIMEOUT_S,
+                                          "application_name": "incident-kit"}
+        try:
+            # One plain connection first: a refused or misnamed server fails here at once with its own
+            # reason; the pool would retry it for the whole open timeout and then say only "incomplete".
+            psycopg.connect(url, **connect_kwargs).close()
+        except psycopg.Error as exc:
+            raise self._unreachable(exc) from None
         self._pool = ConnectionPool(url, min_size=1, max_size=pool_max, open=False, configure=self._configure,
-                                    kwargs={"cursor_factory": psycopg.ClientCursor,
-                                            "connect_timeout": CONNECT_TIMEOUT_S,
-                                            "application_name": "incident-kit"},
-                                    name="incident-kit")
+                                    kwargs=connect_kwargs, name="incident-kit")
         try:
             self._pool.open(wait=True, timeout=CONNECT_TIMEOUT_S + 1)
         except Exception as exc:
             self._pool.close()
-            raise StoreUnavailable(
-                f"Cannot reach the PostgreSQL server at {self.path}: {_first_line(exc)}; check that it is "
-                "running and that the URL (host, port, database, user) is right.") from None
+            raise self._unreachable(exc) from None
 
-    def _configure(self, con) -> None:
+    def _unreachable(self, exc: Exception) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"Cannot reach the PostgreSQL server at {self.path}: {_first_line(exc)}; check that it is "
+            "running and that the URL (host, port, database, user) is right.")
+
+    @property
+    def target(self) -> str:
+        """The URL as given, password included: for comparing stores, never for messages (``path`` is)."""
+        return self.url
+
+    def _configure(self, con: psycopg.Connection) -> None:
         from psycopg.types.string import TextLoader
 
         # JSON comes back as text, as DuckDB returns it; callers json.loads it themselves.
@@ -266,7 +305,9 @@ class PostgresDatabase:
         Read it *before* the read whose answer is kept under it: then an answer can only be filed
         under a version older than its data, never newer.
         """
-        started, snapshot = self.read(lambda tx: tx.fetchone(DATA_VERSION))
+        row = self.read(lambda tx: tx.fetchone(DATA_VERSION))
+        assert row is not None  # a SELECT without FROM returns one row
+        started, snapshot = row
         return ("postgres", started, snapshot)
 
     def read(self, work: Callable[[PgTx], T]) -> T:
@@ -275,7 +316,7 @@ class PostgresDatabase:
         except _ConnectionLost:  # the server dropped pooled connections (restart, failover): once more, afresh
             return self._run(work, self._psycopg.IsolationLevel.REPEATABLE_READ)
 
-    def _run(self, work, isolation):
+    def _run(self, work: Callable[[PgTx], T], isolation: psycopg.IsolationLevel) -> T:
         from psycopg_pool import PoolTimeout
 
         try:
@@ -291,16 +332,14 @@ class PostgresDatabase:
                 f"Lost the connection to the PostgreSQL server at {self.path} ({_first_line(exc)}); check that "
                 "it is running and try again (a change that was being saved may or may not have been).") from None
 
-    def analytics_read(self, work: Callable[[Any], T], tables: Sequence[str], names=None) -> T:
+    def analytics_read(self, work: Callable[[DuckTx], T], tables: Sequence[str],
+                       names: Collection[str] | None = None) -> T:
         """Run ``work`` (written for DuckDB) over a consistent copy of ``tables`` in an in-process DuckDB;
         with ``names``, only the columns named there are copied (the rest read as NULL)."""
-        from .pgcopy import run_on_copy
-
-        with self._analytics_lock:
-            return run_on_copy(self, work, tables, names)
+        return self.mirror.run(work, tables, names)
 
     @contextlib.contextmanager
-    def migration_lock(self):
+    def migration_lock(self) -> Iterator[None]:
         """Hold a session advisory lock so only one process migrates at a time."""
         with self._pool.connection() as con:
             con.autocommit = True
@@ -311,12 +350,9 @@ class PostgresDatabase:
                 con.execute("SELECT pg_advisory_unlock(%s)", [MIGRATION_LOCK_KEY])
                 con.autocommit = False
 
-    def connection(self):
-        """A pooled connection (context manager) for bulk copies; not for services."""
-        return self._pool.connection()
-
     def close(self) -> None:
         self._pool.close()
+        self.mirror.close()
 
 
 class _ConnectionLost(StoreUnavailable):

@@ -12,7 +12,7 @@ as a formula gets a leading ``'`` (OWASP's advice); a cell that already starts w
 
 Private incidents, and every row that belongs to one (found through ``<table>_id``
 columns, e.g. ``incident_id`` -> incidents, ``review_id`` -> reviews), are left out
-unless ``include_private``.
+unless ``include_private``; so are related links to them, and the timeline events that name them.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from ..errors import IncidentKitError
 from ..identity import is_checked
 from ..incident import facts as update_facts
 from ..incident import store as incident_store
+from ..incident.visibility import RELATED_FIELD
 from ..safe_output import neutralise, unneutralise  # noqa: F401 (both stay importable from here)
 from ..safe_output import csv_lines, os_error_sentence, output_dir, write_file
 from . import FORMATS, store
@@ -130,6 +131,15 @@ def without_private(frames: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.DataF
             frames[table] = frame[~drop].copy()
             done.add(table)
             pending.remove(table)
+    # A related link names the other incident (by id, and by reference on the timeline): a link to a
+    # left-out incident is left out on the side that stays too.
+    if "related_incidents" in frames:
+        links = frames["related_incidents"]
+        frames["related_incidents"] = links[~links["related_id"].isin(excluded["incidents"])].copy()
+    if "events" in frames:
+        events, refs = frames["events"], set(inc.loc[private, "reference"].tolist())
+        about = events["field"].eq(RELATED_FIELD) & (events["new_value"].isin(refs) | events["old_value"].isin(refs))
+        frames["events"] = events[~about].copy()
     return frames, len(excluded["incidents"])
 
 
@@ -342,7 +352,7 @@ def copy_from(db, source, *, by=None) -> dict[str, int]:
     require_operator(db, by, "copy a database in")
     if not is_url(source) and not Path(source).is_file():
         raise IncidentKitError(f"{source} is neither an export directory, a DuckDB file nor a postgresql:// URL.")
-    if str(source) == str(getattr(db, "url", db.path)) or (not is_url(source) and not is_url(db.path)
+    if str(source) == db.target or (not is_url(source) and not is_url(db.path)
                                                           and Path(source).resolve() == Path(db.path).resolve()):
         raise IncidentKitError("The source and the target are the same store; give --db a new, empty database.")
     with tempfile.TemporaryDirectory(prefix="ik-copy-") as tmp:

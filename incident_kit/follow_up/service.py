@@ -75,6 +75,12 @@ def _load_follow_up(tx, follow_up_id, viewer=None) -> FollowUp:
     return item
 
 
+def _written(item: FollowUp | None) -> FollowUp:
+    """A follow-up this transaction just wrote (read back with its stored values); it exists."""
+    assert item is not None  # written above, in the same transaction; nothing is hard-deleted
+    return item
+
+
 def _load_for_change(tx, follow_up_id, by) -> FollowUp:
     """A checked actor changes only follow-ups of incidents they may see; a plain ``str`` is trusted."""
     return _load_follow_up(tx, follow_up_id, by if is_checked(by) else None)
@@ -113,7 +119,7 @@ def add(db, reference_: str, title: str, *, by: str, owner: str | None = None, d
             detail += f" · from the {source}"
         incident_store.record_event(tx, incident.id, actor=by, kind="follow_up_added", occurred_at=now,
                                     field="follow_up", new=title, detail=detail)
-        return store.get(tx, fid)
+        return _written(store.get(tx, fid))
 
     return db.write(work)
 
@@ -155,7 +161,7 @@ def set_status(db, follow_up_id, status: str, *, by: str, reason: str | None = N
         incident_store.record_event(tx, item.incident_id, actor=by, kind="follow_up_status_changed",
                                     occurred_at=now, field=item.reference, old=item.status.value,
                                     new=target.value, detail=f"{item.title}" + (f": {why}" if why else ""))
-        return store.get(tx, item.id)
+        return _written(store.get(tx, item.id))
 
     return db.write(work)
 
@@ -198,7 +204,7 @@ def edit(db, follow_up_id, *, by: str, title=None, description=None, owner=None,
                 tx, item.incident_id, actor=by, kind="follow_up_edited", occurred_at=now, field=column,
                 old=None if column == "description" else fmt(old),
                 new=None if column == "description" else fmt(new), detail=f"{item.reference} {item.title}")
-        return store.get(tx, item.id)
+        return _written(store.get(tx, item.id))
 
     return db.write(work)
 

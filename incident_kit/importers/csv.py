@@ -17,7 +17,7 @@ import pandera.pandas as pa
 from ..incident.models import Mode
 from . import mapping, schemas
 from .models import Batch, ImportFile
-from .reading import Context, cross_file_duplicates, problem, report, usable_files
+from .reading import Context, cross_file_duplicates, problem, report, time_bounds, usable_files
 
 SOURCE = "csv"
 # (column, required, meaning) — the README table and the template are generated from this.
@@ -118,6 +118,7 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
     reports = [report(problems)]
     for _, group in raw.groupby("_file", sort=False):
         reports.append(schemas.validate(schema, group))
+    reports.append(report(time_bounds(raw, schemas.TIME_COLUMNS, now=ctx.now)))
     reports.append(report(cross_file_duplicates(raw, "external_id", "This external_id")))
     found = [r for r in reports if not r.empty]
     found = pd.concat(found, ignore_index=True) if found else report([])
@@ -153,7 +154,7 @@ def _normalise(raw: pd.DataFrame, ctx: Context) -> Batch:
         "type": raw["type"].map(lambda v: None if v is None else ctx.types[v.lower()]),
         "mode": raw["mode"].map(lambda v: None if v is None else Mode(v).value),
         "private": raw["private"].map(lambda v: v in ("true", "yes", "1")),
-        "declared_by": raw["declared_by"].fillna(ctx.user),
+        "declared_by": raw["declared_by"].fillna(str(ctx.by)),
         "declared_at": mapping.to_utc(raw["declared_at"]),
         "started_at": mapping.to_utc(raw["started_at"]),
         "resolved_at": resolved,

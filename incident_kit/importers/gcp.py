@@ -67,7 +67,8 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
                            dtype=object)
     found = validation_report(problems, raw_inc, raw_upd[raw_upd["incident_id"].notna()],
                               incident_schema=schemas.GcpIncidentRaw, update_schema=schemas.GcpUpdateRaw,
-                              id_column="external_id", what="This incident")
+                              id_column="external_id", what="This incident", incident_times=("begin", "created", "end"),
+                              update_times=("created",), now=ctx.now)
     if not found.empty or raw_inc.empty:
         return None, found
     return _normalise(raw_inc, raw_upd, ctx), found

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
-from ..incident.models import Mode, Status
+from ..incident.models import ACTIVE, Mode, Status
 from .models import RESOLVED_LIKE
 
 TITLE_MAX = 200  # the incident record's limit (incident.service.TITLE_MAX)
@@ -108,6 +110,31 @@ def derive(incidents: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:
     else:
         inc["mode"] = retro.map({True: Mode.RETROSPECTIVE.value, False: Mode.LIVE.value})
     return inc.drop(columns=["fallback_status"])
+
+
+def end_quiet(incidents: pd.DataFrame, updates: pd.DataFrame, *, now: dt.datetime,
+              quiet_for: dt.timedelta) -> tuple[pd.DataFrame, int]:
+    """(incidents, how many were ended): an active incident whose last activity (its declaration, its start or
+    its newest update) is older than ``quiet_for`` is resolved at that last activity.
+
+    Status pages often never post "resolved": imported as open, such an incident would be years late for an
+    update, remind a vendor's name and show as ongoing on the status page forever.
+    """
+    active = incidents["status"].isin([s.value for s in ACTIVE])
+    if not active.any():
+        return incidents, 0
+    times = [incidents["declared_at"], incidents["started_at"]]
+    if len(updates):
+        newest = updates.groupby("incident_external_id")["posted_at"].max()
+        times.append(incidents["external_id"].map(newest))
+    last = pd.concat([pd.to_datetime(t, utc=True) for t in times], axis=1).max(axis=1)
+    quiet = active & last.notna() & (last < pd.Timestamp(now) - quiet_for)
+    if not quiet.any():
+        return incidents, 0
+    out = incidents.copy()
+    out.loc[quiet, "status"] = Status.RESOLVED.value
+    out["resolved_at"] = out["resolved_at"].where(~quiet, last).astype("datetime64[us, UTC]")
+    return out, int(quiet.sum())
 
 
 STATUS_VALUES = {s.value for s in Status}

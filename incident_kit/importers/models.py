@@ -107,11 +107,20 @@ class Prepared:
     kind: str
     files: list[str]
     batch: Batch | None
-    report: pd.DataFrame  # empty when everything is valid
+    report: pd.DataFrame  # empty when everything is valid (else the problems of the skipped files)
+    # Files left out because they have problems, when the import was asked to skip them (the report lists why).
+    skipped: list[str] = field(default_factory=list)
+    # Incidents without an end time and quiet for longer than the setting imported_open_max_days: ended at
+    # their last update (see mapping.end_quiet) so they are neither late for years nor shown as ongoing.
+    ended_quiet: int = 0
+    open_max_days: float = 0
 
     @property
     def ok(self) -> bool:
-        return self.report.empty and self.batch is not None
+        """Something valid to write, and every problem belongs to a file that was skipped."""
+        if self.batch is None:
+            return False
+        return self.report.empty or set(self.report["file"]) <= set(self.skipped)
 
     @property
     def rejected(self) -> int:
@@ -119,6 +128,17 @@ class Prepared:
         if self.report.empty:
             return 0
         return int(self.report[["file", "where"]].drop_duplicates().shape[0])
+
+    def notes(self) -> list[str]:
+        """What the import changes beyond the source's own words, one sentence each (the report's notes)."""
+        out = []
+        if self.skipped:
+            n = len(self.skipped)
+            out.append(f"{_count(n, 'file')} with problems will be left out (the report lists {_it(n)} and why); "
+                       "the other files will be imported.")
+        if self.ended_quiet:
+            out.append(ended_quiet_note(self.ended_quiet, self.open_max_days, done=False))
+        return out
 
     def preview(self) -> pd.DataFrame:
         import pandas as pd
@@ -142,22 +162,70 @@ class ImportSummary:
     reviews_new: int = 0
     follow_ups_new: int = 0
     references: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # files left out for their problems (asked for)
+    ended_quiet: int = 0  # incidents without an end time imported as resolved at their last update
+    open_max_days: float = 0
+    report: pd.DataFrame | None = None  # the problems of the skipped files (empty when none were skipped)
 
     def to_dict(self) -> dict:
         keys = ["kind", "files", "new", "updated", "unchanged", "retrospective", "rejected", "updates_new",
                 "updates_changed"]
         if self.kind == "postmortems":
             keys += ["reviews_new", "follow_ups_new"]
-        return {k: getattr(self, k) for k in keys}
+        return {**{k: getattr(self, k) for k in keys}, "skipped": list(self.skipped),
+                "ended_quiet": self.ended_quiet}
 
     def line(self) -> str:
+        """The counts, then one sentence per thing the import did beyond copying (skipped files, ended incidents)."""
         if self.kind == "postmortems":
-            return (f"{self.new} new, {self.unchanged} already imported, {self.rejected} rejected "
+            text = (f"{self.new} new, {self.unchanged} already imported, {self.rejected} rejected "
                     f"({self.reviews_new} published reviews, {self.follow_ups_new} follow-ups) "
                     f"from {self.files} file(s)")
-        return (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
-                f"{self.retrospective} retrospective, {self.rejected} rejected "
-                f"({self.updates_new} new updates, {self.updates_changed} changed) from {self.files} file(s)")
+        else:
+            text = (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
+                    f"{self.retrospective} retrospective, {self.rejected} rejected "
+                    f"({self.updates_new} new updates, {self.updates_changed} changed) from {self.files} file(s)")
+        if self.skipped:
+            text += (f". {_count(len(self.skipped), 'file')} with problems {_was(len(self.skipped))} skipped: "
+                     + _names(self.skipped))
+        if self.ended_quiet:
+            text += ". " + ended_quiet_note(self.ended_quiet, self.open_max_days, done=True).rstrip(".")
+        return text
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
+def _was(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def _it(n: int) -> str:
+    return "it" if n == 1 else "them"
+
+
+SKIPPED_NAMES_SHOWN = 5  # the summary line names a few skipped files; the report lists every one and why
+
+
+def _names(paths: list[str]) -> str:
+    names = [Path(p).name for p in paths]
+    shown = ", ".join(names[:SKIPPED_NAMES_SHOWN])
+    more = len(names) - SKIPPED_NAMES_SHOWN
+    return shown + (f" and {more} more (the report lists each and why)" if more > 0 else "")
+
+
+def ended_quiet_note(n: int, days: float, *, done: bool) -> str:
+    """The report's sentence for incidents ended at their last update (see ``Prepared.ended_quiet``): after the
+    import (``done``), or in its preview."""
+    one = n == 1
+    shown = f"{days:g} day{'' if f'{days:g}' == '1' else 's'}"
+    if done:
+        said = f"had no end time and {_was(n)} imported as resolved at {'its' if one else 'their'} last update"
+    else:
+        said = (f"{'has' if one else 'have'} no end time and will be imported as resolved at "
+                f"{'its' if one else 'their'} last update")
+    return f"{_count(n, 'incident')} {said} (nothing happened for over {shown})."
 
 
 def empty_report() -> pd.DataFrame:

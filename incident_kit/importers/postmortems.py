@@ -1,7 +1,7 @@
 """Markdown postmortems: one document becomes a retrospective incident with a published review.
 
-Two shapes are read, with ``python-frontmatter`` for the YAML header and ``markdown-it-py``
-for the body (no hand-written markdown parsing):
+Two shapes are read, with ``python-frontmatter`` for the YAML header (loaded safely:
+``frontmatter_safe``) and ``markdown-it-py`` for the body (no hand-written markdown parsing):
 
 - YAML frontmatter with title, url, start/end time, categories, keywords, company, product,
   summary (and optionally uuid, severity);
@@ -11,7 +11,8 @@ for the body (no hand-written markdown parsing):
 Each heading's text goes to the review section it names; every other section is kept, under its
 own heading, in "Notes", so nothing in the document is dropped. Action items become follow-ups
 (``[x]`` done, otherwise open). A document is identified by its frontmatter ``uuid``, else by a
-hash of its content, so importing it again adds nothing.
+hash of its content, so importing it again adds nothing. Times follow ``doc_times``: a zone that
+cannot be placed is a problem, never UTC; times outside the services' bounds are problems too.
 """
 
 from __future__ import annotations
@@ -20,17 +21,15 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
-import frontmatter
 import pandas as pd
-import yaml
 from markdown_it import MarkdownIt
 
+from ..clock import utcnow
 from ..incident.models import Mode, Status
-from . import mapping
+from . import doc_times, frontmatter_safe, mapping
 from .models import Batch, ImportFile
-from .reading import Context, cross_file_duplicates, problem, report, usable_files
+from .reading import Context, cross_file_duplicates, problem, report, time_problem, usable_files
 
 SOURCE = "postmortem"
 NOTES = "notes"
@@ -47,12 +46,6 @@ SECTION_WORDS: list[tuple[tuple[str, ...], str]] = [
 ]
 FRONT_START = ("start", "start_time", "started_at", "started", "date")
 FRONT_END = ("end", "end_time", "resolved_at", "resolved", "ended")
-# "All times in CET": the Danish team's local time, which observes summer time like Copenhagen.
-ZONES = {"utc": "UTC", "gmt": "UTC", "cet": "Europe/Copenhagen", "cest": "Europe/Copenhagen",
-         "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles", "est": "America/New_York",
-         "edt": "America/New_York"}
-DATE_TIME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[ T]+(\d{1,2}):(\d{2}))?")
-MINUTES = re.compile(r"(\d+(?:\.\d+)?)\s*(min|minute|minutes|m|h|hour|hours|hr|hrs|d|day|days)\b", re.I)
 CHECKBOX = re.compile(r"^\[( |x|X)\]\s*")
 # Conventional non-postmortem files that a directory of postmortems usually also holds.
 SKIPPED_IN_DIRECTORIES = re.compile(r"(^readme|template|^index)", re.I)
@@ -109,23 +102,6 @@ def _split(lines: list[str], tokens) -> tuple[str | None, str, list[tuple[str, i
     return first_heading, preface, out
 
 
-def _zone(text: str) -> ZoneInfo:
-    m = re.search(r"\b(?:times?|date and time)\b[^|\n]*?\bin\s+([A-Za-z]{2,5})\b", text, re.I)
-    return ZoneInfo(ZONES.get(m.group(1).lower(), "UTC") if m else "UTC")
-
-
-def _stamp(text: str, zone: ZoneInfo) -> dt.datetime | None:
-    m = DATE_TIME.search(text)
-    if not m:
-        return None
-    y, mo, d, h, mi = m.groups()
-    try:
-        local = dt.datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), tzinfo=zone)
-    except ValueError:
-        return None
-    return local.astimezone(dt.timezone.utc)
-
-
 def _list_items(body: str) -> list[str]:
     """Top-level list items' source text (markers removed, continuation lines kept)."""
     lines = body.splitlines()
@@ -154,10 +130,6 @@ def _timeline_cells(body: str) -> list[str]:
     return cells + [item.split("|")[0][:40] for item in _list_items(body)]
 
 
-def _timeline_times(cells: list[str], zone: ZoneInfo) -> list[dt.datetime]:
-    return sorted(s for s in (_stamp(c, zone) for c in cells) if s is not None)
-
-
 def _stats(body: str) -> dict[str, str]:
     out = {}
     for item in _list_items(body):
@@ -165,29 +137,6 @@ def _stats(body: str) -> dict[str, str]:
         if sep:
             out[key.strip().lower()] = value.strip()
     return out
-
-
-def _duration(text: str | None) -> dt.timedelta | None:
-    m = MINUTES.search(text or "")
-    if not m:
-        return None
-    n, unit = float(m.group(1)), m.group(2).lower()
-    scale = 1 if unit.startswith("m") else 60 if unit.startswith("h") else 1440
-    return dt.timedelta(minutes=n * scale)
-
-
-def _front_time(meta: dict, keys, problems: list[str]) -> dt.datetime | None:
-    for k in keys:
-        if meta.get(k) in (None, ""):
-            continue
-        value = meta[k]
-        try:
-            ts = pd.Timestamp(value)
-        except (ValueError, TypeError):
-            problems.append(f"frontmatter '{k}' value '{value}' is not a date and time (e.g. 2024-01-31 14:05Z)")
-            return None
-        return (ts.tz_convert("UTC") if ts.tzinfo else ts.tz_localize("UTC")).to_pydatetime()
-    return None
 
 
 def _words(value) -> list[str]:
@@ -218,19 +167,15 @@ def _action(item: str) -> tuple[str, str, bool]:
     return title, (item.strip() if title != one_line else ""), done
 
 
-def parse(text: str, *, content_id: str) -> Document:
+def parse(text: str, *, content_id: str, now: dt.datetime | None = None) -> Document:
     """One postmortem document (pure: no I/O). ``problems`` lists what makes it unimportable."""
     problems: list[str] = []
-    try:
-        post = frontmatter.loads(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 2}" if mark else ""  # +1 for the opening ---
-        problems.append(f"its frontmatter is not valid YAML{where}; fix the block between the --- lines")
-        post = frontmatter.Post(text)
-    meta = {str(k).lower(): v for k, v in (post.metadata or {}).items()}
-    lines = post.content.splitlines()
-    first_heading, preface, found = _split(lines, _MD.parse(post.content))
+    now = now or utcnow()
+    meta, content, unreadable = frontmatter_safe.split(text)
+    if unreadable:
+        problems.append(unreadable)
+    lines = content.splitlines()
+    first_heading, preface, found = _split(lines, _MD.parse(content))
 
     sections: dict[str, list[str]] = {}
     timeline_body, stats, actions, factor_items = "", {}, [], []
@@ -263,26 +208,20 @@ def parse(text: str, *, content_id: str) -> Document:
     if meta.get("url"):
         sections.setdefault(NOTES, []).append(f"Source: <{meta['url']}>")
 
-    title = " ".join(str(meta.get("title") or "").split()) or first_heading or _first_sentence(post.content)
+    title = " ".join(str(meta.get("title") or "").split()) or first_heading or _first_sentence(content)
     title = mapping.clean_title(title)[0] if title else ""
     if not title:
         problems.append("has no title: add a first heading (# What happened) or a 'title' in the frontmatter")
     summary_text = str(meta.get("summary") or "").strip() or "\n\n".join(sections.get("summary", []))
     summary = summary_text.split("\n\n")[0].strip()
 
-    zone = _zone(timeline_body)
-    cells = _timeline_cells(timeline_body)
-    times = _timeline_times(cells, zone)
-    if not times:  # no timeline with dates: the first date the document mentions
-        found_at = _stamp(post.content, zone)
-        times = [found_at] if found_at else []
-    started = _front_time(meta, FRONT_START, problems) or (times[0] if times else None)
-    resolved = _front_time(meta, FRONT_END, problems)
-    detection = _duration(stats.get("time to detection") or stats.get("time to detect"))
-    recovery = _duration(stats.get("time to recovery") or stats.get("time to resolve")
-                         or stats.get("time to resolution"))
+    started, resolved, times = _times(meta, timeline_body, content, problems, now=now)
+    detection = doc_times.duration(stats.get("time to detection") or stats.get("time to detect"))
+    recovery = doc_times.duration(stats.get("time to recovery") or stats.get("time to resolve")
+                                  or stats.get("time to resolution"))
     if resolved is None and started is not None:
         resolved = started + recovery if recovery is not None else (times[-1] if times else started)
+    cells = _timeline_cells(timeline_body)
     if started is None and not problems and cells:
         problems.append(f"has no date: its timeline's first time '{cells[0].strip()[:30]}' is not a date such as "
                         "2024-01-31 14:05; correct it (or add 'start' to the frontmatter)")
@@ -295,6 +234,10 @@ def parse(text: str, *, content_id: str) -> Document:
     declared = started + detection if started is not None and detection is not None else started
     if declared is not None and resolved is not None and declared > resolved:
         declared = resolved
+    for what, at in (("its end", resolved), ("its declaration", declared)):
+        wrong = at is not None and not problems and time_problem(at, now=now, what=what)
+        if wrong:  # e.g. a recovery time that runs past now
+            problems.append(wrong)
 
     tags = mapping.tags([*_words(meta.get("categories")), *_words(meta.get("keywords")),
                          *_words(meta.get("product")), *_words(stats.get("category"))])
@@ -305,6 +248,34 @@ def parse(text: str, *, content_id: str) -> Document:
                     factors=factors, actions=actions, external_id=identity,
                     declared_by=" ".join(str(meta.get("company") or "").split()) or None,
                     severity=str(meta["severity"]) if meta.get("severity") else None, problems=problems)
+
+
+def _times(meta: dict, timeline: str, content: str, problems: list[str], *, now: dt.datetime
+           ) -> tuple[dt.datetime | None, dt.datetime | None, list[dt.datetime]]:
+    """(start, end, the document's own times in order): the frontmatter's start and end, else the timeline's
+    first time (else the first date the document mentions). Its times are used only in a zone it states, and
+    only inside the services' bounds; why not goes to ``problems``."""
+    start = doc_times.front_time(meta, FRONT_START, problems)
+    end = doc_times.front_time(meta, FRONT_END, problems)
+    zone = doc_times.stated_zone(timeline if timeline.strip() else content)
+    found = [t for t in (doc_times.stamp(c, zone.tz) for c in _timeline_cells(timeline)) if t is not None]
+    if not found:  # no timeline with dates: the first date the document mentions
+        first = doc_times.stamp(content, zone.tz)
+        found = [first] if first else []
+    times: list[dt.datetime] = []
+    if zone.problem or any(t.tzinfo is None for t in found):
+        if start is None and found:  # the document's times were needed: say why they cannot be used
+            problems.append(zone.problem or doc_times.NO_ZONE)
+    else:
+        times = sorted(found)
+    if start is None and times:
+        start = times[0]
+    for what, at in (("its start", start), ("its end", end)):
+        wrong = at is not None and time_problem(at, now=now, what=what)
+        if wrong:
+            problems.append(wrong)
+            return None, None, []
+    return start, end, times
 
 
 def content_hash(text: str) -> str:
@@ -318,7 +289,7 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
     docs: list[tuple[str, Document]] = []
     by_lower = {s.lower(): s for s in ctx.severities}
     for file, text in usable_files(files, ctx, problems, progress):
-        doc = parse(text, content_id=content_hash(text))
+        doc = parse(text, content_id=content_hash(text), now=ctx.now)
         if doc.severity and doc.severity.lower() not in by_lower:
             doc.problems.append(f"severity '{doc.severity}' is not one of: {', '.join(ctx.severities)}")
         problems += [problem(file.name, p, id=doc.external_id) for p in doc.problems]
@@ -350,7 +321,7 @@ def _normalise(docs: list[tuple[str, Document]], ctx: Context, by_lower: dict[st
         "status": Status.CLOSED.value,
         "mode": Mode.RETROSPECTIVE.value,
         "private": False,
-        "declared_by": [d.declared_by or ctx.user for d in ds],
+        "declared_by": [d.declared_by or str(ctx.by) for d in ds],
         "declared_at": utc([d.declared_at for d in ds]),
         "started_at": utc([d.started_at for d in ds]),
         "resolved_at": resolved,

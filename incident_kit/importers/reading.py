@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pandas as pd
 
+from .. import bounds
+from ..errors import IncidentKitError
 from .models import REPORT_COLUMNS, ImportFile
 
 WHOLE_FILE = "(whole file)"
@@ -22,8 +25,43 @@ class Context:
 
     severities: list[str]          # configured names, lowest first
     types: dict[str, str]          # lower-case name or label -> type name
-    user: str                      # who runs the import (default declarer for CSV rows)
+    by: str                        # who runs the import (the declarer of rows and documents that name none)
     max_bytes: int
+    now: dt.datetime               # one "now" for every bound of this import
+
+
+def time_problem(value: dt.datetime, *, now: dt.datetime, what: str = "the time") -> str | None:
+    """Why the services would refuse this time (``bounds.when``: before 1990, or in the future), else None.
+
+    Importers apply the services' one bound, so no stored date can break a page (year 9999 did)."""
+    try:
+        bounds.when(value, field=what, now=now)
+    except IncidentKitError as exc:
+        return str(exc)
+    return None
+
+
+def time_bounds(raw: pd.DataFrame, columns, *, now: dt.datetime) -> list[dict]:
+    """A problem for each time in ``columns`` outside the services' bounds (values that are not aware ISO 8601
+    times are the schema's to report)."""
+    from .schemas import parse_time
+
+    out = []
+    for column in columns:
+        for idx, value in raw[column].items():
+            at = parse_time(value)
+            if at is None or at.utcoffset() is None:
+                continue
+            text = time_problem(at, now=now)
+            if text:
+                row = raw.loc[idx]
+                out.append(problem(row["_file"], text, where=row["_where"], id=_shown_id(row["_id"]), field=column,
+                                   value=value))
+    return out
+
+
+def _shown_id(value) -> str:
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value)[:80]
 
 
 def problem(file: str, text: str, *, where: str = WHOLE_FILE, id: str = "", field: str = "", value="") -> dict:
@@ -43,8 +81,8 @@ def read_text(file: ImportFile, ctx: Context, problems: list[dict]) -> str | Non
     """The file's text, or None after recording why it cannot be used."""
     if file.size > ctx.max_bytes:
         problems.append(problem(file.name, f"is {_mb(file.size)}; the limit is {_mb(ctx.max_bytes)} per file. "
-                                "Split it into smaller files, or raise the limit with --max-file-mb "
-                                "(or INCIDENT_KIT_IMPORT_MAX_MB)."))
+                                "Split it into smaller files, or ask whoever runs incident-kit to raise "
+                                "the limit."))  # the limit's setting is in --help; the app names no flag
         return None
     data = file.read()
     try:
@@ -152,9 +190,10 @@ def cross_file_duplicates(frame: pd.DataFrame, id_column: str, what: str) -> lis
 
 
 def validation_report(problems: list[dict], raw_incidents: pd.DataFrame, raw_updates: pd.DataFrame, *,
-                      incident_schema, update_schema, id_column: str, what: str) -> pd.DataFrame:
+                      incident_schema, update_schema, id_column: str, what: str, incident_times=(),
+                      update_times=(), now: dt.datetime) -> pd.DataFrame:
     """One table: what reading found, pandera's findings per file (ids must be unique within a file),
-    and ids repeated across files. Empty when the batch may be imported."""
+    times outside the services' bounds, and ids repeated across files. Empty when the batch may be imported."""
     from . import schemas
 
     raw_incidents = _hashable_ids(raw_incidents, incident_schema, problems)
@@ -162,6 +201,8 @@ def validation_report(problems: list[dict], raw_incidents: pd.DataFrame, raw_upd
     reports = [report(problems)]
     reports += [schemas.validate(incident_schema, group) for _, group in raw_incidents.groupby("_file", sort=False)]
     reports += [schemas.validate(update_schema, group) for _, group in raw_updates.groupby("_file", sort=False)]
+    reports.append(report(time_bounds(raw_incidents, incident_times, now=now)
+                          + time_bounds(raw_updates, update_times, now=now)))
     reports.append(report(cross_file_duplicates(raw_incidents, id_column, what)))
     found = [r for r in reports if not r.empty]
     return pd.concat(found, ignore_index=True) if found else report([])

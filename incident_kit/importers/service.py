@@ -9,15 +9,18 @@ file or row has a problem.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..catalog import access
 from ..catalog import store as catalog
-from ..clock import utcnow
+from ..clock import quoted, utcnow
+from ..config import SETTINGS
 from ..identity import clean_person
 from ..errors import IncidentKitError
 from ..incident import facts as incidents_facts
@@ -25,7 +28,7 @@ from ..incident import hooks
 from ..incident import store as incidents_store
 from ..incident.models import Status
 from . import csv as csv_importer
-from . import gcp, postmortems, statuspage
+from . import gcp, mapping, postmortems, statuspage
 from . import store
 from .models import (EXTENSIONS, KINDS, SYNCED_FIELDS, ImportFile, ImportRejected, ImportSummary, Prepared,
                      empty_report, max_file_bytes)
@@ -73,8 +76,21 @@ def collect_files(kind: str, paths: Iterable[str | os.PathLike]) -> list[ImportF
     return unique
 
 
-def _context(db, user: str, max_file_mb: float | None) -> Context:
+OPEN_MAX_SETTING = "imported_open_max_days"
+
+
+def _open_max_days(value) -> float:
+    """The setting ``imported_open_max_days`` as a number of days above 0 (a bad stored value is one sentence)."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    if not ok or value > 36525:  # "now" minus some 350 years leaves pandas' range (1677); a century is plenty
+        raise IncidentKitError(f"The setting for when an imported open incident counts as ended is "
+                               f"'{quoted(value)}'; it must be a number of days between 0 and 36,525, e.g. 7.")
+    return float(value)
+
+
+def _context(db, by: str, max_file_mb: float | None, now: dt.datetime) -> tuple[Context, float]:
     limit = max_file_bytes(max_file_mb)
+    default = next(s.default for s in SETTINGS if s.name == OPEN_MAX_SETTING)
 
     def work(tx):
         severities = [s.name for s in catalog.severities(tx)]
@@ -82,18 +98,25 @@ def _context(db, user: str, max_file_mb: float | None) -> Context:
         for t in catalog.types(tx):
             types[t.name.lower()] = t.name
             types[t.label.lower()] = t.name
-        return Context(severities=severities, types=types, user=user, max_bytes=limit)
+        days = _open_max_days(catalog.get_setting(tx, OPEN_MAX_SETTING, default))
+        return Context(severities=severities, types=types, by=by, max_bytes=limit, now=now), days
 
     return db.read(work)
 
 
-def prepare(db, kind: str, files: list[ImportFile], *, user: str, max_file_mb: float | None = None,
-            progress: Progress | None = None) -> Prepared:
-    """Read and validate without writing anything."""
+def prepare(db, kind: str, files: list[ImportFile], *, by: str, max_file_mb: float | None = None,
+            skip_invalid: bool = False, progress: Progress | None = None) -> Prepared:
+    """Read and validate without writing anything.
+
+    ``skip_invalid``: files with problems are left out (``Prepared.skipped``, their problems in the report) and
+    the others prepared, so a folder in which some documents are unusable still brings in the rest.
+    """
     kind = _kind(kind)
     if not files:
         raise IncidentKitError("Give at least one file to import.")
-    ctx = _context(db, user, max_file_mb)
+    by = clean_person(by, "Imported by")
+    now = utcnow()
+    ctx, open_max_days = _context(db, by, max_file_mb, now)
     total = sum(f.size for f in files)
     done = [0]
 
@@ -103,12 +126,36 @@ def prepare(db, kind: str, files: list[ImportFile], *, user: str, max_file_mb: f
             progress("read", done[0], total)
 
     batch, report = READERS[kind](files, ctx, on_file)
+    report = _in_file_order(report, files)
+    skipped: list[str] = []
+    if not report.empty and skip_invalid and set(report["file"]) <= {f.name for f in files}:
+        bad = set(report["file"])
+        good = [f for f in files if f.name not in bad]
+        skipped = [f.name for f in files if f.name in bad]
+        if good:  # read again without them: every problem names its file, so the rest reads clean
+            batch, again = READERS[kind](good, ctx, None)
+            if not again.empty:  # cannot happen for file-level problems; refuse rather than guess
+                batch, report, skipped = None, pd.concat([report, _in_file_order(again, good)], ignore_index=True), []
+        else:
+            batch = None
+    elif not report.empty:
+        batch = None
+    ended = 0
+    if batch is not None:
+        incidents, ended = mapping.end_quiet(batch.incidents, batch.updates, now=now,
+                                             quiet_for=dt.timedelta(days=open_max_days))
+        batch = replace(batch, incidents=incidents)
+    return Prepared(kind=kind, files=[f.name for f in files], batch=batch,
+                    report=report if not report.empty else empty_report(), skipped=skipped, ended_quiet=ended,
+                    open_max_days=open_max_days)
+
+
+def _in_file_order(report: pd.DataFrame, files: list[ImportFile]) -> pd.DataFrame:
+    if report.empty:
+        return report
     order = {f.name: i for i, f in enumerate(files)}
-    if not report.empty:
-        report = report.assign(_o=report["file"].map(order).fillna(-1)).sort_values("_o", kind="stable")
-        report = report.drop(columns="_o").reset_index(drop=True)
-    return Prepared(kind=kind, files=[f.name for f in files], batch=batch if report.empty else None,
-                    report=report if not report.empty else empty_report())
+    report = report.assign(_o=report["file"].map(order).fillna(-1)).sort_values("_o", kind="stable")
+    return report.drop(columns="_o").reset_index(drop=True)
 
 
 def rejected_message(prepared: Prepared) -> str:
@@ -118,8 +165,9 @@ def rejected_message(prepared: Prepared) -> str:
 
 
 def import_files(db, kind: str, files: list[ImportFile], *, by: str, max_file_mb: float | None = None,
-                 progress: Progress | None = None) -> ImportSummary:
-    prepared = prepare(db, kind, files, user=by, max_file_mb=max_file_mb, progress=progress)
+                 skip_invalid: bool = False, progress: Progress | None = None) -> ImportSummary:
+    prepared = prepare(db, kind, files, by=by, max_file_mb=max_file_mb, skip_invalid=skip_invalid,
+                       progress=progress)
     if not prepared.ok:
         summary = ImportSummary(kind=prepared.kind, files=len(files), rejected=prepared.rejected)
         raise ImportRejected(rejected_message(prepared), prepared.report, summary)
@@ -170,12 +218,16 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
     if not prepared.ok:
         raise ImportRejected(rejected_message(prepared), prepared.report,
                              ImportSummary(kind=prepared.kind, files=len(prepared.files), rejected=prepared.rejected))
-    inc = prepared.batch.incidents.reset_index(drop=True)
-    upd = prepared.batch.updates.reset_index(drop=True)
+    batch = prepared.batch
+    assert batch is not None  # ``prepared.ok`` says there is one
+    inc = batch.incidents.reset_index(drop=True)
+    upd = batch.updates.reset_index(drop=True)
     source = inc["source"].iat[0]
     ids = inc["external_id"].tolist()
     summary = ImportSummary(kind=prepared.kind, files=len(prepared.files),
-                            retrospective=int((inc["mode"] == "retrospective").sum()))
+                            retrospective=int((inc["mode"] == "retrospective").sum()), rejected=prepared.rejected,
+                            skipped=list(prepared.skipped), ended_quiet=prepared.ended_quiet,
+                            open_max_days=prepared.open_max_days, report=prepared.report)
 
     def work(tx) -> ImportSummary:
         # Imports rewrite history in bulk: once admins are named, only they import.
@@ -211,9 +263,9 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
                                             "message", "external_id"]])
         tx.insert_frame("events", _history_events(fresh, upd_new))
         _record_imported(tx, fresh, by=by, now=now, progress=progress)
-        if prepared.batch.learning is not None:
+        if batch.learning is not None:
             summary.reviews_new, summary.follow_ups_new = postmortems.write_learning(
-                tx, fresh, prepared.batch.learning, by=by, now=now)
+                tx, fresh, batch.learning, by=by, now=now)
         summary.new = len(fresh)
         summary.references = fresh["reference"].tolist()
 
@@ -313,7 +365,7 @@ def _history_events(fresh: pd.DataFrame, upd_new: pd.DataFrame) -> pd.DataFrame:
     Written through the bulk path at their original times and without hooks, so importing
     history notifies nobody; the ``imported`` event (recorded with hooks) marks the change.
     """
-    rows = []
+    rows: list[tuple] = []  # (incident_id, occurred_at, actor, kind, field, old_value, new_value, detail)
     fresh_ids = set(fresh["id"])
     for row in fresh.itertuples(index=False):
         rows.append((int(row.id), row.declared_at, row.declared_by, "declared", "status", None,

@@ -74,7 +74,9 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
                            dtype=object)
     raw_upd = pd.DataFrame(upd_rows, columns=[*UPDATE_KEYS, "_file", "_where", "_id", "incident_id"], dtype=object)
     found = validation_report(problems, raw_inc, raw_upd, incident_schema=schemas.StatuspageIncidentRaw,
-                              update_schema=schemas.StatuspageUpdateRaw, id_column="id", what="This incident id")
+                              update_schema=schemas.StatuspageUpdateRaw, id_column="id", what="This incident id",
+                              incident_times=("created_at", "started_at", "resolved_at"), update_times=("created_at",),
+                              now=ctx.now)
     if not found.empty or raw_inc.empty:
         return None, found
     return _normalise(raw_inc, raw_upd, ctx), found

@@ -97,7 +97,7 @@ def post_update(db, reference: str, message: str, *, by: str, audience: str = "i
 
     def work(tx) -> Update:
         incident = load_for_change(tx, reference, by, with_roles=False)
-        if incident.status in (Status.MERGED, Status.CLOSED, Status.DECLINED):
+        if not incident.accepts_updates:
             where = f" into {incident.merged_into}; post updates there" if incident.merged_into else "; reopen it first"
             raise IncidentKitError(f"{incident.reference} is {incident.status.value}{where}.")
         if target is not None and target != incident.status:
@@ -115,7 +115,7 @@ def _add_update(tx, incident: Incident, *, by: str, audience: Audience, text: st
     update = store.insert_update(tx, update)
     store.record_event(tx, incident.id, actor=by, kind="update_posted", occurred_at=posted,
                        field="update", new=update.id, detail=audience.value,
-                       context={"incident": replace(incident, status=update.status), "update": update})
+                       context={"incident": replace(incident, status=status), "update": update})
     return update
 
 
@@ -174,6 +174,7 @@ def resolve(db, reference: str, *, by: str, note: str | None = None, final_updat
         now = utcnow()
         move(tx, incident, Status.RESOLVED, by=by, now=now, detail=(note or "").strip() or None)
         resolved = store.get_by_id(tx, incident.id)
+        assert resolved is not None  # loaded above, in this transaction; nothing is hard-deleted
         for audience, text in texts:
             if text:
                 _add_update(tx, resolved, by=by, audience=audience, text=text, status=Status.RESOLVED,

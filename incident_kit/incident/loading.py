@@ -7,11 +7,13 @@ same words for a missing incident and one the caller may not see.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..errors import NotFound
 from ..identity import is_checked
 from . import store
-from .models import Incident
-from .visibility import can_see  # noqa: F401  (re-exported: the one Python predicate)
+from .models import Event, Incident
+from .visibility import can_see, other_reference  # can_see is re-exported: the one Python predicate
 
 REFERENCE_PREFIX = "INC-"
 # References are "INC-" and an id; anything longer than this cannot name an incident (and a
@@ -59,3 +61,24 @@ def load_for_change(tx, reference, by, *, with_roles: bool = True) -> Incident:
     if is_checked(by):
         return load_visible(tx, reference, by, with_roles=with_roles)
     return load(tx, reference, with_roles=with_roles)
+
+
+def visible_events(tx, incident: Incident, viewer) -> list[Event]:
+    """The incident's timeline events as ``viewer`` may read them.
+
+    An event naming another incident (a related link) shows only to a viewer who may see that one
+    too, and without any stored ``detail`` (earlier versions stored the other's title there): a
+    title is looked up where it is shown, for those who may see it.
+    """
+    out, seen = [], {}
+    for event in store.events(tx, incident.id):
+        other = other_reference(event)
+        if other is not None:
+            if other not in seen:
+                found = None if viewer is None else store.get_by_reference(tx, other, with_roles=False)
+                seen[other] = found is None or can_see(tx, found, viewer)
+            if not seen[other]:
+                continue
+            event = replace(event, detail=None)
+        out.append(event)
+    return out

@@ -37,9 +37,18 @@ class Audience(StrEnum):
 
 ACTIVE = frozenset({Status.INVESTIGATING, Status.FIXING, Status.MONITORING})
 ACTIVE_ORDER = tuple(s for s in Status if s in ACTIVE)  # the phases in the order a response moves through them
-# ACTIVE as a SQL list, generated here once so no query spells the phases out: "('investigating', ...)".
-ACTIVE_SQL = "(" + ", ".join(f"'{s.value}'" for s in ACTIVE_ORDER) + ")"
 REOPENABLE = frozenset({Status.RESOLVED, Status.POST_INCIDENT, Status.CLOSED, Status.DECLINED})
+# Once merged (updates go to the incident it joined), closed or declined, an incident takes no updates
+# until it is reopened; the live phases and the learning phases after resolving do.
+ACCEPTS_UPDATES = frozenset(set(Status) - {Status.MERGED, Status.CLOSED, Status.DECLINED})
+
+
+def status_sql(statuses) -> str:
+    """Statuses as a SQL list, generated from the constants here so no query spells them out: "('resolved', ...)"."""
+    return "(" + ", ".join(f"'{Status(s).value}'" for s in sorted(statuses, key=list(Status).index)) + ")"
+
+
+ACTIVE_SQL = status_sql(ACTIVE_ORDER)
 
 # Allowed moves. Reopening (back to an active phase from resolved, post-incident,
 # closed or declined) is its own service call so the timeline says "reopened".
@@ -127,6 +136,10 @@ class Incident:
     @property
     def active(self) -> bool:
         return self.status in ACTIVE
+
+    @property
+    def accepts_updates(self) -> bool:
+        return self.status in ACCEPTS_UPDATES
 
     @property
     def lead(self) -> str | None:

@@ -18,7 +18,7 @@ from ..clock import to_utc, utcnow
 from ..config import LIST_LIMIT_MAX  # the CLI shows it too
 from ..errors import IncidentKitError
 from . import store
-from .loading import load_visible
+from .loading import load_visible, visible_events
 from .models import Event, Incident, Update
 from .visibility import scope
 
@@ -29,7 +29,7 @@ def get(db, reference: str, *, viewer: str | None = None) -> Incident:
 
 
 def events(db, reference: str, *, viewer: str | None = None) -> list[Event]:
-    return db.read(lambda tx: store.events(tx, load_visible(tx, reference, viewer).id))
+    return db.read(lambda tx: visible_events(tx, load_visible(tx, reference, viewer), viewer))
 
 
 def updates(db, reference: str, *, viewer: str | None = None) -> list[Update]:

@@ -22,7 +22,7 @@ from .fields import (TITLE_MAX, add_member, assign_role, change_severity, clean_
 from .lifecycle import (change_status, declare, decline, merge, move, post_update, reopen,  # noqa: F401
                         resolve)
 from .loading import (REFERENCE_PREFIX, load, load_for_change, load_visible, normalise_reference,  # noqa: F401
-                      not_found)
+                      not_found, visible_events)
 from .reading import (events, get, incident_counts, incidents, members, role_history, summary,  # noqa: F401
                       updates)
 from .visibility import can_see  # noqa: F401

@@ -14,6 +14,7 @@ from dataclasses import replace
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
+from ..catalog.models import cadence_sql
 from ..clock import utcnow
 from ..db.dialect import arg_max, per_dialect
 from . import facts, hooks
@@ -99,17 +100,17 @@ WITH last_update AS (
     GROUP BY e.incident_id
 )
 SELECT {LIST_COLUMNS},
-       s.rank AS severity_rank, s.cadence_minutes,
+       s.rank AS severity_rank, {cadence_sql()} AS cadence_minutes,
        lead.person AS lead, comms.person AS comms_lead,
        coalesce(comms.person, lead.person, i.declared_by) AS accountable,
        lu.last_update_at, coalesce(lu.update_count, 0) AS update_count,
        CASE WHEN i.status NOT IN {ACTIVE_SQL} THEN NULL
             WHEN lr.raised_at > coalesce(lu.last_update_at, i.declared_at) THEN
                 least(coalesce(lu.promised_next_update_at,
-                               coalesce(lu.last_update_at, i.declared_at) + to_minutes(s.cadence_minutes)),
-                      lr.raised_at + to_minutes(s.cadence_minutes))
+                               coalesce(lu.last_update_at, i.declared_at) + to_minutes({cadence_sql()})),
+                      lr.raised_at + to_minutes({cadence_sql()}))
             ELSE coalesce(lu.promised_next_update_at,
-                          coalesce(lu.last_update_at, i.declared_at) + to_minutes(s.cadence_minutes))
+                          coalesce(lu.last_update_at, i.declared_at) + to_minutes({cadence_sql()}))
        END AS next_update_due
 FROM incidents i
 LEFT JOIN severities s ON s.name = i.severity

@@ -63,6 +63,10 @@ def describe(event: Event) -> str:
             return f"{new} was added"
         case "field_edited":
             return f"{f.replace('_', ' ').capitalize()} changed" + (f" to “{new}”" if f != "summary" else "")
+        case "related_linked":  # the reference only: a title stored by older versions is never shown
+            return f"Related to {new}"
+        case "related_unlinked":
+            return f"No longer related to {old}"
         case "merged_in":
             return f"{new} was merged into this incident"
         case "update_posted":

@@ -49,6 +49,19 @@ def public_sql(*, incident: str = "i", include_private: str = "FALSE") -> str:
     return visible_sql(incident=incident, see_all=include_private, who="NULL")
 
 
+# A timeline event about another incident (a related link) names it by reference in this field: in
+# ``new_value`` when linked, ``old_value`` when unlinked. It shows only to viewers who may see that
+# incident (``loading.visible_events``; exports without private incidents leave it out too).
+RELATED_FIELD = "related"
+
+
+def other_reference(event) -> str | None:
+    """The reference of the other incident an event names (a related link), or None."""
+    if getattr(event, "field", None) != RELATED_FIELD:
+        return None
+    return event.new_value or event.old_value
+
+
 IS_PARTICIPANT = f"SELECT {participant_sql(incident='i')} FROM incidents i WHERE i.id = ?"
 
 

@@ -9,6 +9,7 @@ import os
 import re
 import urllib.parse
 
+from ..clock import quoted
 from ..errors import IncidentKitError
 
 # An apprise mailto:// URL without a recipient, e.g.
@@ -40,7 +41,7 @@ def validate(channel: str) -> str:
     if "://" in text and apprise.Apprise().add(text):
         return text
     raise IncidentKitError(
-        f"Channel '{text}' is neither an email address nor a URL apprise understands ({EXAMPLES}).")
+        f"Channel '{quoted(text)}' is neither an email address nor a URL apprise understands ({EXAMPLES}).")
 
 
 def resolve(channel: str, smtp_url: str | None = None) -> str:
@@ -86,10 +87,43 @@ def send(channel: str, title: str, body: str, *, smtp_url: str | None = None) ->
         raise DeliveryError(reason[:500])
 
 
+# apprise's generic webhooks (json://, xml://, form://, their secure forms): the path is the owner's own,
+# and often the secret (hooks.zapier.com/hooks/catch/123/abc/), but apprise prints it whole.
+GENERIC_WEBHOOKS = frozenset({"json", "jsons", "xml", "xmls", "form", "forms"})
+
+
 def redact(channel: str) -> str:
-    """A channel without its password, for messages and the app."""
-    parts = urllib.parse.urlsplit(channel)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urllib.parse.urlunsplit(parts._replace(netloc=netloc))
-    return channel
+    """A channel as logs, the CLI and the app may show it: recognisable, without its secrets.
+
+    An email address stays as it is. An apprise URL is printed by apprise itself in privacy mode
+    (``url(privacy=True)``: tokens cut to their first and last character, passwords as ****), without
+    its query (which holds headers, GET parameters and signatures), and with a generic webhook's path
+    cut the same way. Anything apprise does not understand keeps its scheme and host only.
+    """
+    text = (channel or "").strip()
+    if not text or is_email(text):
+        return text
+    import apprise  # loaded only when a channel is shown (fast CLI start)
+    from apprise import URLBase
+
+    try:
+        plugin = apprise.Apprise.instantiate(text, suppress_exceptions=True)
+        shown = plugin.url(privacy=True) if plugin else None
+    except Exception:  # a plugin that cannot print itself: show no more than for an unknown URL
+        shown = None
+    parts = urllib.parse.urlsplit(shown or text)
+    if shown is None:
+        host = parts.hostname or ""
+        port = f":{parts.port}" if _port(parts) else ""
+        return f"{parts.scheme}://{host}{port}/…" if parts.scheme else "…"
+    path = parts.path.rstrip("/")
+    if parts.scheme.lower() in GENERIC_WEBHOOKS:
+        path = "/".join(URLBase.pprint(segment, privacy=True) for segment in path.split("/"))
+    return urllib.parse.urlunsplit(parts._replace(path=path, query="", fragment=""))
+
+
+def _port(parts: urllib.parse.SplitResult) -> int | None:
+    try:
+        return parts.port
+    except ValueError:  # not a number: not worth showing
+        return None

@@ -45,6 +45,7 @@ class Subscription:
     created_by: str
     ended_at: dt.datetime | None = None
     ended_by: str | None = None
+    verified: bool = False      # made by a signed-in person, an admin for them, or the local operator
 
     @property
     def active(self) -> bool:
@@ -66,7 +67,7 @@ class Subscription:
         return {"id": self.id, "person": self.person, "channel": self.channel, "incident": self.incident,
                 "min_severity": self.min_severity, "type": self.type, "what": self.describe(),
                 "created_at": iso(self.created_at), "created_by": self.created_by,
-                "ended_at": iso(self.ended_at), "ended_by": self.ended_by}
+                "ended_at": iso(self.ended_at), "ended_by": self.ended_by, "verified": self.verified}
 
 
 @dataclass(frozen=True)

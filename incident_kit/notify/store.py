@@ -9,48 +9,61 @@ import datetime as dt
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
+from ..catalog import access
 from ..incident.models import Audience, Status, Update
-from ..incident.visibility import visible_sql
+from ..incident.visibility import scope_params, visible_sql
 from .models import Claimed, DeliveryStatus, Subscription
 
 SUBSCRIPTION_COLUMNS = """
 s.id, s.person, s.channel, (SELECT i.reference FROM incidents i WHERE i.id = s.incident_id) AS incident,
-s.min_severity, s.type, s.created_at, s.created_by, s.ended_at, s.ended_by"""
+s.min_severity, s.type, s.created_at, s.created_by, s.ended_at, s.ended_by, coalesce(s.verified, FALSE)"""
 INSERT_SUBSCRIPTION = """
-INSERT INTO subscriptions (person, channel, incident_id, min_severity, type, created_at, created_by)
-VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id"""
+INSERT INTO subscriptions (person, channel, incident_id, min_severity, type, created_at, created_by, verified)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"""
 SELECT_SUBSCRIPTION = f"SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions s WHERE s.id = ?"
-SELECT_SUBSCRIPTION_ROW = "SELECT person, incident_id, ended_at FROM subscriptions WHERE id = ?"
+SELECT_SUBSCRIPTION_ROW = """
+SELECT person, incident_id, ended_at, coalesce(verified, FALSE) FROM subscriptions WHERE id = ?"""
+# Each row says whether its incident is visible to the viewer (the one rule, bound by ``scope_params``);
+# whether the row is the viewer's own is the service's to say.
 SELECT_SUBSCRIPTIONS = f"""
-SELECT {SUBSCRIPTION_COLUMNS} FROM subscriptions s
+SELECT {SUBSCRIPTION_COLUMNS}, (vis_i.id IS NOT NULL AND {visible_sql(incident="vis_i")}) AS incident_visible
+FROM subscriptions s LEFT JOIN incidents vis_i ON vis_i.id = s.incident_id
 WHERE (? OR s.ended_at IS NULL)
   AND (? IS NULL OR s.person = ?)
   AND (? IS NULL OR s.incident_id = ?)
 ORDER BY s.created_at, s.id"""
 FIND_SAME_SUBSCRIPTION = """
-SELECT id FROM subscriptions
+SELECT id, coalesce(verified, FALSE) FROM subscriptions
 WHERE ended_at IS NULL AND person = ? AND channel = ?
   AND incident_id IS NOT DISTINCT FROM ? AND min_severity IS NOT DISTINCT FROM ? AND type IS NOT DISTINCT FROM ?"""
 END_SUBSCRIPTION = "UPDATE subscriptions SET ended_at = ?, ended_by = ? WHERE id = ? AND ended_at IS NULL"
 
-INSERT_CONTACT = "INSERT INTO contacts (person, channel, set_at, set_by) VALUES (?, ?, ?, ?)"
-# The newest contact row wins; else the channel of the person's newest active subscription.
+INSERT_CONTACT = "INSERT INTO contacts (person, channel, set_at, set_by, verified) VALUES (?, ?, ?, ?, ?)"
+# Where reminders to a person go, and whether that row was verified when it was made. A believed row
+# (verified, or any row while typed names are believed: the bound flag) comes before one that is not,
+# so a name typed later never takes over a signed-in person's channel; then the newest contact row;
+# else the channel of the person's newest active subscription.
 SELECT_CHANNEL_FOR = """
-SELECT channel FROM (
-    SELECT channel, 1 AS pref, set_at AS ts FROM contacts WHERE person = ?
+SELECT channel, verified FROM (
+    SELECT channel, coalesce(verified, FALSE) AS verified, 1 AS pref, set_at AS ts FROM contacts WHERE person = ?
     UNION ALL
-    SELECT channel, 2 AS pref, created_at AS ts FROM subscriptions WHERE person = ? AND ended_at IS NULL
-) AS channels ORDER BY pref, ts DESC LIMIT 1"""
+    SELECT channel, coalesce(verified, FALSE), 2, created_at FROM subscriptions WHERE person = ? AND ended_at IS NULL
+) AS channels ORDER BY (verified OR CAST(? AS BOOLEAN)) DESC, pref, ts DESC LIMIT 1"""
 
 # One pending delivery per (person, channel) whose subscription matches the incident:
 # the incident itself, or a rule (severity rank at or above the threshold, and/or the type).
-# A private incident reaches only subscribers who may see it: participants and admins.
+# A private incident reaches only subscribers who may see it (the one rule, ``visible_sql``), judged
+# on the name only when it is believed: a subscription made by a verified person (or the local
+# operator), or any while typed names are believed (the bound flag). An unbelieved name is NULL, so
+# it is neither an admin nor a participant, as ``visibility.scope`` treats an unverified viewer.
 QUEUE_UPDATE_DELIVERIES = f"""
 INSERT INTO outbox (kind, incident_id, update_id, subscription_id, recipient, channel, title, body,
                     status, attempts, next_attempt_at, created_at)
 SELECT 'update', i.id, CAST(? AS BIGINT), min(sub.id), sub.person, sub.channel, CAST(? AS VARCHAR),
        CAST(? AS VARCHAR), 'pending', 0, CAST(? AS TIMESTAMPTZ), CAST(? AS TIMESTAMPTZ)
-FROM subscriptions sub
+FROM (SELECT s.id, s.person, s.channel, s.incident_id, s.min_severity, s.type, s.ended_at,
+             CASE WHEN coalesce(s.verified, FALSE) OR CAST(? AS BOOLEAN) THEN s.person END AS believed
+      FROM subscriptions s) AS sub
 JOIN incidents i ON i.id = ?
 LEFT JOIN severities si ON si.name = i.severity
 LEFT JOIN severities sm ON sm.name = sub.min_severity
@@ -59,7 +72,7 @@ WHERE sub.ended_at IS NULL
        OR (sub.incident_id IS NULL
            AND (sub.min_severity IS NULL OR si.rank >= sm.rank)
            AND (sub.type IS NULL OR sub.type = i.type)))
-  AND {visible_sql(see_all="list_contains(CAST(? AS VARCHAR[]), sub.person)", who="sub.person")}
+  AND {visible_sql(see_all=access.admin_sql("sub.believed"), who="sub.believed")}
 GROUP BY i.id, sub.person, sub.channel"""
 
 ANY_ACTIVE_SUBSCRIPTION = "SELECT EXISTS (SELECT 1 FROM subscriptions WHERE ended_at IS NULL)"
@@ -92,26 +105,40 @@ MARK_UNSENT = """
 UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL
 WHERE id = ? AND claimed_by = ? AND status = 'sending'"""
 
-SELECT_OUTBOX = """
+# What a viewer may see of the outbox: deliveries about incidents they may see (the one rule, bound by
+# ``scope_params``), and their own (recipient = the viewer's name, bound only when it is believed).
+_OUTBOX_VISIBLE = f"({visible_sql()} OR o.recipient = ?)"
+SELECT_OUTBOX = f"""
 SELECT o.id, o.kind, i.reference, o.recipient, o.channel, o.title, o.status, o.attempts, o.next_attempt_at,
        o.last_error, o.created_at, o.sent_at, o.update_id
-FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id
+FROM outbox o JOIN incidents i ON i.id = o.incident_id
 WHERE (? IS NULL OR o.status = ?) AND (? IS NULL OR o.incident_id = ?) AND (? IS NULL OR o.kind = ?)
+  AND {_OUTBOX_VISIBLE}
 ORDER BY o.id DESC LIMIT ?"""
 SELECT_UPDATE = """
 SELECT id, incident_id, posted_at, author, audience, message, status, impact, doing, next_update_at
 FROM updates WHERE id = ?"""
-SELECT_BODY = "SELECT body FROM outbox WHERE id = ?"
-COUNT_BY_STATUS = "SELECT status, count(*) FROM outbox GROUP BY status"
+SELECT_BODY = f"""
+SELECT o.body FROM outbox o JOIN incidents i ON i.id = o.incident_id WHERE o.id = ? AND {_OUTBOX_VISIBLE}"""
+COUNT_BY_STATUS = f"""
+SELECT o.status, count(*) FROM outbox o JOIN incidents i ON i.id = o.incident_id
+WHERE {_OUTBOX_VISIBLE} GROUP BY o.status"""
 
 
 def _subscription(row: tuple) -> Subscription:
     return Subscription(*row)
 
 
+def _visible_params(tx, viewer) -> list:
+    """The values ``_OUTBOX_VISIBLE`` binds: the one rule's, then the viewer's believed name (or None)."""
+    params = scope_params(tx, viewer)
+    return params + [params[1]]
+
+
 def insert_subscription(tx, *, person: str, channel: str, incident_id: int | None, min_severity: str | None,
-                        type: str | None, now: dt.datetime, by: str) -> int:
-    return tx.fetchone(INSERT_SUBSCRIPTION, [person, channel, incident_id, min_severity, type, now, by])[0]
+                        type: str | None, now: dt.datetime, by: str, verified: bool) -> int:
+    return tx.fetchone(INSERT_SUBSCRIPTION, [person, channel, incident_id, min_severity, type, now, by,
+                                             verified])[0]
 
 
 def get_subscription(tx, subscription_id: int) -> Subscription | None:
@@ -123,32 +150,38 @@ def subscription_row(tx, subscription_id: int) -> tuple | None:
     return tx.fetchone(SELECT_SUBSCRIPTION_ROW, [subscription_id])
 
 
-def find_same(tx, *, person, channel, incident_id, min_severity, type) -> int | None:
+def find_same(tx, *, person, channel, incident_id, min_severity, type) -> tuple[int, bool] | None:
+    """(id, verified) of an active subscription just like this one, or None."""
     row = tx.fetchone(FIND_SAME_SUBSCRIPTION, [person, channel, incident_id, min_severity, type])
-    return None if row is None else row[0]
+    return None if row is None else (row[0], bool(row[1]))
 
 
 def end_subscription(tx, subscription_id: int, *, now: dt.datetime, by: str) -> None:
     tx.execute(END_SUBSCRIPTION, [now, by, subscription_id])
 
 
-def subscriptions(tx, *, include_ended: bool, person: str | None, incident_id: int | None) -> list[Subscription]:
-    rows = tx.fetchall(SELECT_SUBSCRIPTIONS, [include_ended, person, person, incident_id, incident_id])
-    return [_subscription(r) for r in rows]
+def subscriptions(tx, *, viewer, include_ended: bool, person: str | None,
+                  incident_id: int | None) -> list[tuple[Subscription, bool]]:
+    """Each matching subscription with whether its incident (if it follows one) is visible to ``viewer``."""
+    rows = tx.fetchall(SELECT_SUBSCRIPTIONS, [*scope_params(tx, viewer), include_ended, person, person,
+                                              incident_id, incident_id])
+    return [(_subscription(r[:-1]), bool(r[-1])) for r in rows]
 
 
-def insert_contact(tx, person: str, channel: str, *, now: dt.datetime, by: str) -> None:
-    tx.execute(INSERT_CONTACT, [person, channel, now, by])
+def insert_contact(tx, person: str, channel: str, *, now: dt.datetime, by: str, verified: bool) -> None:
+    tx.execute(INSERT_CONTACT, [person, channel, now, by, verified])
 
 
-def channel_for(tx, person: str) -> str | None:
-    row = tx.fetchone(SELECT_CHANNEL_FOR, [person, person])
-    return None if row is None else row[0]
+def channel_for(tx, person: str, *, typed_names_believed: bool) -> tuple[str, bool] | None:
+    """(channel, verified) of where reminders to ``person`` go, or None."""
+    row = tx.fetchone(SELECT_CHANNEL_FOR, [person, person, typed_names_believed])
+    return None if row is None else (row[0], bool(row[1]))
 
 
 def queue_update_deliveries(tx, *, incident_id: int, update_id: int, title: str, body: str,
-                            now: dt.datetime, admins: list[str]) -> None:
-    tx.execute(QUEUE_UPDATE_DELIVERIES, [update_id, title, body, now, now, incident_id, admins])
+                            now: dt.datetime, admins: list[str], typed_names_believed: bool) -> None:
+    tx.execute(QUEUE_UPDATE_DELIVERIES, [update_id, title, body, now, now, typed_names_believed, incident_id,
+                                         admins])
 
 
 def any_active_subscription(tx) -> bool:
@@ -184,8 +217,10 @@ def mark_unsent(tx, rows: list[tuple[int, DeliveryStatus, dt.datetime, str]], *,
         tx.execute(MARK_UNSENT, [status.value, next_at, error, id_, worker])
 
 
-def outbox(tx, *, status: str | None, incident_id: int | None, kind: str | None, limit: int) -> pd.DataFrame:
-    return tx.df(SELECT_OUTBOX, [status, status, incident_id, incident_id, kind, kind, limit])
+def outbox(tx, *, viewer, status: str | None, incident_id: int | None, kind: str | None,
+           limit: int) -> pd.DataFrame:
+    return tx.df(SELECT_OUTBOX, [status, status, incident_id, incident_id, kind, kind,
+                                 *_visible_params(tx, viewer), limit])
 
 
 def get_update(tx, update_id: int) -> Update | None:
@@ -198,12 +233,12 @@ def get_update(tx, update_id: int) -> Update | None:
                   impact or "", doing or "", nxt)
 
 
-def body(tx, delivery_id: int) -> str | None:
-    row = tx.fetchone(SELECT_BODY, [delivery_id])
+def body(tx, delivery_id: int, *, viewer) -> str | None:
+    row = tx.fetchone(SELECT_BODY, [delivery_id, *_visible_params(tx, viewer)])
     return None if row is None else row[0]
 
 
-def counts(tx) -> dict[str, int]:
-    found = dict(tx.fetchall(COUNT_BY_STATUS))
+def counts(tx, *, viewer) -> dict[str, int]:
+    found = dict(tx.fetchall(COUNT_BY_STATUS, _visible_params(tx, viewer)))
     return {s.value: int(found.get(s.value, 0)) for s in DeliveryStatus}
 

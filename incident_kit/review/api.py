@@ -59,6 +59,10 @@ class ReviewAPI(KitPart):
         """One row per reviewed incident, unfinished first, with the count of still-open follow-ups."""
         return service.reviews(self.db, viewer=self._viewer(viewer), status=status, depth=depth)
 
+    def reviews_to_do(self, *, viewer: str | None = None) -> pd.DataFrame:
+        """Incidents awaiting a review nobody has started (resolved or post-incident), newest resolved first."""
+        return service.to_do(self.db, viewer=self._viewer(viewer))
+
     def review_history(self, reference: str, *, section: str | None = None,
                        viewer: str | None = None) -> pd.DataFrame:
         """Every saved version of every section (or one section), oldest first."""

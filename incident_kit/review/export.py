@@ -1,25 +1,35 @@
 """A review as Markdown, or as HTML that prints well. Pure functions over plain data.
 
-HTML goes through Jinja2 with autoescape on, and section bodies (markdown written
-by people) through markdown-it with raw HTML switched off, so no user text can
-inject markup: ``<script>`` in a section comes out as ``&lt;script&gt;``. Control
-characters that XML forbids are removed from every value (``safe_output.xml_text``).
+Every piece of user text is hostile, the record (titles, names, updates, impact, the
+summary) and the answers people wrote alike, and each is made safe by ``safe_output``:
+
+* The record is plain text: in Markdown it is escaped (``markdown_text``) so a reader
+  shows it exactly as typed; the HTML template shows it through Jinja2's autoescape,
+  and the record tables (Markdown built from escaped text) through ``markdown_html``.
+* Answers are Markdown: the Markdown file keeps their formatting but not their raw
+  HTML, images or links (``markdown_answer``); the HTML renders them with markdown-it,
+  raw HTML off, images as their description and links as text (``markdown_html``).
+* Every value loses its control characters but newline and tab (``document_text``, the
+  ``finalize`` hook of both environments).
+
+No user text becomes a live link or loads anything; the one link is a follow-up's
+tracker URL, and only if it is http(s) with a host.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from urllib.parse import quote
 
 import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
-from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from ..errors import IncidentKitError
 from ..follow_up.models import FollowUpStatus, Priority
 from ..incident.models import Incident
-from ..safe_output import xml_text
+from ..safe_output import document_text, http_url, markdown_answer, markdown_html, markdown_text
 from . import prefill
 from .models import DEPTH_HELP, Depth, Review, has_follow_ups
 
@@ -27,16 +37,16 @@ FORMATS = {"markdown": "markdown", "md": "markdown", "html": "html"}
 
 _html_env = Environment(loader=PackageLoader("incident_kit.review", "templates"),
                         autoescape=select_autoescape(["html", "j2"]), undefined=StrictUndefined,
-                        trim_blocks=True, lstrip_blocks=True, finalize=xml_text)
+                        trim_blocks=True, lstrip_blocks=True, finalize=document_text)
 _md_env = Environment(loader=PackageLoader("incident_kit.review", "templates"), autoescape=False,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-# CommonMark with tables; "html": False escapes any raw HTML people typed; links are validated
-# (javascript: and data: URLs are dropped by markdown-it's validateLink).
-_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+                      finalize=document_text)
+_md_env.filters["md"] = markdown_text
 
 
 def markdown_to_html(text: str) -> Markup:
-    return Markup(_markdown.render(text or ""))
+    """Markdown as HTML in which nothing loads or links (``safe_output.markdown_html``)."""
+    return Markup(markdown_html(text))
 
 
 @dataclass(frozen=True)
@@ -57,8 +67,16 @@ def _text(value) -> str:
 
 
 def _safe_url(url: str) -> str | None:
-    """Only http(s) links become links (the service checks this; imported rows may not have been)."""
-    return url if url.lower().startswith(("http://", "https://")) else None
+    """Only http(s) links with a host become links (the service checks this; imported rows may not have been)."""
+    try:
+        return http_url(url) if url else None
+    except IncidentKitError:
+        return None
+
+
+def markdown_url(url: str) -> str:
+    """A checked URL as a Markdown link destination (``<...>``): what would end it is percent-encoded."""
+    return quote(url, safe="/:?#[]@!$&'()*+,;=%~")
 
 
 def follow_up_rows(frame: pd.DataFrame) -> list[FollowUpRow]:
@@ -74,26 +92,47 @@ def follow_up_rows(frame: pd.DataFrame) -> list[FollowUpRow]:
     return rows
 
 
+def escaped_facts(p: prefill.Prefill) -> prefill.Prefill:
+    """The record with every piece of user text as literal Markdown, so the record tables are safe."""
+    md = markdown_text
+    inc = p.incident
+    return replace(
+        p,
+        incident=replace(inc, title=md(inc.title), summary=md(inc.summary), severity=md(inc.severity),
+                         declared_by=md(inc.declared_by)),
+        timeline=[replace(e, text=md(e.text), actor=md(e.actor)) for e in p.timeline],
+        roles=[replace(r, role=md(r.role), person=md(r.person)) for r in p.roles],
+        severity_history=[replace(c, severity=md(c.severity), previous=md(c.previous) if c.previous else None,
+                                  actor=md(c.actor), reason=md(c.reason) if c.reason else None)
+                          for c in p.severity_history],
+        impacts=[replace(i, author=md(i.author), audience=md(i.audience), text=md(i.text)) for i in p.impacts],
+        participants=[md(name) for name in p.participants])
+
+
 def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
             generated_at: dt.datetime | None = None, facts: prefill.Prefill | None = None,
             related: list[dict] | None = None) -> dict:
-    """``facts``: the record's prefill, used for any section nobody has written (e.g. a demo or imported review)."""
+    """``facts``: the record's prefill, used for any section nobody has written (e.g. a demo or imported review).
+
+    Each section has ``record`` (safe Markdown from the record) and ``text`` (the Markdown people wrote,
+    as they wrote it: each format neutralises it for itself)."""
 
     printed: set[str] = set()
+    safe_facts = escaped_facts(facts) if facts is not None else None
 
-    def body(spec, text: str) -> str:
+    def section(spec, text: str) -> dict:
         """What the record says (each fact once, at the first question that shows it), then what people
         wrote; an older review's copy of the record in its text is not printed twice."""
         text = (text or "").strip()
-        if facts is None:
-            return text
-        old_copy = prefill.section_text(spec.key, facts).strip()
-        if spec.key != "agenda" and old_copy and old_copy in text:
-            text = text.replace(old_copy, "").strip()
-        names = [n for n in spec.facts if n not in printed]
-        printed.update(names)
-        record = "\n\n".join(t for t in (prefill.fact_markdown(n, facts).strip() for n in names) if t)
-        return "\n\n".join(t for t in (record, text) if t)
+        record = ""
+        if facts is not None:
+            old_copy = prefill.section_text(spec.key, facts).strip()
+            if spec.key != "agenda" and old_copy and old_copy in text:
+                text = text.replace(old_copy, "").strip()
+            names = [n for n in spec.facts if n not in printed]
+            printed.update(names)
+            record = "\n\n".join(t for t in (prefill.fact_markdown(n, safe_facts).strip() for n in names) if t)
+        return {"key": spec.key, "title": spec.title, "record": record, "text": text}
 
     return {
         "incident": incident,
@@ -101,8 +140,7 @@ def context(incident: Incident, review: Review, follow_ups: pd.DataFrame,
         "depth_label": review.depth.label,
         "depth_help": DEPTH_HELP[review.depth],
         "status_label": review.status.label,
-        "sections": [{"key": spec.key, "title": spec.title, "body": body(spec, text)}
-                     for spec, text in review.visible_sections],
+        "sections": [section(spec, text) for spec, text in review.visible_sections],
         "show_follow_ups": has_follow_ups(review.depth),
         "follow_ups": follow_up_rows(follow_ups),
         "factors": list(review.contributing_factors),
@@ -121,7 +159,9 @@ def render(incident: Incident, review: Review, follow_ups: pd.DataFrame, *, form
         raise IncidentKitError(f"Export format '{format}' is not one of: markdown (md), html.")
     ctx = context(incident, review, follow_ups, generated_at, facts, related)
     if fmt == "markdown":
-        ctx["cell"] = prefill.cell
+        ctx["cell"] = lambda text: prefill.cell(markdown_text(text))
+        ctx["answer"] = markdown_answer
+        ctx["url"] = markdown_url
         return _md_env.get_template("review.md.j2").render(**ctx).strip() + "\n"
     ctx["markdown"] = markdown_to_html
     return _html_env.get_template("review.html.j2").render(**ctx)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from ..errors import IncidentKitError, InvalidTransition
+from ..incident.models import Status, status_sql
 
 
 class Depth(StrEnum):
@@ -59,6 +60,13 @@ STATUS_ACTIONS: dict[ReviewStatus, list[tuple[ReviewStatus, str]]] = {
     ReviewStatus.WAIVED: [],
 }
 DONE = frozenset({ReviewStatus.PUBLISHED, ReviewStatus.WAIVED})  # what lets an incident close
+
+# Which incidents a review belongs to. A declined one was no incident after all, and a merged one is
+# reviewed with the incident it joined: neither needs a review. A resolved incident, or one in its
+# post-incident phase, awaits its review until one is started, and closing waits for it to be done.
+NEEDS_NO_REVIEW = frozenset({Status.DECLINED, Status.MERGED})
+AWAITS_REVIEW = frozenset({Status.RESOLVED, Status.POST_INCIDENT})
+AWAITS_REVIEW_SQL = status_sql(AWAITS_REVIEW)
 
 REASON_MAX = 200  # "one line"
 

@@ -7,7 +7,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..frames import UTC_TS, normalise
-from .models import Depth, ReviewStatus
+from .models import AWAITS_REVIEW, Depth, ReviewStatus
 
 
 class ReviewListModel(pa.DataFrameModel):
@@ -21,6 +21,17 @@ class ReviewListModel(pa.DataFrameModel):
     @pa.dataframe_check
     def waived_exactly_when_no_review(cls, df: pd.DataFrame) -> Series[bool]:
         return (df["depth"] == Depth.NONE.value) == (df["status"] == ReviewStatus.WAIVED.value)
+
+    class Config:
+        strict = False
+
+
+class ToDoModel(pa.DataFrameModel):
+    incident: Series[str] = pa.Field(str_startswith="INC-", unique=True)
+    title: Series[str]
+    incident_status: Series[str] = pa.Field(isin=[s.value for s in AWAITS_REVIEW])
+    declared_by: Series[str]
+    resolved_at: Series[UTC_TS] = pa.Field(nullable=True)
 
     class Config:
         strict = False
@@ -50,3 +61,8 @@ def validate_list(frame: pd.DataFrame) -> pd.DataFrame:
 def validate_history(frame: pd.DataFrame) -> pd.DataFrame:
     frame = _normalise(frame, ("edited_at",), ("section", "body", "edited_by"))
     return SectionHistoryModel.validate(frame, lazy=True)
+
+
+def validate_to_do(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = _normalise(frame, ("resolved_at",), ("incident", "title", "severity", "incident_status", "declared_by"))
+    return ToDoModel.validate(frame, lazy=True)

@@ -1,8 +1,9 @@
 """The rules for reviews. Each public function is one atomic change with its timeline event.
 
-Importing this module also installs the closing rule: an incident closes only
-when its review is published or waived (a ``before_status_change`` subscriber,
-so the incident service itself needs no knowledge of reviews).
+It also holds the closing rule: an incident closes only when its review is published
+or waived (a ``before_status_change`` subscriber, so the incident service itself needs no
+knowledge of reviews). ``register`` subscribes it; ``incident_kit.reactions`` calls that
+before any incident changes, whatever was imported.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from ..catalog import store as catalog
 from .. import bounds
 from ..clock import utcnow
 from ..errors import IncidentKitError, InvalidTransition
-from ..incident import hooks
 from ..incident import service as incident_service
 from ..incident import store as incident_store
 from ..identity import clean_person
@@ -27,8 +27,8 @@ from ..incident.models import ACTIVE, Incident, Mode, Status, normalise_tags
 from ..incident.visibility import scope
 from . import hints as hint_rules
 from . import prefill, store
-from .models import (DONE, REASON_MAX, SECTION_BY_KEY, Depth, Review, ReviewStatus, check_transition,
-                     parse_depth, parse_status, sections_for, suggest_depth)
+from .models import (DONE, NEEDS_NO_REVIEW, REASON_MAX, SECTION_BY_KEY, Depth, Review, ReviewStatus,
+                     check_transition, parse_depth, parse_status, sections_for, suggest_depth)
 
 
 # A review section is a few pages of prose; 100,000 characters (~40 pages) is past any real one.
@@ -55,7 +55,9 @@ def require_finished_review(tx, kind: str, incident_id: int, payload: dict) -> N
             "Publish it, or waive it with a one-line reason (“No review”), then close it.")
 
 
-hooks.subscribe("before_status_change", require_finished_review)
+def register(subscribe) -> None:
+    """Install the closing rule with ``incident.hooks.subscribe`` (called by ``incident_kit.reactions``)."""
+    subscribe("before_status_change", require_finished_review)
 
 
 # -- helpers ---------------------------------------------------------------------
@@ -83,8 +85,9 @@ def participants(tx, incident: Incident) -> list[str]:
     return list(dict.fromkeys(p for p in people if p))
 
 
-def _gather(tx, incident: Incident) -> prefill.Prefill:
-    return prefill.gather(incident, incident_store.events(tx, incident.id), incident_store.updates(tx, incident.id),
+def _gather(tx, incident: Incident, viewer=None) -> prefill.Prefill:
+    return prefill.gather(incident, incident_service.visible_events(tx, incident, viewer),
+                          incident_store.updates(tx, incident.id),
                           incident_store.role_history(tx, incident.id), incident_store.members(tx, incident.id))
 
 
@@ -119,7 +122,7 @@ def start(db, reference: str, *, depth, by: str, reason: str | None = None, sche
         if incident.status in ACTIVE:
             raise IncidentKitError(f"{incident.reference} is still {incident.status.value}; resolve it first, "
                                    "then start the review.")
-        if incident.status in (Status.DECLINED, Status.MERGED):
+        if incident.status in NEEDS_NO_REVIEW:
             raise IncidentKitError(f"{incident.reference} is {incident.status.value}; it needs no review.")
         existing = store.for_incident(tx, incident.id)
         if existing is not None:
@@ -130,7 +133,9 @@ def start(db, reference: str, *, depth, by: str, reason: str | None = None, sche
         if incident.status == Status.RESOLVED:
             incident_service.move(tx, incident, Status.POST_INCIDENT, by=by, now=now,
                                    detail="The learning phase starts with the review")
-            incident = incident_store.get_by_id(tx, incident.id)
+            moved = incident_store.get_by_id(tx, incident.id)
+            assert moved is not None  # loaded above, in this transaction; nothing is hard-deleted
+            incident = moved
         status = ReviewStatus.WAIVED if depth_ == Depth.NONE else ReviewStatus.DRAFT
         review_id = store.insert(tx, incident_id=incident.id, depth=depth_, status=status, waived_reason=why,
                                  created_at=now, created_by=by)
@@ -363,7 +368,7 @@ def history(db, reference: str, *, section: str | None = None, viewer: str | Non
 
 
 def prefill_for(db, reference: str, *, viewer: str | None = None) -> prefill.Prefill:
-    return db.read(lambda tx: _gather(tx, incident_service.load_visible(tx, reference, viewer)))
+    return db.read(lambda tx: _gather(tx, incident_service.load_visible(tx, reference, viewer), viewer))
 
 
 def suggested_depth(db, reference: str, *, viewer: str | None = None) -> Depth:
@@ -381,3 +386,14 @@ def reviews(db, *, viewer: str | None = None, status: str | None = None, depth: 
     from . import schemas
 
     return schemas.validate_list(db.read(work))
+
+
+def to_do(db, *, viewer: str | None = None) -> pd.DataFrame:
+    """Incidents that await a review nobody has started, as the viewer may see them (newest resolved first)."""
+    def work(tx):
+        see_all, who = scope(tx, viewer)
+        return store.to_do(tx, see_all=see_all, viewer=who)
+
+    from . import schemas
+
+    return schemas.validate_to_do(db.read(work))

@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
 
 from ..db.dialect import arg_max, per_dialect
 from ..incident.visibility import visible_sql
-from .models import Depth, Review, ReviewStatus
+from .models import AWAITS_REVIEW_SQL, Depth, Review, ReviewStatus
 
 COLUMNS = (
     "r.id, r.incident_id, i.reference, r.depth, r.status, r.waived_reason, r.created_at, r.created_by, "
@@ -57,6 +57,18 @@ WHERE {visible_sql()}
   AND (? IS NULL OR r.status = ?)
   AND (? IS NULL OR r.depth = ?)
 ORDER BY (r.status IN ('draft', 'in_review')) DESC, r.updated_at DESC, i.id DESC"""
+
+# Reviews to do: incidents that await a review nobody has started (resolved or post-incident, no
+# review row), newest resolved first, with the people the Reviews page puts first (declarer, lead).
+TO_DO = f"""
+SELECT i.reference AS incident, i.title, i.severity, i.status AS incident_status, i.declared_by,
+       lead.person AS lead, i.resolved_at
+FROM incidents i
+LEFT JOIN incident_roles lead ON lead.incident_id = i.id AND lead.role = 'lead' AND lead.unassigned_at IS NULL
+WHERE i.status IN {AWAITS_REVIEW_SQL}
+  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.incident_id = i.id)
+  AND {visible_sql()}
+ORDER BY i.resolved_at DESC NULLS LAST, i.id DESC"""
 
 
 def _review(tx, row: tuple) -> Review:
@@ -125,3 +137,7 @@ def dismissals(tx, review_id: int) -> set[tuple[str, str]]:
 
 def list_reviews(tx, *, see_all: bool, viewer: str | None, status: str | None, depth: str | None) -> pd.DataFrame:
     return tx.df(LIST, [see_all, viewer, viewer, viewer, status, status, depth, depth])
+
+
+def to_do(tx, *, see_all: bool, viewer: str | None) -> pd.DataFrame:
+    return tx.df(TO_DO, [see_all, viewer, viewer, viewer])

@@ -18,7 +18,7 @@ from ..errors import IncidentKitError, NotFound  # noqa: F401  (NotFound: what a
 from ..incident import service as incident_service
 from ..incident import store as incident_store
 from ..incident.service import REFERENCE_PREFIX
-from ..incident.visibility import scope
+from ..incident.visibility import RELATED_FIELD, scope
 from ..identity import is_checked
 from . import LIMIT_MAX, store
 
@@ -204,6 +204,9 @@ def link(db, reference: str, other: str, *, by) -> list[dict]:
     """Mark ``other`` as related to ``reference`` (both ways); recorded on both timelines.
 
     A checked ``Person`` must be able to see both; a plain ``str`` is the trusted local operator.
+    Each timeline's event holds the other incident's reference only, never its title: the title is
+    looked up when read (``related``), and the event shows only to viewers who may see the other
+    incident (``incident.service.visible_events``), so a private title never reaches a public timeline.
     """
     def work(tx):
         me, them = _pair(tx, reference, other, by)
@@ -213,7 +216,7 @@ def link(db, reference: str, other: str, *, by) -> list[dict]:
         store.link(tx, me.id, them.id, by=str(by), now=now)
         for a, b in ((me, them), (them, me)):
             incident_store.record_event(tx, a.id, actor=str(by), kind="related_linked", occurred_at=now,
-                                        field="related", new=b.reference, detail=b.title)
+                                        field=RELATED_FIELD, new=b.reference)
         return _related(tx, me.id, _viewer(by))
 
     return db.write(work)
@@ -227,7 +230,7 @@ def unlink(db, reference: str, other: str, *, by) -> list[dict]:
             raise IncidentKitError(f"{them.reference} is not related to {me.reference}.")
         for a, b in ((me, them), (them, me)):
             incident_store.record_event(tx, a.id, actor=str(by), kind="related_unlinked", occurred_at=now,
-                                        field="related", old=b.reference)
+                                        field=RELATED_FIELD, old=b.reference)
         return _related(tx, me.id, _viewer(by))
 
     return db.write(work)
@@ -244,6 +247,7 @@ def _related(tx, incident_id: int, viewer) -> list[dict]:
     for row in store.linked(tx, incident_id).itertuples(index=False):
         if _visible(tx, int(row.other), viewer, seen):
             other = incident_store.get_by_id(tx, int(row.other))
+            assert other is not None  # a link names an incident, and nothing is hard-deleted
             out.append({"reference": other.reference, "title": other.title, "linked_by": row.linked_by,
                         "linked_at": row.linked_at})
     return out

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from ..incident.format import render_update
+from ..incident.format import UpdateField, final_line, render_update, update_fields
 from ..incident.models import ACTIVE, Status
 from ..safe_output import xml_text
 
@@ -40,6 +40,8 @@ class PublicUpdate:
     doing: str
     next_update_at: dt.datetime | None
     text: str  # the whole update in the predictable format (external: no severity, no names)
+    fields: list[UpdateField] = field(default_factory=list)  # the same labelled lines, for the page
+    final: str = ""  # "There will be no further updates." under a closing update
 
 
 @dataclass
@@ -86,7 +88,9 @@ def public_incidents(rows: pd.DataFrame, now: dt.datetime, *, resolved_days: int
         inc.updates.append(PublicUpdate(
             id=int(r.update_id), anchor=f"update-{int(r.update_id)}", posted_at=_ts(r.posted_at),
             status_label=_label(status), message=r.message, impact=r.impact or "", doing=r.doing or "",
-            next_update_at=nxt, text=text))
+            next_update_at=nxt, text=text,
+            fields=update_fields(status=status, impact=r.impact or "", doing=r.doing or "", next_update_at=nxt),
+            final=final_line(status, nxt)))
     horizon = now - dt.timedelta(days=resolved_days)
     shown = [i for i in out.values()
              if i.ongoing or (i.updates and i.updates[0].posted_at >= horizon)

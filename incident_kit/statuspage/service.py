@@ -62,7 +62,9 @@ def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     frame = frame[active | recent].copy()
     latest = db.read(lambda tx: utc_columns(store.latest_updates(tx, [int(i) for i in frame["id"]])))
     by_incident = {int(r.incident_id): r for r in latest.itertuples()}
-    texts, audiences, last_at = [], [], []
+    texts: list[str] = []
+    audiences: list[str | None] = []
+    last_at: list = []
     for row in frame.itertuples():
         u = by_incident.get(int(row.id))
         if u is None:

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
+from ..catalog.models import cadence_sql
 from ..incident.models import ACTIVE_SQL
 from ..incident.visibility import public_sql
 
@@ -17,7 +18,7 @@ SELECT i.id AS incident_id, i.reference, i.title, i.status AS incident_status, i
        u.id AS update_id, u.posted_at, u.status, u.message, u.impact, u.doing,
        -- no time promised by an update of an ongoing phase: the severity's cadence promises one
        CASE WHEN u.next_update_at IS NULL AND coalesce(u.status, i.status) IN {ACTIVE_SQL}
-            THEN u.posted_at + to_minutes(s.cadence_minutes) ELSE u.next_update_at END AS next_update_at
+            THEN u.posted_at + to_minutes({cadence_sql()}) ELSE u.next_update_at END AS next_update_at
 FROM updates u JOIN incidents i ON i.id = u.incident_id
 LEFT JOIN severities s ON s.name = i.severity
 WHERE u.audience = 'external' AND {public_sql()} AND i.mode <> 'test'

@@ -60,7 +60,7 @@ def kit():
         return _kit_for(str(resolve_db_path()))
     except IncidentKitError as exc:  # StoreUnavailable: locked, corrupted, unreadable, newer schema...
         # Not cached: the next run tries again, so the page recovers once the file is free.
-        st.error(md_text(str(exc)), icon=":material/database:")
+        st.error(app_words(exc), icon=":material/database:")
         st.stop()
 
 
@@ -169,7 +169,7 @@ def attempt(action, *args, **kwargs):
     try:
         return action(*args, **kwargs)
     except IncidentKitError as exc:
-        st.error(md_text(str(exc)), icon=":material/error:")
+        st.error(app_words(exc), icon=":material/error:")
         return None
 
 
@@ -214,11 +214,16 @@ def load_incident(kit_, reference: str, user: str):
             f"We can't find an incident **{md_text(reference, limit=40)}** that you can see. Check the reference; if it is a "
             "private incident, ask its incident lead to add you.", icon=":material/search_off:")
     except IncidentKitError as exc:
-        st.error(md_text(str(exc)), icon=":material/error:")
+        st.error(app_words(exc), icon=":material/error:")
     return None
 
 
 # -- display helpers (pure; the rules live in display.py) -------------------------------
+def app_words(exc: IncidentKitError) -> str:
+    """An error as the app says it: its sentence for the app (never a command-line flag), as inert Markdown."""
+    return md_text(getattr(exc, "in_app", None) or str(exc))
+
+
 def md_text(value, *, limit: int | None = None) -> str:
     """User text (a name, a title, a ?ref= value) as inert Markdown, one line: ``display.text``.
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import os
+import shutil
 import subprocess
 
 import pytest
@@ -196,6 +198,99 @@ def test_restoring_from_a_forged_manifest_is_one_sentence(reviewed, env, tmp_pat
     (out / "manifest.json").write_text(json.dumps({**manifest, "tables": tables}))
     refused(cli(env, "--db", str(tmp_path / "fresh.duckdb"), "restore", str(out), check=False),
             says="does not describe an incident-kit export")
+
+
+# -- odd times: one sentence that says what is wrong ---------------------------------------------
+@pytest.mark.parametrize("args", [["declare", "t", "--started-at", "{}"], ["update", "INC-1", "m", "--next-update-at", "{}"],
+                                  ["edit", "INC-1", "--started-at", "{}"], ["metrics", "--since", "{}"],
+                                  ["review", "start", "INC-1", "--depth", "workshop", "--scheduled-for", "{}"]])
+def test_an_offset_of_more_than_a_day_is_one_sentence_naming_the_offset(one_incident, env, args):
+    error = refused(cli(env, *[a.replace("{}", "2026-01-01T10:00+99:00") for a in args], check=False),
+                    says="the offset +99:00")
+    assert "-23:59 and +23:59" in error
+    assert incident_count(env, one_incident) == 1
+
+
+@pytest.mark.parametrize("option, value", [("--since", "0001-01-01T00:00+23:00"), ("--until", "9999-12-31T23:00-23:00")])
+def test_a_time_that_leaves_the_calendar_in_utc_is_one_sentence(one_incident, env, option, value):
+    refused(cli(env, "metrics", option, value, check=False), says="outside the years 1 to 9999")
+
+
+def test_metrics_over_the_whole_calendar_count_every_incident(one_incident, env):
+    out = cli(env, "metrics", "--since", "0001-01-01", "--until", "9999-12-31", "--json")
+    assert json.loads(out.stdout)["incidents"] == 1
+
+
+# -- very long values: quoted back to about 40 characters ------------------------------------------
+LONG_VALUES = {"one word": "x" * 100_000, "many words": "word " * 20_000}
+
+
+@pytest.mark.parametrize("value", LONG_VALUES.values(), ids=LONG_VALUES.keys())
+@pytest.mark.parametrize("args, code", [
+    (["status", "INC-1", "{}"], 1), (["update", "INC-1", "m", "--status", "{}"], 1),
+    (["declare", "t", "--severity", "{}"], 1), (["declare", "t", "--mode", "{}"], 2),
+    (["review", "start", "INC-1", "--depth", "{}"], 2), (["follow-ups", "add", "INC-1", "t", "--priority", "{}"], 2),
+    (["export", "--out", "{}"], 1)])
+def test_a_100000_character_value_is_not_echoed_whole(one_incident, env, tmp_path, args, code, value):
+    result = cli(env, *[a.replace("{}", value) for a in args], check=False)
+    error = refused(result, code=code)
+    assert len(error) < 320 and "…" in error, error[:400]
+    assert len(result.stderr) < 1000
+    assert incident_count(env, one_incident) == 1
+
+
+# -- a read-only data folder ---------------------------------------------------------------------
+def as_plain_user(command: list[str]) -> list[str]:
+    """``command`` under the permission checks an ordinary account meets: root (tests in a container) keeps
+    uid 0 but loses the capabilities that let it write anywhere."""
+    if os.geteuid() != 0:
+        return command
+    caps = "-dac_override,-dac_read_search,-fowner"
+    return [shutil.which("setpriv") or "/usr/bin/setpriv", f"--inh-caps={caps}", f"--bounding-set={caps}", "--",
+            *command]
+
+
+@pytest.fixture
+def read_only_folder(kit, db_path):
+    """A database with one incident, in a folder nobody may write (``chmod 555``); restored afterwards."""
+    kit.declare("Checkout is failing", declared_by="ana")
+    kit.close()
+    folder = db_path.parent
+    folder.chmod(0o555)
+    yield db_path
+    folder.chmod(0o755)
+    db_path.chmod(0o644)
+
+
+def plain_cli(env, db_path, *args) -> subprocess.CompletedProcess:
+    return subprocess.run(as_plain_user([env["PYTHON"], "-m", "incident_kit", "--db", str(db_path), *args]),
+                          capture_output=True, text=True, env=env, timeout=120)
+
+
+READS = [["list"], ["list", "--json"], ["show", "INC-1"], ["severities"], ["types"], ["needs-update"],
+         ["review", "list"], ["follow-ups", "list"], ["metrics"], ["similar", "checkout"]]
+
+
+@pytest.mark.parametrize("file_mode", [0o444, 0o644], ids=["read-only file", "writable file"])
+def test_reading_commands_work_on_a_database_in_a_read_only_folder(read_only_folder, env, file_mode):
+    read_only_folder.chmod(file_mode)
+    failed = {}
+    for args in READS:
+        result = plain_cli(env, read_only_folder, *args)
+        if result.returncode != 0:
+            failed[" ".join(args)] = result.stderr.strip()[-200:]
+    assert failed == {}
+    assert "Checkout is failing" in plain_cli(env, read_only_folder, "list").stdout
+    assert sorted(p.name for p in read_only_folder.parent.iterdir()) == [read_only_folder.name]  # nothing added
+
+
+@pytest.mark.parametrize("file_mode", [0o444, 0o644], ids=["read-only file", "writable file"])
+def test_a_change_in_a_read_only_folder_is_one_sentence_and_changes_nothing(read_only_folder, env, file_mode):
+    read_only_folder.chmod(file_mode)
+    refused(plain_cli(env, read_only_folder, "declare", "Search is down"), says="is read-only here")
+    refused(plain_cli(env, read_only_folder, "update", "INC-1", "Rolling back"), says="is read-only here")
+    listed = json.loads(plain_cli(env, read_only_folder, "list", "--json").stdout)
+    assert [r["title"] for r in listed] == ["Checkout is failing"]
 
 
 # -- a quick fuzz pass over every command --------------------------------------------------------

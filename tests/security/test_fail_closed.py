@@ -24,8 +24,9 @@ PLACEHOLDERS = {"reference": "INC-1", "other": "INC-2", "into": "INC-2", "follow
                 "section": "summary", "text": "x", "title": "x", "message": "x", "channel": "json://localhost",
                 "depth": "note", "label": "x", "name": "x", "value": "x", "url": "https://example.com",
                 "severity": "Minor", "hint_key": "k", "source": "x", "out_dir": "x", "reason": "x",
-                "when": "2026-01-01T00:00:00+00:00", "kind": "csv", "paths": [], "files": [], "prepared": None,
-                "text_or_reference": "x", "scopes": ["incidents:read"], "idempotency_key": "k"}
+                "when": "2026-01-01T00:00:00+00:00", "kind": "csv", "delivery_id": 1, "paths": [], "files": [],
+                "prepared": None, "text_or_reference": "x", "payload": {}, "event": {}, "split": "2026-01-01",
+                "scopes": ["incidents:read"], "idempotency_key": "k"}
 
 
 def _calls_naming_nobody():
@@ -36,7 +37,8 @@ def _calls_naming_nobody():
         sig = inspect.signature(method)
         if "by" not in sig.parameters and "viewer" not in sig.parameters:
             continue
-        args = {p.name: PLACEHOLDERS[p.name] for p in list(sig.parameters.values())[1:]
+        args = {p.name: None if p.name in ("by", "viewer") else PLACEHOLDERS[p.name]
+                for p in list(sig.parameters.values())[1:]
                 if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)}
         yield name, args
 

@@ -1,6 +1,53 @@
-"""The incident record: catalog, incidents, roles, members, updates and the event log."""
+"""The incident record: catalog, incidents, roles, members, updates and the event log.
 
-from ...config import DEFAULT_ROLES, DEFAULT_SEVERITIES, DEFAULT_TYPES, SETTINGS
+The seed catalog and settings are frozen here (migrations stand alone, ``db/migrate.py``): a new
+database starts with exactly these, whatever later code holds; the Settings page changes them after.
+"""
+
+import json
+
+# Lowest first. The lowest level must feel safe to pick: it is the default.
+SEVERITIES = [
+    {"name": "Minor", "description": "Routine and low-impact: happens regularly; declare freely.",
+     "cadence_minutes": 240},  # a routine incident still deserves a heartbeat, but not a busy one
+    {"name": "Moderate", "description": "Some customers or colleagues notice; a workaround exists.",
+     "cadence_minutes": 120},
+    {"name": "Major",
+     "description": "Significant impact on customers, revenue or people; needs coordinated response.",
+     "cadence_minutes": 60},
+    {"name": "Critical", "description": "Severe, widespread impact or risk; all hands and frequent updates.",
+     "cadence_minutes": 30},  # stakeholders of a critical incident expect to hear every half hour
+]
+
+# Non-engineering types are first-class: support, security, data, legal, people.
+TYPES = [
+    {"name": "engineering", "label": "Engineering", "engineering": True,
+     "description": "Systems, services or infrastructure misbehaving."},
+    {"name": "customer_support", "label": "Customer support", "engineering": False,
+     "description": "A spike of tickets, a confused customer base, a support tooling outage."},
+    {"name": "security", "label": "Security", "engineering": False,
+     "description": "Suspicious access, a leaked credential, a phishing wave."},
+    {"name": "data_privacy", "label": "Data / privacy", "engineering": False,
+     "description": "Personal data exposed, sent to the wrong place or kept too long."},
+    {"name": "legal_compliance", "label": "Legal / compliance", "engineering": False,
+     "description": "A regulatory deadline at risk, a contract breach, an audit finding."},
+    {"name": "people_facilities", "label": "People / facilities", "engineering": False,
+     "description": "Office access, building issues, anything affecting colleagues' wellbeing."},
+    {"name": "other", "label": "Other", "engineering": False,
+     "description": "Anything else worth coordinating on."},
+]
+
+BUILTIN_ROLES = ("lead", "comms")  # config.LEAD_ROLE, config.COMMS_ROLE
+ROLES = [
+    {"name": "lead", "label": "Incident lead", "description": "Coordinates the response and makes decisions."},
+    {"name": "comms", "label": "Communications lead",
+     "description": "Accountable for updates to stakeholders on the severity's cadence."},
+    {"name": "scribe", "label": "Scribe", "description": "Keeps the timeline complete while others work."},
+]
+
+# (name, value) of each setting a new database starts with; a setting without a row reads as its default
+# (config.SETTINGS), so a setting added later needs no row here.
+SETTINGS = [("admins", []), ("trust_typed_names", False), ("public_name", "Our services")]
 
 STATEMENTS = [
     """CREATE TABLE severities (
@@ -100,22 +147,19 @@ STATEMENTS = [
 
 
 def seed(tx) -> None:
-    import json
-
     tx.executemany(
         "INSERT INTO severities (name, rank, description, cadence_minutes) VALUES (?, ?, ?, ?)",
-        [(s["name"], i + 1, s["description"], s["cadence_minutes"]) for i, s in enumerate(DEFAULT_SEVERITIES)],
+        [(s["name"], i + 1, s["description"], s["cadence_minutes"]) for i, s in enumerate(SEVERITIES)],
     )
     tx.executemany(
         "INSERT INTO incident_types (name, label, description, engineering, position) VALUES (?, ?, ?, ?, ?)",
-        [(t["name"], t["label"], t["description"], t["engineering"], i) for i, t in enumerate(DEFAULT_TYPES)],
+        [(t["name"], t["label"], t["description"], t["engineering"], i) for i, t in enumerate(TYPES)],
     )
     tx.executemany(
         "INSERT INTO roles (name, label, description, builtin, position) VALUES (?, ?, ?, ?, ?)",
-        [(r["name"], r["label"], r["description"], r["name"] in ("lead", "comms"), i)
-         for i, r in enumerate(DEFAULT_ROLES)],
+        [(r["name"], r["label"], r["description"], r["name"] in BUILTIN_ROLES, i) for i, r in enumerate(ROLES)],
     )
     tx.executemany(
         "INSERT INTO settings (name, value) VALUES (?, ?)",
-        [(s.name, json.dumps(s.default)) for s in SETTINGS],
+        [(name, json.dumps(value)) for name, value in SETTINGS],
     )

@@ -13,7 +13,7 @@ from streamlit.errors import StreamlitAPIException
 
 from incident_kit.clock import UTC
 from incident_kit.incident.models import ACTIVE, Status
-from incident_kit.review.models import DEPTH_HELP, Depth
+from incident_kit.review.models import AWAITS_REVIEW, DEPTH_HELP, NEEDS_NO_REVIEW, Depth
 from incident_kit.ui import display
 from incident_kit.ui.context import attempt
 
@@ -137,7 +137,7 @@ def render(kit, incident, user) -> None:
     review = attempt(kit.review, ref, viewer=user)
     if incident.status in ACTIVE:
         st.caption("The review starts once the incident is resolved; follow-ups can be added any time.")
-    elif incident.status in (Status.DECLINED, Status.MERGED):
+    elif incident.status in NEEDS_NO_REVIEW:
         st.caption(f"{ref} is {display.status(incident.status).lower()}; it needs no review.")
     elif review is None:
         next_step(kit, incident, user)
@@ -155,7 +155,7 @@ def render(kit, incident, user) -> None:
                          query_params={"ref": ref})
         except StreamlitAPIException:
             st.caption(f"Write the review on the Reviews page ({ref}).")
-    if incident.status in (Status.POST_INCIDENT, Status.RESOLVED) and review is not None:
+    if incident.status in AWAITS_REVIEW and review is not None:
         if review.lets_incident_close:
             if st.button("Close the incident", key=f"panel_{ref}_close", type="primary",
                          icon=":material/task_alt:"):

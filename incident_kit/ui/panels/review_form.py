@@ -96,7 +96,7 @@ def _save(kit, ref: str, user, specs, saved: dict[str, str], *, confirm: bool = 
         try:
             kit.edit_review_section(ref, spec.key, text, by=user)
         except IncidentKitError as exc:
-            problem = str(exc)
+            problem = exc.in_app
             continue
         saved[spec.key] = text.strip()
         st.session_state[f"{widget_key(ref, spec.key)}_base"] = text.strip()
@@ -157,7 +157,7 @@ def render_form(kit, review, facts: record.Prefill, user, tz, hints) -> None:
         _catch_up(kit, ref, user, specs, saved)
     problem = st.session_state.pop(_PROBLEM, None)
     if problem:
-        st.error(problem, icon=":material/error:")
+        st.error(display.text(problem), icon=":material/error:")  # the sentence may quote what was typed
     last = st.session_state.pop(_SAVED, None)  # shown once, right after the save it confirms
     if editable:
         if last and last[0] == ref:
@@ -203,7 +203,7 @@ def render_form(kit, review, facts: record.Prefill, user, tz, hints) -> None:
                     try:
                         kit.dismiss_review_hint(ref, spec.key, hint.key, by=user)
                     except IncidentKitError as exc:
-                        st.session_state[_PROBLEM] = str(exc)
+                        st.session_state[_PROBLEM] = exc.in_app
                     st.rerun()
         if right is not None:
             with right:

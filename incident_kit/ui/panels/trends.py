@@ -1,6 +1,7 @@
 """Honest trends on the Insights page: compare two periods, declarations as a process-behaviour chart,
 and follow-up completion as a Kaplan–Meier curve. Each function renders one section; the page calls it
-only while the tab that shows it is open.
+only while the tab that shows it is open. ``filters`` are the page's keyword arguments for the Kit's
+insight methods, the viewer included.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from incident_kit.analytics import survival, trend_charts, trends
+from incident_kit.analytics import trend_charts  # pure: a frame in, an Altair chart out
 from incident_kit.ui import display
 from incident_kit.ui.context import attempt
 from incident_kit.ui.downloads import chart_with_data
@@ -16,6 +17,7 @@ from incident_kit.ui.downloads import chart_with_data
 
 # The split date outlives its widget, whose state Streamlit drops while another tab is open.
 _SPLIT_KEPT = "ins_split_kept"
+WITHIN = "km_done_within_"  # the figures' "share done within N days" (km_done_within_30_days, ...)
 
 
 def _median_and_interval(median, low, high, n) -> str:
@@ -36,7 +38,7 @@ def period_comparison(kit, filters, since, until) -> None:
     split = st.date_input("Compare incidents declared before and after", value=value, min_value=since,
                           max_value=until, key="ins_split")
     st.session_state[_SPLIT_KEPT] = split
-    table = attempt(trends.period_comparison, kit, filters, split=split)
+    table = attempt(kit.period_comparison, split=split, **filters)
     if table is None:
         return
     if not (table["n_before"].sum() and table["n_after"].sum()):
@@ -64,7 +66,7 @@ def period_comparison(kit, filters, since, until) -> None:
 def declarations_xmr(kit, filters) -> None:
     """Declarations per month as an XmR chart, framed as engagement."""
     st.subheader("Declaring: routine or a signal?")
-    frame = attempt(trends.declarations_xmr, kit, filters)
+    frame = attempt(kit.declarations_xmr, **filters)
     if frame is None or frame.empty:
         st.info("No incidents declared in this window.", icon=":material/info:")
         return
@@ -78,14 +80,14 @@ def declarations_xmr(kit, filters) -> None:
 def follow_up_survival(kit, filters) -> None:
     """Kaplan–Meier curves of follow-up completion by severity."""
     st.subheader("How soon follow-ups get done")
-    both = attempt(survival.completion, kit, filters)  # one read of the follow-ups for the curves and figures
+    both = attempt(kit.follow_up_completion, **filters)  # one read of the follow-ups for the curves and figures
     curves, figures = (None, None) if both is None else (both["curves"], both["figures"])
     if curves is None or curves.empty or figures is None:
         st.info("No follow-up is done yet in this window.", icon=":material/info:")
         return
     median = figures["km_median_days_to_complete"]
-    within = [f"{figures[f'km_done_within_{d}_days']:.0%} within {d} days" for d in survival.WITHIN_DAYS
-              if figures[f"km_done_within_{d}_days"] is not None]
+    within = [f"{share:.0%} within {name.removeprefix(WITHIN).removesuffix('_days')} days"
+              for name, share in figures.items() if name.startswith(WITHIN) and share is not None]
     st.markdown(f"Half of the follow-ups are done within **{median:.0f} days**." if median is not None
                 else "Fewer than half of the follow-ups are done so far.")
     if within:

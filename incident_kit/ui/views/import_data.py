@@ -1,4 +1,5 @@
-"""Import: upload (or paste) Statuspage, Google Cloud or CSV files, preview, read the validation report, import."""
+"""Import: upload (or paste) Statuspage, Google Cloud, CSV or postmortem files, preview, read the validation report,
+import (all or nothing, or leaving out the files with problems)."""
 
 import pandas as pd
 import streamlit as st
@@ -7,7 +8,8 @@ from incident_kit.importers.csv import COLUMNS as CSV_COLUMNS
 from incident_kit.importers.models import ImportFile
 from incident_kit.importers.service import rejected_message
 from incident_kit.ui import display
-from incident_kit.ui.context import INCIDENT_PAGE, INCIDENTS_PAGE, attempt, browser_tz, can_administer, current_user, kit
+from incident_kit.ui.context import (INCIDENT_PAGE, INCIDENTS_PAGE, attempt, browser_tz, can_administer, current_user,
+                                     kit, md_text)
 
 # Shown columns of the preview, in people's words (the file's own names stay in the CSV help).
 PREVIEW = ["external_id", "title", "severity", "type", "status", "mode", "declared_by", "declared_at", "resolved_at"]
@@ -21,11 +23,13 @@ UPLOAD_TYPES = {"csv": ["csv"], "postmortems": ["md", "markdown"]}
 PASTED_NAME = {"csv": "pasted.csv", "postmortems": "pasted.md"}
 
 st.title("Import")
-st.caption("Bring your history in. Everything is checked first; a file with any problem imports nothing. "
-           "Importing the same records again updates them and never duplicates.")
+st.caption("Bring your history in. Everything is checked first; a problem in any file imports nothing, unless "
+           "you choose to leave out the files with problems. Importing the same records again updates them and "
+           "never duplicates.")
 
 k = kit()
-if not can_administer(k, current_user()):
+me = current_user()  # app.py asks who you are before any page runs; the import is credited to you
+if not can_administer(k, me):
     # Imports rewrite history in bulk: the same people who hold Settings do them.
     st.info("Only admins can import. Ask one of them: " + ", ".join(k.setting("admins")) + ".",
             icon=":material/lock:")
@@ -34,7 +38,7 @@ version = st.session_state.setdefault("import_version", 0)  # a new number clear
 result = st.session_state.pop(_RESULT, None)
 if result is not None:
     line, refs = result
-    st.success(f"Imported: {line}.", icon=":material/task_alt:")
+    st.success(f"Imported: {md_text(line)}.", icon=":material/task_alt:")  # it names skipped files
     if refs:
         st.page_link(INCIDENTS_PAGE, label="See them on the Incidents page", icon=":material/list_alt:")
         for ref in refs[:5]:
@@ -61,8 +65,13 @@ else:
     if text.strip():
         files = [ImportFile.from_bytes(PASTED_NAME.get(kind, "pasted.json"), text.encode("utf-8"))]
 
+skip_invalid = st.checkbox(
+    "Leave out files with problems and import the rest", key="import_skip_invalid",
+    help="For example a folder of postmortems in which some have no date: those are listed with the reason, "
+         "and every other file is imported.")
+
 if files:
-    prepared = attempt(k.prepare_import, kind, files)
+    prepared = attempt(k.prepare_import, kind, files, by=me, skip_invalid=skip_invalid)
     if prepared is not None and not prepared.ok:
         st.error(rejected_message(prepared), icon=":material/error:")
         st.subheader("Validation report")
@@ -73,6 +82,12 @@ if files:
         retro = int((preview["mode"] == "retrospective").sum())
         st.success(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid; "
                    f"{retro} were posted after the fact and come in as retrospective.", icon=":material/check:")
+        for note in prepared.notes():
+            st.info(note, icon=":material/info:")
+        if prepared.skipped:
+            st.subheader("Left out")
+            st.dataframe(prepared.report, hide_index=True, width="stretch", key="import_left_out",
+                         column_config={c: display.field(c) for c in prepared.report.columns})
         st.subheader("Preview")
         shown = preview.head(200)
         tz = browser_tz()
@@ -82,7 +97,7 @@ if files:
                                for v in shown[c]]
             for c in PREVIEW if c in shown}), hide_index=True, width="stretch", key="import_preview")
         if st.button(f"Import {len(preview)} incident(s)", type="primary", key="import_go"):
-            summary = attempt(k.apply_import, prepared, by=current_user() or None)
+            summary = attempt(k.apply_import, prepared, by=me)
             if summary is not None:
                 st.session_state[_RESULT] = (summary.line(), list(summary.references))
                 st.session_state["import_version"] = version + 1

@@ -13,7 +13,8 @@ import streamlit as st
 from incident_kit.clock import utcnow
 from incident_kit.errors import IncidentKitError
 from incident_kit.incident.format import draft_update, render_update
-from incident_kit.incident.models import REOPENABLE, TRANSITIONS, Status, normalise_tags
+from incident_kit.incident.models import ACTIVE_ORDER, REOPENABLE, TRANSITIONS, Status, normalise_tags
+from incident_kit.review.models import AWAITS_REVIEW
 from incident_kit.ui import context as ctx
 from incident_kit.ui import display
 from incident_kit.ui.panels import incident_panels
@@ -21,7 +22,6 @@ from incident_kit.ui.panels import incident_panels
 # Offered "next update in" choices (minutes); the severity's cadence is added and preselected.
 NEXT_UPDATE_CHOICES = [15, 30, 60, 120, 240, 480, 1440]
 NO_FURTHER_UPDATES = 0
-ACTIVE_ORDER = [Status.INVESTIGATING, Status.FIXING, Status.MONITORING]
 
 kit = ctx.kit()
 user = ctx.current_user()
@@ -116,14 +116,14 @@ ctx.show_flash()
 
 # -- controls (outside the fragments) -----------------------------------------------------------
 def _update_form() -> None:
-    """The one update format: current status, impact, what we're doing, next update by. Preview, then post."""
-    if incident.status in (Status.CLOSED, Status.DECLINED, Status.MERGED):
+    """The one update format (status, impact, what we're doing, next update by); once resolved, a closing note."""
+    if not incident.accepts_updates:
         st.info(f"{ref} is {ctx.status_label(incident.status).lower()}; reopen it to post updates.",
                 icon=":material/lock_clock:")
         return
     version = st.session_state.setdefault(f"update_version_{ref}", 0)
-    draft_key = f"update_draft_{ref}_{version}"
-    preview_key = f"update_preview_{ref}"
+    draft_key = f"update_draft_{ref}_{version}_{incident.status.value}"  # a live draft ends with the response
+    preview_key = f"update_preview_{ref}_{incident.status.value}"
     if draft_key not in st.session_state:  # computed once per form, so the prefill never shifts while typing
         updates = ctx.attempt(kit.updates, ref, viewer=user) or []
         st.session_state[draft_key] = draft_update(incident, updates[-1] if updates else None,
@@ -140,33 +140,37 @@ def _update_form() -> None:
             return "No further updates planned"
         return f"in {ctx.duration(dt.timedelta(minutes=minutes))} (by {ctx.when(now + dt.timedelta(minutes=minutes), tz, with_date=False)})"
 
-    with st.form(f"update_{ref}_{version}"):
-        c1, c2 = st.columns(2)
-        # The incident may have moved on since the draft was made: then start from where it is now.
-        start = draft.status if draft.status in statuses else incident.status.value
-        status = c1.selectbox("Current status", statuses, index=statuses.index(start),
-                              format_func=ctx.status_label)
-        next_in = c2.selectbox("Next update by", choices, index=choices.index(default_next), format_func=next_label,
-                               help=f"{incident.severity} incidents promise an update every "
-                                    f"{display.duration(dt.timedelta(minutes=cadence_minutes))}.")
-        impact = st.text_area("Impact", value=draft.impact, height=68,
-                              placeholder="Who is affected, and how? e.g. Some customers cannot pay by card.")
-        doing = st.text_area("What we're doing", value=draft.doing, height=68,
-                             placeholder="e.g. Rolling back this morning's deploy.")
-        message = st.text_area("What changed", value=draft.message, height=90,
-                               placeholder="The news since the last update, in a sentence or two.")
+    with st.form(f"update_{ref}_{version}_{incident.status.value}"):
+        if incident.active:
+            c1, c2 = st.columns(2)
+            # The incident may have moved on since the draft was made: then start from where it is now.
+            start = draft.status if draft.status in statuses else incident.status.value
+            status = c1.selectbox("Current status", statuses, index=statuses.index(start),
+                                  format_func=ctx.status_label)
+            next_in = c2.selectbox("Next update by", choices, index=choices.index(default_next), format_func=next_label,
+                                   help=f"{incident.severity} incidents promise an update every "
+                                        f"{display.duration(dt.timedelta(minutes=cadence_minutes))}.")
+            impact = st.text_area("Impact", value=draft.impact, height=68,
+                                  placeholder="Who is affected, and how? e.g. Some customers cannot pay by card.")
+            doing = st.text_area("What we're doing", value=draft.doing, height=68,
+                                 placeholder="e.g. Rolling back this morning's deploy.")
+            message = st.text_area("What changed", value=draft.message, height=90,
+                                   placeholder="The news since the last update, in a sentence or two.")
+        else:
+            st.caption("The impact is over: a closing note tells everyone something after the fact, and promises no more.")
+            status, next_in, impact, doing = incident.status.value, NO_FURTHER_UPDATES, "", ""
+            message = st.text_area("Closing note", value=draft.message, height=90,
+                                   placeholder="e.g. Every duplicate charge has now been refunded.")
         audience = st.radio(
             "Audience", ["internal", "external"], horizontal=True,
             format_func={"internal": "Internal", "external": "External (customers)"}.get,
             captions=["For colleagues: shown in the app and internal channels.",
                       "Written for customers and shown on the public status page: no internal names or jargon."])
-        previewed = st.form_submit_button("Preview update", icon=":material/visibility:")
+        previewed = st.form_submit_button("Preview update" if incident.active else "Preview note", icon=":material/visibility:")
     if previewed:
-        resolved = status == Status.RESOLVED.value
         st.session_state[preview_key] = dict(
-            status=status, impact=impact.strip(), doing=doing.strip(), message=message.strip(),
-            audience=audience,
-            next_update_at=None if resolved or next_in == NO_FURTHER_UPDATES
+            status=status, impact=impact.strip(), doing=doing.strip(), message=message.strip(), audience=audience,
+            next_update_at=None if status == Status.RESOLVED.value or next_in == NO_FURTHER_UPDATES
             else utcnow().replace(second=0, microsecond=0) + dt.timedelta(minutes=next_in))
     preview = st.session_state.get(preview_key)
     if not preview:
@@ -181,8 +185,7 @@ def _update_form() -> None:
     if post.button("Post update", type="primary", icon=":material/send:", key=f"post_update_{ref}"):
         posted = ctx.attempt(kit.post_update, ref, preview["message"], by=user, audience=preview["audience"],
                              status=preview["status"] if preview["status"] != incident.status.value else None,
-                             impact=preview["impact"], doing=preview["doing"],
-                             next_update_at=preview["next_update_at"])
+                             impact=preview["impact"], doing=preview["doing"], next_update_at=preview["next_update_at"])
         if posted is not None:
             del st.session_state[preview_key]
             st.session_state[f"update_version_{ref}"] = version + 1  # a fresh form, prefilled from this update
@@ -242,7 +245,7 @@ def _status_controls() -> None:
                     if ctx.attempt(kit.reopen, ref, by=user, status=target, reason=reason or None):
                         ctx.flash(f"{ref} reopened.")
                         st.rerun()
-        if incident.status in (Status.RESOLVED, Status.POST_INCIDENT):
+        if incident.status in AWAITS_REVIEW:
             st.caption("Next: the review, below. The incident closes once its review is published or waived.")
     with right:
         names = [s.name for s in severities]
@@ -390,7 +393,7 @@ for panel in incident_panels():
     try:
         panel.render(kit, incident, user)
     except IncidentKitError as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(ctx.app_words(exc), icon=":material/error:")
     except Exception as exc:  # one broken panel must not take the incident page down
         name = panel.__name__.rsplit(".", 1)[-1].replace("_", " ")
         st.error(f"The {name} section could not be shown ({type(exc).__name__}); the rest of the page is fine.",

@@ -1,6 +1,6 @@
 """Insights: learn from incidents. Distributions and trends, never league tables.
 
-The page reads its filters, calls ``incident_kit.analytics`` and renders each
+The page reads its filters, asks the Kit for the insights and renders each
 chart with a caption (how to read it, what not to conclude) and a download of
 the data behind it. Private incidents the viewer may not see are not counted.
 
@@ -19,8 +19,7 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from incident_kit import analytics
-from incident_kit.analytics import charts
+from incident_kit.analytics import charts  # pure: a frame in, an Altair chart out
 from incident_kit.clock import utcnow
 from incident_kit.ui import display
 from incident_kit.ui.context import attempt, current_user, kit
@@ -185,7 +184,8 @@ if isinstance(window, (tuple, list)):  # while a range is being picked it has on
     since, until = (list(window) + [None, None])[:2]
 else:
     since, until = window, None
-filters = analytics.make_filters(
+# The same filters for every section, passed to each Kit call as keywords.
+filters = dict(
     since=since, until=until, severities=severities or None, types=[type_labels[t] for t in types] or None,
     # Without a signed-in name the page counts only incidents that are not private.
     viewer=current_user() or "",
@@ -193,7 +193,7 @@ filters = analytics.make_filters(
 
 # Every frame of every tab comes from one read (cheaper than one read per tab, and kept per data
 # version by analytics); the learning panels inside each tab are what only the open tab pays for.
-data = attempt(analytics.insights, k, filters)
+data = attempt(k.insights, **filters)
 if data is None:
     st.stop()
 c = data["scope_counts"].iloc[0]

@@ -13,7 +13,7 @@ st.title("Needs an update")
 st.caption("Active incidents whose next update is overdue. Each severity promises an update on its cadence; "
            "the person accountable is the communications lead, else the incident lead, else the declarer.")
 
-late = ui.attempt(kit.needs_update, viewer=user or "")
+late = ui.attempt(kit.needs_update, viewer=user)
 if late is not None:
     if late.empty:
         st.success("Every active incident you can see is up to date.", icon=":material/check_circle:")

@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from incident_kit.errors import IncidentKitError
-from incident_kit.incident.models import ACTIVE, Status
+from incident_kit.incident.models import ACTIVE
 from incident_kit.review.models import SECTION_BY_KEY, STATUS_ACTIONS, Depth, ReviewStatus
 from incident_kit.ui import display
 from incident_kit.ui.context import attempt, browser_tz, current_user, kit as shared_kit
@@ -37,13 +37,10 @@ def _home() -> None:
     st.caption("Every resolved incident gets a review: a short note, a standard review, a full workshop, or a "
                "one-line reason why none is needed. Yours come first.")
     listing = attempt(kit.reviews, viewer=user)
-    incidents = attempt(kit.incidents, viewer=user)
-    if listing is None or incidents is None:
+    waiting = attempt(kit.reviews_to_do, viewer=user)  # resolved incidents whose review nobody started
+    if listing is None or waiting is None:
         return
-    reviewed = set(listing["incident"])
-    waiting = incidents[incidents["status"].isin([Status.RESOLVED.value, Status.POST_INCIDENT.value])
-                        & ~incidents["reference"].isin(reviewed)]
-    rows = [dict(ref=r.reference, title=r.title, what="Not started", mine=r.lead == user or r.declared_by == user,
+    rows = [dict(ref=r.incident, title=r.title, what="Not started", mine=user in (r.lead, r.declared_by),
                  when=r.resolved_at, group="todo") for r in waiting.itertuples(index=False)]
     for r in listing.itertuples(index=False):
         group = {"draft": "todo", "in_review": "review"}.get(r.status, "done")

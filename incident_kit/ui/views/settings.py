@@ -1,12 +1,15 @@
-"""Settings: severities and their update cadence, types, roles, admins, sign-in trust and the public name."""
+"""Settings: severities and their update cadence, types, roles, admins, sign-in trust, the public name and alerts."""
 
 import pandas as pd
 import streamlit as st
 
+from incident_kit.errors import IncidentKitError, NotAllowed, StoreUnavailable
 from incident_kit.ui import context as ctx
 from incident_kit.ui.panels import api_tokens
+from incident_kit.ui.panels.alerts import alert_settings
 
 DEMO_INCIDENTS = 400
+DEMO_USED_KEY = "settings_demo_database_used"  # a plain load found incidents this admin's view did not show
 
 kit = ctx.kit()
 user = ctx.current_user()
@@ -16,11 +19,9 @@ ctx.show_flash()
 editable = ctx.attempt(kit.can_administer, user) or False
 admins = ctx.attempt(kit.setting, "admins") or []
 trust_typed = bool(ctx.attempt(kit.setting, "trust_typed_names"))
-if not editable:
-    st.info(f"Only admins can change settings. Ask {ctx.md_text(', '.join(admins))}.", icon=":material/lock:")
-    if str(user) in admins and not user.verified:  # why a listed admin is refused (the rule is the service's)
-        st.caption("You are listed as an admin, but a typed name does not prove it: sign in to use admin rights, "
-                   "or ask another admin to trust typed names below.")
+if not editable:  # why not, in the admin rule's own words (a listed admin who typed a name: sign in)
+    why = ctx.attempt(kit.admin_refusal, user, "change settings") or "Only admins can change settings."
+    st.info(ctx.md_text(why), icon=":material/lock:")
 elif not admins:
     st.warning("No admins are set yet, so anyone can change settings. Add yourself under **Admins** below.",
                icon=":material/admin_panel_settings:")
@@ -106,14 +107,46 @@ with st.form("settings_general"):
             ctx.flash("Settings saved.")
             st.rerun()
 
+
+def _load_demo(*, append: bool) -> None:
+    with st.spinner("Loading the demo organisation…"):
+        try:
+            loaded = kit.load_demo(incidents=DEMO_INCIDENTS, append=append, by=user)
+        except (NotAllowed, StoreUnavailable) as exc:
+            st.error(ctx.app_words(exc), icon=":material/error:")
+            return
+        except IncidentKitError:  # not empty after all: incidents came in meanwhile, or private ones not shown
+            st.session_state[DEMO_USED_KEY] = True
+            st.rerun()
+    ctx.flash(f"{'Added' if append else 'Loaded'} {loaded['incidents']} demo incidents.")
+    st.rerun()
+
+
+def _demo_data() -> None:
+    """Into an empty database, the demo loads at once. Into a used one it is offered too, but only after saying
+    what it does there: made-up incidents mix with the real ones for good (nothing here is ever deleted)."""
+    counts = ctx.attempt(kit.incident_counts, viewer=user)
+    if counts is None:
+        return
+    if not counts["total"] and not st.session_state.get(DEMO_USED_KEY):
+        st.write(f"Load a realistic demo organisation into this empty database: {DEMO_INCIDENTS} made-up "
+                 "incidents over about 13 months, with updates, reviews and follow-ups.")
+        if st.button("Load demo data", key="settings_load_demo"):
+            _load_demo(append=False)
+        return
+    held = "already holds incidents" if counts["total"] else "holds incidents that you cannot see here"
+    st.write(f"This database {held}. The demo can add {DEMO_INCIDENTS} made-up incidents beside them, but "
+             "they stay for good: they appear in every list, in Insights and in reminders, the recent ones also "
+             "on the public status page, and incidents are never deleted.")
+    st.write("To try the demo on its own, ask whoever runs this app to start it on a new, empty database.")
+    sure = st.checkbox("I understand: the demo incidents stay in this database.", key="settings_demo_sure")
+    if st.button("Add the demo incidents to this database", key="settings_append_demo", disabled=not sure):
+        _load_demo(append=True)
+
+
+alert_settings(kit, user, editable=editable)
 api_tokens.render(kit, user, editable)
 
 if editable:
     with st.expander("Demo data"):
-        st.write("Load a realistic demo organisation into this database (only while it has no incidents).")
-        if st.button("Load demo data", key="settings_load_demo"):
-            with st.spinner("Loading the demo organisation…"):
-                loaded = ctx.attempt(kit.load_demo, incidents=DEMO_INCIDENTS, by=user)
-            if loaded:
-                ctx.flash(f"Loaded {loaded['incidents']} demo incidents.")
-                st.rerun()
+        _demo_data()

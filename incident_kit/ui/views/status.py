@@ -42,7 +42,7 @@ def _card(row, *, ongoing: bool) -> None:
                      query_params={"ref": row.reference})
 
 
-board = ui.attempt(kit.status_board, viewer=user or "")
+board = ui.attempt(kit.status_board, viewer=user)
 if board is not None:
     ongoing = board[board["status"].isin(ACTIVE_VALUES)]
     resolved = board[~board["status"].isin(ACTIVE_VALUES)]

@@ -1,7 +1,9 @@
 """Subscriptions: follow incidents by severity or type, and say where reminders reach you.
 
 Channels are named in words (email, Slack, Microsoft Teams, a webhook); the raw
-apprise URL stays under "Advanced". Failed deliveries say why and what to do.
+apprise URL stays under "Advanced", and a saved one is shown only redacted. Every
+read is the current person's view: their own subscriptions, and failed deliveries
+about incidents they may see. Failed deliveries say why and what to do.
 """
 
 import streamlit as st
@@ -33,16 +35,17 @@ def _try(action, channel: str, **kwargs):
             st.error(f"That {KINDS[kind][0] if kind != 'email' else 'email'} address was not recognised: "
                      "check it is complete (copy it again from where you found it).", icon=":material/error:")
         else:
-            st.error(str(exc), icon=":material/error:")
+            st.error(ui.app_words(exc), icon=":material/error:")
         return None
 
 
 severities = [s.name for s in kit.severities()]
 types = {t.label: t.name for t in kit.types()}
+saved = kit.contact(user, viewer=user) or ""  # stays on the server: the picker shows it redacted
 
 with st.container(border=True):
     st.subheader("Follow many incidents", anchor=False)
-    channel = channel_picker(key="follow", current=kit.contact(user) or "")
+    channel = channel_picker(key="follow", current=saved)
     cols = st.columns(2)
     min_severity = cols[0].selectbox("Severity at least", ["Any severity", *severities], index=0)
     type_label = cols[1].selectbox("Type", ["Any type", *types], index=0)
@@ -56,7 +59,7 @@ with st.container(border=True):
             st.success(f"You now follow {display.text(sub.describe())} by {describe_channel(sub.channel)}.")
 
 st.subheader("Your subscriptions", anchor=False)
-mine = kit.subscriptions(person=user)
+mine = kit.subscriptions(viewer=user, mine=True)
 if not mine:
     st.caption("None yet. Follow one incident from its page, or many with the form above.")
 for sub in mine:
@@ -69,15 +72,17 @@ for sub in mine:
 with st.container(border=True):
     st.subheader("Where reminders reach you", anchor=False)
     st.caption("When you are accountable for an incident's updates and one is overdue, a reminder goes here.")
-    contact = channel_picker(key="contact", current=kit.contact(user) or "")
+    contact = channel_picker(key="contact", current=saved)
     if st.button("Save", key="contact_save"):
-        if _try(lambda c, **kw: kit.set_contact(user, c, **kw), contact, by=user) is not None:
+        if contact == saved and saved:
+            st.info("Nothing to save: paste a new address to change where your reminders go.")
+        elif _try(lambda c, **kw: kit.set_contact(user, c, **kw), contact, by=user) is not None:
             st.success("Saved.")
 
-counts = kit.outbox_counts()
-st.caption(f"Deliveries: {counts['pending']} waiting · {counts['sending']} sending · {counts['sent']} sent · "
-           f"{counts['failed']} failed.")
-failed = ui.attempt(kit.outbox, status="failed", limit=20)
+counts = kit.outbox_counts(viewer=user)
+st.caption(f"Deliveries you can see: {counts['pending']} waiting · {counts['sending']} sending · "
+           f"{counts['sent']} sent · {counts['failed']} failed.")
+failed = ui.attempt(kit.outbox, viewer=user, status="failed", limit=20)
 if failed is not None and not failed.empty:
     with st.expander(f"Why {len(failed)} deliver{'y' if len(failed) == 1 else 'ies'} failed, and what to do",
                      expanded=True):

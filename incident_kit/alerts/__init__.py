@@ -1,0 +1,1 @@
+"""Alert intake: Alertmanager, Grafana and generic alert events become incidents (see ``service``)."""

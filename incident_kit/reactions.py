@@ -1,0 +1,22 @@
+"""The domains that react to incident changes, in one list.
+
+* ``review.service``: an incident closes only with a published or waived review;
+* ``notify.service``: a posted update queues one delivery per subscriber, in the update's transaction.
+
+Each exposes ``register(subscribe)``. ``incident.hooks`` calls ``install`` before the first event
+of a process, so these rules cannot be switched off by importing less (or in another order).
+A new reacting domain adds its ``register`` here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def install(subscribe: Callable) -> None:
+    """Register every reacting domain's callbacks with ``subscribe(kind, callback)`` (``incident.hooks``)."""
+    from .notify import service as notify_service
+    from .review import service as review_service
+
+    for register in (review_service.register, notify_service.register):
+        register(subscribe)
