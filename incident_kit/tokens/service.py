@@ -35,7 +35,9 @@ def create(db, name: str, scopes, *, by, expires=None, now: dt.datetime | None =
         if store.by_name(tx, name_) is not None:
             raise IncidentKitError(f"A token named {name_} exists already (names are never reused, so the "
                                    "timeline stays unambiguous); choose another name.")
-        token_id = store.insert(tx, name=name_, prefix=lookup_prefix(secret), digest=digest(secret),
+        prefix = lookup_prefix(secret)
+        assert prefix is not None  # new_secret() always makes one of ours
+        token_id = store.insert(tx, name=name_, prefix=prefix, digest=digest(secret),
                                 scopes=scopes_, now=now, by=by, expires_at=until)
         store.record_event(tx, token_id, now=now, actor=by, kind="created", detail=" ".join(scopes_))
         token = ApiToken(id=token_id, name=name_, scopes=scopes_, created_at=now, created_by=str(by),
@@ -64,12 +66,15 @@ def revoke(db, name: str, *, by, now: dt.datetime | None = None) -> ApiToken:
         access.require_admin(tx, by, "revoke API tokens")
         token = store.by_name(tx, name_)
         if token is None:
-            raise NotFound(f"There is no API token named {name_[:63]}; `api-token list` shows them.")
+            raise NotFound(f"There is no API token named {name_[:63]}; `api-token list` shows them.",
+                           in_app=f"There is no API token named {name_[:63]}; the list above shows them.")
         if token.revoked_at is not None:
             raise IncidentKitError(f"The token {token.name} was already revoked.")
         store.revoke(tx, token.id, now=now, by=by)
         store.record_event(tx, token.id, now=now, actor=by, kind="revoked")
-        return store.by_name(tx, name_)
+        revoked = store.by_name(tx, name_)
+        assert revoked is not None  # found above, in this transaction, and never deleted
+        return revoked
 
     return db.write(work)
 
