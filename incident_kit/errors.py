@@ -32,3 +32,7 @@ class StoreUnavailable(IncidentKitError):
 
 class NotAllowed(IncidentKitError):
     """The acting person may not make this change (e.g. only admins change settings)."""
+
+
+class Conflict(IncidentKitError):
+    """The request clashes with another one in progress (e.g. a retry while the first is still running)."""

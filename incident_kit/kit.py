@@ -26,6 +26,7 @@ from .notify.api import NotifyAPI
 from .review.api import ReviewAPI
 from .similar.api import SimilarAPI
 from .statuspage.api import StatusPageAPI
+from .tokens.api import TokensAPI
 
 _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
 _OPEN_LOCK = threading.Lock()
@@ -44,7 +45,7 @@ def local_user() -> str:
 
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
-          SimilarAPI, AlertAPI, AnalyticsAPI):
+          SimilarAPI, AlertAPI, AnalyticsAPI, TokensAPI):
     """Open with ``incident_kit.open(path, user=...)``; every method is one atomic change or one read.
 
     ``user`` is the trusted local operator, who acts and views when a call names nobody. Without

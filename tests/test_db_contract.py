@@ -75,7 +75,16 @@ def test_no_module_touches_another_objects_private_attributes():
     found += [f"{path.relative_to(ROOT)}:{node.lineno} {ast.unparse(node)}"
               for path, tree in sources(ROOT / "benchmarks") for node in ast.walk(tree)
               if private(node) and holds(node.value)]
+    found = [f for f in found if f.split(" ", 1)[1] not in THIRD_PARTY_WORKAROUNDS]
     assert not found, "private attributes reached from outside their object:\n" + "\n".join(found)
+
+
+# A library's private name we patch on purpose, each with the test that fails once the reason is gone.
+THIRD_PARTY_WORKAROUNDS = {
+    "base_events._set_nodelay": "web/app.py send_small_answers_at_once: Streamlit 1.67 binds its socket with "
+                                "proto 0, so asyncio leaves Nagle on (44 ms per kept-alive request); "
+                                "tests/test_web_serving.py fails once Streamlit binds with IPPROTO_TCP",
+}
 
 
 @pytest.mark.both_stores

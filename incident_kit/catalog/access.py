@@ -9,7 +9,7 @@ verified by a sign-in, unless the install turned ``trust_typed_names`` on
 from __future__ import annotations
 
 from ..errors import NotAllowed
-from ..identity import is_checked, is_trusted_name
+from ..identity import is_checked, is_machine, is_trusted_name
 from . import store
 
 
@@ -39,7 +39,10 @@ def admin_names(tx) -> list[str]:
 
 
 def can_administer(tx, person) -> bool:
-    """Admins may change settings, import and load the demo; before any admin is named, anyone may."""
+    """Admins may change settings, import and load the demo; before any admin is named, any person may
+    (never a machine: an API token administers nothing)."""
+    if is_machine(person):
+        return False
     return person is None or not store.admins(tx) or is_admin(tx, person)
 
 
@@ -47,6 +50,8 @@ def refusal(tx, actor, doing: str) -> str | None:
     """Why a checked ``actor`` may not do ``doing`` (e.g. "change settings"), in one sentence; None if they may."""
     if not is_checked(actor) or can_administer(tx, actor):
         return None
+    if is_machine(actor):
+        return f"An API token cannot {doing}; ask an admin."
     names = ", ".join(sorted(store.admins(tx)))
     if str(actor) in store.admins(tx):
         return (f"Only a signed-in admin can {doing}: sign in to prove you are {actor}, "

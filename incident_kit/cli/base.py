@@ -14,6 +14,12 @@ from ..config import DB_ENV_VAR, is_url
 from ..safe_output import terminal_json, terminal_text
 
 
+# What a command says when the app holds the DuckDB file: send it through the app instead.
+THROUGH_THE_APP = ("The database {path} is held by the running app{pid}, so this command cannot open it; send it "
+                   "through the app with --server http://localhost:8501 (or INCIDENT_KIT_SERVER) and an API token "
+                   "in INCIDENT_KIT_TOKEN.")
+
+
 def read_only_reason(target) -> str | None:
     """Why an existing DuckDB file cannot be changed here (the file, or the folder DuckDB writes its journal
     into, is read-only), as a sentence; None when it can be written (or is a URL, or not there yet)."""
@@ -33,27 +39,38 @@ def read_only_reason(target) -> str | None:
 
 
 class State:
-    def __init__(self, db_path: str | None):
+    def __init__(self, db_path: str | None, server: str | None = None):
         self.db_path = db_path
+        self.server = server or None
         self._kit = None
         self._db = None
         self.read_only_reason: str | None = None  # set when the store could only be opened for reading
 
-    def kit(self, *, read_only: bool = False):
-        """The Kit over ``--db``. A DuckDB file that cannot be written here (a read-only file, folder or
-        mount) is opened read-only, so every command that only reads still works; a change then fails with
-        ``read_only_reason`` (``LazyGroup.invoke``)."""
+    def kit(self, *, read_only: bool = False, while_app_runs: str = THROUGH_THE_APP):
+        """The Kit for this command: the local store, or with ``--server`` the running app's API
+        (``remote.RemoteKit``). ``while_app_runs`` is the sentence when the app holds the DuckDB file.
+        A DuckDB file that cannot be written here (a read-only file, folder or mount) is opened read-only,
+        so every command that only reads still works; a change then fails with ``read_only_reason``
+        (``LazyGroup.invoke``)."""
+        if self._kit is None and self.server:
+            from .remote import RemoteKit
+
+            self._kit = RemoteKit(self.server)
         if self._kit is None:
             from .. import open as open_kit
             from ..config import resolve_db_path
+            from ..errors import StoreUnavailable
             from ..kit import local_user
 
             if not read_only:
                 self.read_only_reason = read_only_reason(resolve_db_path(self.db_path))
             # The CLI is the trusted local operator (whoever runs it holds the database): the one place,
             # with notebooks, that names a default actor. The app and the HTTP API never do.
-            self._kit = open_kit(self.db_path, read_only=read_only or self.read_only_reason is not None,
-                                 user=local_user())
+            try:
+                self._kit = open_kit(self.db_path, read_only=read_only or self.read_only_reason is not None,
+                                     user=local_user())
+            except StoreUnavailable as exc:
+                raise _held_by_app(exc, self.db_path, while_app_runs) from None
         return self._kit
 
     def reader(self):
@@ -77,6 +94,20 @@ class State:
                 held.close()
 
 
+def _held_by_app(exc, db_path, sentence: str):
+    """``exc``, or when another process holds the DuckDB file, ``sentence`` naming the file (and the PID)."""
+    import re
+
+    from ..config import resolve_db_path
+    from ..errors import StoreUnavailable
+    from ..snapshot import is_locked
+
+    if not is_locked(exc):
+        return exc
+    pid = re.search(r"\(PID (\d+)\)", str(exc))
+    return StoreUnavailable(sentence.format(path=resolve_db_path(db_path), pid=f" (PID {pid[1]})" if pid else ""))
+
+
 # The module (in this package) that defines each command. A process imports only the one it runs: an alert
 # hook's ``declare`` skips the import, review and notification commands (~15 ms of its ~200 ms); ``--help``
 # and a mistyped name load them all. ``tests/test_cli.py`` checks this map against what the modules define.
@@ -87,7 +118,7 @@ COMMAND_MODULES = {
     "demo": "demo", "import": "imports", "export": "export", "restore": "export", "metrics": "metrics",
     "similar": "similar", "review": "review", "close": "review", "follow-ups": "review",
     "notify": "notify", "subscribe": "notify", "unsubscribe": "notify", "subscriptions": "notify",
-    "needs-update": "notify", "status-page": "notify",
+    "needs-update": "notify", "status-page": "notify", "api-token": "tokens",
 }
 
 
@@ -128,11 +159,14 @@ class LazyGroup(click.Group):
 @click.option("--db", "db_path", metavar="PATH|URL", envvar=DB_ENV_VAR, show_envvar=True,
               help="DuckDB file, or a postgresql://user@host:port/database URL (pip install "
                    "'incident-kit[postgres]') [default: data/incident_kit.duckdb].")
+@click.option("--server", metavar="URL", envvar="INCIDENT_KIT_SERVER", show_envvar=True,
+              help="Send declare, update, status, resolve, list, show and metrics to the running app at URL "
+                   "(e.g. http://localhost:8501) with the API token in $INCIDENT_KIT_TOKEN.")
 @click.version_option(package_name="incident-kit")
 @click.pass_context
-def cli(ctx: click.Context, db_path: str | None) -> None:
+def cli(ctx: click.Context, db_path: str | None, server: str | None) -> None:
     """Declare incidents, keep everyone updated, and learn from them."""
-    ctx.obj = State(db_path)
+    ctx.obj = State(db_path, server)
     ctx.call_on_close(ctx.obj.close)
 
 

@@ -19,8 +19,11 @@ def metrics(state, since, until, as_json):
     """
     from .. import analytics
 
-    store = state.reader()
-    out = analytics.metrics_summary(store, since=since, until=until)
+    if state.server:  # the running app's API answers with the same object
+        store, out = None, state.kit().metrics(since=since, until=until)
+    else:
+        store = state.reader()
+        out = analytics.metrics_summary(store, since=since, until=until)
     taken = getattr(store, "snapshot_time", None)  # set when reading the app's snapshot
     if taken is not None:
         # stderr in JSON mode, so stdout stays one JSON object for other tools

@@ -24,8 +24,9 @@ PLACEHOLDERS = {"reference": "INC-1", "other": "INC-2", "into": "INC-2", "follow
                 "section": "summary", "text": "x", "title": "x", "message": "x", "channel": "json://localhost",
                 "depth": "note", "label": "x", "name": "x", "value": "x", "url": "https://example.com",
                 "severity": "Minor", "hint_key": "k", "source": "x", "out_dir": "x", "reason": "x",
-                "when": "2026-01-01T00:00:00+00:00", "kind": "csv", "delivery_id": 1, "paths": [], "files": [], "prepared": None,
-                "text_or_reference": "x", "payload": {}, "event": {}, "split": "2026-01-01"}
+                "when": "2026-01-01T00:00:00+00:00", "kind": "csv", "delivery_id": 1, "paths": [], "files": [],
+                "prepared": None, "text_or_reference": "x", "payload": {}, "event": {}, "split": "2026-01-01",
+                "scopes": ["incidents:read"], "idempotency_key": "k"}
 
 
 def _calls_naming_nobody():

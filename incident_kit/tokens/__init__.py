@@ -1,0 +1,1 @@
+"""API tokens (hashed, scoped, revocable) and the idempotency keys of API declarations."""
