@@ -56,8 +56,8 @@ class Subscription:
 
     @property
     def signed_webhook(self) -> bool:
-        """Whether this subscription receives signed incident events (``webhooks.is_signed``)."""
-        from .webhooks import is_signed
+        """Whether this subscription receives signed incident events (``channels.is_signed``)."""
+        from .channels import is_signed
 
         return is_signed(self.channel)
 

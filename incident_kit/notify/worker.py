@@ -58,6 +58,19 @@ class Worker:
         except channels.DeliveryError as exc:
             return exc
 
+    def _send_all(self, due: list[Claimed]) -> list[channels.DeliveryError | None]:
+        """Send concurrently, except that one webhook's events go one after another, oldest first: a
+        receiver hears of a change in the order it happened (unless a retry comes between)."""
+        lanes: dict[tuple, list[Claimed]] = {}
+        for item in due:
+            lane = ("webhook", item.subscription_id) if item.kind == DeliveryKind.WEBHOOK else ("one", item.id)
+            lanes.setdefault(lane, []).append(item)
+        found: dict[int, channels.DeliveryError | None] = {}
+        for items, outcomes in zip(lanes.values(), self._pool.map(lambda items: [self._send(i) for i in items],
+                                                                  lanes.values()), strict=True):
+            found.update(zip((item.id for item in items), outcomes, strict=True))
+        return [found[item.id] for item in due]
+
     def drain_batch(self) -> DrainResult:
         """Claim up to ``batch`` due deliveries, send them, record the outcomes."""
         claimed = service.claim(self.db, worker=self.name, now=self.clock(), lease=self.lease, limit=self.batch)
@@ -65,7 +78,7 @@ class Worker:
             return DrainResult()
         withheld = [item for item in claimed if item.withheld is not None]  # already settled by the claim
         due = [item for item in claimed if item.withheld is None]
-        outcomes = list(self._pool.map(self._send, due))
+        outcomes = self._send_all(due)
         sent = [item.id for item, err in zip(due, outcomes, strict=True) if err is None]
         errors = [(item, str(err) or "delivery failed") for item, err in zip(due, outcomes, strict=True)
                   if err is not None]
