@@ -135,13 +135,24 @@ def redact(channel: str) -> str:
     An email address stays as it is. An apprise URL is printed by apprise itself in privacy mode
     (``url(privacy=True)``: tokens cut to their first and last character, passwords as ****), without
     its query (which holds headers, GET parameters and signatures), and with a generic webhook's path
-    cut the same way. Anything apprise does not understand keeps its scheme and host only.
+    cut the same way; a signed webhook likewise (scheme, host, port and its path cut, no user or query).
+    Anything apprise does not understand keeps its scheme and host only.
     """
     text = (channel or "").strip()
     if not text or is_email(text):
         return text
     import apprise  # loaded only when a channel is shown (fast CLI start)
     from apprise import URLBase
+
+    if is_signed(text):  # not apprise's: asked, it would log the whole URL as unsupported
+        try:
+            parts = urllib.parse.urlsplit(signed_url(text))
+            host, port = parts.hostname or "", f":{parts.port}" if parts.port else ""
+        except ValueError:
+            return f"{SIGNED_PREFIX}…"
+        path = "/".join(URLBase.pprint(segment, privacy=True) for segment in parts.path.rstrip("/").split("/"))
+        host = f"[{host}]" if ":" in host else host
+        return f"{SIGNED_PREFIX}{parts.scheme}://{host}{port}{path}"
 
     try:
         plugin = apprise.Apprise.instantiate(text, suppress_exceptions=True)
