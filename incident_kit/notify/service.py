@@ -111,9 +111,8 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
     """Subscribe ``person`` to one incident, or to every incident matching a severity threshold and/or a type.
 
     The subscription records whether it was made verified (``_made_verified``): updates of a private
-    incident reach it only then, or while the install believes typed names. A signed webhook
-    (``webhook+https://…``) receives incident events instead, never about a private incident; the
-    subscription returned carries its new signing secret, the one time it is shown.
+    incident reach it only then, or while the install believes typed names. A signed webhook (``webhooks.py``)
+    gets events instead, never private; the one returned carries its new signing secret, shown only then.
     """
     person = clean_person(person, "Person")
     by = clean_person(by, "Subscribed by")
@@ -164,7 +163,10 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
         assert made is not None  # inserted above, in this transaction
         return replace(made, signing_secret=secret)
 
-    return db.write(work)
+    made = db.write(work)
+    if secret:
+        db.memo.bump()  # ``store.any_signed_subscription`` is remembered
+    return made
 
 
 def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
@@ -189,7 +191,10 @@ def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
         assert ended is not None  # read above, in this transaction; ending keeps the row
         return ended
 
-    return db.write(work)
+    ended = db.write(work)
+    if ended.signed_webhook:
+        db.memo.bump()  # ``store.any_signed_subscription`` is remembered
+    return ended
 
 
 def subscriptions(db, *, viewer, person: str | None = None, incident: str | None = None,
@@ -328,14 +333,8 @@ def claim(db, *, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int)
     """Claim up to ``limit`` due deliveries. A webhook event that may no longer go (``webhooks.withheld``) is
     settled as failed here and comes back with ``withheld`` saying why; the worker sends the others."""
     def work(tx) -> list[Claimed]:
-        claimed = []
-        for item, public, ended in store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit):
-            why = webhooks.withheld(item, public=public, ended=ended)
-            if why is not None:
-                store.mark_unsent(tx, [(item.id, DeliveryStatus.FAILED, now, why)], worker=worker)
-                item = replace(item, withheld=why)
-            claimed.append(item)
-        return claimed
+        claimed = store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit)
+        return webhooks.withhold(tx, claimed, worker=worker, now=now)
 
     # READ COMMITTED is enough: the claim locks its rows (SKIP LOCKED) and re-checks their status, and
     # SERIALIZABLE would abort one of two workers that merely read the same due rows.
@@ -361,6 +360,8 @@ def settle(db, *, worker: str, now: dt.datetime, sent: list[int],
             webhooks.end_gone(tx, item, now=now)
 
     db.write(work)
+    if gone:
+        db.memo.bump()  # subscriptions ended: ``store.any_signed_subscription`` is remembered
     failed = sum(1 for r in rows if r[1] == DeliveryStatus.FAILED)
     return len(rows) - failed, failed
 

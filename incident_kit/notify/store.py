@@ -220,7 +220,10 @@ def any_active_subscription(tx) -> bool:
 
 
 def any_signed_subscription(tx) -> bool:
-    return bool(tx.fetchone(ANY_SIGNED_SUBSCRIPTION)[0])
+    """Kept in the database's memo (on DuckDB, where this process makes every change; PostgreSQL asks every
+    time): the hook asks at every declaration and status change, and the query alone added ~0.4 ms to a
+    2.5 ms ``declare``. The notify service bumps the memo after making or ending a signed subscription."""
+    return tx.memo.get("signed_subscriptions", lambda: bool(tx.fetchone(ANY_SIGNED_SUBSCRIPTION)[0]))
 
 
 def queue_webhook_events(tx, *, incident_id: int, update_id: int | None, event_type: str, body: str,

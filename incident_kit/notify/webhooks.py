@@ -26,6 +26,7 @@ import json
 import math
 import secrets
 import urllib.parse
+from dataclasses import replace
 
 from ..catalog import store as catalog
 from ..clock import iso, utcnow
@@ -34,7 +35,7 @@ from ..incident.format import render_update
 from ..incident.models import Incident, Status, Update
 from . import channels, store
 from .messages import promised
-from .models import Claimed, DeliveryKind
+from .models import Claimed, DeliveryKind, DeliveryStatus
 
 DECLARED = "incident.declared"
 UPDATED = "incident.updated"
@@ -138,6 +139,19 @@ def withheld(item: Claimed, *, public: bool, ended: bool) -> str | None:
     if ended:
         return "Not sent: the subscription ended before this event went out."
     return None
+
+
+def withhold(tx, claimed: list[tuple[Claimed, bool, bool]], *, worker: str, now) -> list[Claimed]:
+    """The claim's deliveries (``store.claim``: each with whether its incident is public and its subscription
+    ended); one that may no longer go is settled as failed here, and comes back with ``withheld`` saying why."""
+    out = []
+    for item, public, ended in claimed:
+        why = withheld(item, public=public, ended=ended)
+        if why is not None:
+            store.mark_unsent(tx, [(item.id, DeliveryStatus.FAILED, now, why)], worker=worker)
+            item = replace(item, withheld=why)
+        out.append(item)
+    return out
 
 
 def end_gone(tx, item: Claimed, *, now) -> None:
