@@ -119,6 +119,23 @@ def test_every_incident_event_arrives_signed_with_its_type_in_order(kit, signed_
     assert events[3]["data"]["resolved_at"] is not None and events[6]["data"]["closed_at"] is not None
 
 
+def test_reopening_declining_and_merging_are_status_changes(kit, signed_receiver):
+    follow(kit, signed_receiver)
+    first = kit.declare("Checkout is failing", declared_by="ana")
+    kit.resolve(first.reference, by="ana")
+    kit.reopen(first.reference, by="ana", reason="It came back")
+    dup = kit.declare("Checkout broken again", declared_by="bao")
+    kit.merge(dup.reference, first.reference, by="bao")
+    false_alarm = kit.declare("Disk alert", declared_by="ana")
+    kit.decline(false_alarm.reference, reason="A test alert", by="ana")
+    drain(kit)
+
+    moves = sorted((e["data"]["reference"], e["data"]["previous_status"], e["data"]["status"])
+                   for _, e in signed_receiver.events if e["type"] == "incident.status_changed")
+    assert moves == [(first.reference, "resolved", "investigating"), (dup.reference, "investigating", "merged"),
+                     (false_alarm.reference, "investigating", "declined")]
+
+
 def test_an_update_event_carries_the_update_in_the_predictable_format(kit, signed_receiver):
     follow(kit, signed_receiver)
     inc = kit.declare("Checkout is failing", severity="Major", declared_by="ana")
@@ -321,3 +338,34 @@ def test_events_are_queued_in_the_changes_transaction_and_not_when_it_is_refused
         kit.close_incident(inc.reference, by="ana")  # refused by the review rule: its event goes with it
 
     assert sorted(kit.outbox()["title"]) == ["incident.declared", "incident.resolved"]
+
+
+@pytest.mark.parametrize("strategy", ["lock", "retry"])
+def test_twenty_simultaneous_alert_deliveries_queue_one_declared_event(tmp_path, strategy):
+    import threading
+
+    import incident_kit as ik
+    from conftest import FIXTURES
+
+    payload = json.loads((FIXTURES / "alerts" / "alertmanager-firing.json").read_text())
+    kit = ik.open(tmp_path / "kit.duckdb", user="tester", write_strategy=strategy)
+    kit.subscribe("webhook+http://127.0.0.1:9/events", person="ops", min_severity=kit.severities()[0].name)
+    barrier = threading.Barrier(20)
+    errors = []
+
+    def deliver() -> None:
+        barrier.wait()
+        try:
+            kit.receive_alertmanager(payload, by="token:am")
+        except Exception as exc:  # any error reaching a caller fails the test
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=deliver) for _ in range(20)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    # the nineteen declarations that lost the race were rolled back with the events they queued
+    assert list(kit.outbox(kind="webhook")["title"]) == ["incident.declared"]
+    kit.close()
