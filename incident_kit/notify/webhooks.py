@@ -105,7 +105,7 @@ def _on_incident_event(tx, kind: str, incident_id: int, payload: dict) -> None:
     if kind == "update_posted" and payload.get("detail") != "internal":
         return  # external updates feed the status page; subscribers get the internal one
     if not store.any_signed_subscription(tx):
-        return  # nobody listens: a change costs one indexed EXISTS more
+        return  # nobody listens (remembered: on DuckDB a change pays no query for this)
     type_ = event_type(kind, payload.get("new"))
     incident = payload.get("incident") or incident_store.get_by_id(tx, incident_id)
     if type_ is None or incident is None:
