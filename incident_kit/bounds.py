@@ -28,9 +28,15 @@ TRUE_WORDS = frozenset({"true", "yes", "y", "on", "1"})
 FALSE_WORDS = frozenset({"false", "no", "n", "off", "0", ""})
 
 
+def without_nul(value: str) -> str:
+    """``value`` without NUL characters: PostgreSQL's text cannot hold one (psycopg refuses the whole statement),
+    DuckDB would keep it, and no person means one; a pasted NUL is dropped, so both stores keep the same text."""
+    return value.replace("\x00", "")
+
+
 def text(value, *, what: str, limit: int) -> str:
-    """``value`` stripped, refused when longer than ``limit`` characters."""
-    out = str(value or "").strip()
+    """``value`` stripped (and ``without_nul``), refused when longer than ``limit`` characters."""
+    out = without_nul(str(value or "")).strip()
     if len(out) > limit:
         raise IncidentKitError(f"{what} is {len(out):,} characters long; the limit is {limit:,} characters.")
     return out

@@ -81,7 +81,7 @@ def is_trusted_name(person, *, trust_typed_names: bool) -> bool:
 
 def clean_person(value, what: str) -> str:
     """One line of text naming a person, at most ``NAME_MAX`` characters; keeps a ``Person``'s proof."""
-    text = " ".join(str(value or "").split())
+    text = " ".join(str(value or "").replace("\x00", "").split())  # no NUL: see bounds.without_nul
     if not text:
         raise IncidentKitError(f"{what} is required: say who is making this change.")
     if len(text) > NAME_MAX:

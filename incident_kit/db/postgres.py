@@ -42,7 +42,7 @@ from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from ..errors import StoreUnavailable
+from ..errors import IncidentKitError, StoreUnavailable
 from .pgcopy import AnalyticsMirror
 
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
@@ -326,6 +326,13 @@ class PostgresDatabase:
                     return work(PgTx(con, self.memo))
         except self._retryable:
             raise
+        except self._psycopg.DataError as exc:
+            if "NUL" not in str(exc):
+                raise
+            # The services drop NUL from what people type (bounds.without_nul); any other text that carries one
+            # (a file's field, a label) is one sentence here, on the one store that cannot hold it.
+            raise IncidentKitError("Text with a NUL character (\\0) cannot be saved; remove it and try again.") \
+                from None
         except (self._psycopg.OperationalError, PoolTimeout) as exc:
             self._pool.check()  # replace every idle connection the server dropped too, not just this one
             raise _ConnectionLost(

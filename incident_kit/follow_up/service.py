@@ -27,7 +27,7 @@ TITLE_MAX = 200  # a tracker issue title, not an essay: detail goes in the descr
 
 
 def _clean_title(title) -> str:
-    text = " ".join(str(title or "").split())
+    text = " ".join(bounds.without_nul(str(title or "")).split())
     if not text:
         raise IncidentKitError("A follow-up needs a title: say in a few words what will be done.")
     if len(text) > TITLE_MAX:

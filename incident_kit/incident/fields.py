@@ -19,7 +19,7 @@ SUMMARY_MAX = bounds.SUMMARY_MAX
 
 
 def clean_title(title) -> str:
-    text = " ".join(str(title or "").split())
+    text = " ".join(bounds.without_nul(str(title or "")).split())
     if not text:
         raise IncidentKitError("Title is required: say in a few words what is happening.")
     if len(text) > TITLE_MAX:
