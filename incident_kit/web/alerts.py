@@ -1,7 +1,7 @@
 """Alert intake routes: Prometheus Alertmanager's webhook (and Grafana's), and the generic alert event.
 
-Each handler makes one Kit call (``receive_alertmanager`` / ``receive_alert``) as the token, which is one
-short transaction: a repeat is one read, a change one write, and nothing is sent inline (a final update
+Each handler makes one Kit call (``receive_alertmanager`` / ``receive_alert``) as the token: a repeat is one
+read, a change that read and one short write transaction, and nothing is sent inline (a final update
 reaches subscribers through the outbox). Alertmanager times out slow receivers, so nothing else happens
 here. The rules (grouping, repeats, resolution, privacy) are the alerts service's.
 
