@@ -1,7 +1,9 @@
 """The domains that react to incident changes, in one list.
 
 * ``review.service``: an incident closes only with a published or waived review;
-* ``notify.service``: a posted update queues one delivery per subscriber, in the update's transaction.
+* ``notify.service``: a posted update queues one delivery per subscriber, in the update's transaction;
+* ``notify.webhooks``: a declaration, an internal update, a status change, resolving or closing queues one
+  signed event per signed-webhook subscriber, in the change's transaction (never a private incident).
 
 Each exposes ``register(subscribe)``. ``incident.hooks`` calls ``install`` before the first event
 of a process, so these rules cannot be switched off by importing less (or in another order).
@@ -16,7 +18,8 @@ from collections.abc import Callable
 def install(subscribe: Callable) -> None:
     """Register every reacting domain's callbacks with ``subscribe(kind, callback)`` (``incident.hooks``)."""
     from .notify import service as notify_service
+    from .notify import webhooks as notify_webhooks
     from .review import service as review_service
 
-    for register in (review_service.register, notify_service.register):
+    for register in (review_service.register, notify_service.register, notify_webhooks.register):
         register(subscribe)

@@ -1,4 +1,5 @@
-"""Real local receivers for notification tests: an aiosmtpd SMTP server and an HTTP webhook receiver."""
+"""Real local receivers for notification tests: an aiosmtpd SMTP server, an HTTP webhook receiver, and a
+signed-webhook receiver that verifies every request with the ``standardwebhooks`` library, as a real one does."""
 
 from __future__ import annotations
 
@@ -91,6 +92,74 @@ class WebhookReceiver:
         return f"json://127.0.0.1:{self.server.server_port}{path}"
 
 
+class SignedReceiver:
+    """A real HTTP server that verifies Standard Webhooks signatures before it accepts an event.
+
+    ``trust(secret)`` gives it the subscription's signing secret. A request that does not verify is
+    answered 401 and recorded in ``rejected``; one that does is answered with the next status of
+    ``answers`` (200 once they run out) and, when that is 2xx, its event lands in ``events`` as
+    ``(webhook-id, event)``. ``attempts`` keeps every request as received: (headers, raw body).
+    """
+
+    def __init__(self):
+        self.secret: str | None = None
+        self.answers: list[int] = []
+        self.attempts: list[tuple[dict, bytes]] = []
+        self.events: list[tuple[str, dict]] = []
+        self.rejected: list[str] = []
+        self.lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                from standardwebhooks import Webhook
+                from standardwebhooks.webhooks import WebhookVerificationError
+
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                headers = dict(self.headers.items())
+                with receiver.lock:
+                    receiver.attempts.append((headers, body))
+                    try:
+                        if receiver.secret is None:
+                            raise WebhookVerificationError("no secret to verify with yet")
+                        event = Webhook(receiver.secret).verify(body, headers)
+                    except WebhookVerificationError as exc:
+                        receiver.rejected.append(str(exc))
+                        status = 401
+                    else:
+                        status = receiver.answers.pop(0) if receiver.answers else 200
+                        if 200 <= status < 300:
+                            receiver.events.append((headers["webhook-id"], event))
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> "SignedReceiver":
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def trust(self, secret: str) -> None:
+        self.secret = secret
+
+    def url(self, path: str = "/events") -> str:
+        """The subscription channel: a signed webhook to this receiver."""
+        return f"webhook+http://127.0.0.1:{self.server.server_port}{path}"
+
+    def types(self) -> list[str]:
+        return [event["type"] for _, event in self.events]
+
+
 @pytest.fixture
 def smtp_server():
     server = SmtpServer().start()
@@ -109,5 +178,12 @@ def smtp_down():
 @pytest.fixture
 def webhook():
     receiver = WebhookReceiver().start()
+    yield receiver
+    receiver.stop()
+
+
+@pytest.fixture
+def signed_receiver():
+    receiver = SignedReceiver().start()
     yield receiver
     receiver.stop()

@@ -126,7 +126,7 @@ def test_a_damaged_database_shows_its_one_sentence_reason(tmp_path, monkeypatch,
         at = start(user="ana", verified=False)
         assert_no_traceback(at)
         [error] = at.main.error  # in the page itself, not squeezed into the sidebar
-        assert plain(error.value) == str(refused.value)
+        assert plain(error.value) == refused.value.in_app  # its app wording: no flag, no command
         assert str(broken) in plain(error.value)
         assert broken.read_bytes() == before  # nothing was overwritten
     finally:

@@ -29,3 +29,13 @@ def test_save_settings_stores_several_values_in_one_call(kit):
     stored = kit.save_settings({"admins": [" ana ", "bao", "ana"], "public_name": "  Acme  "})
     assert stored == {"admins": ["ana", "bao"], "public_name": "Acme"}
     assert (kit.setting("admins"), kit.setting("public_name")) == (["ana", "bao"], "Acme")
+
+
+def test_the_quiet_import_limit_is_checked_when_it_is_saved_not_only_when_an_import_reads_it(kit):
+    from incident_kit.errors import IncidentKitError
+
+    for bad in ("seven", -1, 0, float("nan"), True, 10 ** 9):
+        with pytest.raises(IncidentKitError, match="number of days between 0 and 36,525"):
+            kit.set_setting("imported_open_max_days", bad)
+    kit.set_setting("imported_open_max_days", 30)
+    assert kit.setting("imported_open_max_days") == 30

@@ -55,3 +55,12 @@ def test_parse_status_is_forgiving_about_case_and_separators(text, expected):
 def test_parse_status_names_the_valid_choices():
     with pytest.raises(InvalidTransition, match="Status 'done' is not one of: investigating, fixing"):
         parse_status("done")
+
+
+def test_an_unknown_status_is_quoted_back_short_however_long():
+    from incident_kit.errors import InvalidTransition
+    from incident_kit.incident.models import parse_status
+
+    with pytest.raises(InvalidTransition) as refused:
+        parse_status("x" * 100_000)
+    assert len(str(refused.value)) < 200 and "…" in str(refused.value)

@@ -159,7 +159,9 @@ def test_the_internal_status_page_splits_ongoing_from_recently_resolved(app_kit)
 
 def test_subscriptions_name_channels_in_words_and_keep_apprise_under_advanced(app_kit):
     at = page("subscriptions.py", "ana")
-    assert at.radio(key="follow_kind").options == ["Email", "Slack", "Microsoft Teams", "A webhook", "Advanced"]
+    assert at.radio(key="follow_kind").options == ["Email", "Slack", "Microsoft Teams", "A webhook", "Signed webhook",
+                                                  "Advanced"]
+    assert "Signed webhook" not in at.radio(key="contact_kind").options  # reminders are text
     at.radio(key="follow_kind").set_value("webhook").run()
     at.text_input(key="follow_address_webhook").input("https://hooks.example.com/incidents")
     at.button(key="follow_subscribe").click().run()

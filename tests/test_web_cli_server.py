@@ -48,7 +48,7 @@ def test_every_remote_command_prints_what_the_local_one_prints(tmp_path, local_e
             ("metrics", "--json"))}
         held = cli(local_env, "declare", "Local write", check=False)
     assert held.returncode == 1
-    assert held.stderr.count("\n") == 1 and "held by the running app" in held.stderr and "--server" in held.stderr
+    assert held.stderr.count("\n") == 1 and "in use by another process" in held.stderr and "probably the running app" in held.stderr and "--server" in held.stderr
     for args, text in through_api.items():  # the app stopped: the same commands, locally
         assert cli(local_env, *args).stdout == text, args
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from .. import bounds
+from ..clock import quoted
 from ..config import COMMS_ROLE, LEAD_ROLE, SETTINGS
 from ..errors import IncidentKitError
 from ..identity import NAME_MAX, clean_person
@@ -143,12 +145,23 @@ def _severity_map_value(value) -> dict[str, str]:
 
 
 # How each setting's value is checked before it is stored (settings declared in config.SETTINGS).
+def open_max_days_value(value) -> float:
+    """``imported_open_max_days``: a number of days above 0 and at most a century (a stored value that is not
+    one is one sentence wherever it is read, as well as when it is saved)."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
+    if not ok or value > 36525:  # "now" minus some 350 years leaves pandas' range (1677); a century is plenty
+        raise IncidentKitError(f"The setting for when an imported open incident counts as ended is "
+                               f"'{quoted(value)}'; it must be a number of days between 0 and 36,525, e.g. 7.")
+    return float(value)
+
+
 _VALIDATORS = {
     "admins": _admins_value,
     "public_name": lambda v: bounds.text(v, what="The organisation name", limit=NAME_MAX),
     "trust_typed_names": lambda v: bounds.flag(v, what="Trust typed names"),
     "alert_severities": _severity_map_value,
     "resolve_with_alerts": lambda v: bounds.flag(v, what="Resolve with alerts"),
+    "imported_open_max_days": open_max_days_value,
 }
 
 

@@ -15,9 +15,9 @@ from ..safe_output import terminal_json, terminal_text
 
 
 # What a command says when the app holds the DuckDB file: send it through the app instead.
-THROUGH_THE_APP = ("The database {path} is held by the running app{pid}, so this command cannot open it; send it "
-                   "through the app with --server http://localhost:8501 (or INCIDENT_KIT_SERVER) and an API token "
-                   "in INCIDENT_KIT_TOKEN.")
+THROUGH_THE_APP = ("The database {path} is in use by another process{pid}, probably the running app, so this "
+                   "command cannot open it; send it through the app with --server http://localhost:8501 (or "
+                   "INCIDENT_KIT_SERVER) and an API token in INCIDENT_KIT_TOKEN.")
 
 
 def read_only_reason(target) -> str | None:

@@ -28,7 +28,8 @@ def _ts(value):
 
 @cli.command()
 @click.option("--channel", required=True, metavar="CHANNEL",
-              help="An email address or an apprise URL: mailto://..., json://host/path, slack://...")
+              help="An email address, an apprise URL (mailto://..., json://host/path, slack://...), or a signed "
+                   "webhook: webhook+https://host/path receives incident events as signed JSON.")
 @click.option("--incident", metavar="REF", help="Follow this one incident.")
 @click.option("--min-severity", metavar="SEVERITY", help="Follow every incident at this severity or above.")
 @click.option("--type", "type_", metavar="TYPE", help="Follow every incident of this type.")
@@ -37,12 +38,21 @@ def _ts(value):
 @json_option
 @pass_state
 def subscribe(state, channel, incident, min_severity, type_, person, by, as_json):
-    """Receive every internal update, in the predictable format, on CHANNEL."""
+    """Receive every internal update, in the predictable format, on CHANNEL.
+
+    A signed webhook receives incident events (declared, updated, status changed, resolved, closed) as
+    JSON signed with Standard Webhooks; its signing secret is printed here once and never again.
+    """
     kit = state.kit()
     sub = kit.subscribe(channel, person=person or by, incident=incident, min_severity=min_severity, type=type_,
                         by=by)
-    reply(as_json, _shown(sub),
-          f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {redact(sub.channel)}.")
+    text = f"Subscription {sub.id}: {sub.person} follows {sub.describe()} on {redact(sub.channel)}."
+    if sub.signing_secret:
+        reply(as_json, {**_shown(sub), "signing_secret": sub.signing_secret},
+              f"{text}\nSigning secret, shown only now (the receiver verifies every event with it): "
+              f"{sub.signing_secret}")
+        return
+    reply(as_json, _shown(sub), text)
 
 
 @cli.command()

@@ -9,8 +9,9 @@ from ..tokens.models import SCOPES
 from .base import cli, echo, echo_json, json_option, pass_state
 
 # While the app holds the DuckDB file, tokens are made in the app (the API does not make tokens).
-IN_SETTINGS = ("The database {path} is held by the running app{pid}, so this command cannot open it; create or "
-               "revoke API tokens in the app's Settings page, or stop the app first.")
+IN_SETTINGS = ("The database {path} is in use by another process{pid}, probably the running app, so this "
+               "command cannot open it; create or revoke API tokens in the app's Settings page, or stop the app "
+               "first.")
 
 
 def _when(value) -> str:

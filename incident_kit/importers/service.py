@@ -9,7 +9,6 @@ file or row has a problem.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -18,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..catalog import access
+from ..catalog import service as catalog_service
 from ..catalog import store as catalog
-from ..clock import quoted, utcnow
+from ..clock import utcnow
 from ..config import SETTINGS
 from ..identity import clean_person
 from ..errors import IncidentKitError
@@ -79,15 +79,6 @@ def collect_files(kind: str, paths: Iterable[str | os.PathLike]) -> list[ImportF
 OPEN_MAX_SETTING = "imported_open_max_days"
 
 
-def _open_max_days(value) -> float:
-    """The setting ``imported_open_max_days`` as a number of days above 0 (a bad stored value is one sentence)."""
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) and value > 0
-    if not ok or value > 36525:  # "now" minus some 350 years leaves pandas' range (1677); a century is plenty
-        raise IncidentKitError(f"The setting for when an imported open incident counts as ended is "
-                               f"'{quoted(value)}'; it must be a number of days between 0 and 36,525, e.g. 7.")
-    return float(value)
-
-
 def _context(db, by: str, max_file_mb: float | None, now: dt.datetime) -> tuple[Context, float]:
     limit = max_file_bytes(max_file_mb)
     default = next(s.default for s in SETTINGS if s.name == OPEN_MAX_SETTING)
@@ -98,7 +89,7 @@ def _context(db, by: str, max_file_mb: float | None, now: dt.datetime) -> tuple[
         for t in catalog.types(tx):
             types[t.name.lower()] = t.name
             types[t.label.lower()] = t.name
-        days = _open_max_days(catalog.get_setting(tx, OPEN_MAX_SETTING, default))
+        days = catalog_service.open_max_days_value(catalog.get_setting(tx, OPEN_MAX_SETTING, default))
         return Context(severities=severities, types=types, by=by, max_bytes=limit, now=now), days
 
     return db.read(work)

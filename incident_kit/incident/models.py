@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from ..clock import quoted
 from ..errors import InvalidTransition
 
 
@@ -89,7 +90,7 @@ def parse_status(value: str) -> Status:
         return Status(str(value).strip().lower().replace("-", "_").replace(" ", "_"))
     except ValueError:
         raise InvalidTransition(
-            f"Status '{value}' is not one of: {', '.join(s.value for s in Status)}."
+            f"Status '{quoted(value)}' is not one of: {', '.join(s.value for s in Status)}."
         ) from None
 
 

@@ -1,6 +1,8 @@
-"""Where a delivery goes: an apprise URL, or an email address sent through the configured SMTP URL.
+"""Where a delivery goes: an apprise URL, an email address sent through the configured SMTP URL, or a
+signed webhook (``webhook+https://receiver/path``).
 
-No hand-written SMTP, Slack or webhook clients: apprise does the talking.
+No hand-written SMTP, Slack or chat clients: apprise does the talking. A signed webhook is the one
+channel apprise cannot serve (its body is our JSON event, signed byte for byte): ``webhooks.py`` posts it.
 """
 
 from __future__ import annotations
@@ -18,26 +20,61 @@ from ..errors import IncidentKitError
 SMTP_ENV_VAR = "INCIDENT_KIT_SMTP_URL"
 
 _EMAIL = re.compile(r"^[^@\s:/]+@[^@\s:/]+\.[^@\s:/]+$")
-EXAMPLES = "e.g. ana@example.com, mailto://..., json://host/path, slack://..."
+EXAMPLES = "e.g. ana@example.com, mailto://..., json://host/path, slack://..., webhook+https://host/path"
+# A signed webhook: the receiver's http(s) address behind this prefix. Any host the app can reach is
+# allowed, loopback and private networks included (a receiver beside the app is common; the tests use one),
+# as for every apprise channel: what may be reached is decided by who may subscribe, not by the address.
+SIGNED_PREFIX = "webhook+"
+URL_MAX = 2000  # longer addresses are refused by common servers and proxies (8 KB request lines at most)
 
 
 class DeliveryError(Exception):
     """A channel refused or could not be reached; the message is stored as ``last_error``."""
 
 
+class Gone(DeliveryError):
+    """The receiver says it is gone for good (HTTP 410): no retry, and its subscription ends."""
+
+
 def is_email(channel: str) -> bool:
     return bool(_EMAIL.match(channel))
 
 
+def is_signed(channel: str | None) -> bool:
+    """Whether ``channel`` is a signed webhook (it receives incident events as signed JSON)."""
+    return (channel or "").strip().lower().startswith(SIGNED_PREFIX)
+
+
+def signed_url(channel: str) -> str:
+    """The receiver's http(s) address of a signed-webhook channel."""
+    return channel.strip()[len(SIGNED_PREFIX):]
+
+
+def _validate_signed(text: str) -> str:
+    url = signed_url(text)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        ok = parts.scheme.lower() in ("http", "https") and bool(parts.hostname) and parts.port != 0
+    except ValueError:  # an unbalanced "[" in the host, a port that is no number
+        ok = False
+    if not ok or len(url) > URL_MAX or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise IncidentKitError(
+            f"A signed webhook needs the receiver's address starting with https:// or http:// and naming a host, "
+            f"as webhook+https://host/path; got '{quoted(text)}'.")
+    return SIGNED_PREFIX + url
+
+
 def validate(channel: str) -> str:
     """Return the cleaned channel, or raise IncidentKitError saying what is accepted."""
-    import apprise  # loaded only when a channel is checked or used (fast CLI start)
-
     text = (channel or "").strip()
     if not text:
         raise IncidentKitError(f"A channel is required: an email address or an apprise URL ({EXAMPLES}).")
     if is_email(text):
         return text
+    if is_signed(text):
+        return _validate_signed(text)
+    import apprise  # loaded only when a channel is checked or used (fast CLI start)
+
     if "://" in text and apprise.Apprise().add(text):
         return text
     raise IncidentKitError(
@@ -98,13 +135,24 @@ def redact(channel: str) -> str:
     An email address stays as it is. An apprise URL is printed by apprise itself in privacy mode
     (``url(privacy=True)``: tokens cut to their first and last character, passwords as ****), without
     its query (which holds headers, GET parameters and signatures), and with a generic webhook's path
-    cut the same way. Anything apprise does not understand keeps its scheme and host only.
+    cut the same way; a signed webhook likewise (scheme, host, port and its path cut, no user or query).
+    Anything apprise does not understand keeps its scheme and host only.
     """
     text = (channel or "").strip()
     if not text or is_email(text):
         return text
     import apprise  # loaded only when a channel is shown (fast CLI start)
     from apprise import URLBase
+
+    if is_signed(text):  # not apprise's: asked, it would log the whole URL as unsupported
+        try:
+            parts = urllib.parse.urlsplit(signed_url(text))
+            host, port = parts.hostname or "", f":{parts.port}" if parts.port else ""
+        except ValueError:
+            return f"{SIGNED_PREFIX}…"
+        path = "/".join(URLBase.pprint(segment, privacy=True) for segment in parts.path.rstrip("/").split("/"))
+        host = f"[{host}]" if ":" in host else host
+        return f"{SIGNED_PREFIX}{parts.scheme}://{host}{port}{path}"
 
     try:
         plugin = apprise.Apprise.instantiate(text, suppress_exceptions=True)

@@ -7,7 +7,9 @@ email, a chat message and a webhook read the same.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
+from ..catalog.models import cadence_for
 from ..clock import human_duration
 from ..incident.format import render_update
 from ..incident.models import Incident, Status, Update
@@ -15,6 +17,15 @@ from ..incident.models import Incident, Status, Update
 
 def _when(ts: dt.datetime) -> str:
     return ts.astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def promised(incident: Incident, update: Update, severities) -> Update:
+    """The update as every surface shows it: with no time promised, an active incident's severity cadence
+    promises the next one (as the incident list and the page show)."""
+    if update.next_update_at is not None or not incident.active:
+        return update
+    minutes = cadence_for(severities, incident.severity)
+    return replace(update, next_update_at=update.posted_at + dt.timedelta(minutes=minutes))
 
 
 def update_message(incident: Incident, update: Update) -> tuple[str, str]:

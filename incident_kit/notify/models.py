@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -17,6 +17,7 @@ class DeliveryStatus(StrEnum):
 class DeliveryKind(StrEnum):
     UPDATE = "update"      # an internal update for a subscriber
     REMINDER = "reminder"  # "your update is overdue" for the accountable person
+    WEBHOOK = "webhook"    # an incident event as signed JSON, for a signed-webhook subscriber (``webhooks.py``)
 
 
 # Retries: 30 s, 1 min, 2 min, ... capped at an hour; after 8 attempts (the 7 waits between
@@ -46,10 +47,19 @@ class Subscription:
     ended_at: dt.datetime | None = None
     ended_by: str | None = None
     verified: bool = False      # made by a signed-in person, an admin for them, or the local operator
+    # A signed webhook's secret: set only on the subscription ``subscribe`` returns (shown once), never read back.
+    signing_secret: str | None = field(default=None, repr=False, compare=False)
 
     @property
     def active(self) -> bool:
         return self.ended_at is None
+
+    @property
+    def signed_webhook(self) -> bool:
+        """Whether this subscription receives signed incident events (``channels.is_signed``)."""
+        from .channels import is_signed
+
+        return is_signed(self.channel)
 
     def describe(self) -> str:
         if self.incident:
@@ -62,6 +72,7 @@ class Subscription:
         return "every incident " + " and ".join(parts)
 
     def to_dict(self) -> dict:
+        """The subscription as JSON; never its signing secret (the CLI adds it once, when it is made)."""
         from ..clock import iso
 
         return {"id": self.id, "person": self.person, "channel": self.channel, "incident": self.incident,
@@ -79,6 +90,10 @@ class Claimed:
     title: str
     body: str
     attempts: int
+    subscription_id: int | None = None
+    message_id: str | None = None   # a webhook's ``webhook-id``: the same on every attempt, so receivers dedupe
+    signing_secret: str | None = field(default=None, repr=False)  # a webhook's subscription secret
+    withheld: str | None = None  # why it may no longer be sent (settled as failed by the claim), or None
 
 
 @dataclass

@@ -25,8 +25,8 @@ from ..identity import Person, clean_person, is_checked, is_trusted_name
 from ..incident import visibility
 from ..incident import service as incidents_service
 from ..incident import store as incident_store
-from . import channels, store  # channels loads apprise only when it sends or checks a URL
-from .messages import reminder_message, update_message
+from . import channels, store, webhooks  # channels loads apprise only when it sends or checks a URL
+from .messages import promised, reminder_message, update_message
 from .models import Claimed, DeliveryKind, DeliveryStatus, Subscription, backoff
 
 SUBSCRIPTION_NOT_FOUND = "There is no active subscription {id}; check its number in the list of subscriptions."
@@ -93,10 +93,7 @@ def _on_update_posted(tx, kind: str, incident_id: int, payload: dict) -> None:
     update = payload.get("update") or store.get_update(tx, update_id)
     if incident is None or update is None:
         return
-    if update.next_update_at is None and incident.active:
-        # No time promised: the severity's cadence promises one (as the incident list and the page show).
-        minutes = cadence_for(catalog.severities(tx, include_inactive=True), incident.severity)
-        update = replace(update, next_update_at=update.posted_at + dt.timedelta(minutes=minutes))
+    update = promised(incident, update, catalog.severities(tx, include_inactive=True))
     title, body = update_message(incident, update)
     store.queue_update_deliveries(tx, incident_id=incident_id, update_id=update_id, title=title, body=body,
                                   now=update.posted_at, admins=access.admin_names(tx),
@@ -114,7 +111,8 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
     """Subscribe ``person`` to one incident, or to every incident matching a severity threshold and/or a type.
 
     The subscription records whether it was made verified (``_made_verified``): updates of a private
-    incident reach it only then, or while the install believes typed names.
+    incident reach it only then, or while the install believes typed names. A signed webhook (``webhooks.py``)
+    gets events instead, never private; the one returned carries its new signing secret, shown only then.
     """
     person = clean_person(person, "Person")
     by = clean_person(by, "Subscribed by")
@@ -126,6 +124,7 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
             "Say what to follow: an incident (e.g. INC-12), a minimum severity, or a type "
             "(the lowest severity follows every incident).")
     verified = _made_verified(by)
+    secret = webhooks.new_secret() if channels.is_signed(channel) else None
 
     def work(tx) -> Subscription:
         # A signed-in person subscribes only themselves (else anyone could route an admin's updates to
@@ -155,15 +154,19 @@ def subscribe(db, channel: str, *, person: str, by: str, incident: str | None = 
             # Made again verified (signed in, or for them): it replaces the one a typed name made.
             store.end_subscription(tx, same_id, now=now, by=by)
         new_id = store.insert_subscription(tx, person=person, channel=channel, incident_id=incident_id,
-                                           min_severity=sev, type=typ, now=now, by=by, verified=verified)
+                                           min_severity=sev, type=typ, now=now, by=by, verified=verified,
+                                           signing_secret=secret)
         if incident_id is not None:
             incident_store.record_event(tx, incident_id, actor=by, kind="subscribed", occurred_at=now,
                                         detail=f"{person} follows this incident's updates")
         made = store.get_subscription(tx, new_id)
         assert made is not None  # inserted above, in this transaction
-        return made
+        return replace(made, signing_secret=secret)
 
-    return db.write(work)
+    made = db.write(work)
+    if secret:
+        db.memo.bump()  # ``store.any_signed_subscription`` is remembered
+    return made
 
 
 def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
@@ -188,7 +191,10 @@ def unsubscribe(db, subscription_id: int, *, by: str) -> Subscription:
         assert ended is not None  # read above, in this transaction; ending keeps the row
         return ended
 
-    return db.write(work)
+    ended = db.write(work)
+    if ended.signed_webhook:
+        db.memo.bump()  # ``store.any_signed_subscription`` is remembered
+    return ended
 
 
 def subscriptions(db, *, viewer, person: str | None = None, incident: str | None = None,
@@ -221,6 +227,9 @@ def set_contact(db, person: str, channel: str, *, by: str) -> str:
     person = clean_person(person, "Person")
     by = clean_person(by, "Set by")
     channel = channels.validate(channel)
+    if channels.is_signed(channel):
+        raise IncidentKitError("A signed webhook receives incident events, not reminders; give an email address "
+                               "or a chat channel for reminders.")
 
     def work(tx) -> None:
         if is_checked(by) and person != str(by):
@@ -321,18 +330,25 @@ def queue_reminders(db, *, now=None) -> int:
 
 # -- the outbox (used by the worker) -------------------------------------------
 def claim(db, *, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claimed]:
+    """Claim up to ``limit`` due deliveries. A webhook event that may no longer go (``webhooks.withheld``) is
+    settled as failed here and comes back with ``withheld`` saying why; the worker sends the others."""
+    def work(tx) -> list[Claimed]:
+        claimed = store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit)
+        return webhooks.withhold(tx, claimed, worker=worker, now=now)
+
     # READ COMMITTED is enough: the claim locks its rows (SKIP LOCKED) and re-checks their status, and
     # SERIALIZABLE would abort one of two workers that merely read the same due rows.
-    return db.write(lambda tx: store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit),
-                    isolation="read committed")
+    return db.write(work, isolation="read committed")
 
 
 def settle(db, *, worker: str, now: dt.datetime, sent: list[int],
-           errors: list[tuple[Claimed, str]], max_attempts: int) -> tuple[int, int]:
-    """Record a batch's outcome in one transaction; return (retrying, failed)."""
+           errors: list[tuple[Claimed, str]], max_attempts: int, gone: tuple[Claimed, ...] = ()) -> tuple[int, int]:
+    """Record a batch's outcome in one transaction; return (retrying, failed). ``gone`` (among ``errors``):
+    receivers gone for good, failed at once, their subscriptions ended (``webhooks.end_gone``)."""
     rows = []
+    ended = {item.id for item in gone}
     for item, error in errors:
-        if item.attempts >= max_attempts:
+        if item.attempts >= max_attempts or item.id in ended:
             rows.append((item.id, DeliveryStatus.FAILED, now, error))
         else:
             rows.append((item.id, DeliveryStatus.PENDING, now + backoff(item.attempts), error))
@@ -340,8 +356,12 @@ def settle(db, *, worker: str, now: dt.datetime, sent: list[int],
     def work(tx):
         store.mark_sent(tx, sent, worker=worker, now=now)
         store.mark_unsent(tx, rows, worker=worker)
+        for item in gone:
+            webhooks.end_gone(tx, item, now=now)
 
     db.write(work)
+    if gone:
+        db.memo.bump()  # subscriptions ended: ``store.any_signed_subscription`` is remembered
     failed = sum(1 for r in rows if r[1] == DeliveryStatus.FAILED)
     return len(rows) - failed, failed
 

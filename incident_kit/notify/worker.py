@@ -1,8 +1,8 @@
 """The worker that drains the outbox: ``incident-kit notify run`` and a background thread in the app.
 
 Each pass queues overdue reminders, then repeatedly claims a batch of due
-deliveries (one transaction), sends them concurrently through apprise, and
-records every outcome (one transaction). A claimed row belongs to one worker
+deliveries (one transaction), sends them concurrently (through apprise, or as a
+signed webhook event: ``webhooks.send``), and records every outcome (one transaction). A claimed row belongs to one worker
 until it is marked sent or rescheduled, so the outbox never hands the same
 delivery out twice; a claim whose worker died expires after ``lease``.
 """
@@ -19,8 +19,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from ..clock import utcnow
-from . import channels, service
-from .models import MAX_ATTEMPTS, Claimed, DrainResult
+from . import channels, service, webhooks
+from .models import MAX_ATTEMPTS, Claimed, DeliveryKind, DrainResult
 
 log = logging.getLogger(__name__)
 
@@ -48,27 +48,47 @@ class Worker:
         self.name = name or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="incident-kit-send")
 
-    def _send(self, item: Claimed) -> str | None:
+    def _send(self, item: Claimed) -> channels.DeliveryError | None:
         try:
-            channels.send(item.channel, item.title, item.body, smtp_url=self.smtp_url)
+            if item.kind == DeliveryKind.WEBHOOK:
+                webhooks.send(item)
+            else:
+                channels.send(item.channel, item.title, item.body, smtp_url=self.smtp_url)
             return None
         except channels.DeliveryError as exc:
-            return str(exc) or "delivery failed"
+            return exc
+
+    def _send_all(self, due: list[Claimed]) -> list[channels.DeliveryError | None]:
+        """Send concurrently, except that one webhook's events go one after another, oldest first: a
+        receiver hears of a change in the order it happened (unless a retry comes between)."""
+        lanes: dict[tuple, list[Claimed]] = {}
+        for item in due:
+            lane = ("webhook", item.subscription_id) if item.kind == DeliveryKind.WEBHOOK else ("one", item.id)
+            lanes.setdefault(lane, []).append(item)
+        found: dict[int, channels.DeliveryError | None] = {}
+        for items, outcomes in zip(lanes.values(), self._pool.map(lambda items: [self._send(i) for i in items],
+                                                                  lanes.values()), strict=True):
+            found.update(zip((item.id for item in items), outcomes, strict=True))
+        return [found[item.id] for item in due]
 
     def drain_batch(self) -> DrainResult:
         """Claim up to ``batch`` due deliveries, send them, record the outcomes."""
         claimed = service.claim(self.db, worker=self.name, now=self.clock(), lease=self.lease, limit=self.batch)
         if not claimed:
             return DrainResult()
-        outcomes = list(self._pool.map(self._send, claimed))
-        sent = [item.id for item, err in zip(claimed, outcomes, strict=True) if err is None]
-        errors = [(item, err) for item, err in zip(claimed, outcomes, strict=True) if err is not None]
+        withheld = [item for item in claimed if item.withheld is not None]  # already settled by the claim
+        due = [item for item in claimed if item.withheld is None]
+        outcomes = self._send_all(due)
+        sent = [item.id for item, err in zip(due, outcomes, strict=True) if err is None]
+        errors = [(item, str(err) or "delivery failed") for item, err in zip(due, outcomes, strict=True)
+                  if err is not None]
+        gone = tuple(item for item, err in zip(due, outcomes, strict=True) if isinstance(err, channels.Gone))
         retrying, failed = service.settle(self.db, worker=self.name, now=self.clock(), sent=sent, errors=errors,
-                                          max_attempts=self.max_attempts)
-        for item, err in errors:
+                                          max_attempts=self.max_attempts, gone=gone)
+        for item, err in [*errors, *((item, item.withheld) for item in withheld)]:
             log.warning("delivery %s to %s failed (attempt %s): %s", item.id, channels.redact(item.channel),
                         item.attempts, err)
-        return DrainResult(sent=len(sent), retrying=retrying, failed=failed)
+        return DrainResult(sent=len(sent), retrying=retrying, failed=failed + len(withheld))
 
     def run_once(self) -> DrainResult:
         """Queue reminders, then deliver everything that is due now."""

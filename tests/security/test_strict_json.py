@@ -74,6 +74,10 @@ RECIPES: dict[str, list[list[str]]] = {
     "demo": [["--db", "{tmp}/demo.duckdb", "demo", "--incidents", "20"]],
     "import": [["import", "csv", "{tmp}/good.csv", "--dry-run"], ["import", "csv", "{tmp}/good.csv"],
                ["import", "csv", "{tmp}/bad.csv"]],
+    "api-token create": [["api-token", "create", "dashboards", "--scope", "incidents:read"],
+                         ["api-token", "create", "forever", "--scope", "alerts", "--expires", "never"]],
+    "api-token list": [["api-token", "list"]],
+    "api-token revoke": [["api-token", "revoke", "dashboards"]],
 }
 
 

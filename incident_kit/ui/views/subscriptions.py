@@ -1,7 +1,8 @@
 """Subscriptions: follow incidents by severity or type, and say where reminders reach you.
 
-Channels are named in words (email, Slack, Microsoft Teams, a webhook); the raw
-apprise URL stays under "Advanced", and a saved one is shown only redacted. Every
+Channels are named in words (email, Slack, Microsoft Teams, a webhook, a signed webhook); the raw
+apprise URL stays under "Advanced", and a saved one is shown only redacted. A signed webhook's
+signing secret is shown once, when it is made. Every
 read is the current person's view: their own subscriptions, and failed deliveries
 about incidents they may see. Failed deliveries say why and what to do.
 """
@@ -11,14 +12,14 @@ import streamlit as st
 from incident_kit.errors import IncidentKitError
 from incident_kit.ui import context as ui
 from incident_kit.ui import display
-from incident_kit.ui.panels.subscribe import KINDS, channel_picker, describe_channel, kind_of
+from incident_kit.ui.panels.subscribe import KINDS, channel_picker, describe_channel, kind_of, show_secret
 
 kit = ui.kit()
 user = ui.current_user()
 
 st.title("Subscriptions")
 st.caption("Receive every internal update, in the same predictable format, by email, Slack, Microsoft Teams "
-           "or a webhook.")
+           "or a webhook; or have your own system receive incidents' events as a signed webhook.")
 
 if not user:
     st.info("Say who you are first (your name in the sidebar) to manage your subscriptions.")
@@ -31,9 +32,11 @@ def _try(action, channel: str, **kwargs):
         return action(channel, **kwargs)
     except IncidentKitError as exc:
         kind = kind_of(channel)
-        if "channel" in str(exc).lower() and kind != "advanced":
-            st.error(f"That {KINDS[kind][0] if kind != 'email' else 'email'} address was not recognised: "
-                     "check it is complete (copy it again from where you found it).", icon=":material/error:")
+        if ("channel" in str(exc).lower() or "webhook" in str(exc).lower()) and kind != "advanced":
+            name = {"email": "email", "webhook": "webhook", "signed": "signed webhook"}.get(kind, KINDS[kind][0])
+            starts = " and starts with https://" if kind in ("webhook", "signed") else ""
+            st.error(f"That {name} address was not recognised: check it is complete{starts} (copy it "
+                     "again from where you found it).", icon=":material/error:")
         else:
             st.error(ui.app_words(exc), icon=":material/error:")
         return None
@@ -45,7 +48,7 @@ saved = kit.contact(user, viewer=user) or ""  # stays on the server: the picker 
 
 with st.container(border=True):
     st.subheader("Follow many incidents", anchor=False)
-    channel = channel_picker(key="follow", current=saved)
+    channel = channel_picker(key="follow", current=saved, signed=True)
     cols = st.columns(2)
     min_severity = cols[0].selectbox("Severity at least", ["Any severity", *severities], index=0)
     type_label = cols[1].selectbox("Type", ["Any type", *types], index=0)
@@ -57,6 +60,8 @@ with st.container(border=True):
                    type=None if type_label == "Any type" else types[type_label])
         if sub is not None:
             st.success(f"You now follow {display.text(sub.describe())} by {describe_channel(sub.channel)}.")
+            if sub.signing_secret:
+                show_secret(sub)
 
 st.subheader("Your subscriptions", anchor=False)
 mine = kit.subscriptions(viewer=user, mine=True)
