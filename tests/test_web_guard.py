@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from incident_kit.web import errors
-from incident_kit.web.guard import DEPTH_MAX, Guard, depth, too_deep
+from incident_kit.web.guard import DEPTH_MAX, Guard, depth, holds_nul, too_deep
 
 
 def _broken_api() -> FastAPI:
@@ -40,3 +40,10 @@ def test_depth_counts_without_recursion():
     assert too_deep(b"[" * (DEPTH_MAX + 1) + b"]" * (DEPTH_MAX + 1))
     assert too_deep(b"[" * 200_000)  # not even valid JSON, yet deeper than any honest body: refused
     assert not too_deep(b"not json") and not too_deep(b"")
+
+
+def test_nul_is_found_in_any_string_of_a_json_body_and_only_there():
+    assert holds_nul(b'{"title": "a\\u0000b"}') and holds_nul(b'{"labels": {"\\u0000": "x"}}')
+    assert holds_nul(b'[1, [{"a": ["\\u0000"]}]]')
+    assert not holds_nul(b'{"title": "a\\\\u0000b"}')  # an escaped backslash then "u0000": text, not NUL
+    assert not holds_nul(b'{"title": "plain"}') and not holds_nul(b'not json \\u0000')

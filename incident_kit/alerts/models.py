@@ -166,6 +166,7 @@ def _sentence(kind: str, exc: ValidationError) -> IncidentKitError:
     what = {
         "missing": "is missing",
         "string_type": "must be text",
+        "string_unicode": "is not valid Unicode text",
         "int_type": "must be a whole number",
         "dict_type": "must be an object of names and text values",
         "list_type": "must be a list",

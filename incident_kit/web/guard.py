@@ -1,10 +1,15 @@
-"""The API's outer guard (plain ASGI): bodies at most 1 MB, JSON at most 32 levels deep, no traceback ever.
+"""The API's outer guard (plain ASGI): bodies at most 1 MB, JSON at most 32 levels deep, no NUL in any text,
+no traceback ever.
 
 * **Size** is counted on the stream as it arrives, so a missing or lying ``Content-Length`` does not
   matter; a declared length over the cap is refused before reading anything. The body is read whole
   (at most 1 MB) and handed on as one message.
 * **Depth**: a JSON body nested deeper than ``DEPTH_MAX`` is refused with 400 before any route parses
   it (Python's parser would spend its recursion limit on ``[[[[...]]]]`` and fail with a RecursionError).
+* **NUL**: a JSON string (a value or a key) or a query string holding U+0000 is refused with 422. PostgreSQL's text cannot hold
+  one (psycopg raises DataError: an alert label, an incident title with ``\\u0000`` or ``?search=%00`` was a 500
+  there, and stored or searched on DuckDB), and no honest field needs one; refusing it here keeps both stores
+  alike for every route.
 * **Unexpected errors** that escape every handler are logged with their traceback and answered with
   one sentence (500), and not re-raised into Streamlit's server, which hosts this app.
 """
@@ -58,6 +63,33 @@ def too_deep(body: bytes) -> bool:
         return False
 
 
+NUL_ESCAPE = b"\\u0000"  # the only way JSON spells NUL: a raw 0x00 byte inside a string is not valid JSON
+
+
+def holds_nul(body: bytes) -> bool:
+    """True when a string in the JSON ``body`` (a value or a key) holds NUL; not JSON: False (the route says so).
+
+    The raw bytes are searched first, so only a body that spells ``\\u0000`` somewhere is parsed (``\\\\u0000``,
+    an escaped backslash, is text and not NUL: the parsed strings decide)."""
+    if NUL_ESCAPE not in body:
+        return False
+    try:
+        stack = [json.loads(body)]
+    except (ValueError, RecursionError):
+        return False
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
 class Guard:
     def __init__(self, app, *, body_max: int = BODY_MAX):
         self.app = app
@@ -91,6 +123,10 @@ class Guard:
                 return
             if too_deep(body):
                 await refuse(400, f"The JSON body nests deeper than {DEPTH_MAX} levels; send a flatter object.")
+                return
+            if b"%00" in scope.get("query_string", b"") or holds_nul(body):
+                await refuse(422, "The request holds a NUL character (\\u0000 or %00), which no text here may "
+                                  "contain; leave it out.")
                 return
             await self.app(scope, _replay(body, receive), tracking_send)
         except Exception:  # a bug: log it for whoever runs the server; the caller gets one sentence

@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..alerts.models import Outcome
+
 
 class Request(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -143,6 +145,15 @@ class FollowUpOut(BaseModel):
     created_at: str
     created_by: str
     completed_at: str | None
+
+
+class AlertOut(BaseModel):
+    outcome: Outcome = Field(description="What the delivery did: declared, unchanged (a repeat), alert_added, "
+                                         "resolved_noted, resolved, reopened_as_new, or accepted (about an "
+                                         "incident the token may not see, which is not named)")
+    incident: str | None = Field(description="The group's incident, e.g. INC-12; null when not named")
+    previous_incident: str | None = Field(None, description="With reopened_as_new: the earlier incident it "
+                                                            "is linked to")
 
 
 class Health(BaseModel):

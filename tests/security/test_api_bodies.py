@@ -97,7 +97,8 @@ def test_hostile_strings_are_stored_as_text_and_answered_as_valid_json(app, text
     else:
         assert answer.status_code == 422
         error_of(answer)
-    assert app.get("/incidents", params={"search": text}).status_code == 200
+    searched = app.get("/incidents", params={"search": text})
+    assert searched.status_code == (422 if "\x00" in text else 200)  # NUL: refused by the guard, on every store
 
 
 @pytest.mark.parametrize("ref", ["9" * 5000, "%3Cscript%3E", "..%2F..%2Fetc%2Fpasswd", "INC-1%00", "INC-1'--",

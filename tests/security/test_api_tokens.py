@@ -16,12 +16,22 @@ from web_support import ALL_SCOPES, error_of, served, tokens
 
 RATE = 20  # per minute, for this module's app
 
-# One request per route (every route but /health needs a token); the alerts routes join when they land.
+# One request per route (every route but /health needs a token).
 ROUTES = [("GET", "/incidents", None), ("POST", "/incidents", {"title": "x"}), ("GET", "/incidents/INC-1", None),
           ("POST", "/incidents/INC-1/updates", {"message": "x"}), ("POST", "/incidents/INC-1/status",
                                                                    {"status": "fixing"}),
           ("POST", "/incidents/INC-1/resolve", {}), ("POST", "/incidents/INC-1/follow-ups", {"title": "x"}),
+          ("POST", "/alerts/alertmanager", {"groupKey": "g", "status": "firing", "alerts": [{"status": "firing"}]}),
+          ("POST", "/alerts", {"status": "firing", "title": "x", "dedup_key": "k"}),
           ("GET", "/metrics", None)]
+
+
+def scope_of(method: str, path: str) -> str:
+    if path.startswith("/alerts"):
+        return "alerts"
+    if path.startswith("/metrics"):
+        return "metrics:read"
+    return "incidents:read" if method == "GET" else "incidents:write"
 
 
 @pytest.fixture(scope="module")
@@ -81,8 +91,9 @@ def test_a_token_without_the_scope_gets_403_naming_it(app):
         for method, path, body in ROUTES:
             if method == "POST":
                 answer = c.request(method, path, json=body)
-                assert answer.status_code == 403 and "needs the incidents:write scope" in error_of(answer)
-                assert 'error="insufficient_scope"' in answer.headers["www-authenticate"]
+                scope = scope_of(method, path)
+                assert answer.status_code == 403 and f"needs the {scope} scope" in error_of(answer), path
+                assert f'error="insufficient_scope", scope="{scope}"' in answer.headers["www-authenticate"]
         assert c.get("/metrics").status_code == 403
     with api.client(secrets["metrics"]) as c:
         assert c.get("/metrics").status_code == 200
