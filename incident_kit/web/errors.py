@@ -89,7 +89,7 @@ def validation_sentence(exc: RequestValidationError) -> tuple[int, str]:
     if kind == "json_invalid":
         return 400, "The body is not valid JSON; send a JSON object (Content-Type: application/json)."
     if kind == "missing":
-        return 422, f"{field} is required."
+        return 422, f"{field[:1].upper()}{field[1:]} is required."  # "The body is required.", "Title is required."
     if kind == "extra_forbidden":
         return 422, f"{field} is not a field this request takes; leave it out."
     if kind in ("model_attributes_type", "dict_type") and field == "the body":
@@ -99,6 +99,9 @@ def validation_sentence(exc: RequestValidationError) -> tuple[int, str]:
     return 422, f"{field}: {message[0].lower() + message[1:] if message else 'is not valid'}{more}."
 
 
+# FastAPI's own words for a body it cannot read (not UTF-8, say), and ours instead.
+FASTAPI_UNREADABLE = "There was an error parsing the body"
+UNREADABLE = "The body could not be read; send a JSON object encoded as UTF-8 (Content-Type: application/json)."
 HTTP_SENTENCES = {
     404: "There is nothing at this address; the routes are listed at /api/v1/docs.",
     405: "This address does not take that method; the routes are listed at /api/v1/docs.",
@@ -124,4 +127,6 @@ def install(api: FastAPI) -> None:
     @api.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException):
         sentence = HTTP_SENTENCES.get(exc.status_code) or (exc.detail if isinstance(exc.detail, str) else "")
+        if sentence == FASTAPI_UNREADABLE:
+            sentence = UNREADABLE
         return answer(exc.status_code, sentence or "The request was refused.", getattr(exc, "headers", None))

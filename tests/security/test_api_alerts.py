@@ -189,7 +189,7 @@ def test_a_label_of_the_wrong_type_deep_in_a_batch_is_named_by_its_place(app):
      "The alert event's dedup_key must be text."),
     (b'{"status": "firing", "title": "x \\ud800", "dedup_key": "d"}', "application/json", 422,
      "The alert event's title is not valid Unicode text."),
-    (b"", "application/json", 422, "the body is required."),
+    (b"", "application/json", 422, "The body is required."),
 ])
 def test_a_body_that_is_not_a_json_object_of_text_gets_one_sentence(app, content, kind, status, words):
     answer = app["am"].post(EVENT, content=content, headers={"content-type": kind})

@@ -80,6 +80,13 @@ def test_a_body_that_is_not_json_is_400_or_422(app, raw):
     error_of(answer)
 
 
+def test_a_body_that_is_not_utf8_is_answered_in_our_words_not_fastapis(app):
+    answer = app.post("/incidents", content=b'{"title": "\xff\xfe"}', headers={"content-type": "application/json"})
+    assert answer.status_code in (400, 422)
+    said = error_of(answer)
+    assert "error parsing the body" not in said and said[0].isupper() and said.endswith(".")
+
+
 HOSTILE = ["<script>alert(1)</script>", "\x1b]0;pwned\x07title", "a\x00b", "\u202eevil", "Robert'); DROP TABLE "
            "incidents;--", "{{7*7}}", "${jndi:ldap://x/a}", "=HYPERLINK(\"http://x\")", "😀" * 50]
 
