@@ -6,6 +6,7 @@ import click
 
 from ..clock import iso, utcnow
 from ..config import LIST_LIMIT_MAX
+from ..incident.records import list_record, timeline_record
 from .base import cli, echo, echo_json, json_option, pass_state, reply, reply_rows
 
 BY = click.option("--by", metavar="NAME", help="Who is doing this [default: $INCIDENT_KIT_USER or your login].")
@@ -129,17 +130,7 @@ def list_(state, active, mine, type_, severity, search, limit, as_json):
     frame = state.kit().incidents(active=active, mine=mine, type=type_, severity=severity, search=search,
                                   limit=limit)
     if as_json:
-        records = []
-        for row in frame.to_dict(orient="records"):
-            records.append({
-                "reference": row["reference"], "title": row["title"], "severity": row["severity"],
-                "type": row["type"], "status": row["status"], "mode": row["mode"], "private": bool(row["private"]),
-                "declared_by": row["declared_by"], "declared_at": _iso(row["declared_at"]),
-                "started_at": _iso(row["started_at"]), "resolved_at": _iso(row["resolved_at"]),
-                "lead": row["lead"], "comms_lead": row["comms_lead"],
-                "accountable_for_updates": row["accountable"],
-                "next_update_due": _iso(row["next_update_due"]), "tags": list(row["tags"]),
-            })
+        records = [list_record(row) for row in frame.to_dict(orient="records")]
         echo_json(records)  # a missing value (NaN in the frame) is null: base.json_ready
         return
     if frame.empty:
@@ -154,12 +145,6 @@ def list_(state, active, mine, type_, severity, search, limit, as_json):
              f"{row.title}{lock}  {due}".rstrip())
 
 
-def _iso(ts):
-    if ts is None or str(ts) == "NaT":
-        return None
-    return iso(ts.to_pydatetime())
-
-
 @cli.command()
 @click.argument("reference")
 @json_option
@@ -171,10 +156,7 @@ def show(state, reference, as_json):
     entries = kit.timeline(reference)
     if as_json:
         data = inc.to_dict()
-        data["timeline"] = [
-            {"occurred_at": iso(r.occurred_at.to_pydatetime()), "kind": r.kind, "actor": r.actor, "text": r.text,
-             "audience": r.audience}
-            for r in entries.itertuples()]
+        data["timeline"] = [timeline_record(r) for r in entries.itertuples()]
         echo_json(data)
         return
     echo(f"{inc.reference}  {inc.title}")

@@ -14,7 +14,7 @@ import json
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response
 
-from ..clock import iso
+from ..incident.records import list_record, timeline_record
 from .deps import Caller, kit, require
 from .errors import Refusal
 from .schemas import (DeclareIn, FollowUpIn, FollowUpOut, IncidentDetail, IncidentList, IncidentOut,
@@ -54,32 +54,6 @@ def read_cursor(cursor: str | None, filters: dict) -> int:
     return offset
 
 
-def _time(value):
-    return None if value is None or str(value) == "NaT" else iso(value.to_pydatetime())
-
-
-def _text(value):
-    return None if value is None or (isinstance(value, float) and value != value) else value
-
-
-def list_item(row: dict) -> dict:
-    """One list row as JSON: the same keys as ``incident-kit list --json``."""
-    return {
-        "reference": row["reference"], "title": row["title"], "severity": row["severity"], "type": _text(row["type"]),
-        "status": row["status"], "mode": row["mode"], "private": bool(row["private"]),
-        "declared_by": row["declared_by"], "declared_at": _time(row["declared_at"]),
-        "started_at": _time(row["started_at"]), "resolved_at": _time(row["resolved_at"]),
-        "lead": _text(row["lead"]), "comms_lead": _text(row["comms_lead"]),
-        "accountable_for_updates": row["accountable"], "next_update_due": _time(row["next_update_due"]),
-        "tags": list(row["tags"]),
-    }
-
-
-def timeline_entry(row) -> dict:
-    return {"occurred_at": _time(row.occurred_at), "kind": row.kind, "actor": row.actor, "text": row.text,
-            "audience": _text(row.audience)}
-
-
 def _location(request: Request, reference: str) -> str:
     return f"{request.scope.get('root_path', '')}/incidents/{reference}"
 
@@ -100,7 +74,7 @@ def list_incidents(active: bool = False, severity: str | None = None, type: str 
     frame = k.incidents(viewer=caller.identity, limit=offset + limit + 1, **filters)
     rows = frame.iloc[offset:offset + limit + 1].to_dict(orient="records")
     more = len(rows) > limit
-    return {"incidents": [list_item(r) for r in rows[:limit]],
+    return {"incidents": [list_record(r) for r in rows[:limit]],
             "next_cursor": make_cursor(offset + limit, filters) if more else None}
 
 
@@ -125,7 +99,7 @@ def declare(body: DeclareIn, request: Request, response: Response, k=Depends(kit
 @router.get("/incidents/{ref}", response_model=IncidentDetail, summary="One incident with its timeline")
 def show(ref: str, k=Depends(kit), caller: Caller = require(READ)):
     data = k.get(ref, viewer=caller.identity).to_dict()
-    data["timeline"] = [timeline_entry(r) for r in k.timeline(ref, viewer=caller.identity).itertuples()]
+    data["timeline"] = [timeline_record(r) for r in k.timeline(ref, viewer=caller.identity).itertuples()]
     return data
 
 
