@@ -46,7 +46,7 @@ import incident_kit as ik  # noqa: E402
 from incident_kit import demo  # noqa: E402
 
 from bench_store import pct  # noqa: E402
-from common import describe  # noqa: E402
+from common import describe, health  # noqa: E402
 import harness  # noqa: E402
 
 FIXTURE = json.loads((ROOT / "tests" / "fixtures" / "alerts" / "alertmanager-firing.json").read_text())
@@ -85,15 +85,6 @@ def in_process(target, label: str, count: int) -> list[float]:
             t = time.perf_counter()
             assert kit.receive_alertmanager(body, by="token:bench")["outcome"] == "declared"
             times.append((time.perf_counter() - t) * 1000)
-    return times
-
-
-def health(client: httpx.Client, ops: int) -> list[float]:
-    times = []
-    for _ in range(ops):
-        t = time.perf_counter()
-        assert client.get("/health").status_code == 200
-        times.append((time.perf_counter() - t) * 1000)
     return times
 
 

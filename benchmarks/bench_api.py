@@ -43,7 +43,7 @@ import incident_kit as ik  # noqa: E402
 from incident_kit import demo  # noqa: E402
 
 from bench_store import pct  # noqa: E402
-from common import describe  # noqa: E402
+from common import describe, health  # noqa: E402
 import harness  # noqa: E402
 
 
@@ -78,15 +78,6 @@ def reads(client: httpx.Client, path: str, params: dict, ops: int) -> list[float
     for _ in range(ops):
         t = time.perf_counter()
         assert client.get(path, params=params).status_code == 200
-        times.append((time.perf_counter() - t) * 1000)
-    return times
-
-
-def health(client: httpx.Client, ops: int) -> list[float]:
-    times = []
-    for _ in range(ops):
-        t = time.perf_counter()
-        assert client.get("/health").status_code == 200
         times.append((time.perf_counter() - t) * 1000)
     return times
 

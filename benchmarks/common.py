@@ -77,3 +77,16 @@ def in_turn(fns: dict[str, Callable[[], object]], repeat: int, *, warm_up: bool 
             fn()
             runs[name].append(time.perf_counter() - start)
     return {name: statistics.median(r) for name, r in runs.items()}
+
+
+def health(client, ops: int) -> list[float]:
+    """Milliseconds of ``ops`` ``GET /health`` round trips on ``client`` (an ``httpx.Client`` on the API): the
+    floor any API call stands on."""
+    import time
+
+    times = []
+    for _ in range(ops):
+        t = time.perf_counter()
+        assert client.get("/health").status_code == 200
+        times.append((time.perf_counter() - t) * 1000)
+    return times

@@ -37,6 +37,17 @@ def child_env(db_path: Path | str, base: dict | None = None) -> dict:
     return env
 
 
+def stop_group(proc: subprocess.Popen) -> None:
+    """Stop a server started in its own process group: TERM, then KILL after 20 s."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
 @contextlib.contextmanager
 def streamlit_app(db_path: Path | str, *, env: dict | None = None, log: Path | None = None, args: tuple = ()):
     """Start ``streamlit run app.py`` on a free localhost port; yield its URL; stop it (and wait) on exit.
@@ -67,13 +78,7 @@ def streamlit_app(db_path: Path | str, *, env: dict | None = None, log: Path | N
             time.sleep(0.3)
         yield url
     finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait()
+        stop_group(proc)
         if log:
             out.close()
 
