@@ -110,8 +110,13 @@ def test_a_quiet_limit_that_is_no_number_of_days_is_one_sentence(kit):
 
     from incident_kit.errors import IncidentKitError
 
+    from incident_kit.catalog import store as catalog_store
+
     for bad in ("soon", 0, -3, True, 10**9):
-        kit.set_setting("imported_open_max_days", bad)  # settings take any value until catalog checks this one
+        with pytest.raises(IncidentKitError, match="it must be a number of days between 0 and 36,525, e.g. 7"):
+            kit.set_setting("imported_open_max_days", bad)  # refused when saved...
+        # ...and a value stored before that check (an older version, a hand edit) is one sentence when read
+        kit.db.write(lambda tx: catalog_store.set_setting(tx, "imported_open_max_days", bad))
         with pytest.raises(IncidentKitError, match="it must be a number of days between 0 and 36,525, e.g. 7"):
             _import(kit, "gcp", "gcp.json", _quiet_since(days=8))
     assert kit.incidents(limit=None).empty

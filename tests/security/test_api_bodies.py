@@ -63,7 +63,7 @@ def test_json_nested_too_deep_is_refused_before_any_parsing_of_fields(app, depth
     ({"title": "x", "tags": [1, 2]}, "tags.0: input should be a valid string"),
     ({"title": "x", "severity": {"$gt": ""}}, "severity: input should be a valid string"),
     ({"title": "x", "mode": True}, "mode: input should be a valid string"),
-    ({}, "title is required"),
+    ({}, "Title is required"),
     ({"title": "x", "owner_id": 1}, "owner_id is not a field this request takes"),
     ([{"title": "x"}], "The body must be a JSON object"),
     ("title", "The body must be a JSON object"),
