@@ -103,7 +103,8 @@ def components(db, *, include_archived: bool = False, include_internal: bool = T
 
 def find(tx, name) -> Component:
     """The component named ``name`` (any case) or with that slug; ``NotFound`` in one sentence otherwise."""
-    component = store.find(tx, _line(name, what="The component's name", limit=NAME_MAX * 2))
+    text = " ".join(bounds.without_nul(str(name or "")).split())
+    component = store.find(tx, text) if len(text) <= NAME_MAX else None  # longer cannot name one
     if component is None:
         raise NotFound(f"There is no component {_shown(name)}; check the name in the list of components.")
     return component
