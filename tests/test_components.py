@@ -50,7 +50,7 @@ def test_hostile_names_are_kept_as_text_and_refusals_are_one_sentence(kit):
     made = kit.add_component(hostile, group="<b>g</b>")
     assert made.name == "<script>alert(1)</script> '; DROP TABLE components;--"  # one line
     assert kit.components()[0].name == made.name
-    with pytest.raises(NotFound) as refused:
+    with pytest.raises(IncidentKitError) as refused:
         kit.set_component_impact(kit.declare("x").reference, "<img src=x>\nline two" * 20, "major_outage")
     message = str(refused.value)
     assert "\n" not in message and message.count(".") <= 2 and len(message) < 160
@@ -84,7 +84,7 @@ def test_declaring_with_components_sets_their_impacts_on_the_timeline(kit):
 
 def test_an_unknown_component_or_impact_refuses_the_whole_declaration(kit):
     kit.add_component("Checkout")
-    with pytest.raises(NotFound, match="no component Nope"):
+    with pytest.raises(IncidentKitError, match="no component Nope"):
         kit.declare("x", components={"Checkout": "major_outage", "Nope": "major_outage"})
     with pytest.raises(IncidentKitError, match="not one of: Degraded performance, Partial outage, Major outage"):
         kit.declare("x", components={"Checkout": "on fire"})

@@ -142,7 +142,10 @@ def set_impacts(tx, incident_id: int, impacts: Mapping, *, by, now) -> None:
     if not isinstance(impacts, Mapping):
         raise IncidentKitError("Components must map each component's name to its impact, "
                                "e.g. Checkout: partial outage.")
-    wanted = [(find(tx, name), parse_impact(impact)) for name, impact in impacts.items()]
+    try:
+        wanted = [(find(tx, name), parse_impact(impact)) for name, impact in impacts.items()]
+    except NotFound as exc:  # a name in the request, not a missing record: the request is refused (422, not 404)
+        raise IncidentKitError(str(exc)) from None
     for component, impact in wanted:
         old = store.impact(tx, incident_id, component.id)
         new = impact.value if impact else None
