@@ -156,3 +156,14 @@ def test_a_private_incident_hides_its_components_from_those_who_may_not_see_it(k
     with pytest.raises(NotFound):
         kit.set_component_impact(ref, "Checkout", None, by=Person("zed", verified=True))
     assert len(kit.incident_components(ref, viewer="ana")) == 1
+
+
+def test_a_name_taken_between_the_check_and_the_insert_inserts_nothing(kit):
+    """The unique keys decide a race: the store's insert answers None (the service words it as a Conflict)."""
+    from incident_kit.clock import utcnow
+    from incident_kit.components import store
+
+    kit.add_component("Checkout")
+    lost = kit.db.write(lambda tx: store.insert(tx, name="CHECKOUT", slug="elsewhere", group=None, description="",
+                                                internal=False, now=utcnow(), by="x"))
+    assert lost is None and [c.name for c in kit.components()] == ["Checkout"]

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from .. import bounds
 from ..catalog import access
 from ..clock import utcnow
-from ..errors import IncidentKitError, NotFound
+from ..errors import Conflict, IncidentKitError, NotFound
 from ..incident import loading
 from ..incident import store as incident_store
 from ..incident import visibility
@@ -90,6 +90,8 @@ def add(db, name, *, group=None, description="", internal=False, by) -> Componen
             slug, n = f"{base}-{n}", n + 1
         new_id = store.insert(tx, name=name, slug=slug, group=group_, description=description,
                               internal=internal, now=utcnow(), by=str(by))
+        if new_id is None:  # someone added the same name (or slug) a moment ago
+            raise Conflict(f"A component named {_shown(name)} was just added by someone else; check the list.")
         return Component(id=new_id, name=name, slug=slug, group=group_, description=description, internal=internal)
 
     return db.write(work)

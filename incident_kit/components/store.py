@@ -21,7 +21,7 @@ _COLUMNS = "c.id, c.name, c.slug, c.group_name, c.description, c.internal, c.arc
 _ORDER = "ORDER BY c.group_name NULLS FIRST, c.name_key, c.id"
 INSERT_COMPONENT = """
 INSERT INTO components (name, name_key, slug, group_name, description, internal, created_at, created_by)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"""
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id"""
 SELECT_COMPONENTS = f"""
 SELECT {_COLUMNS} FROM components c
 WHERE (c.archived_at IS NULL OR ?) AND (NOT c.internal OR ?)
@@ -64,8 +64,11 @@ def _component(row) -> Component:
                      archived=bool(row[6]))
 
 
-def insert(tx, *, name: str, slug: str, group: str | None, description: str, internal: bool, now, by: str) -> int:
-    return tx.fetchone(INSERT_COMPONENT, [name, name.casefold(), slug, group, description, internal, now, by])[0]
+def insert(tx, *, name: str, slug: str, group: str | None, description: str, internal: bool, now,
+           by: str) -> int | None:
+    """The new id; None when a concurrent add took the name or the slug first (the unique keys decide)."""
+    row = tx.fetchone(INSERT_COMPONENT, [name, name.casefold(), slug, group, description, internal, now, by])
+    return None if row is None else row[0]
 
 
 def components(tx, *, include_archived: bool = False, include_internal: bool = True) -> list[Component]:
