@@ -15,6 +15,7 @@ from pathlib import Path
 from .alerts.api import AlertAPI
 from .analytics.api import AnalyticsAPI
 from .catalog.api import CatalogAPI
+from .components.api import ComponentsAPI
 from .config import is_url, resolve_db_path
 from .db import open_database
 from .errors import StoreUnavailable
@@ -45,7 +46,7 @@ def local_user() -> str:
 
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
-          SimilarAPI, AlertAPI, AnalyticsAPI, TokensAPI):
+          SimilarAPI, AlertAPI, AnalyticsAPI, TokensAPI, ComponentsAPI):
     """Open with ``incident_kit.open(path, user=...)``; every method is one atomic change or one read.
 
     ``user`` is the trusted local operator, who acts and views when a call names nobody. Without

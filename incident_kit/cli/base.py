@@ -118,7 +118,7 @@ COMMAND_MODULES = {
     "demo": "demo", "import": "imports", "export": "export", "restore": "export", "metrics": "metrics",
     "similar": "similar", "review": "review", "close": "review", "follow-ups": "review",
     "notify": "notify", "subscribe": "notify", "unsubscribe": "notify", "subscriptions": "notify",
-    "needs-update": "notify", "status-page": "notify", "api-token": "tokens",
+    "needs-update": "notify", "status-page": "notify", "api-token": "tokens", "components": "components",
 }
 
 

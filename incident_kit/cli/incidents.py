@@ -33,13 +33,19 @@ def _age(ts) -> str:
 @click.option("--lead", metavar="NAME", help="Incident lead.")
 @click.option("--tag", "tags", multiple=True, help="A tag (repeatable).")
 @click.option("--mode", type=click.Choice(["live", "retrospective", "test"]), default="live", show_default=True)
+@click.option("--component", "components", multiple=True, metavar="NAME=IMPACT",
+              help="A component it affects (repeatable); IMPACT is degraded_performance, partial_outage or major_outage.")
 @BY
 @json_option
 @pass_state
-def declare(state, title, severity, type_, summary, private, started_at, lead, tags, mode, by, as_json):
+def declare(state, title, severity, type_, summary, private, started_at, lead, tags, mode, components, by, as_json):
     """Declare an incident. Only TITLE is required."""
+    from .components import parse_components
+
+    affected = parse_components(components)
     inc = state.kit().declare(title, declared_by=by, severity=severity, type=type_, summary=summary,
-                              private=private, started_at=started_at, lead=lead, tags=list(tags), mode=mode)
+                              private=private, started_at=started_at, lead=lead, tags=list(tags), mode=mode,
+                              **({"components": affected} if affected else {}))
     reply(as_json, inc.to_dict(), f"Declared {inc.reference}: {inc.title} ({inc.severity}, {inc.status.value})")
 
 

@@ -15,11 +15,14 @@ from .models import Event, Incident, Update
 class IncidentAPI(KitPart):
     def declare(self, title: str, *, declared_by: str | None = None, severity: str | None = None,
                 type: str | None = None, summary: str = "", private: bool = False, started_at=None,
-                mode: str = "live", tags=None, lead: str | None = None) -> Incident:
-        """Declare an incident. Only the title is required; severity defaults to the lowest."""
+                mode: str = "live", tags=None, lead: str | None = None, components=None) -> Incident:
+        """Declare an incident. Only the title is required; severity defaults to the lowest.
+
+        ``components`` maps component names to impacts, e.g. ``{"Checkout": "partial_outage"}``.
+        """
         return service.declare(self.db, title, declared_by=self._by(declared_by), severity=severity, type=type,
                                summary=summary, private=private, started_at=started_at, mode=mode,
-                               tags=tags, lead=lead)
+                               tags=tags, lead=lead, components=components)
 
     def post_update(self, reference: str, message: str, *, by: str | None = None, audience: str = "internal",
                     status: str | None = None, impact: str = "", doing: str = "",

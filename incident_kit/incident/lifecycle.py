@@ -30,8 +30,12 @@ UPDATE_MAX = bounds.UPDATE_MAX
 # -- declaring ---------------------------------------------------------------
 def declare(db, title, *, declared_by: str, severity: str | None = None, type: str | None = None,
             summary: str = "", private: bool = False, started_at=None, mode: str = "live",
-            tags=None, lead: str | None = None, declared_at=None) -> Incident:
-    """Only the title is required; severity defaults to the lowest level."""
+            tags=None, lead: str | None = None, declared_at=None, components=None) -> Incident:
+    """Only the title is required; severity defaults to the lowest level.
+
+    ``components`` ({name: impact}) is handed to the "declared" event's reactions: the components domain
+    sets the impacts in this transaction, and an unknown name refuses the whole declaration.
+    """
     title = clean_title(title)
     declared_by = clean_person(declared_by, "Declared by")
     summary = clean_summary(summary)
@@ -56,7 +60,8 @@ def declare(db, title, *, declared_by: str, severity: str | None = None, type: s
             declared_at=declared, started_at=started, tags=tag_list)
         store.record_event(tx, new_id, actor=declared_by, kind="declared", occurred_at=declared,
                            field="status", new=Status.INVESTIGATING.value,
-                           detail=f"{sev}{' · ' + typ if typ else ''}{' · private' if private else ''}")
+                           detail=f"{sev}{' · ' + typ if typ else ''}{' · private' if private else ''}",
+                           context={"components": components} if components else None)
         roles = {}
         if lead_:
             roles[LEAD_ROLE] = lead_

@@ -40,6 +40,11 @@ def _word(value) -> str:
     return str(value).replace("_", " ") if value is not None else "—"
 
 
+def _impact(value: str | None) -> str:
+    """An impact as people read it: 'partial_outage' -> 'Partial outage'."""
+    return _word(value).capitalize()
+
+
 def describe(event: Event) -> str:
     """A one-line, human description of an event."""
     f, old, new, detail = event.field, event.old_value, event.new_value, event.detail
@@ -85,6 +90,10 @@ def describe(event: Event) -> str:
             return f"Review depth {_word(old)} → {_word(new)}" + (f" ({detail})" if detail else "")
         case "review_published" | "review_status_changed":
             return f"{detail + ' review' if detail else 'Review'} {_word(old)} → {_word(new)}".capitalize()
+        case "component_impact_changed":  # field: the component's name, as written when it changed
+            if new is None:
+                return f"{f} no longer affected (was {_impact(old)})"
+            return f"{f}: {_impact(new)}" + (f" (was {_impact(old)})" if old else "")
         case "follow_up_added":
             return f"Follow-up added: {new}"
         case "follow_up_status_changed":

@@ -86,6 +86,8 @@ def declare(body: DeclareIn, request: Request, response: Response, k=Depends(kit
                                                                    "same incident (200 instead of 201)")):
     fields = body.model_dump()
     title = fields.pop("title")
+    if not fields["components"]:  # none named: the same request (and Idempotency-Key hash) as before components
+        del fields["components"]
     if idempotency_key is None:
         incident = k.declare(title, declared_by=caller.identity, **fields)
     else:

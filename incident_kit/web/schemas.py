@@ -27,6 +27,9 @@ class DeclareIn(Request):
     tags: list[str] = Field(default_factory=list)
     started_at: str | None = Field(None, description="When impact began, ISO 8601 with an offset")
     mode: str = Field("live", description="live, retrospective or test")
+    components: dict[str, str] = Field(default_factory=dict, description="Components it affects and how, e.g. "
+                                       '{"Checkout": "partial_outage"}; impacts: degraded_performance, '
+                                       "partial_outage, major_outage")
 
 
 class UpdateIn(Request):

@@ -307,7 +307,10 @@ COMMANDS = [["show", "{}"], ["update", "INC-1", "{}"], ["update", "INC-1", "m", 
             ["restore", "{}"], ["subscribe", "--channel", "{}"], ["unsubscribe", "{}"], ["needs-update", "--viewer", "{}"],
             ["notify", "run", "--once", "--interval", "{}"], ["notify", "contact", "ana", "{}"],
             ["status-page", "build", "--out", "site", "--base-url", "{}"], ["metrics", "--since", "{}"],
-            ["demo", "--seed", "{}", "--append", "--incidents", "1"], ["close", "{}"]]
+            ["demo", "--seed", "{}", "--append", "--incidents", "1"], ["close", "{}"],
+            ["components", "add", "{}"], ["components", "add", "x", "--group", "{}"], ["components", "archive", "{}"],
+            ["declare", "t", "--component", "{}"], ["declare", "t", "--component", "{}=major_outage"],
+            ["declare", "t", "--component", "Checkout={}"]]
 
 
 @pytest.mark.slow

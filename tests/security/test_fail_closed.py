@@ -26,7 +26,8 @@ PLACEHOLDERS = {"reference": "INC-1", "other": "INC-2", "into": "INC-2", "follow
                 "severity": "Minor", "hint_key": "k", "source": "x", "out_dir": "x", "reason": "x",
                 "when": "2026-01-01T00:00:00+00:00", "kind": "csv", "delivery_id": 1, "paths": [], "files": [],
                 "prepared": None, "text_or_reference": "x", "payload": {}, "event": {}, "split": "2026-01-01",
-                "scopes": ["incidents:read"], "idempotency_key": "k"}
+                "scopes": ["incidents:read"], "idempotency_key": "k",
+                "component": "x", "impact": "major_outage"}
 
 
 def _calls_naming_nobody():

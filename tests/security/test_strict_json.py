@@ -78,6 +78,8 @@ RECIPES: dict[str, list[list[str]]] = {
                          ["api-token", "create", "forever", "--scope", "alerts", "--expires", "never"]],
     "api-token list": [["api-token", "list"]],
     "api-token revoke": [["api-token", "revoke", "dashboards"]],
+    "components add": [["components", "add", "<b>Checkout</b>\u001b[31m", "--group", "Shop"]],
+    "components list": [["components", "list"], ["components", "list", "--archived"]],
 }
 
 

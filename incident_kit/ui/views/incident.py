@@ -1,8 +1,7 @@
 """Incident: the live header and timeline, and the controls to run the response.
 
-Reached by reference (``?ref=INC-12``, or the last incident opened this
-session). The header and the timeline refresh by themselves; every form sits
-outside those fragments so a refresh never loses what someone is typing.
+Reached by reference (``?ref=INC-12``, or the last incident opened this session). The header and the
+timeline refresh by themselves; every form sits outside them, so a refresh never loses what someone types.
 """
 
 import datetime as dt
@@ -17,7 +16,7 @@ from incident_kit.incident.models import ACTIVE_ORDER, REOPENABLE, TRANSITIONS, 
 from incident_kit.review.models import AWAITS_REVIEW
 from incident_kit.ui import context as ctx
 from incident_kit.ui import display
-from incident_kit.ui.panels import incident_panels
+from incident_kit.ui.panels import component_impacts, incident_panels
 
 # Offered "next update in" choices (minutes); the severity's cadence is added and preselected.
 NEXT_UPDATE_CHOICES = [15, 30, 60, 120, 240, 480, 1440]
@@ -354,6 +353,7 @@ tab_update, tab_status, tab_people, tab_details = st.tabs(
      ":material/edit: Details"])
 with tab_update:
     _update_form()
+    component_impacts.render(kit, incident, user)  # which components it affects, and how badly
 with tab_status:
     _status_controls()
 with tab_people:

@@ -5,7 +5,7 @@ import streamlit as st
 
 from incident_kit.errors import IncidentKitError, NotAllowed, StoreUnavailable
 from incident_kit.ui import context as ctx
-from incident_kit.ui.panels import api_tokens
+from incident_kit.ui.panels import api_tokens, components
 from incident_kit.ui.panels.alerts import alert_settings
 
 DEMO_INCIDENTS = 400
@@ -144,6 +144,7 @@ def _demo_data() -> None:
         _load_demo(append=True)
 
 
+components.render(kit, user, editable)
 alert_settings(kit, user, editable=editable)
 api_tokens.render(kit, user, editable)
 

@@ -1,0 +1,1 @@
+"""Components: the parts of the product incidents affect, and their current state."""
