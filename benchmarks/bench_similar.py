@@ -76,7 +76,7 @@ def main() -> None:
                 kit.recurring()  # the 1,000 most recent compared again
                 groups.append((time.perf_counter() - t0) * 1000)
                 index.wait_for_rebuild(kit.db)
-                kit.similar("database connection pool exhausted", limit=5, min_relevance=0)  # an index for the current data
+                kit.similar("database connection pool exhausted", limit=5, min_relevance=0)  # index the current data
                 index.wait_for_rebuild(kit.db)
                 kit.declare(f"Badge printer jammed at the front desk ({i})", declared_by="bench")  # a change
                 t0 = time.perf_counter()
