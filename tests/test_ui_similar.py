@@ -68,3 +68,18 @@ def test_insights_shows_what_keeps_coming_back_as_groups(kit):
     labels = [e.label for e in at.expander]
     assert f"3 incidents: {OUTAGE}" in labels
     assert set(outages) <= {label.split(" · ")[0] for label in _links(at)}
+
+
+def test_declare_stays_silent_for_an_unrelated_title_and_suggests_a_paraphrased_demo_incident(kit):
+    kit.load_demo(incidents=400, seed=42)
+    at = start(page="declare")
+    title = widget(at.text_input, "What's happening?")
+    title.input("Customers can't log in with Google").run()  # shares only "log" with "... application logs"
+    assert_no_traceback(at)
+    assert "Has this happened before?" not in texts(at)
+    assert _links(at) == []
+    widget(at.text_input, "What's happening?").input("Application logs contain personal data like emails").run()
+    assert_no_traceback(at)
+    assert "Has this happened before?" in texts(at)
+    shown = {label.split(" · ", 1)[1] for label in _links(at)}
+    assert shown == {"Personal data in application logs"}

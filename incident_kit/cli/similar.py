@@ -6,7 +6,7 @@ import re
 
 import click
 
-from ..similar import LIMIT_MAX
+from ..similar import LIMIT_MAX, MIN_RELEVANCE
 from .base import cli, echo_json, json_option, pass_state
 
 
@@ -18,16 +18,21 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 @click.argument("query", metavar="TEXT|REF")
 @click.option("--limit", "-k", type=click.IntRange(1, LIMIT_MAX), default=5, show_default=True,
               help="How many incidents to list.")
+@click.option("--min-relevance", type=float, default=MIN_RELEVANCE, show_default=True, metavar="0-1",
+              help="List only incidents scoring at least this (0 lists any incident sharing a word).")
 @json_option
 @pass_state
-def similar(state, query, limit, as_json):
-    """Past incidents most like TEXT (a few words) or like incident REF (e.g. INC-12), best first.
+def similar(state, query, limit, min_relevance, as_json):
+    """Past incidents like TEXT (a few words) or like incident REF (e.g. INC-12), best first.
 
-    With --json prints a list of {"reference", "title", "score"} (BM25 scores; higher is closer).
-    Opens the database read-only; while the app holds it, reads the app's latest snapshot.
+    The score runs from 0 to 1: an incident's BM25 score as a share of the most any incident could
+    score for TEXT (for REF, of the score REF gives itself). Only incidents reaching --min-relevance
+    are listed, so unrelated text finds nothing. With --json prints a list of
+    {"reference", "title", "score"}. Opens the database read-only; while the app holds it, reads the
+    app's latest snapshot.
     """
     kit = state.kit(read_only=True)
-    found = kit.similar(query, limit=limit)
+    found = kit.similar(query, limit=limit, min_relevance=min_relevance)
     if as_json:
         echo_json(found)
         return
@@ -35,4 +40,4 @@ def similar(state, query, limit, as_json):
         click.echo("Nothing similar found.")
     for item in found:
         title = _CONTROL.sub(" ", item["title"])
-        click.echo(f"{item['reference']:<10} {item['score']:>8.2f}  {title}")
+        click.echo(f"{item['reference']:<10} {item['score']:>5.2f}  {title}")

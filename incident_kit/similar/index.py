@@ -95,6 +95,36 @@ class Index:
             return np.zeros(self.size)
         return np.asarray(self.retriever.get_scores(words), dtype=float)
 
+    def relevance(self, text: str) -> np.ndarray:
+        """Every incident's BM25 score for ``text`` as a share of the most any incident could score for it
+        (``ceiling``): 0 shares no word, 1 would hold every word of ``text`` as often as a text can."""
+        scores = self.scores(text)
+        top = self.ceiling(tokens([text])[0]) if len(scores) else 0.0
+        return scores / top if top > 0 else np.zeros(len(scores))
+
+    def relevance_to(self, pos: int) -> np.ndarray:
+        """Every incident's score for incident ``pos``'s headline (``query_text``) as a share of the score
+        that incident gives itself: the best a document can do for that question is to be its own."""
+        scores = self.scores(self.query_text(pos))
+        own = scores[pos] if len(scores) else 0.0
+        return np.minimum(scores / own, 1.0) if own > 0 else np.zeros(len(scores))
+
+    def ceiling(self, words: list[str]) -> float:
+        """The most any incident could score for ``words``: the sum of each word's idf.
+
+        Each word adds idf x tf / (tf + k1 x (1 - b + b x length / average length)) to a BM25 (Lucene)
+        score, which nears the idf as the word repeats and never reaches it. A word no incident holds
+        counts with the idf of a word found nowhere (the most informative kind): an incident that
+        matches only the ordinary words of a question ("log" of "log in with Google") stays low.
+        """
+        if self.retriever is None or not words:
+            return 0.0
+        counts = np.diff(self.retriever.scores["indptr"])  # documents holding each word (its postings)
+        n = float(self.retriever.scores["num_docs"])
+        vocab = self.retriever.vocab_dict
+        df = np.array([counts[vocab[w]] if w in vocab else 0 for w in words], dtype=float)
+        return float(np.log1p((n - df + 0.5) / (df + 0.5)).sum())  # bm25s' Lucene idf (its default method)
+
 
     def scores_among(self, queries: list[int], among: list[int]) -> np.ndarray:
         """BM25 scores (rows: each of ``queries`` asking its ``query_text``; columns: each of ``among``).

@@ -20,7 +20,7 @@ from ..incident import store as incident_store
 from ..incident.service import REFERENCE_PREFIX
 from ..incident.visibility import RELATED_FIELD, scope
 from ..identity import is_checked
-from . import LIMIT_MAX, store
+from . import LIMIT_MAX, MIN_RELEVANCE, store
 
 REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?(\d+)\s*$", re.I)
 # Two incidents recur when each one's headline finds the other with at least this share of the score it
@@ -52,17 +52,21 @@ def _not_found(query) -> NotFound:
     return incident_service.not_found(query)
 
 
-def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
-    """Incidents most like ``query`` (free text, or a reference such as INC-12), best first.
+def similar(db, query: str, *, limit: int = 5, viewer=None, min_relevance: float = MIN_RELEVANCE) -> list[dict]:
+    """Incidents like ``query`` (free text, or a reference such as INC-12), best first, that reach ``min_relevance``.
 
-    Each is ``{"reference", "title", "score"}`` (BM25; higher is closer, comparable within one answer).
-    An incident is never its own match; test incidents and ones the viewer may not see are left out.
+    Each is ``{"reference", "title", "score"}``: the score is the incident's BM25 score as a share of
+    the most any incident could score for the question (``index.Index.relevance``), from 0 to 1.
+    Only incidents scoring at least ``min_relevance`` are returned (``MIN_RELEVANCE``; 0 returns any
+    incident sharing a word), so unrelated text gets an empty answer. An incident is never its own
+    match; test incidents and ones the viewer may not see are left out.
     """
     text = str(query or "").strip()
     if not text:
         raise IncidentKitError("Say what to look for: a few words, or an incident reference such as INC-12.")
     if not 1 <= int(limit) <= LIMIT_MAX:
         raise IncidentKitError(f"The limit must be between 1 and {LIMIT_MAX}.")
+    floor = _relevance(min_relevance)
 
     from . import index  # bm25s loads on the first question, not with the package
 
@@ -78,21 +82,33 @@ def similar(db, query: str, *, limit: int = 5, viewer=None) -> list[dict]:
                 own = idx.position(ref)
             if own is None or not _visible(tx, int(idx.frame["id"].iat[own]), viewer, seen):
                 raise _not_found(text)
-            text_ = idx.query_text(own)
+            relevance = idx.relevance_to(own)
         else:
-            text_ = text
-        return _best(tx, idx, idx.scores(text_), int(limit), viewer, seen, skip=own)
+            relevance = idx.relevance(text)
+        return _best(tx, idx, relevance, int(limit), viewer, seen, skip=own, floor=floor)
 
     index.ready(db)  # a first build under way (the app's start): wait for it, holding no connection
     version = db.data_version()  # before the read: see index.current
     return db.read(work)
 
 
-def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip) -> list[dict]:
+def _relevance(value) -> float:
+    """``min_relevance`` as a number from 0 to 1, or one sentence saying what it must be."""
+    try:
+        floor = float(value)
+    except (TypeError, ValueError):
+        floor = float("nan")
+    if not 0 <= floor <= 1 or isinstance(value, bool):  # NaN fails both comparisons
+        raise IncidentKitError(f"The minimum relevance must be a number from 0 to 1 (the default is "
+                               f"{MIN_RELEVANCE}); {str(value)[:40]!r} is not.")
+    return floor
+
+
+def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip, floor: float) -> list[dict]:
     if not len(scores):
         return []
     frame = idx.frame
-    candidates = np.flatnonzero((scores > 0) & (frame["mode"].to_numpy() != "test"))
+    candidates = np.flatnonzero((scores > 0) & (scores >= floor) & (frame["mode"].to_numpy() != "test"))
     order = candidates[np.argsort(-scores[candidates], kind="stable")]
     private = frame["private"].to_numpy()
     out = []
