@@ -58,15 +58,3 @@ def list_(state, archived, as_json):
 def archive(state, name):
     """Archive the component NAME: kept with its history, offered no more (admins only)."""
     echo(f"Archived {state.kit().archive_component(name).name}.")
-
-
-def parse_components(values) -> dict[str, str]:
-    """``--component NAME=IMPACT`` values as {name: impact}; a value without '=' is one clear sentence."""
-    out: dict[str, str] = {}
-    for value in values:
-        name, sep, impact = value.rpartition("=")
-        if not sep or not name.strip():
-            raise click.BadParameter(f"write it as NAME=IMPACT, e.g. Checkout=partial_outage (got {value[:40]!r}).",
-                                     param_hint="--component")
-        out[name.strip()] = impact.strip()
-    return out

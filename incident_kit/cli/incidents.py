@@ -40,8 +40,6 @@ def _age(ts) -> str:
 @pass_state
 def declare(state, title, severity, type_, summary, private, started_at, lead, tags, mode, components, by, as_json):
     """Declare an incident. Only TITLE is required."""
-    from .components import parse_components
-
     affected = parse_components(components)
     inc = state.kit().declare(title, declared_by=by, severity=severity, type=type_, summary=summary,
                               private=private, started_at=started_at, lead=lead, tags=list(tags), mode=mode,
@@ -228,3 +226,17 @@ def merge(state, reference, into, by, as_json):
         echo_json(inc.to_dict())
     else:
         echo(f"{inc.reference} is merged into {inc.merged_into}.")
+
+
+def parse_components(values) -> dict[str, str]:
+    """``declare --component NAME=IMPACT`` values as {name: impact}; a value without '=' is one clear sentence.
+
+    It lives here, not in ``components.py``: a ``declare`` process loads only this command module."""
+    out: dict[str, str] = {}
+    for value in values:
+        name, sep, impact = value.rpartition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"write it as NAME=IMPACT, e.g. Checkout=partial_outage (got {value[:40]!r}).",
+                                     param_hint="--component")
+        out[name.strip()] = impact.strip()
+    return out
