@@ -204,7 +204,18 @@ def states(db, *, viewer) -> list[ComponentState]:
 
 def public_states(db) -> list[ComponentState]:
     """The public variant: public components only, and only incidents anyone may see (never private or tests)."""
-    return db.read(lambda tx: _states(tx, include_internal=False, affecting=store.affecting(tx, None)))
+    return db.read(public_states_in)
+
+
+def public_states_in(tx) -> list[ComponentState]:
+    """``public_states`` inside the caller's read (the status page reads everything in one transaction)."""
+    return _states(tx, include_internal=False, affecting=store.affecting(tx, None))
+
+
+def public_spans(tx, since) -> list[tuple]:
+    """Inside the caller's read: (component id, impact, start, end or None, reference) of the public incidents'
+    impacts that lasted into ``since`` or later (never private or test incidents)."""
+    return store.public_spans(tx, since)
 
 
 def _states(tx, *, include_internal: bool, affecting: dict[int, list[str]]) -> list[ComponentState]:

@@ -57,6 +57,17 @@ SELECT ic.component_id, i.reference FROM incident_components ic JOIN incidents i
 WHERE ic.impact IS NOT NULL AND i.status IN {ACTIVE_SQL} AND i.mode <> '{Mode.TEST.value}'
   AND {public_sql(incident='i')}
 ORDER BY i.id"""
+# The public incidents' impacts on components since a moment, for the status page's history: each link
+# lasts from its incident's start to its resolution (still going when active; an ended incident that was
+# never resolved ends where it started). Not private, not tests, impacts still set.
+SELECT_PUBLIC_SPANS = f"""
+SELECT ic.component_id, ic.impact, i.started_at,
+       CASE WHEN i.status IN {ACTIVE_SQL} THEN NULL ELSE coalesce(i.resolved_at, i.started_at) END AS ended_at,
+       i.reference
+FROM incident_components ic JOIN incidents i ON i.id = ic.incident_id
+WHERE ic.impact IS NOT NULL AND i.mode <> '{Mode.TEST.value}' AND {public_sql(incident='i')}
+  AND (i.status IN {ACTIVE_SQL} OR coalesce(i.resolved_at, i.started_at) >= ?)
+ORDER BY ic.component_id, i.started_at"""
 
 
 def _component(row) -> Component:
@@ -118,3 +129,8 @@ def affecting(tx, scope_params: list | None) -> dict[int, list[str]]:
     for component_id, reference in rows:
         out.setdefault(component_id, []).append(reference)
     return out
+
+
+def public_spans(tx, since) -> list[tuple]:
+    """(component id, impact, started_at, ended_at or None, reference) of public incidents that touch ``since``..now."""
+    return tx.fetchall(SELECT_PUBLIC_SPANS, [since])

@@ -17,8 +17,14 @@ from . import service
 class StatusPageAPI(KitPart):
 
     def build_status_page(self, out_dir, *, base_url: str | None = None, now=None) -> list[Path]:
-        """Write the public index.html and feed.xml (external updates of non-private incidents only)."""
+        """Write the public index.html, feed.xml and components/{slug}/feed.atom (external updates of
+        non-private, non-test incidents and public components only)."""
         return service.build(self.db, out_dir, base_url=base_url, now=now)
+
+    def public_status(self, *, now=None) -> service.PublicView:
+        """What the public status page shows, read once (no viewer: it holds only what anyone may see);
+        ``.page()`` and ``.feed(component=slug)`` render it exactly as the static build does."""
+        return service.public_view(self.db, now=now)
 
     def status_board(self, *, viewer: str | None = None, now=None) -> pd.DataFrame:
         """The internal status page: every incident the viewer may see, active or resolved this week."""

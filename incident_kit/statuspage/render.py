@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 import pandas as pd
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from ..components.models import OPERATIONAL, rank, state_label, state_of
 from ..incident.format import UpdateField, final_line, render_update, update_fields
 from ..incident.models import ACTIVE, Status
 from ..safe_output import xml_text
+from .uptime import History
 
 ENV = Environment(
     loader=PackageLoader("incident_kit.statuspage", "templates"),
@@ -111,18 +113,62 @@ ENV.filters["when"] = _fmt
 ENV.filters["iso"] = _iso
 
 
-def html_page(incidents: list[PublicIncident], *, name: str, now: dt.datetime) -> str:
+def html_page(incidents: list[PublicIncident], *, name: str, now: dt.datetime,
+              components: list[ComponentRow] | None = None) -> str:
+    """The page: the same for the static build and the app's live ``/status-page/`` (links are relative)."""
     ongoing = [i for i in incidents if i.ongoing]
+    rows = components or []
+    banner_class, banner = overall(rows, ongoing)
     return ENV.get_template("index.html").render(name=name, now=now, ongoing=ongoing,
-                                                 resolved=[i for i in incidents if not i.ongoing])
+                                                 resolved=[i for i in incidents if not i.ongoing],
+                                                 groups=groups(rows), banner_class=banner_class, banner=banner)
 
 
 def atom_feed(incidents: list[PublicIncident], *, name: str, now: dt.datetime, base_url: str | None = None,
-              limit: int = FEED_ENTRIES) -> str:
+              limit: int = FEED_ENTRIES, component: ComponentRow | None = None) -> str:
+    """The Atom feed of external updates; for one component, only the incidents that affected it."""
+    if component is not None:
+        incidents = [i for i in incidents if i.reference in component.references]
+        name = f"{name}: {component.name}"
     entries = sorted(((inc, upd) for inc in incidents for upd in inc.updates),
                      key=lambda pair: (pair[1].posted_at, pair[1].id), reverse=True)[:limit]
     updated = entries[0][1].posted_at if entries else now
     base = (base_url or "").rstrip("/") or None
-    feed_id = f"{base}/feed.xml" if base else "urn:incident-kit:status"
+    path = f"components/{component.slug}/feed.atom" if component is not None else "feed.xml"
+    urn = "urn:incident-kit:status" + (f":component:{component.slug}" if component is not None else "")
+    feed_id = f"{base}/{path}" if base else urn
     return ENV.get_template("feed.xml").render(name=name, entries=entries, updated=updated, base=base,
-                                               feed_id=feed_id)
+                                               feed_id=feed_id, self_path=path)
+
+
+@dataclass(frozen=True)
+class ComponentRow:
+    """A public component on the page: its state now and its daily history."""
+
+    name: str
+    slug: str
+    group: str | None
+    description: str
+    state: str
+    state_label: str
+    history: History
+    references: frozenset[str]  # the public incidents that affected it in the period (for its feed)
+
+
+def groups(rows: list[ComponentRow]) -> list[tuple[str | None, list[ComponentRow]]]:
+    """Components by group, in catalog order (ungrouped first)."""
+    out: dict[str | None, list[ComponentRow]] = {}
+    for row in rows:
+        out.setdefault(row.group, []).append(row)
+    return list(out.items())
+
+
+def overall(rows: list[ComponentRow], ongoing: list[PublicIncident]) -> tuple[str, str]:
+    """(css class, sentence) for the banner: the worst public component state and the ongoing incidents."""
+    worst = state_of([rank(None if r.state == OPERATIONAL else r.state) for r in rows])
+    count = f"{len(ongoing)} ongoing incident{'s' if len(ongoing) != 1 else ''}" if ongoing else ""
+    if worst != OPERATIONAL:
+        return "issue", state_label(worst) + (f" · {count}" if count else "")
+    if ongoing:
+        return "issue", count
+    return "ok", "No ongoing incidents: all systems operational"

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
 from ..catalog import store as catalog
+from ..components import service as components
+from ..errors import NotFound
 from ..clock import to_utc, utcnow
 from ..incident import service as incidents_service
 from ..incident.format import render_update
@@ -22,26 +25,78 @@ BOARD_RESOLVED_DAYS = 7  # the internal board keeps recently resolved incidents 
 
 
 def build(db, out_dir, *, base_url: str | None = None, now=None) -> list[Path]:
-    """Write index.html and feed.xml into ``out_dir``; return their paths."""
+    """Write index.html, feed.xml and components/{slug}/feed.atom into ``out_dir``; return their paths."""
     now = to_utc(now, field="now") or utcnow()
     if base_url is not None and str(base_url).strip():
         base_url = http_url(base_url, what="The status page's base URL")
     out = output_dir(out_dir, what="the status page")
-
-    from ..frames import utc_columns
-    from . import render  # Jinja2 loads only to publish
-
-    def work(tx):
-        return utc_columns(store.public_updates(tx)), catalog.get_setting(tx, "public_name", "Our services")
-
-    rows, name = db.read(work)
-    incidents = render.public_incidents(rows, now)
-    files = {"index.html": render.html_page(incidents, name=name, now=now),
-             "feed.xml": render.atom_feed(incidents, name=name, now=now, base_url=base_url)}
+    view = public_view(db, now=now)
+    files = {"index.html": view.page(), "feed.xml": view.feed(base_url=base_url)}
+    for row in view.components:
+        files[f"components/{row.slug}/feed.atom"] = view.feed(base_url=base_url, component=row.slug)
     paths = []
     for filename, text in files.items():
-        paths.append(write_file(out / filename, text, public=True))  # the web server reads them
+        path = out / filename
+        if path.parent != out:
+            output_dir(path.parent, what="the status page")
+        paths.append(write_file(path, text, public=True))  # the web server reads them
     return paths
+
+
+@dataclass
+class PublicView:
+    """What the public may see, read once; the static build and the app's live page render from it."""
+
+    name: str
+    now: dt.datetime
+    incidents: list
+    components: list
+
+    def page(self) -> str:
+        from . import render
+
+        return render.html_page(self.incidents, name=self.name, now=self.now, components=self.components)
+
+    def feed(self, *, base_url: str | None = None, component: str | None = None) -> str:
+        """The Atom feed; for ``component`` (a slug), its own. ``NotFound`` for no such public component."""
+        from . import render
+
+        row = None
+        if component is not None:
+            row = next((r for r in self.components if r.slug == component), None)
+            if row is None:
+                raise NotFound("There is no such component on the status page.")
+        return render.atom_feed(self.incidents, name=self.name, now=self.now, base_url=base_url, component=row)
+
+
+def public_view(db, *, now=None) -> PublicView:
+    """Read the public status in one transaction: external updates of public incidents, public components'
+    states and their last 90 days (never private or test incidents, internal updates or components)."""
+    now = to_utc(now, field="now") or utcnow()
+    from ..frames import utc_columns
+    from . import render  # Jinja2 loads only to publish
+    from .uptime import HISTORY_DAYS, Span, history
+
+    since = now - dt.timedelta(days=HISTORY_DAYS)
+
+    def work(tx):
+        return (utc_columns(store.public_updates(tx)), catalog.get_setting(tx, "public_name", "Our services"),
+                components.public_states_in(tx), components.public_spans(tx, since))
+
+    rows, name, states, spans = db.read(work)
+    by_component: dict[int, list] = {}
+    for component_id, impact, start, end, reference in spans:
+        by_component.setdefault(component_id, []).append(
+            (Span(component_id, impact, to_utc(start, field="start"), to_utc(end, field="end")), reference))
+    component_rows = []
+    for st in states:
+        mine = by_component.get(st.component.id, [])
+        c = st.component
+        component_rows.append(render.ComponentRow(
+            name=c.name, slug=c.slug, group=c.group, description=c.description, state=st.state,
+            state_label=st.label, history=history([span for span, _ in mine], now=now),
+            references=frozenset(ref for _, ref in mine)))
+    return PublicView(name=name, now=now, incidents=render.public_incidents(rows, now), components=component_rows)
 
 
 BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "accountable", "next_update_due",

@@ -12,7 +12,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from .. import __version__
-from . import alerts, docs, errors, health, incidents, metrics
+from . import alerts, docs, errors, health, incidents, metrics, statuspage
 from .auth import RateLimit
 from .guard import Guard, JsonAtTheEdge
 from .schemas import Error
@@ -46,9 +46,10 @@ def create_app(*, rate: str | None = None) -> FastAPI:
 
 
 def routes() -> list:
-    """What ``app.py`` adds to Streamlit's server: the API mounted at ``/api/v1``."""
+    """What ``app.py`` adds to Streamlit's server: the API mounted at ``/api/v1`` and the public status page
+    at ``/status-page/`` (no sign-in)."""
     send_small_answers_at_once()
-    return [Mount(PREFIX, app=create_app())]
+    return [Mount(PREFIX, app=create_app()), *statuspage.routes()]
 
 
 def send_small_answers_at_once() -> None:
