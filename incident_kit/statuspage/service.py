@@ -87,7 +87,8 @@ def public_view(db, *, now=None) -> PublicView:
     by_component: dict[int, list] = {}
     for component_id, impact, start, end, reference in spans:
         by_component.setdefault(component_id, []).append(
-            (Span(component_id, impact, to_utc(start, field="start"), to_utc(end, field="end")), reference))
+            (Span(component_id, impact, to_utc(start, field="start") or since,  # started_at is never NULL
+                  to_utc(end, field="end")), reference))
     component_rows = []
     for st in states:
         mine = by_component.get(st.component.id, [])
