@@ -154,3 +154,23 @@ def test_a_real_provider_incident_with_markup_in_its_title_renders_escaped_and_i
     newest = entries[0].find(f"{ATOM}content").text
     assert real["incident_updates"][0]["body"] in newest
     assert entries[0].find(f"{ATOM}title").text.startswith(real["name"])
+
+
+def test_the_build_shows_public_components_with_their_history_and_a_feed_each(kit, tmp_path):
+    kit.add_component("Checkout", group="Shop")
+    kit.add_component("Hidden <b>core</b>", internal=True)
+    past = kit.declare("Card payments fail", declared_by="ana", started_at=utcnow() - dt.timedelta(days=2),
+                       components={"Checkout": "major_outage", "Hidden <b>core</b>": "major_outage"})
+    kit.post_update(past.reference, "Payments fail", by="ana", audience="external")
+    kit.resolve(past.reference, by="ana")
+    secret = kit.declare("PRIVATE outage", private=True, declared_by="ana", components={"Checkout": "partial_outage"})
+    kit.post_update(secret.reference, "PRIVATE text", by="ana", audience="external")
+    out = tmp_path / "s"
+    kit.build_status_page(out)
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == [
+        "components/checkout/feed.atom", "feed.xml", "index.html"]
+    html = (out / "index.html").read_text()
+    assert "<h3>Shop</h3>" in html and "Checkout</strong>: <span class=\"state-operational\">Operational" in html
+    assert html.count("day day-major_outage") == 3 and "Hidden" not in html and "PRIVATE" not in html
+    feed = ET.parse(out / "components" / "checkout" / "feed.atom").getroot()
+    assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == ["Card payments fail: Investigating"]
