@@ -185,7 +185,7 @@ def status_page():
 @json_option
 @pass_state
 def status_page_build(state, out_dir, base_url, as_json):
-    """Write index.html and feed.xml from external updates of non-private incidents."""
+    """Write index.html, feed.xml and a feed per public component from external updates of non-private incidents."""
     paths = state.kit().build_status_page(out_dir, base_url=base_url)
     if as_json:
         echo_json([str(p) for p in paths])
