@@ -67,7 +67,8 @@ def live(tmp_path_factory):
     seed(db)
     with ik.open(db, user="admin") as kit:
         kit.build_status_page(root / "site")
-    with harness.streamlit_app(db, log=root / "app.log", args=("--secrets.files", auth_secrets(root / "s.toml"))) as url:
+    oidc = ("--secrets.files", auth_secrets(root / "s.toml"))
+    with harness.streamlit_app(db, log=root / "app.log", args=oidc) as url:
         with httpx.Client(base_url=url + "/status-page", timeout=30) as client:
             yield client, root / "site", url
 
