@@ -171,6 +171,7 @@ def test_the_build_shows_public_components_with_their_history_and_a_feed_each(ki
         "components/checkout/feed.atom", "feed.xml", "index.html"]
     html = (out / "index.html").read_text()
     assert "<h3>Shop</h3>" in html and "Checkout</strong>: <span class=\"state-operational\">Operational" in html
+    assert "<p>Affects: Checkout: Major outage</p>" in html
     assert html.count("day day-major_outage") == 3 and "Hidden" not in html and "PRIVATE" not in html
     feed = ET.parse(out / "components" / "checkout" / "feed.atom").getroot()
     assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == ["Card payments fail: Investigating"]

@@ -56,6 +56,7 @@ class PublicIncident:
     resolved_at: dt.datetime | None
     anchor: str
     updates: list[PublicUpdate] = field(default_factory=list)
+    affects: list[str] = field(default_factory=list)  # "Checkout: Major outage", public components only
 
 
 def _ts(value) -> dt.datetime | None:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
 
 from ..catalog import store as catalog
 from ..components import service as components
+from ..components.models import state_label
 from ..errors import NotFound
 from ..clock import to_utc, utcnow
 from ..incident import service as incidents_service
@@ -97,7 +98,12 @@ def public_view(db, *, now=None) -> PublicView:
             name=c.name, slug=c.slug, group=c.group, description=c.description, state=st.state,
             state_label=st.label, history=history([span for span, _ in mine], now=now),
             references=frozenset(ref for _, ref in mine)))
-    return PublicView(name=name, now=now, incidents=render.public_incidents(rows, now), components=component_rows)
+    incidents = render.public_incidents(rows, now)
+    names = {st.component.id: st.component.name for st in states}  # public components only
+    for inc in incidents:
+        inc.affects = [f"{names[cid]}: {state_label(impact)}" for cid, impact, _, _, ref in spans
+                       if ref == inc.reference and cid in names]
+    return PublicView(name=name, now=now, incidents=incidents, components=component_rows)
 
 
 BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "accountable", "next_update_due",
