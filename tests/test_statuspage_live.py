@@ -158,3 +158,12 @@ def test_the_live_and_static_pages_have_no_axe_violations(live):
                 page.close()
         finally:
             browser.close()
+
+
+def test_a_store_that_cannot_be_opened_answers_503_in_one_sentence(tmp_path):
+    db = tmp_path / "held.duckdb"
+    with ik.open(db, user="admin"):  # this process holds DuckDB's lock: the app cannot open the file
+        with harness.streamlit_app(db, log=tmp_path / "app.log") as url:
+            answer = httpx.get(url + "/status-page/", timeout=30)
+    assert answer.status_code == 503 and answer.headers["content-type"].startswith("text/plain")
+    assert "Traceback" not in answer.text and answer.text.strip() and "\n" not in answer.text.strip()

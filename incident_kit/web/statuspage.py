@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse, RedirectResponse, Response
 
-from ..errors import NotFound
+from ..errors import NotFound, StoreUnavailable
 from .deps import open_shared
 
 PREFIX = "/status-page"
@@ -27,6 +27,10 @@ def _view():
 
 def create_app() -> FastAPI:
     page = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
+
+    @page.exception_handler(StoreUnavailable)
+    def unavailable(request, exc: StoreUnavailable):  # one sentence, never a traceback; tried again next time
+        return PlainTextResponse(str(exc), status_code=503, headers={**HEADERS, "Cache-Control": "no-store"})
 
     @page.get("/")
     def index():
