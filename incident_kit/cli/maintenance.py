@@ -4,15 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..clock import iso, utcnow
+from ..clock import utcnow
+from ..maintenance.records import record
 from .base import cli, echo, echo_json, json_option, pass_state, reply
-
-
-def record(m, now) -> dict:
-    """A maintenance window as JSON (the CLI and the HTTP API share it)."""
-    return {"id": m.id, "title": m.title, "message": m.message, "start": iso(m.start), "end": iso(m.end),
-            "components": list(m.components), "status": m.status_at(now).value, "ended_at": iso(m.ended_at),
-            "ended_by": m.ended_by, "created_at": iso(m.created_at), "created_by": m.created_by}
 
 
 def _line(m, now) -> str:
