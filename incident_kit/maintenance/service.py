@@ -4,7 +4,7 @@ with an event (who and when) in ``maintenance_events``.
 Permissions: anyone who may declare an incident may schedule maintenance (a named person, the local
 operator, or an API token with ``incidents:write``, which the HTTP layer checks). Cancelling or ending a
 window early is for whoever scheduled it (a signed-in person, or a typed name where the install trusts
-typed names), a token, the local operator, or an admin.
+typed names), a token, the local operator, or an admin (before any admin is named, anyone).
 
 The status follows the clock (``models.status_at``). ``advance`` records the clock's 'started' and
 'completed' events once each, so notifications can hook in later; it is idempotent.
@@ -95,8 +95,8 @@ def _load(tx, maintenance_id) -> Maintenance:
 
 
 def _require_may_change(tx, found: Maintenance, by, doing: str) -> None:
-    if not isinstance(by, Person) or is_machine(by) or access.is_admin(tx, by):
-        return  # the local operator, a token allowed by its scope, or an admin
+    if not isinstance(by, Person) or is_machine(by) or access.can_administer(tx, by):
+        return  # the local operator, a token allowed by its scope, or an admin (anyone, before admins are named)
     if str(by) == found.created_by and is_trusted_name(by, trust_typed_names=access.trust_typed_names(tx)):
         return
     raise NotAllowed(f"Only {found.created_by} (signed in) or an admin can {doing} this maintenance.")
