@@ -27,6 +27,7 @@ END = "UPDATE maintenances SET ended_as = ?, ended_at = ?, ended_by = ? WHERE id
 SELECT_EVENTS = """
 SELECT maintenance_id, kind, actor, occurred_at, detail FROM maintenance_events
 WHERE maintenance_id = ? ORDER BY occurred_at, kind"""
+HAS_EVENT = "SELECT 1 FROM maintenance_events WHERE maintenance_id = ? AND kind = ? AND detail = ?"
 SELECT_EVENT_KINDS = "SELECT maintenance_id, kind FROM maintenance_events WHERE kind IN ('started', 'completed')"
 SELECT_ACTIVE_COMPONENTS = f"""
 SELECT DISTINCT mc.component_id, m.id FROM maintenance_components mc JOIN maintenances m ON m.id = mc.maintenance_id
@@ -70,6 +71,10 @@ def one(tx, maintenance_id: int) -> Maintenance | None:
 
 def end(tx, maintenance_id: int, *, ended_as: str, now, by: str) -> None:
     tx.execute(END, [ended_as, now, by, maintenance_id])
+
+
+def has_event(tx, maintenance_id: int, kind: str, detail: str) -> bool:
+    return tx.fetchone(HAS_EVENT, [maintenance_id, kind, detail]) is not None
 
 
 def events(tx, maintenance_id: int) -> list[Event]:
