@@ -127,3 +127,15 @@ def test_only_the_scheduler_a_token_or_an_admin_may_change_a_window(kit):
     assert kit.cancel_maintenance(made.id, by=Person("ana", verified=True), now=BEFORE).ended_by == "ana"
     other = schedule(kit, by=Person("bob", verified=True))
     assert kit.cancel_maintenance(other.id, by=machine("token:ci"), now=BEFORE).ended_as == "cancelled"
+
+
+def test_the_public_list_names_no_person_no_internal_component_and_no_cancelled_window(kit):
+    kit.add_component("Checkout")
+    kit.add_component("Billing database", internal=True)
+    shown = schedule(kit, components=("Checkout", "Billing database"), by="ana")
+    called_off = schedule(kit, "Called off")
+    kit.cancel_maintenance(called_off.id, now=BEFORE)
+    schedule(kit, "Long ago", start=T0 - 30 * 24 * HOUR, end=T0 - 29 * 24 * HOUR)
+    public = kit.public_maintenances(now=T0)
+    assert [(m.id, m.components, m.created_by) for m in public] == [(shown.id, ("Checkout",), "")]
+    assert {c for m in kit.maintenances() for c in m.components} == {"Checkout", "Billing database"}

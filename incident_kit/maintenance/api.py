@@ -19,6 +19,11 @@ class MaintenanceAPI(KitPart):
         """Every maintenance window, latest start first; ``m.status_at(now)`` says where it stands."""
         return service.maintenances(self.db)
 
+    def public_maintenances(self, *, now=None) -> list[Maintenance]:
+        """For the public status page: upcoming, ongoing and recent (7 days) windows, not cancelled, naming
+        only public components and no person."""
+        return service.public_maintenances(self.db, now=now)
+
     def maintenance_events(self, maintenance_id) -> list[Event]:
         """What happened to a maintenance window, and who did it."""
         return service.events(self.db, maintenance_id)

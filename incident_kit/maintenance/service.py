@@ -13,6 +13,7 @@ The status follows the clock (``models.status_at``). ``advance`` records the clo
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 from .. import bounds
 from ..catalog import access
@@ -76,6 +77,19 @@ def schedule(db, title, *, start, end, components_=(), message="", by, now: dt.d
 def maintenances(db) -> list[Maintenance]:
     """Every window, latest start first (everyone inside may read them)."""
     return db.read(store.all_)
+
+
+def public_maintenances(db, *, now=None, days: int = 7) -> list[Maintenance]:
+    """For the public status page: windows not cancelled that are upcoming, in progress or ended within
+    ``days``, naming only public components and nobody (``created_by``/``ended_by`` are blank)."""
+    now = now or utcnow()
+    since = now - dt.timedelta(days=days)
+
+    def work(tx) -> list[Maintenance]:
+        return [replace(m, created_by="", ended_by=None) for m in store.all_(tx, include_internal=False)
+                if m.ended_as != Status.CANCELLED.value and (m.ended_at or m.end) > since]
+
+    return db.read(work)
 
 
 def events(db, maintenance_id) -> list[Event]:

@@ -22,6 +22,7 @@ SELECT_ALL = f"SELECT {_COLUMNS} FROM maintenances m ORDER BY m.starts_at DESC, 
 SELECT_ONE = f"SELECT {_COLUMNS} FROM maintenances m WHERE m.id = ?"
 SELECT_COMPONENT_NAMES = """
 SELECT mc.maintenance_id, c.name FROM maintenance_components mc JOIN components c ON c.id = mc.component_id
+WHERE NOT c.internal OR ?
 ORDER BY mc.maintenance_id, c.name_key"""
 END = "UPDATE maintenances SET ended_as = ?, ended_at = ?, ended_by = ? WHERE id = ? AND ended_as IS NULL"
 SELECT_EVENTS = """
@@ -46,9 +47,9 @@ def record_event(tx, maintenance_id: int, *, kind: str, actor: str, now, detail:
     tx.execute(INSERT_EVENT, [maintenance_id, kind, actor, now, detail])
 
 
-def _names(tx) -> dict[int, tuple[str, ...]]:
+def _names(tx, include_internal: bool = True) -> dict[int, tuple[str, ...]]:
     out: dict[int, list[str]] = {}
-    for maintenance_id, name in tx.fetchall(SELECT_COMPONENT_NAMES):
+    for maintenance_id, name in tx.fetchall(SELECT_COMPONENT_NAMES, [include_internal]):
         out.setdefault(int(maintenance_id), []).append(name)
     return {k: tuple(v) for k, v in out.items()}
 
@@ -59,8 +60,9 @@ def _maintenance(row, names) -> Maintenance:
                        created_at=row[8], created_by=row[9])
 
 
-def all_(tx) -> list[Maintenance]:
-    names = _names(tx)
+def all_(tx, *, include_internal: bool = True) -> list[Maintenance]:
+    """Every window; ``include_internal=False`` names only its public components."""
+    names = _names(tx, include_internal)
     return [_maintenance(r, names) for r in tx.fetchall(SELECT_ALL)]
 
 
