@@ -51,6 +51,9 @@ SETTINGS: list[Setting] = [
     Setting("resolve_with_alerts", False,
             "Resolve an incident that alerts opened when all its alerts resolve, with a final update saying so. "
             "Off: the resolution is noted on the timeline and a person resolves the incident."),
+    Setting("declare_during_maintenance", False,
+            "Declare incidents for alerts whose component label names a component under maintenance. Off: "
+            "such an alert is noted on the maintenance instead."),
     # Status pages often never post "resolved" (Twilio's 2023 sample has one such incident): imported as open,
     # it would be years late for an update, remind a vendor's name and show as ongoing forever.
     Setting("imported_open_max_days", 7,

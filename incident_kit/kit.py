@@ -23,6 +23,7 @@ from .export.api import ExportAPI
 from .follow_up.api import FollowUpAPI
 from .importers.api import ImportAPI
 from .incident.api import IncidentAPI
+from .maintenance.api import MaintenanceAPI
 from .notify.api import NotifyAPI
 from .review.api import ReviewAPI
 from .similar.api import SimilarAPI
@@ -46,7 +47,7 @@ def local_user() -> str:
 
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
-          SimilarAPI, AlertAPI, AnalyticsAPI, TokensAPI, ComponentsAPI):
+          SimilarAPI, AlertAPI, AnalyticsAPI, TokensAPI, ComponentsAPI, MaintenanceAPI):
     """Open with ``incident_kit.open(path, user=...)``; every method is one atomic change or one read.
 
     ``user`` is the trusted local operator, who acts and views when a call names nobody. Without

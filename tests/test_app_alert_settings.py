@@ -35,3 +35,14 @@ def test_someone_who_is_not_an_admin_sees_alert_settings_read_only(kit):
     assert_no_traceback(bao)
     assert widget(bao.toggle, RESOLVE).disabled
     assert submit(bao, "Save alert settings").disabled
+
+
+def test_an_admin_turns_on_declaring_for_alerts_during_maintenance(kit):
+    kit.save_settings({"admins": ["ana"]}, by="tester")
+    at = start(page="settings")
+    during = "Declare incidents for alerts about components under maintenance"
+    assert widget(at.toggle, during).value is False
+    widget(at.toggle, during).set_value(True)
+    submit(at, "Save alert settings").click().run()
+    assert_no_traceback(at)
+    assert kit.setting("declare_during_maintenance") is True

@@ -76,7 +76,7 @@ def test_the_internal_status_page_shows_what_the_viewer_may_see(app_kit):
     shown = r"INC-1 · Checkout \<script\>alert\(1\)\</script\>"  # escaped: shown as typed, never as HTML
     assert {h.value for h in as_ana.subheader} == {shown, "INC-2 · Leaked key"}
     assert {h.value for h in as_zed.subheader} == {shown}
-    assert [h.value for h in as_ana.header] == ["Ongoing", "Resolved in the last 7 days"]
+    assert [h.value for h in as_ana.header] == ["Ongoing", "Resolved in the last 7 days", "Scheduled maintenance"]
     assert any("Internal: rolling back <b>now</b>" in t.value and "Impact: EU" in t.value for t in as_ana.text)
 
 
@@ -151,7 +151,7 @@ def test_the_internal_status_page_splits_ongoing_from_recently_resolved(app_kit)
     assert not at.exception
     headers = [h.value for h in at.header]
     subheaders = [h.value for h in at.subheader]
-    assert headers == ["Ongoing", "Resolved in the last 7 days"]
+    assert headers == ["Ongoing", "Resolved in the last 7 days", "Scheduled maintenance"]
     assert subheaders == ["INC-1 · Still burning", "INC-2 · Put out"]
     assert [m.value for m in at.metric] == ["1", "0"]
     assert "incident-kit" not in " ".join(c.value for c in at.caption)

@@ -60,6 +60,7 @@ class Outcome(StrEnum):
     RESOLVED = "resolved"  # the group resolved and ``resolve_with_alerts`` resolved the incident
     REOPENED_AS_NEW = "reopened_as_new"  # fired again after its incident ended: a new, related incident
     ACCEPTED = "accepted"  # taken, about an incident the caller may not see (which is not named)
+    MAINTENANCE = "held_for_maintenance"  # its component is under maintenance: noted there, nothing declared
 
 
 # -- the payloads ------------------------------------------------------------------------------------
@@ -142,6 +143,7 @@ class Batch:
     severity: str | None  # the sender's severity label, matched to the catalog by the service
     description: str
     links: tuple[str, ...]
+    component: str | None = None  # the ``component`` label: a maintenance window on it holds the alert
 
     @property
     def sender(self) -> str:
@@ -286,7 +288,7 @@ def parse_alertmanager(payload) -> Batch:
                    *(a.generatorURL for a in firing))
     return Batch(source=source, group_hash=key_hash(hook.groupKey), status=hook.status, alerts=tuple(alerts),
                  truncated=hook.truncatedAlerts + truncated, title=title, severity=labels.get("severity"),
-                 description=description.strip(), links=links)
+                 description=description.strip(), links=links, component=labels.get("component"))
 
 
 def parse_event(event) -> Batch:
@@ -297,7 +299,8 @@ def parse_event(event) -> Batch:
     alert = Alert("event", ev.status, _line(ev.title), None)
     return Batch(source="generic", group_hash=key_hash(ev.dedup_key), status=ev.status, alerts=(alert,),
                  truncated=0, title=_line(ev.title), severity=ev.severity or ev.labels.get("severity"),
-                 description=(ev.description or "").strip(), links=_links(ev.source_url))
+                 description=(ev.description or "").strip(), links=_links(ev.source_url),
+                 component=ev.labels.get("component"))
 
 
 # -- what a delivery changes ---------------------------------------------------------------------------

@@ -10,7 +10,10 @@ each take one delivery and make one atomic change:
 * alerts that resolve add one entry; when the whole group resolves the incident stays open for a person,
   unless the setting ``resolve_with_alerts`` resolves it (``incident.service.resolve`` with a final update);
 * a group that fires again after its incident ended declares a new incident, related to the earlier one
-  (``similar.service.link``).
+  (``similar.service.link``);
+* a first firing whose ``component`` label names a component under maintenance declares nothing: it is noted
+  on the maintenance window once (``maintenance.windows.hold_alert``), unless the setting
+  ``declare_during_maintenance`` is on. A later delivery after the window declares as usual.
 
 Everything of one delivery is ONE transaction: the incident and similar services are handed the open
 transaction (``_InTransaction``), so the declaration, its alert group row and the link commit together or
@@ -31,6 +34,7 @@ from ..errors import IncidentKitError
 from ..identity import clean_person
 from ..incident import service as incidents
 from ..incident import store as incident_store
+from ..maintenance import windows
 from . import models, store
 from .models import Batch, Outcome
 
@@ -120,6 +124,9 @@ def _apply(tx, db, batch: Batch, by, *, write: bool) -> dict | None:
         return None
     now = utcnow()
     if plan.declare:
+        if catalog.setting(tx, "declare_during_maintenance") is not True and windows.hold_alert(
+                tx, batch.component, f"{batch.sender}: {batch.title}", by=by, now=now) is not None:
+            return {"outcome": Outcome.MAINTENANCE.value, "incident": None}
         return _declare(tx, db, batch, plan, group, incident, by, now)
     assert group is not None  # a change that declares nothing needs an incident, so a group that made it
     outcome = Outcome.UNCHANGED

@@ -161,6 +161,7 @@ _VALIDATORS = {
     "trust_typed_names": lambda v: bounds.flag(v, what="Trust typed names"),
     "alert_severities": _severity_map_value,
     "resolve_with_alerts": lambda v: bounds.flag(v, what="Resolve with alerts"),
+    "declare_during_maintenance": lambda v: bounds.flag(v, what="Declare during maintenance"),
     "imported_open_max_days": open_max_days_value,
 }
 

@@ -119,6 +119,7 @@ COMMAND_MODULES = {
     "similar": "similar", "review": "review", "close": "review", "follow-ups": "review",
     "notify": "notify", "subscribe": "notify", "unsubscribe": "notify", "subscriptions": "notify",
     "needs-update": "notify", "status-page": "notify", "api-token": "tokens", "components": "components",
+    "maintenance": "maintenance",
 }
 
 

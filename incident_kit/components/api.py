@@ -33,10 +33,11 @@ class ComponentsAPI(KitPart):
         """The components an incident affects, with their impacts."""
         return service.affected(self.db, reference, viewer=self._viewer(viewer))
 
-    def component_states(self, *, viewer=None) -> list[ComponentState]:
-        """Each component's current state: the worst impact among its active, non-private, non-test incidents."""
-        return service.states(self.db, viewer=self._viewer(viewer))
+    def component_states(self, *, viewer=None, now=None) -> list[ComponentState]:
+        """Each component's current state: the worst impact among its active, non-private, non-test incidents,
+        else under maintenance during a maintenance window (``now``: the clock, for tests), else operational."""
+        return service.states(self.db, viewer=self._viewer(viewer), now=now)
 
-    def public_component_states(self) -> list[ComponentState]:
+    def public_component_states(self, *, now=None) -> list[ComponentState]:
         """The same for the public (the status page): public components, non-private non-test incidents only."""
-        return service.public_states(self.db)
+        return service.public_states(self.db, now=now)

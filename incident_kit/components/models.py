@@ -19,11 +19,15 @@ class Impact(StrEnum):
 
 
 OPERATIONAL = "operational"
-# Words people see; a state is an impact or "operational" (maintenance comes with scheduled maintenance).
+UNDER_MAINTENANCE = "under_maintenance"
+# Words people see; a state is "operational", "under_maintenance" or an impact.
 IMPACT_LABELS = {"degraded_performance": "Degraded performance", "partial_outage": "Partial outage",
                  "major_outage": "Major outage"}
-STATE_LABELS = {OPERATIONAL: "Operational", **IMPACT_LABELS}
-IMPACT_ORDER = tuple(Impact)  # mildest first: rank = position + 1, operational = 0
+STATE_LABELS = {OPERATIONAL: "Operational", UNDER_MAINTENANCE: "Under maintenance", **IMPACT_LABELS}
+IMPACT_ORDER = tuple(Impact)  # mildest first
+# Every state, mildest first: its rank is its position. Maintenance ranks below every impact, so an incident
+# during a window shows its impact (as Atlassian Statuspage does): customers see what is actually broken.
+STATE_ORDER = (OPERATIONAL, UNDER_MAINTENANCE, *(impact.value for impact in IMPACT_ORDER))
 
 
 def state_label(value: str | None) -> str:
@@ -52,8 +56,9 @@ class ComponentState:
     viewer may see (references), which may include ones the state ignores (test incidents, private ones)."""
 
     component: Component
-    state: str  # "operational" or an Impact value
+    state: str  # "operational", "under_maintenance" or an Impact value
     incidents: tuple[str, ...] = ()
+    maintenances: tuple[int, ...] = ()  # the maintenance windows in progress that cover it
 
     @property
     def label(self) -> str:
@@ -69,12 +74,15 @@ class Affected:
 
 
 # -- the state rule, in one place ---------------------------------------------------------------------
-def rank(impact: str | None) -> int:
-    """0 for operational (no impact), then 1, 2, 3 from degraded performance to major outage."""
-    return IMPACT_ORDER.index(Impact(impact)) + 1 if impact else 0
+def rank(state: str | None) -> int:
+    """0 for operational (None), 1 under maintenance, then 2, 3, 4 from degraded performance to major outage."""
+    return STATE_ORDER.index(str(state)) if state else 0
+
+
+MAINTENANCE_RANK = rank(UNDER_MAINTENANCE)
 
 
 def state_of(ranks) -> str:
-    """A component's state from the ranks of the impacts that count (``rank``): the worst wins, else operational."""
-    worst = max(ranks, default=0)
-    return IMPACT_ORDER[worst - 1].value if worst else OPERATIONAL
+    """A component's state from the ranks of what counts (``rank``: the impacts of its active, non-private,
+    non-test incidents, and maintenance in progress): the worst wins, else operational."""
+    return STATE_ORDER[max(ranks, default=0)]

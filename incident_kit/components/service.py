@@ -6,7 +6,8 @@ A declaration names its components through ``register``: a reaction to the "decl
 declaration's transaction, so an unknown component refuses the whole declaration and nothing is kept.
 
 The state rule lives in ``store.STATE_RANK`` (SQL) and ``models.state_of`` (Python): the worst impact among
-a component's active, non-private, non-test incidents, else operational.
+a component's active, non-private, non-test incidents; else under maintenance while a maintenance window
+covering it is in progress (``maintenance.windows``); else operational. An incident outranks maintenance.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ from ..incident import loading
 from ..incident import store as incident_store
 from ..incident import visibility
 from ..identity import clean_person
+from ..maintenance import windows
 from . import store
-from .models import IMPACT_LABELS, Affected, Component, ComponentState, Impact, state_of
+from .models import MAINTENANCE_RANK, IMPACT_LABELS, Affected, Component, ComponentState, Impact, state_of
 
 NAME_MAX = 80  # fits a status page row and a CLI table
 GROUP_MAX = 80
@@ -195,21 +197,22 @@ def register(subscribe: Callable) -> None:
 
 
 # -- current state -----------------------------------------------------------------------------------
-def states(db, *, viewer) -> list[ComponentState]:
+def states(db, *, viewer, now=None) -> list[ComponentState]:
     """Every component's current state (internal ones included) and the active incidents the viewer may see."""
     def work(tx):
-        return _states(tx, include_internal=True, affecting=store.affecting(tx, visibility.scope_params(tx, viewer)))
+        return _states(tx, include_internal=True, affecting=store.affecting(tx, visibility.scope_params(tx, viewer)),
+                       now=now)
     return db.read(work)
 
 
-def public_states(db) -> list[ComponentState]:
+def public_states(db, *, now=None) -> list[ComponentState]:
     """The public variant: public components only, and only incidents anyone may see (never private or tests)."""
-    return db.read(public_states_in)
+    return db.read(lambda tx: public_states_in(tx, now=now))
 
 
-def public_states_in(tx) -> list[ComponentState]:
+def public_states_in(tx, *, now=None) -> list[ComponentState]:
     """``public_states`` inside the caller's read (the status page reads everything in one transaction)."""
-    return _states(tx, include_internal=False, affecting=store.affecting(tx, None))
+    return _states(tx, include_internal=False, affecting=store.affecting(tx, None), now=now)
 
 
 def public_spans(tx, since) -> list[tuple]:
@@ -218,6 +221,8 @@ def public_spans(tx, since) -> list[tuple]:
     return store.public_spans(tx, since)
 
 
-def _states(tx, *, include_internal: bool, affecting: dict[int, list[str]]) -> list[ComponentState]:
-    return [ComponentState(component, state_of([rank]), tuple(affecting.get(component.id, ())))
+def _states(tx, *, include_internal: bool, affecting: dict[int, list[str]], now) -> list[ComponentState]:
+    under = windows.under_maintenance(tx, now=now)
+    return [ComponentState(component, state_of([rank, MAINTENANCE_RANK if component.id in under else 0]),
+                           tuple(affecting.get(component.id, ())), tuple(under.get(component.id, ())))
             for component, rank in store.states(tx, include_internal=include_internal)]

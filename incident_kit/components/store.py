@@ -2,7 +2,7 @@
 
 The state rule's SQL half is ``STATE_RANK`` (its Python half, ``models.state_of``, names the rank):
 a link counts toward its component's state only while its incident is active, not private and not a
-test; its rank is the impact's position in ``models.IMPACT_ORDER``. ``SELECT_STATES`` takes the worst
+test; its rank is ``models.rank`` of the impact (maintenance is added in Python by the service). ``SELECT_STATES`` takes the worst
 per component in one grouped pass.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from ..incident.models import ACTIVE_SQL, Mode
 from ..incident.visibility import public_sql, visible_sql
-from .models import IMPACT_ORDER, Component
+from .models import IMPACT_ORDER, Component, rank
 
-_RANKS = " ".join(f"WHEN '{impact.value}' THEN {n}" for n, impact in enumerate(IMPACT_ORDER, 1))
+_RANKS = " ".join(f"WHEN '{impact.value}' THEN {rank(impact.value)}" for impact in IMPACT_ORDER)
 # Counts toward the state: active, not a test, visible to nobody in particular (not private).
 STATE_RANK = (f"CASE WHEN i.status IN {ACTIVE_SQL} AND i.mode <> '{Mode.TEST.value}' AND {public_sql(incident='i')}"
               f" THEN CASE ic.impact {_RANKS} ELSE 0 END ELSE 0 END")

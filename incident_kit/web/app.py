@@ -12,13 +12,13 @@ from starlette.middleware import Middleware
 from starlette.routing import Mount
 
 from .. import __version__
-from . import alerts, docs, errors, health, incidents, metrics, statuspage
+from . import alerts, docs, errors, health, incidents, maintenance, metrics, statuspage
 from .auth import RateLimit
 from .guard import Guard, JsonAtTheEdge
 from .schemas import Error
 
 PREFIX = "/api/v1"  # where app.py mounts it; the OpenAPI document's server URL
-ROUTERS = [health.router, incidents.router, alerts.router, metrics.router]
+ROUTERS = [health.router, incidents.router, alerts.router, metrics.router, maintenance.router]
 DESCRIPTION = ("Declare, update and read incidents, take alerts (Alertmanager, Grafana, generic events), and "
                "read metrics, from other tools. Every request but "
                "`/health` needs an API token with the right scope (`incident-kit api-token create`, or Settings "

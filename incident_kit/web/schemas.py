@@ -153,7 +153,9 @@ class FollowUpOut(BaseModel):
 class AlertOut(BaseModel):
     outcome: Outcome = Field(description="What the delivery did: declared, unchanged (a repeat), alert_added, "
                                          "resolved_noted, resolved, reopened_as_new, or accepted (about an "
-                                         "incident the token may not see, which is not named)")
+                                         "incident the token may not see, which is not named), or "
+                                         "held_for_maintenance (its component label names a component "
+                                         "under maintenance: noted there, nothing declared)")
     incident: str | None = Field(description="The group's incident, e.g. INC-12; null when not named")
     previous_incident: str | None = Field(None, description="With reopened_as_new: the earlier incident it "
                                                             "is linked to")

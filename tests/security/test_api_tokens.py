@@ -23,7 +23,9 @@ ROUTES = [("GET", "/incidents", None), ("POST", "/incidents", {"title": "x"}), (
           ("POST", "/incidents/INC-1/resolve", {}), ("POST", "/incidents/INC-1/follow-ups", {"title": "x"}),
           ("POST", "/alerts/alertmanager", {"groupKey": "g", "status": "firing", "alerts": [{"status": "firing"}]}),
           ("POST", "/alerts", {"status": "firing", "title": "x", "dedup_key": "k"}),
-          ("GET", "/metrics", None)]
+          ("GET", "/metrics", None), ("GET", "/maintenances", None),
+          ("POST", "/maintenances", {"title": "x", "start": "2030-01-01T02:00Z", "end": "2030-01-01T03:00Z"}),
+          ("POST", "/maintenances/1/cancel", None), ("POST", "/maintenances/1/complete", None)]
 
 
 def scope_of(method: str, path: str) -> str:

@@ -80,6 +80,9 @@ RECIPES: dict[str, list[list[str]]] = {
     "api-token revoke": [["api-token", "revoke", "dashboards"]],
     "components add": [["components", "add", "<b>Checkout</b>\u001b[31m", "--group", "Shop"]],
     "components list": [["components", "list"], ["components", "list", "--archived"]],
+    "maintenance schedule": [["maintenance", "schedule", "<b>Upgrade</b>\u001b[31m", "--start", "2030-01-01T02:00Z",
+                              "--end", "2030-01-01T03:00Z", "--message", "\u001b]0;x\u0007"]],
+    "maintenance list": [["maintenance", "list"]],
 }
 
 

@@ -34,8 +34,14 @@ def alert_settings(kit, user, *, editable: bool) -> None:
                             value=ctx.attempt(kit.setting, "resolve_with_alerts") is True, disabled=not editable,
                             help="Off: the recovery is noted on the timeline and a person resolves the incident. "
                                  "On: the incident is resolved with a final update saying the alerts recovered.")
+        during = st.toggle("Declare incidents for alerts about components under maintenance",
+                           value=ctx.attempt(kit.setting, "declare_during_maintenance") is True,
+                           disabled=not editable,
+                           help="Off: an alert naming a component under planned maintenance is noted on the "
+                                "maintenance instead of starting an incident.")
         if st.form_submit_button("Save alert settings", disabled=not editable):
             pairs = {_text(row.label): _text(row.severity) for row in edited.dropna(how="all").itertuples()}
-            if ctx.attempt(kit.save_settings, {"alert_severities": pairs, "resolve_with_alerts": resolve}, by=user):
+            if ctx.attempt(kit.save_settings, {"alert_severities": pairs, "resolve_with_alerts": resolve,
+                                               "declare_during_maintenance": during}, by=user):
                 ctx.flash("Alert settings saved.")
                 st.rerun()

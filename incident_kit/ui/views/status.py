@@ -8,6 +8,7 @@ import streamlit as st
 from incident_kit.incident.models import ACTIVE
 from incident_kit.ui import context as ui
 from incident_kit.ui import display
+from incident_kit.ui.panels import maintenance
 
 kit = ui.kit()
 user = ui.current_user()
@@ -59,3 +60,5 @@ if board is not None:
         st.caption("Nothing was resolved this week.")
     for row in resolved.itertuples():
         _card(row, ongoing=False)
+
+maintenance.render(kit, user, tz)

@@ -1,0 +1,1 @@
+"""Scheduled maintenance: planned windows of work on components, whose status follows the clock."""
