@@ -175,3 +175,32 @@ def test_the_build_shows_public_components_with_their_history_and_a_feed_each(ki
     assert html.count("day day-major_outage") == 3 and "Hidden" not in html and "PRIVATE" not in html
     feed = ET.parse(out / "components" / "checkout" / "feed.atom").getroot()
     assert [e.findtext(f"{ATOM}title") for e in feed.findall(f"{ATOM}entry")] == ["Card payments fail: Investigating"]
+
+
+@pytest.mark.both_stores
+def test_upcoming_and_ongoing_maintenance_show_on_the_page_with_public_components_only(kit, tmp_path):
+    kit.add_component("Checkout")
+    kit.add_component("Billing core", internal=True)
+    now = utcnow()
+    kit.schedule_maintenance("Database upgrade <b>now</b>", start=now - dt.timedelta(minutes=5),
+                             end=now + dt.timedelta(hours=1), components=["Checkout", "Billing core"],
+                             message="Card payments may pause for a minute.", by="ana")
+    kit.schedule_maintenance("Network work next week", start=now + dt.timedelta(days=7),
+                             end=now + dt.timedelta(days=7, hours=2), components=["Checkout"], by="ana")
+    gone = kit.schedule_maintenance("Called off", start=now + dt.timedelta(days=1),
+                                    end=now + dt.timedelta(days=1, hours=1), by="ana")
+    kit.cancel_maintenance(gone.id, by="ana")
+    kit.schedule_maintenance("Already over", start=now - dt.timedelta(days=2), end=now - dt.timedelta(days=1),
+                             by="ana")
+
+    page = (tmp_path / "site" / "index.html")
+    kit.build_status_page(tmp_path / "site")
+    html = page.read_text()
+
+    assert "Scheduled maintenance" in html
+    assert "Database upgrade &lt;b&gt;now&lt;/b&gt;" in html and "In progress" in html
+    assert "Network work next week" in html and "Scheduled" in html
+    assert "Card payments may pause for a minute." in html
+    assert "Called off" not in html and "Already over" not in html
+    assert "Billing core" not in html and "ana" not in html
+    assert 'id="component-checkout"' in html and "Under maintenance" in html

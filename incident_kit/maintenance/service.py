@@ -82,14 +82,15 @@ def maintenances(db) -> list[Maintenance]:
 def public_maintenances(db, *, now=None, days: int = 7) -> list[Maintenance]:
     """For the public status page: windows not cancelled that are upcoming, in progress or ended within
     ``days``, naming only public components and nobody (``created_by``/``ended_by`` are blank)."""
+    return db.read(lambda tx: public_maintenances_in(tx, now=now, days=days))
+
+
+def public_maintenances_in(tx, *, now=None, days: int = 7) -> list[Maintenance]:
+    """``public_maintenances`` inside the caller's read (the status page reads everything in one transaction)."""
     now = now or utcnow()
     since = now - dt.timedelta(days=days)
-
-    def work(tx) -> list[Maintenance]:
-        return [replace(m, created_by="", ended_by=None) for m in store.all_(tx, include_internal=False)
-                if m.ended_as != Status.CANCELLED.value and (m.ended_at or m.end) > since]
-
-    return db.read(work)
+    return [replace(m, created_by="", ended_by=None) for m in store.all_(tx, include_internal=False)
+            if m.ended_as != Status.CANCELLED.value and (m.ended_at or m.end) > since]
 
 
 def events(db, maintenance_id) -> list[Event]:

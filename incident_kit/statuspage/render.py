@@ -114,15 +114,29 @@ ENV.filters["when"] = _fmt
 ENV.filters["iso"] = _iso
 
 
+@dataclass(frozen=True)
+class MaintenanceRow:
+    """A maintenance window as the public page shows it: no person, public components only."""
+
+    title: str
+    message: str
+    start: dt.datetime
+    end: dt.datetime
+    status: str
+    status_label: str
+    components: tuple[str, ...]
+
+
 def html_page(incidents: list[PublicIncident], *, name: str, now: dt.datetime,
-              components: list[ComponentRow] | None = None) -> str:
+              components: list[ComponentRow] | None = None, maintenances: list[MaintenanceRow] | None = None) -> str:
     """The page: the same for the static build and the app's live ``/status-page/`` (links are relative)."""
     ongoing = [i for i in incidents if i.ongoing]
     rows = components or []
     banner_class, banner = overall(rows, ongoing)
     return ENV.get_template("index.html").render(name=name, now=now, ongoing=ongoing,
                                                  resolved=[i for i in incidents if not i.ongoing],
-                                                 groups=groups(rows), banner_class=banner_class, banner=banner)
+                                                 groups=groups(rows), banner_class=banner_class, banner=banner,
+                                                 maintenances=maintenances or [])
 
 
 def atom_feed(incidents: list[PublicIncident], *, name: str, now: dt.datetime, base_url: str | None = None,

@@ -14,6 +14,8 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
 from ..catalog import store as catalog
 from ..components import service as components
 from ..components.models import state_label
+from ..maintenance import service as maintenance
+from ..maintenance.models import Status as MaintenanceStatus
 from ..errors import NotFound
 from ..clock import to_utc, utcnow
 from ..incident import service as incidents_service
@@ -52,11 +54,13 @@ class PublicView:
     now: dt.datetime
     incidents: list
     components: list
+    maintenances: list  # upcoming and in progress: render.MaintenanceRow
 
     def page(self) -> str:
         from . import render
 
-        return render.html_page(self.incidents, name=self.name, now=self.now, components=self.components)
+        return render.html_page(self.incidents, name=self.name, now=self.now, components=self.components,
+                                maintenances=self.maintenances)
 
     def feed(self, *, base_url: str | None = None, component: str | None = None) -> str:
         """The Atom feed; for ``component`` (a slug), its own. ``NotFound`` for no such public component."""
@@ -82,9 +86,10 @@ def public_view(db, *, now=None) -> PublicView:
 
     def work(tx):
         return (utc_columns(store.public_updates(tx)), catalog.get_setting(tx, "public_name", "Our services"),
-                components.public_states_in(tx), components.public_spans(tx, since))
+                components.public_states_in(tx, now=now), components.public_spans(tx, since),
+                maintenance.public_maintenances_in(tx, now=now))
 
-    rows, name, states, spans = db.read(work)
+    rows, name, states, spans, windows = db.read(work)
     by_component: dict[int, list] = {}
     for component_id, impact, start, end, reference in spans:
         by_component.setdefault(component_id, []).append(
@@ -103,7 +108,13 @@ def public_view(db, *, now=None) -> PublicView:
     for inc in incidents:
         inc.affects = [f"{names[cid]}: {state_label(impact)}" for cid, impact, _, _, ref in spans
                        if ref == inc.reference and cid in names]
-    return PublicView(name=name, now=now, incidents=incidents, components=component_rows)
+    upcoming = (MaintenanceStatus.SCHEDULED, MaintenanceStatus.IN_PROGRESS)
+    maintenances = [render.MaintenanceRow(title=m.title, message=m.message, start=m.start, end=m.end,
+                                          status=m.status_at(now).value, status_label=m.status_at(now).label,
+                                          components=tuple(c for c in m.components if c in names.values()))
+                    for m in sorted(windows, key=lambda m: m.start) if m.status_at(now) in upcoming]
+    return PublicView(name=name, now=now, incidents=incidents, components=component_rows,
+                      maintenances=maintenances)
 
 
 BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "accountable", "next_update_due",
