@@ -20,7 +20,7 @@ from ..incident import store as incident_store
 from ..incident.service import REFERENCE_PREFIX
 from ..incident.visibility import RELATED_FIELD, scope
 from ..identity import is_checked
-from . import LIMIT_MAX, MIN_RELEVANCE, store
+from . import LIMIT_MAX, MIN_RELEVANCE, grouping, store
 
 REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?(\d+)\s*$", re.I)
 # Two incidents recur when each one's headline finds the other with at least this share of the score it
@@ -132,7 +132,7 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
     The answer is kept per data version (``db.data_version()``), viewer scope and window: a warm
     Insights page does not compare a thousand incidents again until something changes.
     """
-    columns = ["group", "size", "reference", "title", "started_at", "declared_at", "status"]
+    columns = ["group", "name", "size", "reference", "title", "started_at", "declared_at", "status"]
 
     from . import index
 
@@ -182,28 +182,26 @@ def _utc(value) -> pd.Timestamp:
 
 
 def _groups(idx, pos: list[int]) -> pd.DataFrame:
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
+    """The incidents at ``pos`` in groups (``grouping.groups``), each named by what its titles share."""
     n = len(pos)
     share = np.zeros((n, n))
     block = idx.scores_among(pos, pos)  # each incident's headline against the others compared, and itself
-    for i in range(n):
-        own = block[i, i]
-        if own > 0:
-            cols = np.flatnonzero(block[i] >= RECUR_SHARE * own)
-            share[i, cols] = block[i, cols] / own
-    mutual = np.minimum(share, share.T) >= RECUR_SHARE
-    np.fill_diagonal(mutual, False)
-    graph = coo_matrix(mutual)
-    _, labels = connected_components(graph, directed=False)
+    own = np.diag(block).copy()
+    rows = own > 0
+    share[rows] = np.minimum(block[rows] / own[rows, None], 1.0)
+    mutual = np.minimum(share, share.T)  # alike both ways: each finds the other
+    labels = grouping.groups(mutual, RECUR_SHARE)
     out = idx.frame.iloc[pos][["reference", "title", "started_at", "declared_at", "status"]].copy()
     out["label"] = labels
-    sizes = out["label"].map(out["label"].value_counts())
-    out = out[sizes >= 2].assign(size=sizes[sizes >= 2])
-    out = out.sort_values(["size", "declared_at"], ascending=[False, True], kind="stable")
-    order = {label: g for g, label in enumerate(dict.fromkeys(out["label"]), start=1)}
-    out["group"] = out["label"].map(order)
+    out = out[labels >= 0]
+    names = {}
+    for label, members in out.groupby("label").indices.items():
+        at = np.flatnonzero(labels == label)
+        centre = int(np.argmax(mutual[np.ix_(at, at)].sum(axis=1)))  # the member most like the others
+        names[label] = grouping.name(list(out["title"].iloc[members]), centre)
+    out["size"] = out["label"].map(out["label"].value_counts())
+    out["name"] = out["label"].map(names)
+    out["group"] = out["label"] + 1  # biggest first, from 1
     return out.sort_values(["group", "declared_at"], kind="stable").reset_index(drop=True)
 
 
