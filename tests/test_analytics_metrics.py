@@ -297,6 +297,11 @@ def test_the_command_line_summary_equals_the_validated_frames(org):
         assert got["n"] == row.n
         assert got["median"] == (None if pd.isna(row.median) else round(row.median, 3))
         assert got["p90"] == (None if pd.isna(row.p90) else round(row.p90, 3))
+        if row.metric != "update_gap":  # the page's "likely between" is the interval metrics --json prints
+            ci = got["median_ci95"]
+            assert (ci is None) == pd.isna(row.median_low), row.metric
+            if ci is not None:
+                assert ci[0] <= row.median_low < ci[0] + 0.001 and ci[1] - 0.001 < row.median_high <= ci[1]
     adherence = frames["cadence_adherence"]
     assert out["cadence_adherence"] == round(adherence["within_cadence"].sum() / adherence["gaps"].sum(), 3)
     fu = frames["follow_ups_all"].iloc[0]
