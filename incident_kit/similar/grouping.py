@@ -36,9 +36,9 @@ def groups(similarity: np.ndarray, threshold: float, *, most: int | None = None)
     """A group label per row of the square ``similarity`` matrix (symmetric, 0 to 1), or -1 for no group.
 
     Two groups join while the average similarity between their members, pair by pair across the two, is
-    at least ``threshold`` (average linkage cut at ``1 - threshold``); groups of one are labelled -1. A group of more than ``most`` (default:
-    ``cap(n)``) is split at its tree's top until each piece fits. Labels number the groups from 0,
-    biggest first (ties: the group holding the earliest row first).
+    at least ``threshold`` (average linkage cut at ``1 - threshold``); groups of one are labelled -1. A
+    group of more than ``most`` (default: ``cap(n)``) is split at its tree's top until each piece fits.
+    Labels number the groups from 0, biggest first (ties: the group holding the earliest row first).
     """
     from scipy.cluster.hierarchy import fcluster, linkage
     from scipy.spatial.distance import squareform

@@ -30,7 +30,7 @@ pytest.importorskip("playwright.sync_api")
 # when that last text is in: a run shows sections as they come, and the running indicator can be absent.
 TABS = {
     "Communication": (["Response times", "Are we getting faster?", "How long things take", "Update cadence"],
-                      ["how long it took (log scale)", "gaps within the target interval"],
+                      ["how long it took", "gaps within the target interval"],
                       ["compare a severity with itself over time"]),
     "Follow-ups": (["Completion by the due date", "Open follow-ups", "Time to complete",
                     "How soon follow-ups get done"],

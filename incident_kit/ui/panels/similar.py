@@ -12,6 +12,7 @@ import re
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from incident_kit.analytics import readings
 from incident_kit.ui import display
 from incident_kit.ui.context import INCIDENT_PAGE, attempt
 from incident_kit.ui.downloads import csv_download
@@ -106,12 +107,13 @@ def recurring_groups(kit, user, *, since=None, until=None) -> None:
     st.caption("Incidents whose titles and reviews read alike, grouped and named by the words their titles "
                "share. A group is a question worth asking (is it the same cause coming back?), not proof "
                "that it is.")
+    st.markdown(display.text(readings.recurring(groups)))
     numbers = sorted(groups["group"].unique())
     shown = numbers if count <= GROUPS_SHOWN or st.toggle(
         f"Show all {count} groups", key="recurring_all") else numbers[:GROUPS_SHOWN]
     for number in shown:
         group = groups[groups["group"] == number]
-        with st.expander(f"{_plain(group['name'].iloc[0])} · {display.count(len(group), 'incident')}"):
+        with st.expander(f"{_plain(group['name'].iloc[0])} · {readings.plural(len(group), 'incident')}"):
             for row in group.itertuples(index=False):
                 _link(row.reference, f"{row.title} ({display.day(row.declared_at)})",
                       key=f"recurring_{number}_{row.reference}")
