@@ -72,7 +72,7 @@ def test_no_group_holds_more_than_its_share_of_the_incidents_compared():
 
 @pytest.mark.parametrize("titles, expected", [
     (["Queue backlog in checkout", "Queue backlog in search", "Queue backlog in billing"], "Queue backlog"),
-    (["Disk filling up on auth nodes", "Disk filling up on search nodes"], "Disk filling up on nodes"),
+    (["Disk filling up on auth nodes", "Disk filling up on search nodes"], "Disk filling up on … nodes"),
     (["Certificate expiring on auth", "Certificates expiring on billing", "Certificate expiring on search"],
      "Certificate expiring"),
     (["Refund requests piling up", "Refund requests piling up"], "Refund requests piling up"),

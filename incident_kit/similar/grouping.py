@@ -79,22 +79,25 @@ def words(text: str) -> list[str]:
 
 
 def name(titles: list[str], centre: int = 0) -> str:
-    """What a group's titles share, in words a person reads: "Queue backlog", "Disk filling up on nodes".
+    """What a group's titles share, in words a person reads: "Queue backlog", "Disk filling up on … nodes".
 
-    The words of the centre title (``titles[centre]``, the member most like the others) that at least
-    more than half of the titles hold (whole words, any case), in the centre title's order, without glue words at
-    either end. When no such word is left, the centre title itself.
+    The words of the centre title (``titles[centre]``, the member most like the others) that more than
+    half of the titles hold (whole words, any case), in the centre title's order, "…" where words were
+    left out between them, without glue words at either end. When no such word is left, the centre title.
     """
     if not titles:
         return ""
     held = Counter(w for t in titles for w in {w.lower() for w in words(t)})
     enough = len(titles) / 2
-    shared = [w for w in words(titles[centre]) if held[w.lower()] > enough]
-    while shared and shared[0].lower() in _GLUE:
-        shared.pop(0)
-    while shared and shared[-1].lower() in _GLUE:
-        shared.pop()
-    if not shared:
+    own = words(titles[centre])
+    kept = [i for i, w in enumerate(own) if held[w.lower()] > enough]
+    while kept and own[kept[0]].lower() in _GLUE:
+        kept.pop(0)
+    while kept and own[kept[-1]].lower() in _GLUE:
+        kept.pop()
+    if not kept:
         return " ".join(str(titles[centre]).split())
-    text = " ".join(shared)
+    text = own[kept[0]]
+    for before, i in zip(kept, kept[1:]):
+        text += (" " if i == before + 1 else " … ") + own[i]
     return text[0].upper() + text[1:]
