@@ -15,6 +15,7 @@ import math
 import pandas as pd
 
 from ..clock import human_duration
+from .resampling import EXACT_ABOVE, RESAMPLES
 
 # What half of the incidents (or gaps) did within the median, per response measure.
 DONE = {"time_to_declare": "were declared", "time_to_first_update": "had a first update",
@@ -252,3 +253,44 @@ def scope(incidents: int, live: int, excluded: int) -> str:
                 f"{'is' if int(excluded) == 1 else 'are'} left out")
     return (f"**{int(incidents):,}** {'incident' if int(incidents) == 1 else 'incidents'} declared in this "
             f"window. Response times count the **{int(live):,}** {live_ones}; {left}.")
+
+
+# "How this is worked out": the methods behind each Insights tab's figures, named once (Markdown).
+METHODS = {
+    "Communication": f"""
+- **Half within** is the median: half of the incidents took at most that long. **9 in 10 within** is the
+  90th percentile (p90), read with linear interpolation between the two nearest incidents.
+- **Likely between** is the 95% confidence interval of the median: the bootstrap percentile interval (the
+  middle 95% of the medians of resamples of your own durations), computed exactly from the binomial order
+  statistics, which is what resampling approaches. The update gap has none: its figures are counted in the
+  database.
+- **How long things take** draws each measure's cumulative distribution (percentiles 0, 2 … 100) on a
+  symmetric log axis, where 1 min, 10 min and 1 h are equally far apart.
+- **Are we getting faster?** compares the medians before and after the date, each with its 95% bootstrap
+  interval ({RESAMPLES:,} resamples with a fixed seed, so the same data always gives the same range; exact
+  above {EXACT_ABOVE:,} values); when the two intervals overlap it says no detectable change. The smallest
+  change we could see is the smallest drop in the median that, simulated by resampling your durations at
+  these two sample sizes, would be detected in at least 8 of 10 comparisons (80% power).
+- Update gaps run between consecutive updates, up to the update that resolves the incident, and are compared
+  with the severity's promised update interval.
+""",
+    "Follow-ups": """
+- **Done by the due date** counts follow-ups whose due date has passed; won't-do ones are left out.
+- **Time to complete**: the box runs from the 25th to the 75th percentile, the white tick is the median.
+- **How soon follow-ups get done** is a Kaplan–Meier estimate: a follow-up still open is counted as not done
+  for as long as it has been open (a censored observation) rather than as never done, and a won't-do one
+  until it was closed. The share done within 30, 60 and 90 days and the median days are read off that curve;
+  a share past the oldest follow-up is unknown and not shown.
+""",
+    "Declaring": """
+- **Declaring: routine or a signal?** is an XmR (process-behaviour) chart. The dotted line is the average
+  month; the dashed lines are the natural process limits, the average ± 2.66 × the average change from one
+  month to the next (the moving range). A month outside them is a signal; months inside are routine variation.
+  Months with no declaration count as 0.
+""",
+    "Reviews": """
+- **Review depth** is the share of reviewed incidents at each depth; **days to publish** is drawn as a box
+  from the 25th to the 75th percentile with the median as the white tick.
+- **Themes** are tags and contributing factors, counted in distinct incidents (two or more).
+""",
+}

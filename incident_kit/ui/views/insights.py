@@ -20,7 +20,6 @@ import pandas as pd
 import streamlit as st
 
 from incident_kit.analytics import charts, readings  # pure: a frame in, an Altair chart or words out
-from incident_kit.analytics.resampling import EXACT_ABOVE, RESAMPLES
 from incident_kit.review.models import DEPTH_LABELS
 from incident_kit.similar.grouping import MAX_SHARE, MIN_CAP
 from incident_kit.similar.service import RECUR_SHARE
@@ -196,49 +195,15 @@ def reviews(k, data, filters, since, until) -> None:
 
 
 WORKED_OUT = "How this is worked out"
-METHODS = {
-    "Communication": f"""
-- **Half within** is the median: half of the incidents took at most that long. **9 in 10 within** is the
-  90th percentile (p90), read with linear interpolation between the two nearest incidents.
-- **Likely between** is the 95% confidence interval of the median: the middle 95% of the medians of
-  {RESAMPLES:,} bootstrap resamples of your own durations (percentile method, with a fixed seed, so the same
-  data always gives the same range). Above {EXACT_ABOVE:,} values it is computed exactly from the order
-  statistics instead of by resampling. The update gap has none: its figures are counted in the database.
-- **How long things take** draws each measure's cumulative distribution (percentiles 0, 2 … 100) on a
-  symmetric log axis, where 1 min, 10 min and 1 h are equally far apart.
-- **Are we getting faster?** compares the medians before and after the date, each with its 95% bootstrap
-  interval; when the two intervals overlap it says no detectable change. The smallest change we could see is
-  the smallest drop in the median that, simulated by resampling your durations at these two sample sizes,
-  would be detected in at least 8 of 10 comparisons (80% power).
-- Update gaps run between consecutive updates, up to the update that resolves the incident, and are compared
-  with the severity's promised update interval.
-""",
-    "Follow-ups": """
-- **Done by the due date** counts follow-ups whose due date has passed; won't-do ones are left out.
-- **Time to complete**: the box runs from the 25th to the 75th percentile, the white tick is the median.
-- **How soon follow-ups get done** is a Kaplan–Meier estimate: a follow-up still open is counted as not done
-  for as long as it has been open (a censored observation) rather than as never done, and a won't-do one
-  until it was closed. The share done within 30, 60 and 90 days and the median days are read off that curve;
-  a share past the oldest follow-up is unknown and not shown.
-""",
-    "Declaring": """
-- **Declaring: routine or a signal?** is an XmR (process-behaviour) chart. The dotted line is the average
-  month; the dashed lines are the natural process limits, the average ± 2.66 × the average change from one
-  month to the next (the moving range). A month outside them is a signal; months inside are routine variation.
-  Months with no declaration count as 0.
-""",
-    "Reviews": f"""
-- **Review depth** is the share of reviewed incidents at each depth; **days to publish** is drawn as a box
-  from the 25th to the 75th percentile with the median as the white tick.
-- **Themes** are tags and contributing factors, counted in distinct incidents (two or more).
+# The methods behind each tab's figures (``analytics.readings.METHODS``); recurring groups add their own.
+METHODS = {**readings.METHODS, "Reviews": readings.METHODS["Reviews"] + f"""
 - **Incidents that read alike**: each incident's title, summary, tags and contributing factors are searched
   (BM25) among the others' words. Two incidents read alike when each scores at least
   {RECUR_SHARE:.0%} of the score it gives itself. Groups are built by average linkage: two groups join only
   when their incidents, pair by pair, read alike on average, so one shared word (a service name) never chains
   unrelated incidents together. No group holds more than {MAX_SHARE:.0%} of the incidents compared (at least
   {MIN_CAP}); a bigger one is split. A group is named by the words more than half of its titles share.
-""",
-}
+"""}
 
 
 SECTIONS = {"Communication": communication, "Follow-ups": follow_ups, "Declaring": declaring, "Reviews": reviews}
