@@ -244,3 +244,18 @@ def test_recurring_groups_open_closed_the_biggest_few_first_and_the_rest_on_requ
     assert all(re.fullmatch(r"[A-Z][\w ,.'…-]+ · \d+ incidents", g.label) for g in groups), [g.label for g in groups]
     at.toggle(key="recurring_all").set_value(True).run()
     assert len(_groups(at)) == count and not any(g.proto.expanded for g in _groups(at))
+
+
+def test_a_hostile_title_names_its_group_as_plain_text(monkeypatch, kit, db_path):
+    now = dt.datetime.now(dt.timezone.utc)
+    title = "Payroll ![x](http://127.0.0.1:9/x.png) <b>bold</b> :red[alarm] $x$ [here](javascript:alert(1))"
+    for days in (3, 2):
+        service.declare(kit.db, title, declared_by="ana", declared_at=now - dt.timedelta(days=days))
+    at = open_tab(run_insights(monkeypatch, db_path), "Reviews")
+    assert not at.exception and not at.error
+    [group] = _groups(at)
+    shown = [group.label] + [m.value for m in at.markdown if "read alike;" in m.value]
+    assert len(shown) == 2, shown
+    for text in shown:
+        assert "Payroll" in text and "alarm" in text, text
+        assert not re.search(r"(?<!\\)(?:!\[|\]\(|<b>|:red\[|\$x)", text), text  # every mark escaped
