@@ -23,9 +23,11 @@ from ..identity import is_checked
 from . import LIMIT_MAX, MIN_RELEVANCE, grouping, store
 
 REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?(\d+)\s*$", re.I)
-# Two incidents recur when each one's headline finds the other with at least this share of the score it
-# gives itself. On the DFDS postmortems true recurrences (the three "503" outages, the two Flux and the
-# two Kafka incidents) score 0.35-0.95; unrelated pairs mostly stay under 0.3.
+# Two incidents read alike when each one's headline finds the other with at least this share of the score
+# it gives itself; groups join while their incidents read alike on average (``grouping.groups``). On the
+# DFDS postmortems true recurrences (the three "503" outages, the two Flux and the two Kafka incidents)
+# score 0.34-0.95 (0.34: the weakest pair of outages, grouped by the average); unrelated pairs mostly
+# stay under 0.3.
 RECUR_SHARE = 0.35
 # "What keeps coming back" compares each incident with every other: n queries of O(N) each. The most
 # recent this many keep the Insights page under a second or two; older ones are left out (and said so).
@@ -125,10 +127,12 @@ def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip, 
 
 
 def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
-    """Groups of incidents that keep coming back: one row per incident, with its ``group`` number.
+    """Groups of incidents that keep coming back: one row per incident, with its ``group`` number and the
+    group's ``name`` (the words its titles share, ``grouping.name``).
 
     Incidents declared in [since, until) are compared (the most recent ``RECUR_MAX`` the viewer may
-    see); groups of two or more are returned, biggest first, each group's incidents oldest first.
+    see) and grouped without chaining, no group over ``grouping.MAX_SHARE`` of them (``grouping.groups``);
+    groups of two or more are returned, biggest first, each group's incidents oldest first.
     The answer is kept per data version (``db.data_version()``), viewer scope and window: a warm
     Insights page does not compare a thousand incidents again until something changes.
     """
