@@ -39,9 +39,12 @@ def _prepare(db: Path) -> str:
     """Demo data plus one busy incident; returns the reference to photograph."""
     with ik.open(db, user="tester") as kit:
         demo.load(kit.db, incidents=400)
+        for name, group in (("Checkout", "Shop"), ("Search", "Shop"), ("Login", "Accounts"), ("Public API", "Platform")):
+            kit.add_component(name, group=group)  # so the status page shows each part's state
         inc = kit.declare("Checkout returning 500s for some card payments", declared_by="maya", severity="Major",
                           type="engineering", lead="maya", tags=["customer-facing", "deploy"],
-                          summary="Card payments fail for roughly 1 in 5 checkouts since the 14:00 deploy.")
+                          summary="Card payments fail for roughly 1 in 5 checkouts since the 14:00 deploy.",
+                          components={"Checkout": "partial_outage"})
         kit.assign_role(inc.reference, "comms", "bao", by="maya")
         soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=25)
         kit.post_update(inc.reference, "We can reproduce the failures and suspect the 14:00 deploy.", by="bao",
