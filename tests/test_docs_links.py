@@ -103,3 +103,14 @@ def test_every_dependency_says_why_it_is_there():
 def test_pages_written_on_other_branches_are_still_pending():
     """Once a pending page exists, take it out of PENDING so its links are checked like any other."""
     assert sorted(p for p in PENDING if (REPO / p).exists()) == []
+
+
+def test_the_reviews_page_lists_every_review_question_with_its_key():
+    from incident_kit.review.models import SECTIONS
+
+    page = (REPO / "docs" / "reviews.md").read_text(encoding="utf-8")
+    table = page.split("## The questions a review asks", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in table.splitlines() if line.startswith("| ") and "(`" in line]
+    assert [(s.title, s.key) for s in SECTIONS] == \
+        [tuple(re.match(r"\| (.+?) \(`(\w+)`\)", row).groups()) for row in rows]
+    assert all(s.question in row for s, row in zip(SECTIONS, rows))
