@@ -1,6 +1,6 @@
 """Run the real app (``streamlit run app.py``) and drive Debian's Chromium through Playwright.
 
-Shared by the end-to-end test and ``make_screenshots.py``. Chromium is never
+Shared by the end-to-end tests and ``docs/screenshots.py``. Chromium is never
 downloaded (no ``playwright install``): we use the system one.
 """
 
