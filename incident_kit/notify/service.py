@@ -25,7 +25,7 @@ from ..identity import Person, clean_person, is_checked, is_trusted_name
 from ..incident import visibility
 from ..incident import service as incidents_service
 from ..incident import store as incident_store
-from . import channels, store, webhooks  # channels loads apprise only when it sends or checks a URL
+from . import channels, public, store, webhooks  # channels loads apprise only when it sends or checks a URL
 from .messages import promised, reminder_message, update_message
 from .models import Claimed, DeliveryKind, DeliveryStatus, Subscription, backoff
 
@@ -334,7 +334,10 @@ def claim(db, *, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int)
     settled as failed here and comes back with ``withheld`` saying why; the worker sends the others."""
     def work(tx) -> list[Claimed]:
         claimed = store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit)
-        return webhooks.withhold(tx, claimed, worker=worker, now=now)
+        held = webhooks.withhold(tx, [(item, ok, ended) for item, ok, ended, _ in claimed], worker=worker,
+                                 now=now)
+        return public.withhold(tx, held, {item.id: (ok, state) for item, ok, _, state in claimed}, worker=worker,
+                               now=now)
 
     # READ COMMITTED is enough: the claim locks its rows (SKIP LOCKED) and re-checks their status, and
     # SERIALIZABLE would abort one of two workers that merely read the same due rows.
