@@ -22,6 +22,11 @@ def page_url(base: str) -> str:
     return f"{base.rstrip('/')}{PAGE_PATH}/"
 
 
+def subscribe_url(base: str) -> str:
+    """Where a subscribe form posts (the static page is hosted elsewhere: it needs the whole address)."""
+    return f"{base.rstrip('/')}{PAGE_PATH}/subscribe"
+
+
 def link(base: str, purpose: str, secret: str) -> str:
     """``{base}/status-page/confirm/{secret}`` or ``.../unsubscribe/{secret}``."""
     return f"{base.rstrip('/')}{PAGE_PATH}/{purpose}/{secret}"
