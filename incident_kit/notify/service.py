@@ -330,14 +330,11 @@ def queue_reminders(db, *, now=None) -> int:
 
 # -- the outbox (used by the worker) -------------------------------------------
 def claim(db, *, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claimed]:
-    """Claim up to ``limit`` due deliveries. A webhook event that may no longer go (``webhooks.withheld``) is
-    settled as failed here and comes back with ``withheld`` saying why; the worker sends the others."""
+    """Claim up to ``limit`` due deliveries; one that may no longer go comes back ``withheld``, settled as failed."""
     def work(tx) -> list[Claimed]:
         claimed = store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit)
-        held = webhooks.withhold(tx, [(item, ok, ended) for item, ok, ended, _ in claimed], worker=worker,
-                                 now=now)
-        return public.withhold(tx, held, {item.id: (ok, state) for item, ok, _, state in claimed}, worker=worker,
-                               now=now)
+        held = webhooks.withhold(tx, [row[:3] for row in claimed], worker=worker, now=now)
+        return public.withhold(tx, held, {row[0].id: (row[1], row[3]) for row in claimed}, worker=worker, now=now)
 
     # READ COMMITTED is enough: the claim locks its rows (SKIP LOCKED) and re-checks their status, and
     # SERIALIZABLE would abort one of two workers that merely read the same due rows.
