@@ -223,7 +223,7 @@ def test_admins_count_export_and_remove_a_subscriber_and_nobody_else_may(shop, s
     removed = shop.remove_status_subscriber(sid, by=root)
     assert removed.state == "removed" and removed.email is None
     assert "cmd@example.com" not in shop.export_status_subscribers(viewer=root)
-    with pytest.raises(IncidentKitError, match="already"):
+    with pytest.raises(IncidentKitError, match="already ended"):
         shop.remove_status_subscriber(sid, by=root)
     with pytest.raises(NotFound):
         shop.remove_status_subscriber(999, by=root)

@@ -192,3 +192,5 @@ def status_page_build(state, out_dir, base_url, as_json):
     else:
         for p in paths:
             echo(str(p))
+
+from . import subscribers as _subscribers  # noqa: E402,F401  (adds ``status-page subscribers``)

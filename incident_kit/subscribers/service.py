@@ -218,7 +218,8 @@ def remove(db, subscriber_id, *, by) -> Subscriber:
         if found is None:
             raise NotFound(NOT_FOUND.format(id=number))
         if found.state not in (State.PENDING, State.CONFIRMED):
-            raise IncidentKitError(f"Subscriber {number} is already {State(found.state).label.lower()}.")
+            raise IncidentKitError(f"Subscriber {number}'s subscription has already ended "
+                                   f"({State(found.state).label}).")
         store.end(tx, number, state=State.REMOVED, now=now)
         store.record_event(tx, number, kind="removed", actor=str(by), now=now)
         done = store.one(tx, number)
