@@ -106,6 +106,11 @@ def new_secret() -> str:
     return secrets.token_urlsafe(SECRET_BYTES)
 
 
+def link_digest(secret: str) -> str:
+    """The stored digest of a secret we just made."""
+    return digest(secret)
+
+
 def secret_digest(secret) -> str | None:
     """The stored digest of a presented link secret; None when it cannot be one of ours."""
     if not isinstance(secret, str) or not 20 <= len(secret) <= TOKEN_MAX:

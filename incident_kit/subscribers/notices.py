@@ -21,7 +21,7 @@ from ..incident.models import Status
 from ..notify import public as outbox
 from ..notify.models import DeliveryKind
 from . import mail, store
-from .models import Purpose, new_secret, secret_digest
+from .models import Purpose, link_digest, new_secret
 
 
 def base_url(tx) -> str:
@@ -44,7 +44,7 @@ def queue(tx, recipients: list[int], write: Callable[[str], tuple[str, str]], *,
         secret = new_secret()
         url = mail.link(base, Purpose.UNSUBSCRIBE.value, secret)
         subject, body = write(url)
-        links.append((secret_digest(secret), subscriber_id, Purpose.UNSUBSCRIBE.value))
+        links.append((link_digest(secret), subscriber_id, Purpose.UNSUBSCRIBE.value))
         rows.append([kind.value, incident_id, update_id, subscriber_id, subject, body, mail.headers(url), now])
     store.insert_links(tx, links, now=now)
     outbox.queue_many(tx, rows)

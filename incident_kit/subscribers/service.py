@@ -20,8 +20,8 @@ from ..notify import public as outbox
 from ..notify.models import DeliveryKind
 from ..safe_output import csv_text
 from . import mail, notices, store
-from .models import (CONFIRM_WITHIN, Event, Purpose, State, Subscriber, clean_email, email_key, new_secret,
-                     secret_digest)
+from .models import (CONFIRM_WITHIN, Event, Purpose, State, Subscriber, clean_email, email_key, link_digest,
+                     new_secret, secret_digest)
 
 CUSTOMER = "subscriber"  # the actor of a customer's own steps (never their address)
 CLOCK = "clock"
@@ -74,8 +74,8 @@ def request(db, email, components_=(), *, now: dt.datetime | None = None) -> Non
         store.record_event(tx, new_id, kind="requested", actor=CUSTOMER, now=now,
                            detail=f"{len(ids)} components" if ids else "every component")
         confirm_secret, leave_secret = new_secret(), new_secret()
-        store.insert_links(tx, [(secret_digest(confirm_secret), new_id, Purpose.CONFIRM.value),
-                                (secret_digest(leave_secret), new_id, Purpose.UNSUBSCRIBE.value)], now=now)
+        store.insert_links(tx, [(link_digest(confirm_secret), new_id, Purpose.CONFIRM.value),
+                                (link_digest(leave_secret), new_id, Purpose.UNSUBSCRIBE.value)], now=now)
         made = store.one(tx, new_id)
         assert made is not None
         leave_url = mail.link(base, Purpose.UNSUBSCRIBE.value, leave_secret)
