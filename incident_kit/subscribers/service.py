@@ -20,8 +20,8 @@ from ..notify import public as outbox
 from ..notify.models import DeliveryKind
 from ..safe_output import csv_text
 from . import mail, notices, store
-from .models import (CONFIRM_WITHIN, Event, Purpose, State, Subscriber, clean_email, email_key, link_digest,
-                     new_secret, secret_digest)
+from .models import (CONFIRM_WITHIN, HOLDS_ADDRESS, Event, Purpose, State, Subscriber, clean_email, email_key,
+                     link_digest, new_secret, secret_digest)
 
 CUSTOMER = "subscriber"  # the actor of a customer's own steps (never their address)
 CLOCK = "clock"
@@ -105,7 +105,7 @@ def check_link(db, secret, purpose: str, *, now: dt.datetime | None = None) -> S
 
     def work(tx) -> Subscriber:
         subscriber = _by_link(tx, secret, Purpose(purpose))
-        if subscriber.state_at(now) not in (State.PENDING, State.CONFIRMED):
+        if subscriber.state_at(now) not in HOLDS_ADDRESS:
             raise NotFound(BAD_LINK)
         return subscriber
 
@@ -143,7 +143,7 @@ def unsubscribe(db, secret, *, now: dt.datetime | None = None) -> Subscriber:
 
     def work(tx) -> Subscriber:
         subscriber = _by_link(tx, secret, Purpose.UNSUBSCRIBE)
-        if subscriber.state in (State.PENDING, State.CONFIRMED):
+        if subscriber.state in HOLDS_ADDRESS:
             store.end(tx, subscriber.id, state=State.UNSUBSCRIBED, now=now)
             store.record_event(tx, subscriber.id, kind="unsubscribed", actor=CUSTOMER, now=now)
         done = store.one(tx, subscriber.id)
@@ -217,7 +217,7 @@ def remove(db, subscriber_id, *, by) -> Subscriber:
         found = store.one(tx, number) if 0 < number < 2**62 else None
         if found is None:
             raise NotFound(NOT_FOUND.format(id=number))
-        if found.state not in (State.PENDING, State.CONFIRMED):
+        if found.state not in HOLDS_ADDRESS:
             raise IncidentKitError(f"Subscriber {number}'s subscription has already ended "
                                    f"({State(found.state).label}).")
         store.end(tx, number, state=State.REMOVED, now=now)

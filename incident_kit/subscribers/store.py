@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..incident.models import Mode
 from ..incident.visibility import public_sql
-from .models import Event, State, Subscriber
+from .models import HOLDS_ADDRESS, Event, Subscriber
 
 INSERT = """
 INSERT INTO public_subscribers (email, email_key, state, created_at, expires_at) VALUES (?, ?, 'pending', ?, ?)
@@ -28,13 +28,14 @@ COUNT_BY_STATE = "SELECT state, count(*) FROM public_subscribers GROUP BY state"
 CONFIRM = """
 UPDATE public_subscribers SET state = 'confirmed', confirmed_at = ? WHERE id = ? AND state = 'pending'
   AND expires_at > ?"""
+_HOLDING = ", ".join(f"'{state.value}'" for state in HOLDS_ADDRESS)
 # Ending a subscription, however it ends, forgets the address (the row stays, for counts and events).
 END = f"""
 UPDATE public_subscribers SET state = ?, ended_at = ?, email = NULL, email_key = NULL
-WHERE id = ? AND state IN ('{State.PENDING.value}', '{State.CONFIRMED.value}')"""
+WHERE id = ? AND state IN ({_HOLDING})"""
 SAME_ADDRESS = f"""
 SELECT id FROM public_subscribers
-WHERE email_key = ? AND id <> ? AND state IN ('{State.PENDING.value}', '{State.CONFIRMED.value}') ORDER BY id"""
+WHERE email_key = ? AND id <> ? AND state IN ({_HOLDING}) ORDER BY id"""
 EXPIRED_DUE = "SELECT id FROM public_subscribers WHERE state = 'pending' AND expires_at <= ? ORDER BY id"
 # Who hears of an incident's external update: confirmed subscribers who chose none of the components (they
 # follow the whole page), or one the incident affects now; and only while the incident is one the public
@@ -116,7 +117,7 @@ def confirm(tx, subscriber_id: int, *, now) -> None:
     tx.execute(CONFIRM, [now, subscriber_id, now])
 
 
-def end(tx, subscriber_id: int, *, state: State, now) -> None:
+def end(tx, subscriber_id: int, *, state, now) -> None:
     tx.execute(END, [state.value, now, subscriber_id])
 
 
