@@ -140,10 +140,11 @@ UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, claimed_by = 
 WHERE id = ? AND claimed_by = ? AND status = 'sending'"""
 
 # What a viewer may see of the outbox: deliveries about incidents they may see (the one rule, bound by
-# ``scope_params``), and their own (recipient = the viewer's name, bound only when it is believed). A delivery
-# about no incident (a status page subscriber's confirmation or maintenance notice) has no incident row: only
-# a viewer who sees everything sees it (``see_all OR NULL``), and it is nobody's own.
-_OUTBOX_VISIBLE = f"({visible_sql()} OR (o.public_subscriber_id IS NULL AND o.recipient = ?))"
+# ``scope_params``), and their own (recipient = the viewer's name, bound only when it is believed). A status
+# page subscriber's email only a viewer who sees everything sees: its body holds the subscriber's unsubscribe
+# link, which would let anyone who reads it end a customer's subscription.
+_OUTBOX_VISIBLE = f"""(CASE WHEN o.public_subscriber_id IS NULL THEN ({visible_sql()} OR o.recipient = ?)
+                       ELSE CAST(? AS BOOLEAN) END)"""
 SELECT_OUTBOX = f"""
 SELECT o.id, o.kind, i.reference, o.recipient, o.channel, o.title, o.status, o.attempts, o.next_attempt_at,
        o.last_error, o.created_at, o.sent_at, o.update_id
@@ -166,9 +167,9 @@ def _subscription(row: tuple) -> Subscription:
 
 
 def _visible_params(tx, viewer) -> list:
-    """The values ``_OUTBOX_VISIBLE`` binds: the one rule's, then the viewer's believed name (or None)."""
+    """The values ``_OUTBOX_VISIBLE`` binds: the one rule's, the viewer's believed name (or None), see-all."""
     params = scope_params(tx, viewer)
-    return params + [params[1]]
+    return params + [params[1], params[0]]
 
 
 def insert_subscription(tx, *, person: str, channel: str, incident_id: int | None, min_severity: str | None,

@@ -159,3 +159,22 @@ def test_a_removed_subscribers_address_is_kept_nowhere(kit, smtp_server, db_path
         rows = kit.db.read(lambda tx, t=table: tx.fetchall(f'SELECT * FROM "{t}"'))
         assert "gone.person" not in repr(rows).lower(), table
     assert len(smtp_server.messages) == 1  # only the confirmation: the queued notice was withheld
+
+
+def test_only_admins_see_subscribers_emails_in_the_outbox_their_bodies_hold_unsubscribe_links(kit, smtp_server):
+    from incident_kit.identity import Person
+
+    kit.set_setting("public_url", BASE)
+    kit.set_setting("admins", ["root@example.com"])
+    kit.add_component("Checkout")
+    confirmed(kit, smtp_server)
+    incident = kit.declare("Checkout down", components={"Checkout": "major_outage"})
+    kit.post_update(incident.reference, "Working on it", audience="external")
+    root, bob = Person("root@example.com", verified=True), Person("bob@example.com", verified=True)
+    ids = [int(i) for i in kit.outbox(viewer=root)["id"]]
+    assert len(ids) == 2  # the confirmation and the notice
+    assert kit.outbox(viewer=bob).empty and kit.outbox_counts(viewer=bob)["pending"] == 0
+    for delivery in ids:
+        assert "/status-page/unsubscribe/" in kit.delivery_body(delivery, viewer=root)
+        with pytest.raises(NotFound):
+            kit.delivery_body(delivery, viewer=bob)
