@@ -15,7 +15,6 @@ client address, over it a 429 page; per email address, over it nothing is sent b
 from __future__ import annotations
 
 import math
-import time
 import urllib.parse
 
 from fastapi import FastAPI, Request
@@ -39,23 +38,20 @@ CHECK = ["If that address can receive our emails, a message is on its way: open 
 
 
 class Limits:
-    """Moving windows per email address and per client (``limits``, in memory)."""
+    """Moving windows per client and per email address: the API's ``auth.RateLimit``, one for each."""
 
     def __init__(self, per_address: str = PER_ADDRESS, per_client: str = PER_CLIENT):
-        from limits import parse, storage, strategies
+        from .auth import RateLimit
 
-        self.address, self.client = parse(per_address), parse(per_client)
-        self.limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+        self.client = RateLimit(per_client, namespace="subscribe-client")
+        self.address = RateLimit(per_address, namespace="subscribe-address")
 
     def client_wait(self, host: str) -> int:
         """0 when this client may try (counted); else the seconds until it may."""
-        if self.limiter.hit(self.client, "subscribe-client", host):
-            return 0
-        reset = self.limiter.get_window_stats(self.client, "subscribe-client", host).reset_time
-        return max(1, math.ceil(reset - time.time()))
+        return self.client.wait_seconds(host)
 
     def address_allows(self, address: str) -> bool:
-        return self.limiter.hit(self.address, "subscribe-address", email_key(address))
+        return self.address.wait_seconds(email_key(address)) == 0
 
 
 class _Named:
