@@ -45,6 +45,13 @@ def test_response_times_read_as_half_within_and_nine_in_ten():
     assert readings.response(_summary(time_to_declare=(0, None, None, None, None)), "time_to_declare") == ""
 
 
+@pytest.mark.parametrize("low, high, expected", [(8.0, 12.4, "8–12 min"), (64.0, 95.0, "1 h 4 min – 1 h 35 min"),
+                                                 (50.0, 70.0, "50 min – 1 h 10 min"), (60.0, 120.0, "1–2 h"),
+                                                 (5.0, 5.1, "5 min"), (None, 3.0, "—")])
+def test_a_likely_range_says_its_unit_once_when_it_can(low, high, expected):
+    assert readings.span(low, high) == expected
+
+
 def test_a_comparison_names_what_changed_or_says_nothing_clearly_did():
     def table(*verdicts):
         return pd.DataFrame([{"label": label, "verdict": v, "n_before": 30, "n_after": 30, "median_before": 90.0,

@@ -35,9 +35,10 @@ def _axis(**kwargs) -> alt.Axis:
 
 
 def legend(**kwargs) -> alt.Legend:
-    """A legend under the chart whose entries are never cut ("declared at the lowest se…" was): the
-    default 160-pixel label limit cut the longer ones, and beside a page-wide chart it took its width."""
-    return alt.Legend(orient="bottom", direction="horizontal", labelLimit=0, titleLimit=0, **kwargs)
+    """A legend beside the chart whose entries are never cut: the default 160-pixel label limit cut the
+    longer ones ("declared at the lowest se…"). Beside, not under: a chart's height holds its legend, and
+    one under the plot left the plot a third of its height."""
+    return alt.Legend(orient="right", labelLimit=0, titleLimit=0, **kwargs)
 
 
 def _frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -65,7 +66,7 @@ def duration_ecdf(distribution: pd.DataFrame) -> alt.Chart:
         .encode(
             x=alt.X("minutes:Q", title="how long it took", scale=alt.Scale(type="symlog"),
                     axis=_axis(values=MINUTE_TICKS, labelExpr=MINUTE_LABELS)),
-            y=alt.Y("share:Q", title="share of incidents at or below", axis=_axis(format="%")),
+            y=alt.Y("share:Q", title="share at or below", axis=_axis(format="%")),
             color=alt.Color("measure:N", title=None, legend=legend()),
             tooltip=[alt.Tooltip("measure:N", title="measure"),
                      alt.Tooltip("share:Q", format=".0%", title="share at or below"),
@@ -256,5 +257,5 @@ def themes_chart(themes: pd.DataFrame) -> alt.Chart:
                      alt.Tooltip("first_seen:T", format="%d %b %Y", title="first seen"),
                      alt.Tooltip("last_seen:T", format="%d %b %Y", title="last seen")],
         )
-        .properties(height=max(HEIGHT, 18 * len(data)))
+        .properties(height=max(HEIGHT, 24 * len(data)))  # a readable row per theme (20 at most)
     )

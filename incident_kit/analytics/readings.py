@@ -64,6 +64,20 @@ def days(value) -> str:
     return plural(int(round(float(value))), "day")
 
 
+def span(low, high) -> str:
+    """Two durations in minutes as a range: '8–12 min', '1 h 4 min – 1 h 35 min'; '—' when unknown."""
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return "—"
+    a, b = took(low), took(high)
+    if a == b:
+        return a
+    a_num, _, a_unit = a.partition(" ")
+    b_num, _, b_unit = b.partition(" ")
+    if a_unit == b_unit and " " not in a_unit:  # one unit each ("8 min", "12 min"): say it once
+        return f"{a_num}–{b_num} {a_unit}"
+    return f"{a} – {b}"
+
+
 def _likely(low, high, unit=took) -> str:
     if low is None or high is None or pd.isna(low) or pd.isna(high):
         return ""

@@ -16,6 +16,7 @@ from .charts import HEIGHT, MINUTE_LABELS, MINUTE_TICKS, _axis, _frame, legend
 # The curves have a step per completion (55,000 rows at 20,000 incidents), too many for a browser to draw
 # quickly; the download keeps every step.
 DRAWN_STEPS = 600
+COMPARISON_WIDTH = 560  # pixels: the before/after chart beside its legend within the page's ~830
 
 
 def comparison_chart(comparison: pd.DataFrame) -> alt.Chart:
@@ -42,10 +43,11 @@ def comparison_chart(comparison: pd.DataFrame) -> alt.Chart:
               axis=_axis(values=MINUTE_TICKS, labelExpr=MINUTE_LABELS))
     rule = base.mark_rule(strokeWidth=3).encode(x=x, x2="high:Q")
     point = base.mark_point(filled=True, size=70).encode(x="median:Q")
-    return (rule + point).properties(height=50).facet(
+    # A faceted chart keeps its own width (it does not stretch to the page): wide enough to read the ticks.
+    return (rule + point).properties(height=50, width=COMPARISON_WIDTH).facet(
         # each measure's name on one line above its pair of intervals (rotated names overlapped)
         row=alt.Row("measure:N", title=None, header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top",
-                                                              labelFontSize=12, labelLimit=0)))
+                                                              labelAnchor="start", labelFontSize=12, labelLimit=0)))
 
 
 def xmr_chart(xmr: pd.DataFrame) -> alt.LayerChart:
@@ -83,7 +85,7 @@ def survival_chart(curves: pd.DataFrame) -> alt.Chart:
         .mark_line(interpolate="step-after")
         .encode(
             x=alt.X("days:Q", title="days since the follow-up was created", axis=_axis()),
-            y=alt.Y("share_done:Q", title="share done (open ones counted as not done yet)",
+            y=alt.Y("share_done:Q", title="share done",
                     axis=_axis(format="%"), scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("severity:N", title="severity", legend=legend()),
             tooltip=[alt.Tooltip("severity:N"), alt.Tooltip("days:Q", format=".0f"),

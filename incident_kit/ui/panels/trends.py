@@ -20,11 +20,11 @@ _SPLIT_KEPT = "ins_split_kept"
 
 
 def _half_within(median, low, high, n) -> str:
-    """'12 min (likely 8 min – 15 min; 30 counted)', or 'no data' (counted as in the response-times table)."""
+    """'12 min (8–15 min)': the time half took at most, and where it likely lies; or 'no data'."""
     if not n:
         return "no data"
-    likely = "" if pd.isna(low) or pd.isna(high) else f"likely {display.minutes(low)} – {display.minutes(high)}; "
-    return f"{display.minutes(median)} ({likely}{n:,} counted)"
+    likely = readings.span(low, high)
+    return display.minutes(median) + ("" if likely == "—" else f" ({likely})")
 
 
 def period_comparison(kit, filters, since, until) -> None:
@@ -47,9 +47,9 @@ def period_comparison(kit, filters, since, until) -> None:
     reading(readings.comparison(table, split))
     shown = pd.DataFrame({
         "Measure": table["label"],
-        "Before: half within": [_half_within(*row) for row in zip(
+        "Before: half within (likely)": [_half_within(*row) for row in zip(
             table["median_before"], table["ci_low_before"], table["ci_high_before"], table["n_before"])],
-        "After: half within": [_half_within(*row) for row in zip(
+        "After: half within (likely)": [_half_within(*row) for row in zip(
             table["median_after"], table["ci_low_after"], table["ci_high_after"], table["n_after"])],
         "What we can say": table["verdict"].str.capitalize(),
         "Smallest change we could see": ["too few incidents to tell" if pd.isna(c) else f"{c:.0%} shorter"

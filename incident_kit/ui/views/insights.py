@@ -79,7 +79,7 @@ def communication(k, data, filters, since, until) -> None:
         "Measure": [display.field(m) for m in summary["metric"]],
         "Counted": summary["n"],
         "Half within": [display.minutes(v) for v in summary["median"]],
-        "Likely between": [_between(lo, hi) for lo, hi in zip(summary["median_low"], summary["median_high"])],
+        "Likely between": [readings.span(lo, hi) for lo, hi in zip(summary["median_low"], summary["median_high"])],
         "9 in 10 within": [display.minutes(v) for v in summary["p90"]],
     }), hide_index=True, width="stretch", key="response_summary_table")
     st.caption("How long half of the incidents took at most, and how long all but the slowest tenth took. "
@@ -111,10 +111,6 @@ def communication(k, data, filters, since, until) -> None:
     worked_out("Communication")
 
 
-def _between(low, high) -> str:
-    return "—" if pd.isna(low) or pd.isna(high) else f"{display.minutes(low)} – {display.minutes(high)}"
-
-
 def follow_ups(k, data, filters, since, until) -> None:
     by_month = data["follow_ups_by_month"]
     st.subheader("Completion by the due date")
@@ -138,7 +134,7 @@ def follow_ups(k, data, filters, since, until) -> None:
     st.subheader("Time to complete")
     completion = data["completion_time_by_severity"]
     show(charts.box_chart(completion, category="severity", category_title="severity",
-                          value_title="days from creation to done", order=list(completion["severity"])),
+                          value_title="days to complete", order=list(completion["severity"])),
          completion, key="time_to_complete", empty="No follow-up is done yet.",
          reading=readings.halves(completion, "severity", lead="Half of the done follow-ups were done within"),
          caption="Days from creating a follow-up to marking it done: the box spans the middle half, the white "
