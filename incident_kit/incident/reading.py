@@ -7,7 +7,6 @@ see is reported exactly like a missing one.
 
 from __future__ import annotations
 
-import operator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
@@ -15,8 +14,7 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
 
 from ..catalog import service as catalog
 from ..clock import to_utc, utcnow
-from ..config import LIST_LIMIT_MAX  # the CLI shows it too
-from ..errors import IncidentKitError
+from .. import bounds
 from . import store
 from .loading import load_visible, visible_events
 from .models import Event, Incident, Update
@@ -40,24 +38,11 @@ def role_history(db, reference: str, *, viewer: str | None = None) -> pd.DataFra
     return db.read(lambda tx: store.role_history(tx, load_visible(tx, reference, viewer).id))
 
 
-def _limit(limit) -> int | None:
-    if limit is None:
-        return None
-    try:
-        number = None if isinstance(limit, bool) else operator.index(limit)  # ints, numpy ints; not 2.5 or "3"
-    except TypeError:
-        number = None
-    if number is None or not 0 <= number <= LIST_LIMIT_MAX:
-        raise IncidentKitError(f"The limit must be a whole number from 0 to {LIST_LIMIT_MAX:,}, "
-                               f"not {repr(limit)[:30]}.")
-    return number
-
-
 def incidents(db, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
               type: str | None = None, severity: str | None = None, search: str | None = None,
               since=None, until=None, limit: int | None = None) -> pd.DataFrame:
     since_, until_ = to_utc(since, field="since"), to_utc(until, field="until")
-    limit_ = _limit(limit)
+    limit_ = bounds.limit(limit)
 
     def work(tx):
         see_all, who = scope(tx, viewer)
