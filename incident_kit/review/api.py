@@ -56,13 +56,15 @@ class ReviewAPI(KitPart):
         return service.get(self.db, reference, viewer=self._viewer(viewer))
 
     def reviews(self, *, viewer: str | None = None, status: str | None = None,
-                depth: str | None = None) -> pd.DataFrame:
-        """One row per reviewed incident, unfinished first, with the count of still-open follow-ups."""
-        return service.reviews(self.db, viewer=self._viewer(viewer), status=status, depth=depth)
+                depth: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        """One row per reviewed incident, unfinished first, with the count of still-open follow-ups; the first
+        ``limit`` (None: every one)."""
+        return queues.reviews(self.db, viewer=self._viewer(viewer), status=status, depth=depth, limit=limit)
 
-    def reviews_to_do(self, *, viewer: str | None = None) -> pd.DataFrame:
-        """Incidents awaiting a review nobody has started (resolved or post-incident), newest resolved first."""
-        return service.to_do(self.db, viewer=self._viewer(viewer))
+    def reviews_to_do(self, *, viewer: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        """Incidents awaiting a review nobody has started (resolved or post-incident), newest resolved first; the
+        first ``limit`` (None: every one)."""
+        return queues.to_do(self.db, viewer=self._viewer(viewer), limit=limit)
 
     def review_counts(self, *, viewer: str | None = None) -> dict[str, int]:
         """How many rows each list of the Reviews page holds: ``{"to_do", "in_review", "done"}``, counted in SQL

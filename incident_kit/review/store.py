@@ -56,7 +56,8 @@ LEFT JOIN still_open o ON o.incident_id = i.id
 WHERE {visible_sql()}
   AND (? IS NULL OR r.status = ?)
   AND (? IS NULL OR r.depth = ?)
-ORDER BY (r.status IN ('draft', 'in_review')) DESC, r.updated_at DESC, i.id DESC"""
+ORDER BY (r.status IN ('draft', 'in_review')) DESC, r.updated_at DESC, i.id DESC
+LIMIT ?"""
 
 # Reviews to do: incidents that await a review nobody has started (resolved or post-incident, no
 # review row), newest resolved first, with the people the Reviews page puts first (declarer, lead).
@@ -68,7 +69,8 @@ LEFT JOIN incident_roles lead ON lead.incident_id = i.id AND lead.role = 'lead' 
 WHERE i.status IN {AWAITS_REVIEW_SQL}
   AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.incident_id = i.id)
   AND {visible_sql()}
-ORDER BY i.resolved_at DESC NULLS LAST, i.id DESC"""
+ORDER BY i.resolved_at DESC NULLS LAST, i.id DESC
+LIMIT ?"""
 
 # The Reviews page's lists (review/models.py QUEUES): incidents awaiting a review nobody started, and
 # every review, each in its queue, the viewer's own marked (declarer or lead of a not-started one,
@@ -180,9 +182,11 @@ def dismissals(tx, review_id: int) -> set[tuple[str, str]]:
     return {(s, k) for s, k in tx.fetchall(SELECT_DISMISSALS, [review_id])}
 
 
-def list_reviews(tx, *, see_all: bool, viewer: str | None, status: str | None, depth: str | None) -> pd.DataFrame:
-    return tx.df(LIST, [see_all, viewer, viewer, viewer, status, status, depth, depth])
+def list_reviews(tx, *, see_all: bool, viewer: str | None, status: str | None, depth: str | None,
+                 limit: int | None = None) -> pd.DataFrame:
+    return tx.df(LIST, [see_all, viewer, viewer, viewer, status, status, depth, depth,
+                        limit if limit is not None else 2**62])
 
 
-def to_do(tx, *, see_all: bool, viewer: str | None) -> pd.DataFrame:
-    return tx.df(TO_DO, [see_all, viewer, viewer, viewer])
+def to_do(tx, *, see_all: bool, viewer: str | None, limit: int | None = None) -> pd.DataFrame:
+    return tx.df(TO_DO, [see_all, viewer, viewer, viewer, limit if limit is not None else 2**62])
