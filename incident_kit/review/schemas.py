@@ -41,8 +41,8 @@ class QueueModel(pa.DataFrameModel):
     incident: Series[str] = pa.Field(str_startswith="INC-", unique=True)
     title: Series[str]
     queue: Series[str] = pa.Field(isin=list(QUEUES))
-    depth: Series[str] = pa.Field(isin=[d.value for d in Depth], nullable=True)
-    status: Series[str] = pa.Field(isin=[s.value for s in ReviewStatus], nullable=True)
+    depth: Series[object] = pa.Field(isin=[d.value for d in Depth], nullable=True)  # None: not started
+    status: Series[object] = pa.Field(isin=[s.value for s in ReviewStatus], nullable=True)
     mine: Series[bool] = pa.Field(coerce=True)
     at: Series[UTC_TS] = pa.Field(nullable=True)
     open_follow_ups: Series[int] = pa.Field(ge=0, coerce=True)
