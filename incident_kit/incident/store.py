@@ -86,8 +86,7 @@ UPDATE_COLUMN = {
 # The filters, the order and the limit read the incidents table alone ("picked"); the facts from updates and
 # events (last update, promised next update, severity raises) are then read for the picked incidents only,
 # through the indexes on incident_id, so a page of 50 reads 50 incidents' updates, not the whole history's.
-_PICKED = f"""
-SELECT i.* FROM incidents i
+_FILTERS = f"""
 WHERE {visible_sql()}
   AND (NOT ? OR i.status IN {ACTIVE_SQL})
   AND (? IS NULL OR {participant_sql()})
@@ -98,9 +97,13 @@ WHERE {visible_sql()}
   AND (? IS NULL OR i.declared_at >= ?)
   AND (? IS NULL OR i.declared_at < ?)
   AND (? IS NULL OR (i.status NOT IN {ACTIVE_SQL} AND i.resolved_at >= ?))
-  AND (? IS NULL OR i.reference = ?)
+  AND (? IS NULL OR i.reference = ?)"""
+_PICKED = f"""
+SELECT i.* FROM incidents i{_FILTERS}
 ORDER BY (i.status IN {ACTIVE_SQL}) DESC, i.declared_at DESC, i.id DESC
 LIMIT ?"""
+# Counting needs neither the order nor the text columns: only what the "next update due" rule reads.
+_COUNTED = f"SELECT i.id, i.status, i.declared_at, i.severity FROM incidents i{_FILTERS}"
 
 
 def _facts(which: str) -> str:
@@ -150,11 +153,12 @@ ORDER BY (i.status IN {ACTIVE_SQL}) DESC, i.declared_at DESC, i.id DESC"""
 # The same picked incidents and the same "next update due" rule as the list, so counts never disagree with
 # it; only active incidents can be overdue, so only their facts are read. Binds the list's values, then now.
 COUNT_INCIDENTS = f"""
-WITH picked AS ({_PICKED}), {_facts(f"SELECT id FROM picked WHERE picked.status IN {ACTIVE_SQL}")}
+WITH picked AS ({_COUNTED}), {_facts(f"SELECT id FROM picked WHERE picked.status IN {ACTIVE_SQL}")}
 SELECT count(*) AS total,
-       count(*) FILTER (WHERE i.status IN {ACTIVE_SQL}) AS active,
-       count(*) FILTER (WHERE {_NEXT_UPDATE_DUE} < ?) AS overdue
-FROM picked i{_FACT_JOINS}"""
+       count(*) FILTER (WHERE picked.status IN {ACTIVE_SQL}) AS active,
+       (SELECT count(*) FROM picked i{_FACT_JOINS}
+        WHERE i.status IN {ACTIVE_SQL} AND {_NEXT_UPDATE_DUE} < ?) AS overdue
+FROM picked"""
 # Needs an update: active incidents past their next update, most late first (binds the list's values, now, limit).
 OVERDUE_INCIDENTS = f"""
 SELECT * FROM ({LIST_INCIDENTS}) listed WHERE listed.next_update_due < ?
@@ -327,7 +331,8 @@ def list_incidents(tx, **filters) -> pd.DataFrame:
 
 def count_incidents(tx, *, now: dt.datetime, **filters) -> dict[str, int]:
     """Total, active and overdue-for-an-update counts for the same filters as ``list_incidents``."""
-    total, active, overdue = tx.fetchone(COUNT_INCIDENTS_SQL[tx.dialect], [*_list_params(**filters), now])
+    counted = _list_params(**filters)[:-1]  # all but the limit: a count reads every matching incident
+    total, active, overdue = tx.fetchone(COUNT_INCIDENTS_SQL[tx.dialect], [*counted, now])
     return {"total": int(total), "active": int(active), "overdue": int(overdue)}
 
 
