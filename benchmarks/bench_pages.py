@@ -1,7 +1,7 @@
 """The Kit calls each list page makes on one view, before and after the pages read only what they show (issue 24).
 
     python benchmarks/bench_pages.py [--incidents 100000] [--repeat 5] [--rounds 3] [--before DIR]
-                                     [--duckdb FILE] [--pg-url URL] [--viewer grace] [--render 0|1]
+                                     [--duckdb FILE] [--pg-url URL] [--viewer grace] [--render 0|1|2]
 
 Loads the demo organisation (``incident_kit.demo``, seed 42) into a DuckDB file and a PostgreSQL database
 (a throwaway server, tests/pg_server.py, fsync on) unless ``--duckdb`` / ``--pg-url`` name ones already loaded.
@@ -21,7 +21,7 @@ hits both alike; each figure is the median of the rounds' medians.
 ``incident_kit`` from there and makes the calls main's pages make. Where both sides compute the same thing
 (counts, the first page's references at one fixed ``now``) the answers are checked equal and printed.
 ``--render 1`` also times a whole AppTest run of each page (after code only: main's Reviews page draws a row
-of widgets per review, ~90,000 at 100k, which takes minutes).
+of widgets per review, ~90,000 at 100k, which takes minutes); ``--render 2`` on both sides (for small sets).
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def render(target: str, user: str, repeat: int) -> dict[str, float]:
     out = {}
     for name, page in (("Home", "home"), ("Incidents", "incidents"), ("Reviews", "reviews"),
                        ("Follow-ups", "follow_ups"), ("Needs an update", "needs_update"), ("Status", "status")):
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+        at = AppTest.from_file(str(Path.cwd() / "app.py"), default_timeout=600)  # the tree under test
         at.user = {"is_logged_in": True, "email": user, "name": user}
         at.run()
         at.switch_page(f"incident_kit/ui/views/{page}.py")
@@ -246,7 +246,8 @@ def main() -> None:
             for store, target in targets.items():
                 for code, tree in trees:
                     runs.setdefault((store, code), []).append(
-                        run_worker(tree, target, args, now, bool(args.render) and code == "after" and round_ == 0))
+                        run_worker(tree, target, args, now, round_ == 0 and (args.render == 2 or
+                                                                             (args.render == 1 and code == "after"))))
             print(f"round {round_ + 1} of {args.rounds} done", flush=True)
         results = {}
         for key, done in runs.items():
@@ -276,10 +277,11 @@ def report(results: dict, targets: dict, trees: list, args) -> None:
                                      for s in targets) + " |"
         print(line)
     if args.render:
-        print("\nAppTest run of the whole page (after), median ms\n")
-        print("| page | " + " | ".join(targets) + " |\n|---" * 1 + "|---" * len(targets) + "|")
-        for page in results[(next(iter(targets)), "after")]["render"]:
-            print(f"| {page} | " + " | ".join(f"{results[(s, 'after')]['render'][page]:,.0f}" for s in targets) + " |")
+        shown = [(st, c) for st in targets for c in codes if "render" in results[(st, c)]]
+        print("\nAppTest run of the whole page, median ms (first round)\n")
+        print("| page | " + " | ".join(f"{st} {c}" for st, c in shown) + " |\n" + "|---" * (1 + len(shown)) + "|")
+        for page in results[shown[0]]["render"]:
+            print(f"| {page} | " + " | ".join(f"{results[k]['render'][page]:,.0f}" for k in shown) + " |")
     print("\nanswers:")
     for store in targets:
         after = results[(store, "after")]["answers"]
