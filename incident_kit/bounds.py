@@ -6,8 +6,10 @@ Services call these before opening a transaction, so a refused input writes noth
 from __future__ import annotations
 
 import datetime as dt
+import operator
 
 from .clock import UTC, quoted, to_utc, utcnow
+from .config import LIST_LIMIT_MAX
 from .errors import IncidentKitError
 
 # An update is read aloud in a call and sent by email: 20,000 characters is ~8 pages.
@@ -86,3 +88,17 @@ def when(value, *, field: str, allow_future: bool = False, now: dt.datetime | No
         raise IncidentKitError(f"{field.capitalize()} {at:%Y-%m-%d %H:%M} UTC is in the future; it can be at "
                                "most one day from now.")
     return at
+
+
+def limit(value) -> int | None:
+    """How many rows a list call may return: a whole number from 0 to ``LIST_LIMIT_MAX``, or None for all."""
+    if value is None:
+        return None
+    try:
+        number = None if isinstance(value, bool) else operator.index(value)  # ints, numpy ints; not 2.5 or "3"
+    except TypeError:
+        number = None
+    if number is None or not 0 <= number <= LIST_LIMIT_MAX:
+        raise IncidentKitError(f"The limit must be a whole number from 0 to {LIST_LIMIT_MAX:,}, "
+                               f"not {repr(value)[:30]}.")
+    return number

@@ -32,7 +32,8 @@ HOMES = {
     **dict.fromkeys(("ACTIVE", "ACTIVE_ORDER", "ACTIVE_SQL", "REOPENABLE", "ACCEPTS_UPDATES", "status_sql",
                      "normalise_tags"), {INCIDENT_MODELS}),
     **dict.fromkeys(("TRANSITIONS", "check_transition"), {INCIDENT_MODELS, REVIEW_MODELS}),  # incidents', reviews'
-    **dict.fromkeys(("NEEDS_NO_REVIEW", "AWAITS_REVIEW", "AWAITS_REVIEW_SQL", "STATUS_ACTIONS"), {REVIEW_MODELS}),
+    **dict.fromkeys(("NEEDS_NO_REVIEW", "AWAITS_REVIEW", "AWAITS_REVIEW_SQL", "STATUS_ACTIONS", "QUEUE_OF_STATUS",
+                     "queue_sql"), {REVIEW_MODELS}),
     **dict.fromkeys(("DEFAULT_CADENCE_MINUTES", "cadence_for", "cadence_sql"), {CATALOG_MODELS}),
     **dict.fromkeys(("is_admin", "require_admin", "trust_typed_names"), {ACCESS, CATALOG_STORE}),
     **dict.fromkeys(("can_see", "visible_sql", "participant_sql", "public_sql", "is_participant", "scope_params"),

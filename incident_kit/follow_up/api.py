@@ -53,10 +53,19 @@ class FollowUpAPI(KitPart):
 
     def follow_ups(self, *, viewer: str | None = None, incident: str | None = None, owner: str | None = None,
                    status=None, still_open: bool = False, overdue: bool = False, now=None,
-                   include_private: bool = True) -> pd.DataFrame:
-        """Follow-ups as a validated DataFrame (one row each, with an ``overdue`` flag)."""
+                   include_private: bool = True, limit: int | None = None) -> pd.DataFrame:
+        """Follow-ups as a validated DataFrame (one row each, with an ``overdue`` flag); the first ``limit``
+        rows (None: every one)."""
         return service.follow_ups(self.db, viewer=self._viewer(viewer), incident=incident, owner=owner, status=status,
-                                  still_open=still_open, overdue=overdue, now=now, include_private=include_private)
+                                  still_open=still_open, overdue=overdue, now=now, include_private=include_private,
+                                  limit=limit)
+
+    def follow_up_counts(self, *, viewer: str | None = None, incident: str | None = None, owner: str | None = None,
+                         status=None, still_open: bool = False, overdue: bool = False, now=None,
+                         include_private: bool = True) -> dict[str, int]:
+        """``{"total", "overdue"}`` for the same filters (and visibility) as ``follow_ups()``, counted in SQL."""
+        return service.counts(self.db, viewer=self._viewer(viewer), incident=incident, owner=owner, status=status,
+                              still_open=still_open, overdue=overdue, now=now, include_private=include_private)
 
     def open_follow_up_count(self, reference: str, *, viewer: str | None = None) -> int:
         """How many of the incident's follow-ups are still open or in progress (shown when it closes)."""

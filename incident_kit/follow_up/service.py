@@ -250,28 +250,43 @@ def still_open_count(db, reference_: str, *, viewer: str | None = None) -> int:
     return db.read(lambda tx: store.count_still_open(tx, incidents.load_visible(tx, reference_, viewer).id))
 
 
-def follow_ups(db, *, viewer: str | None = None, incident: str | None = None, owner: str | None = None,
-               status=None, still_open: bool = False, overdue: bool = False, now=None,
-               include_private: bool = True) -> pd.DataFrame:
-    """One row per follow-up: still-open first, then by due date. ``overdue`` = open or in progress and past due.
-
-    ``include_private=False`` leaves out every private incident's follow-ups, even those the viewer may see.
-    """
-    now_ = to_utc(now, field="now") or utcnow()
+def _filters(tx, *, viewer, incident, owner, status, still_open, overdue, now, include_private) -> dict:
+    """The store's filters for ``follow_ups`` and ``follow_up_counts`` (one reading, so they never disagree)."""
     if isinstance(status, str):
         status = [status]
     statuses = [parse_status(s).value for s in status] if status else None
     if still_open:
         statuses = [s for s in (statuses or ["open", "in_progress"]) if s in ("open", "in_progress")] or ["-"]
-    owner_ = " ".join(str(owner or "").split()) or None
+    see_all, who = scope(tx, viewer)
+    return dict(now=to_utc(now, field="now") or utcnow(), see_all=see_all, viewer=who,
+                incident_id=incidents.load_visible(tx, incident, viewer).id if incident else None,
+                owner=" ".join(str(owner or "").split()) or None, statuses=statuses,
+                overdue_only=bounds.flag(overdue, what="Overdue"),
+                include_private=bounds.flag(include_private, what="Include private"))
 
-    def work(tx):
-        incident_id = incidents.load_visible(tx, incident, viewer).id if incident else None
-        see_all, who = scope(tx, viewer)
-        return store.list_follow_ups(tx, now=now_, see_all=see_all, viewer=who, incident_id=incident_id,
-                                     owner=owner_, statuses=statuses, overdue_only=overdue,
-                                     include_private=bounds.flag(include_private, what="Include private"))
+
+def follow_ups(db, *, viewer: str | None = None, incident: str | None = None, owner: str | None = None,
+               status=None, still_open: bool = False, overdue: bool = False, now=None,
+               include_private: bool = True, limit: int | None = None) -> pd.DataFrame:
+    """One row per follow-up: still-open first, then by due date. ``overdue`` = open or in progress and past due.
+
+    ``include_private=False`` leaves out every private incident's follow-ups, even those the viewer may see.
+    ``limit``: the first that many rows (None: all).
+    """
+    limit_ = bounds.limit(limit)
+    filters = dict(viewer=viewer, incident=incident, owner=owner, status=status, still_open=still_open,
+                   overdue=overdue, now=now, include_private=include_private)
+    frame = db.read(lambda tx: store.list_follow_ups(tx, limit=limit_, **_filters(tx, **filters)))
 
     from . import schemas  # pandera loads only for reads
 
-    return schemas.validate(db.read(work))
+    return schemas.validate(frame)
+
+
+def counts(db, *, viewer: str | None = None, incident: str | None = None, owner: str | None = None,
+           status=None, still_open: bool = False, overdue: bool = False, now=None,
+           include_private: bool = True) -> dict[str, int]:
+    """``{"total", "overdue"}`` for the same filters (and visibility) as ``follow_ups``, counted in SQL."""
+    filters = dict(viewer=viewer, incident=incident, owner=owner, status=status, still_open=still_open,
+                   overdue=overdue, now=now, include_private=include_private)
+    return db.read(lambda tx: store.count_follow_ups(tx, **_filters(tx, **filters)))

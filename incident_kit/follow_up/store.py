@@ -33,12 +33,7 @@ SELECT count(*) FROM follow_ups WHERE incident_id = ? AND status IN ('open', 'in
 # The list behind kit.follow_ups(), the Follow-ups page, the CLI and the exports.
 # Visibility follows the incident: a private incident's follow-ups show only to
 # its participants, or when the caller may see everything.
-LIST = f"""
-SELECT f.id, 'FU-' || f.id AS reference, i.reference AS incident, i.title AS incident_title,
-       i.severity AS incident_severity, i.status AS incident_status,
-       f.title, coalesce(f.description, '') AS description, f.owner, f.priority, f.status, f.wont_do_reason,
-       f.due_at, f.tracker_url, f.created_at, f.created_by, f.completed_at, f.updated_at,
-       (f.status IN ('open', 'in_progress') AND f.due_at IS NOT NULL AND f.due_at < ?) AS overdue
+_FILTERED = f"""
 FROM follow_ups f
 JOIN incidents i ON i.id = f.incident_id
 WHERE {visible_sql()}
@@ -46,8 +41,20 @@ WHERE {visible_sql()}
   AND (? IS NULL OR i.id = ?)
   AND (? IS NULL OR f.owner = ?)
   AND (? IS NULL OR list_contains(?, f.status))
-  AND (NOT ? OR (f.status IN ('open', 'in_progress') AND f.due_at IS NOT NULL AND f.due_at < ?))
-ORDER BY (f.status IN ('open', 'in_progress')) DESC, f.due_at NULLS LAST, f.id"""
+  AND (NOT ? OR (f.status IN ('open', 'in_progress') AND f.due_at IS NOT NULL AND f.due_at < ?))"""
+LIST = f"""
+SELECT f.id, 'FU-' || f.id AS reference, i.reference AS incident, i.title AS incident_title,
+       i.severity AS incident_severity, i.status AS incident_status,
+       f.title, coalesce(f.description, '') AS description, f.owner, f.priority, f.status, f.wont_do_reason,
+       f.due_at, f.tracker_url, f.created_at, f.created_by, f.completed_at, f.updated_at,
+       (f.status IN ('open', 'in_progress') AND f.due_at IS NOT NULL AND f.due_at < ?) AS overdue
+{_FILTERED}
+ORDER BY (f.status IN ('open', 'in_progress')) DESC, f.due_at NULLS LAST, f.id
+LIMIT ?"""
+# The same filters counted (the Follow-ups page's totals), so a count and its list never disagree.
+COUNT = f"""
+SELECT count(*), count(*) FILTER (WHERE f.status IN ('open', 'in_progress') AND f.due_at IS NOT NULL AND f.due_at < ?)
+{_FILTERED}"""
 
 
 def _follow_up(row: tuple) -> FollowUp:
@@ -83,14 +90,21 @@ def count_still_open(tx, incident_id: int) -> int:
     return tx.fetchone(COUNT_STILL_OPEN, [incident_id])[0]
 
 
-def list_follow_ups(tx, *, now: dt.datetime, see_all: bool, viewer: str | None, incident_id: int | None,
-                    owner: str | None, statuses: list[str] | None, overdue_only: bool,
-                    include_private: bool = True) -> pd.DataFrame:
-    params = [now,
-              see_all, viewer, viewer, viewer,
-              include_private,
-              incident_id, incident_id,
-              owner, owner,
-              statuses, statuses,
-              overdue_only, now]
-    return tx.df(LIST, params)
+def _params(*, now: dt.datetime, see_all: bool, viewer: str | None, incident_id: int | None, owner: str | None,
+            statuses: list[str] | None, overdue_only: bool, include_private: bool = True) -> list:
+    return [now,
+            see_all, viewer, viewer, viewer,
+            include_private,
+            incident_id, incident_id,
+            owner, owner,
+            statuses, statuses,
+            overdue_only, now]
+
+
+def list_follow_ups(tx, *, limit: int | None = None, **filters) -> pd.DataFrame:
+    return tx.df(LIST, [*_params(**filters), limit if limit is not None else 2**62])
+
+
+def count_follow_ups(tx, **filters) -> dict[str, int]:
+    total, overdue = tx.fetchone(COUNT, _params(**filters))
+    return {"total": int(total), "overdue": int(overdue)}

@@ -7,7 +7,6 @@ see is reported exactly like a missing one.
 
 from __future__ import annotations
 
-import operator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
@@ -15,8 +14,7 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
 
 from ..catalog import service as catalog
 from ..clock import to_utc, utcnow
-from ..config import LIST_LIMIT_MAX  # the CLI shows it too
-from ..errors import IncidentKitError
+from .. import bounds
 from . import store
 from .loading import load_visible, visible_events
 from .models import Event, Incident, Update
@@ -40,34 +38,22 @@ def role_history(db, reference: str, *, viewer: str | None = None) -> pd.DataFra
     return db.read(lambda tx: store.role_history(tx, load_visible(tx, reference, viewer).id))
 
 
-def _limit(limit) -> int | None:
-    if limit is None:
-        return None
-    try:
-        number = None if isinstance(limit, bool) else operator.index(limit)  # ints, numpy ints; not 2.5 or "3"
-    except TypeError:
-        number = None
-    if number is None or not 0 <= number <= LIST_LIMIT_MAX:
-        raise IncidentKitError(f"The limit must be a whole number from 0 to {LIST_LIMIT_MAX:,}, "
-                               f"not {repr(limit)[:30]}.")
-    return number
+def _filters(tx, viewer, *, active=False, mine=None, type=None, severity=None, search=None, **rest) -> dict:
+    """The store's filters (``store._list_params``) for this viewer: visibility and the catalog names resolved."""
+    see_all, who = scope(tx, viewer)
+    return dict(see_all=see_all, viewer=who, active_only=active, mine=mine, type=catalog.resolve_type(tx, type),
+                severity=catalog.resolve_severity(tx, severity) if severity else None,
+                search=(search or "").strip() or None, **rest)
 
 
 def incidents(db, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
               type: str | None = None, severity: str | None = None, search: str | None = None,
-              since=None, until=None, limit: int | None = None) -> pd.DataFrame:
-    since_, until_ = to_utc(since, field="since"), to_utc(until, field="until")
-    limit_ = _limit(limit)
-
-    def work(tx):
-        see_all, who = scope(tx, viewer)
-        return store.list_incidents(tx, see_all=see_all, viewer=who, active_only=active, mine=mine,
-                                    type=catalog.resolve_type(tx, type),
-                                    severity=catalog.resolve_severity(tx, severity) if severity else None,
-                                    search=(search or "").strip() or None, since=since_, until=until_,
-                                    limit=limit_)
-
-    frame = db.read(work)
+              since=None, until=None, resolved_since=None, limit: int | None = None) -> pd.DataFrame:
+    """The list rows; ``resolved_since``: only incidents no longer active that were resolved at or after it."""
+    filters = dict(active=active, mine=mine, type=type, severity=severity, search=search,
+                   since=to_utc(since, field="since"), until=to_utc(until, field="until"),
+                   resolved_since=to_utc(resolved_since, field="resolved since"), limit=bounds.limit(limit))
+    frame = db.read(lambda tx: store.list_incidents(tx, **_filters(tx, viewer, **filters)))
     from .schemas import IncidentList
 
     return IncidentList.validate(frame)
@@ -75,18 +61,22 @@ def incidents(db, *, viewer: str | None = None, active: bool = False, mine: str 
 
 def incident_counts(db, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
                     type: str | None = None, severity: str | None = None, search: str | None = None,
-                    now=None) -> dict[str, int]:
+                    resolved_since=None, now=None) -> dict[str, int]:
     """How many incidents the viewer can see with these filters: total, active, overdue for an update."""
     now_ = to_utc(now, field="now") or utcnow()
+    filters = dict(active=active, mine=mine, type=type, severity=severity, search=search,
+                   resolved_since=to_utc(resolved_since, field="resolved since"))
+    return db.read(lambda tx: store.count_incidents(tx, now=now_, **_filters(tx, viewer, **filters)))
 
-    def work(tx):
-        see_all, who = scope(tx, viewer)
-        return store.count_incidents(tx, now=now_, see_all=see_all, viewer=who, active_only=active,
-                                     mine=mine, type=catalog.resolve_type(tx, type),
-                                     severity=catalog.resolve_severity(tx, severity) if severity else None,
-                                     search=(search or "").strip() or None)
 
-    return db.read(work)
+def overdue(db, *, viewer: str | None = None, now=None, limit: int | None = None) -> pd.DataFrame:
+    """Active incidents the viewer may see whose next update was due before ``now``, most late first (list rows)."""
+    now_ = to_utc(now, field="now") or utcnow()
+    limit_ = bounds.limit(limit)
+    frame = db.read(lambda tx: store.overdue_incidents(tx, now=now_, limit=limit_, **_filters(tx, viewer, active=True)))
+    from .schemas import IncidentList
+
+    return IncidentList.validate(frame)
 
 
 def summary(db, reference: str, *, viewer: str | None = None) -> dict:

@@ -23,6 +23,6 @@ from .lifecycle import (change_status, declare, decline, merge, move, post_updat
                         resolve)
 from .loading import (REFERENCE_PREFIX, load, load_for_change, load_visible, normalise_reference,  # noqa: F401
                       not_found, visible_events)
-from .reading import (events, get, incident_counts, incidents, members, role_history, summary,  # noqa: F401
+from .reading import (events, get, incident_counts, incidents, members, overdue, role_history, summary,  # noqa: F401
                       updates)
 from .visibility import can_see  # noqa: F401

@@ -83,41 +83,10 @@ UPDATE_COLUMN = {
 
 # The list behind the Incidents page, the CLI `list` and kit.incidents().
 # Visibility is the one rule of ``visibility.py`` (bound by ``visibility.scope_params``).
-LIST_INCIDENTS = f"""
-WITH last_update AS (
-    SELECT incident_id, max(posted_at) AS last_update_at,
-           arg_max(next_update_at, posted_at) AS promised_next_update_at,
-           count(*) AS update_count
-    FROM updates GROUP BY incident_id
-), last_raise AS (
-    -- A severity raise tightens the promise: the next update is due by the earlier of the current
-    -- deadline and raise time + the new severity's cadence (until an update sets a new promise).
-    SELECT e.incident_id, max(e.occurred_at) AS raised_at
-    FROM events e
-    JOIN severities was ON was.name = e.old_value
-    JOIN severities now_ ON now_.name = e.new_value
-    WHERE e.kind = 'severity_changed' AND now_.rank > was.rank
-    GROUP BY e.incident_id
-)
-SELECT {LIST_COLUMNS},
-       s.rank AS severity_rank, {cadence_sql()} AS cadence_minutes,
-       lead.person AS lead, comms.person AS comms_lead,
-       coalesce(comms.person, lead.person, i.declared_by) AS accountable,
-       lu.last_update_at, coalesce(lu.update_count, 0) AS update_count,
-       CASE WHEN i.status NOT IN {ACTIVE_SQL} THEN NULL
-            WHEN lr.raised_at > coalesce(lu.last_update_at, i.declared_at) THEN
-                least(coalesce(lu.promised_next_update_at,
-                               coalesce(lu.last_update_at, i.declared_at) + to_minutes({cadence_sql()})),
-                      lr.raised_at + to_minutes({cadence_sql()}))
-            ELSE coalesce(lu.promised_next_update_at,
-                          coalesce(lu.last_update_at, i.declared_at) + to_minutes({cadence_sql()}))
-       END AS next_update_due
-FROM incidents i
-LEFT JOIN severities s ON s.name = i.severity
-LEFT JOIN incident_roles lead ON lead.incident_id = i.id AND lead.role = 'lead' AND lead.unassigned_at IS NULL
-LEFT JOIN incident_roles comms ON comms.incident_id = i.id AND comms.role = 'comms' AND comms.unassigned_at IS NULL
-LEFT JOIN last_update lu ON lu.incident_id = i.id
-LEFT JOIN last_raise lr ON lr.incident_id = i.id
+# The filters, the order and the limit read the incidents table alone ("picked"); the facts from updates and
+# events (last update, promised next update, severity raises) are then read for the picked incidents only,
+# through the indexes on incident_id, so a page of 50 reads 50 incidents' updates, not the whole history's.
+_FILTERS = f"""
 WHERE {visible_sql()}
   AND (NOT ? OR i.status IN {ACTIVE_SQL})
   AND (? IS NULL OR {participant_sql()})
@@ -127,22 +96,78 @@ WHERE {visible_sql()}
        OR list_contains(i.tags, lower(?)))
   AND (? IS NULL OR i.declared_at >= ?)
   AND (? IS NULL OR i.declared_at < ?)
+  AND (? IS NULL OR (i.status NOT IN {ACTIVE_SQL} AND i.resolved_at >= ?))
+  AND (? IS NULL OR i.reference = ?)"""
+_PICKED = f"""
+SELECT i.* FROM incidents i{_FILTERS}
 ORDER BY (i.status IN {ACTIVE_SQL}) DESC, i.declared_at DESC, i.id DESC
 LIMIT ?"""
+# Counting needs neither the order nor the text columns: only what the "next update due" rule reads.
+_COUNTED = f"SELECT i.id, i.status, i.declared_at, i.severity FROM incidents i{_FILTERS}"
 
-# Built on LIST_INCIDENTS so counts and one-incident summaries can never disagree
-# with the list (same visibility, same "next update due" rule).
+
+def _facts(which: str) -> str:
+    """The per-incident facts, for the picked incidents ``which`` selects (SQL over the alias ``picked``)."""
+    return f"""last_update AS (
+    SELECT incident_id, max(posted_at) AS last_update_at,
+           arg_max(next_update_at, posted_at) AS promised_next_update_at,
+           count(*) AS update_count
+    FROM updates WHERE incident_id IN ({which}) GROUP BY incident_id
+), last_raise AS (
+    -- A severity raise tightens the promise: the next update is due by the earlier of the current
+    -- deadline and raise time + the new severity's cadence (until an update sets a new promise).
+    SELECT e.incident_id, max(e.occurred_at) AS raised_at
+    FROM events e
+    JOIN severities was ON was.name = e.old_value
+    JOIN severities now_ ON now_.name = e.new_value
+    WHERE e.kind = 'severity_changed' AND now_.rank > was.rank AND e.incident_id IN ({which})
+    GROUP BY e.incident_id
+)"""
+
+
+_NEXT_UPDATE_DUE = f"""CASE WHEN i.status NOT IN {ACTIVE_SQL} THEN NULL
+            WHEN lr.raised_at > coalesce(lu.last_update_at, i.declared_at) THEN
+                least(coalesce(lu.promised_next_update_at,
+                               coalesce(lu.last_update_at, i.declared_at) + to_minutes({cadence_sql()})),
+                      lr.raised_at + to_minutes({cadence_sql()}))
+            ELSE coalesce(lu.promised_next_update_at,
+                          coalesce(lu.last_update_at, i.declared_at) + to_minutes({cadence_sql()}))
+       END"""
+_FACT_JOINS = """
+LEFT JOIN severities s ON s.name = i.severity
+LEFT JOIN last_update lu ON lu.incident_id = i.id
+LEFT JOIN last_raise lr ON lr.incident_id = i.id"""
+LIST_INCIDENTS = f"""
+WITH picked AS ({_PICKED}), {_facts("SELECT id FROM picked")}
+SELECT {LIST_COLUMNS},
+       s.rank AS severity_rank, {cadence_sql()} AS cadence_minutes,
+       lead.person AS lead, comms.person AS comms_lead,
+       coalesce(comms.person, lead.person, i.declared_by) AS accountable,
+       lu.last_update_at, coalesce(lu.update_count, 0) AS update_count,
+       {_NEXT_UPDATE_DUE} AS next_update_due
+FROM picked i{_FACT_JOINS}
+LEFT JOIN incident_roles lead ON lead.incident_id = i.id AND lead.role = 'lead' AND lead.unassigned_at IS NULL
+LEFT JOIN incident_roles comms ON comms.incident_id = i.id AND comms.role = 'comms' AND comms.unassigned_at IS NULL
+ORDER BY (i.status IN {ACTIVE_SQL}) DESC, i.declared_at DESC, i.id DESC"""
+
+# The same picked incidents and the same "next update due" rule as the list, so counts never disagree with
+# it; only active incidents can be overdue, so only their facts are read. Binds the list's values, then now.
 COUNT_INCIDENTS = f"""
+WITH picked AS ({_COUNTED}), {_facts(f"SELECT id FROM picked WHERE picked.status IN {ACTIVE_SQL}")}
 SELECT count(*) AS total,
-       count(*) FILTER (WHERE listed.status IN {ACTIVE_SQL}) AS active,
-       count(*) FILTER (WHERE listed.next_update_due < ?) AS overdue
-FROM ({LIST_INCIDENTS}) listed"""
-SUMMARY_BY_REFERENCE = f"SELECT * FROM ({LIST_INCIDENTS}) listed WHERE listed.reference = ?"
+       count(*) FILTER (WHERE picked.status IN {ACTIVE_SQL}) AS active,
+       (SELECT count(*) FROM picked i{_FACT_JOINS}
+        WHERE i.status IN {ACTIVE_SQL} AND {_NEXT_UPDATE_DUE} < ?) AS overdue
+FROM picked"""
+# Needs an update: active incidents past their next update, most late first (binds the list's values, now, limit).
+OVERDUE_INCIDENTS = f"""
+SELECT * FROM ({LIST_INCIDENTS}) listed WHERE listed.next_update_due < ?
+ORDER BY listed.next_update_due, listed.id LIMIT ?"""
 # PostgreSQL has no arg_max aggregate (see db.dialect).
 _PROMISED = arg_max("next_update_at", "posted_at")
 LIST_INCIDENTS_SQL = per_dialect(LIST_INCIDENTS, _PROMISED)
 COUNT_INCIDENTS_SQL = per_dialect(COUNT_INCIDENTS, _PROMISED)
-SUMMARY_BY_REFERENCE_SQL = per_dialect(SUMMARY_BY_REFERENCE, _PROMISED)
+OVERDUE_INCIDENTS_SQL = per_dialect(OVERDUE_INCIDENTS, _PROMISED)
 
 
 def _incident(tx, row: tuple, roles: dict[str, str]) -> Incident:
@@ -284,6 +309,7 @@ def updates(tx, incident_id: int) -> list[Update]:
 def _list_params(*, see_all: bool, viewer: str | None, active_only: bool = False, mine: str | None = None,
                  type: str | None = None, severity: str | None = None, search: str | None = None,
                  since: dt.datetime | None = None, until: dt.datetime | None = None,
+                 resolved_since: dt.datetime | None = None, reference: str | None = None,
                  limit: int | None = None) -> list:
     like = None if not search else f"%{search}%"
     return [see_all, viewer, viewer, viewer,
@@ -293,23 +319,29 @@ def _list_params(*, see_all: bool, viewer: str | None, active_only: bool = False
             severity, severity,
             like, like, like, like, search,
             since, since, until, until,
+            resolved_since, resolved_since,
+            reference, reference,
             limit if limit is not None else 2**62]
 
 
-def list_incidents(tx, *, see_all: bool, viewer: str | None, active_only: bool, mine: str | None,
-                   type: str | None, severity: str | None, search: str | None,
-                   since: dt.datetime | None, until: dt.datetime | None, limit: int | None) -> pd.DataFrame:
-    return tx.df(LIST_INCIDENTS_SQL[tx.dialect], _list_params(see_all=see_all, viewer=viewer, active_only=active_only, mine=mine,
-                                              type=type, severity=severity, search=search, since=since,
-                                              until=until, limit=limit))
+def list_incidents(tx, **filters) -> pd.DataFrame:
+    """The list rows for these filters (``_list_params``), active first then newest, at most ``limit``."""
+    return tx.df(LIST_INCIDENTS_SQL[tx.dialect], _list_params(**filters))
 
 
 def count_incidents(tx, *, now: dt.datetime, **filters) -> dict[str, int]:
     """Total, active and overdue-for-an-update counts for the same filters as ``list_incidents``."""
-    total, active, overdue = tx.fetchone(COUNT_INCIDENTS_SQL[tx.dialect], [now, *_list_params(**filters)])
+    counted = _list_params(**filters)[:-1]  # all but the limit: a count reads every matching incident
+    total, active, overdue = tx.fetchone(COUNT_INCIDENTS_SQL[tx.dialect], [*counted, now])
     return {"total": int(total), "active": int(active), "overdue": int(overdue)}
+
+
+def overdue_incidents(tx, *, now: dt.datetime, limit: int | None, **filters) -> pd.DataFrame:
+    """Active incidents (with these filters) whose next update was due before ``now``, most late first."""
+    return tx.df(OVERDUE_INCIDENTS_SQL[tx.dialect],
+                 [*_list_params(**{**filters, "active_only": True}), now, limit if limit is not None else 2**62])
 
 
 def summary_by_reference(tx, reference: str, *, see_all: bool, viewer: str | None) -> pd.DataFrame:
     """The list row (lead, accountable, next update due...) of one incident, if the viewer may see it."""
-    return tx.df(SUMMARY_BY_REFERENCE_SQL[tx.dialect], [*_list_params(see_all=see_all, viewer=viewer), reference])
+    return tx.df(LIST_INCIDENTS_SQL[tx.dialect], _list_params(see_all=see_all, viewer=viewer, reference=reference))

@@ -49,9 +49,10 @@ class NotifyAPI(KitPart):
         viewer = self._viewer(viewer)
         return service.contact(self.db, person or viewer or self.user, viewer=viewer)
 
-    def needs_update(self, *, viewer: str | None = None, now=None) -> pd.DataFrame:
-        """Active incidents overdue for an update, most late first, with the accountable person."""
-        return service.needs_update(self.db, viewer=self._viewer(viewer), now=now)
+    def needs_update(self, *, viewer: str | None = None, now=None, limit: int | None = None) -> pd.DataFrame:
+        """Active incidents overdue for an update, most late first, with the accountable person; the first
+        ``limit`` (None: all). How many there are: ``incident_counts(active=True)["overdue"]``."""
+        return service.needs_update(self.db, viewer=self._viewer(viewer), now=now, limit=limit)
 
     def queue_reminders(self, *, now=None) -> int:
         """The worker's job (it acts for nobody): queue a reminder for every overdue incident."""

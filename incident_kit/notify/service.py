@@ -260,12 +260,12 @@ def contact(db, person: str, *, viewer) -> str | None:
 
 
 # -- cadence and reminders ----------------------------------------------------
-def needs_update(db, *, viewer, now=None) -> pd.DataFrame:
-    """Active incidents the viewer may see whose next update is overdue, with how late."""
+def needs_update(db, *, viewer, now=None, limit: int | None = None) -> pd.DataFrame:
+    """Active incidents the viewer may see whose next update is overdue (chosen in SQL), most late first."""
     now = to_utc(now, field="now") or utcnow()
     from . import cadence  # pandera: only this read needs it
 
-    return cadence.overdue(incidents_service.incidents(db, viewer=viewer, active=True), now)
+    return cadence.overdue(incidents_service.overdue(db, viewer=viewer, now=now, limit=limit), now)
 
 
 def _reminder_key(incident_id: int, due: dt.datetime) -> str:

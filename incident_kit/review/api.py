@@ -12,6 +12,7 @@ from ..follow_up import service as follow_up_service
 from ..incident import service as incident_service
 from ..incident.models import Incident
 from ..kit_part import KitPart
+from . import queue as queues
 from . import service
 from .hints import Hint
 from .models import Depth, Review
@@ -55,13 +56,26 @@ class ReviewAPI(KitPart):
         return service.get(self.db, reference, viewer=self._viewer(viewer))
 
     def reviews(self, *, viewer: str | None = None, status: str | None = None,
-                depth: str | None = None) -> pd.DataFrame:
-        """One row per reviewed incident, unfinished first, with the count of still-open follow-ups."""
-        return service.reviews(self.db, viewer=self._viewer(viewer), status=status, depth=depth)
+                depth: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        """One row per reviewed incident, unfinished first, with the count of still-open follow-ups; the first
+        ``limit`` (None: every one)."""
+        return queues.reviews(self.db, viewer=self._viewer(viewer), status=status, depth=depth, limit=limit)
 
-    def reviews_to_do(self, *, viewer: str | None = None) -> pd.DataFrame:
-        """Incidents awaiting a review nobody has started (resolved or post-incident), newest resolved first."""
-        return service.to_do(self.db, viewer=self._viewer(viewer))
+    def reviews_to_do(self, *, viewer: str | None = None, limit: int | None = None) -> pd.DataFrame:
+        """Incidents awaiting a review nobody has started (resolved or post-incident), newest resolved first; the
+        first ``limit`` (None: every one)."""
+        return queues.to_do(self.db, viewer=self._viewer(viewer), limit=limit)
+
+    def review_counts(self, *, viewer: str | None = None) -> dict[str, int]:
+        """How many rows each list of the Reviews page holds: ``{"to_do", "in_review", "done"}``, counted in SQL
+        (to do: awaiting a review nobody started, or a draft; done: published or waived)."""
+        return queues.counts(self.db, viewer=self._viewer(viewer))
+
+    def review_queue(self, queue: str, *, viewer: str | None = None, limit: int = queues.PAGE_SIZE) -> pd.DataFrame:
+        """One page of one list (``"to_do"``, ``"in_review"`` or ``"done"``): the viewer's own first, then the
+        newest; columns incident, title, queue, depth, status (both empty when not started), mine, at,
+        open_follow_ups."""
+        return queues.page(self.db, queue, viewer=self._viewer(viewer), limit=limit)
 
     def review_history(self, reference: str, *, section: str | None = None,
                        viewer: str | None = None) -> pd.DataFrame:

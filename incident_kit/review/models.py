@@ -61,6 +61,25 @@ STATUS_ACTIONS: dict[ReviewStatus, list[tuple[ReviewStatus, str]]] = {
 }
 DONE = frozenset({ReviewStatus.PUBLISHED, ReviewStatus.WAIVED})  # what lets an incident close
 
+# The Reviews page's three lists: an incident awaiting a review nobody started is "to do", like a draft.
+QUEUE_TO_DO, QUEUE_IN_REVIEW, QUEUE_DONE = "to_do", "in_review", "done"
+QUEUES = (QUEUE_TO_DO, QUEUE_IN_REVIEW, QUEUE_DONE)
+QUEUE_OF_STATUS = {ReviewStatus.DRAFT: QUEUE_TO_DO, ReviewStatus.IN_REVIEW: QUEUE_IN_REVIEW,
+                   ReviewStatus.PUBLISHED: QUEUE_DONE, ReviewStatus.WAIVED: QUEUE_DONE}
+
+
+def queue_sql(status: str = "r.status") -> str:
+    """SQL naming the queue of a review's status (``QUEUE_OF_STATUS``, generated: no query spells it out)."""
+    arms = " ".join(f"WHEN '{s.value}' THEN '{q}'" for s, q in QUEUE_OF_STATUS.items())
+    return f"CASE {status} {arms} END"
+
+
+def parse_queue(value) -> str:
+    text = str(value or "").strip().lower().replace(" ", "_").replace("-", "_")
+    if text not in QUEUES:
+        raise IncidentKitError(f"'{str(value)[:40]}' is not a list of reviews; choose one of: {', '.join(QUEUES)}.")
+    return text
+
 # Which incidents a review belongs to. A declined one was no incident after all, and a merged one is
 # reviewed with the incident it joined: neither needs a review. A resolved incident, or one in its
 # post-incident phase, awaits its review until one is started, and closing waits for it to be done.

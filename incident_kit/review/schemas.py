@@ -7,7 +7,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from ..frames import UTC_TS, normalise
-from .models import AWAITS_REVIEW, Depth, ReviewStatus
+from .models import AWAITS_REVIEW, QUEUES, Depth, ReviewStatus
 
 
 class ReviewListModel(pa.DataFrameModel):
@@ -35,6 +35,21 @@ class ToDoModel(pa.DataFrameModel):
 
     class Config:
         strict = False
+
+
+class QueueModel(pa.DataFrameModel):
+    incident: Series[str] = pa.Field(str_startswith="INC-", unique=True)
+    title: Series[str]
+    queue: Series[str] = pa.Field(isin=list(QUEUES))
+    depth: Series[object] = pa.Field(isin=[d.value for d in Depth], nullable=True)  # None: not started
+    status: Series[object] = pa.Field(isin=[s.value for s in ReviewStatus], nullable=True)
+    mine: Series[bool] = pa.Field(coerce=True)
+    at: Series[UTC_TS] = pa.Field(nullable=True)
+    open_follow_ups: Series[int] = pa.Field(ge=0, coerce=True)
+
+    class Config:
+        strict = True
+        ordered = True
 
 
 class SectionHistoryModel(pa.DataFrameModel):
@@ -66,3 +81,10 @@ def validate_history(frame: pd.DataFrame) -> pd.DataFrame:
 def validate_to_do(frame: pd.DataFrame) -> pd.DataFrame:
     frame = _normalise(frame, ("resolved_at",), ("incident", "title", "severity", "incident_status", "declared_by"))
     return ToDoModel.validate(frame, lazy=True)
+
+
+def validate_queue(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = _normalise(frame, ("at",), ("incident", "title", "queue"))
+    for col in ("depth", "status"):  # NULL for a review nobody started
+        frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return QueueModel.validate(frame, lazy=True)

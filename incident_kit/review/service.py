@@ -24,7 +24,6 @@ from ..incident import service as incident_service
 from ..incident import store as incident_store
 from ..identity import clean_person
 from ..incident.models import ACTIVE, Incident, Mode, Status, normalise_tags
-from ..incident.visibility import scope
 from . import hints as hint_rules
 from . import prefill, store
 from .models import (DONE, NEEDS_NO_REVIEW, REASON_MAX, SECTION_BY_KEY, Depth, Review, ReviewStatus,
@@ -373,27 +372,3 @@ def prefill_for(db, reference: str, *, viewer: str | None = None) -> prefill.Pre
 
 def suggested_depth(db, reference: str, *, viewer: str | None = None) -> Depth:
     return db.read(lambda tx: _suggest(tx, incident_service.load_visible(tx, reference, viewer)))
-
-
-def reviews(db, *, viewer: str | None = None, status: str | None = None, depth: str | None = None) -> pd.DataFrame:
-    status_ = parse_status(status).value if status else None
-    depth_ = parse_depth(depth).value if depth else None
-
-    def work(tx):
-        see_all, who = scope(tx, viewer)
-        return store.list_reviews(tx, see_all=see_all, viewer=who, status=status_, depth=depth_)
-
-    from . import schemas
-
-    return schemas.validate_list(db.read(work))
-
-
-def to_do(db, *, viewer: str | None = None) -> pd.DataFrame:
-    """Incidents that await a review nobody has started, as the viewer may see them (newest resolved first)."""
-    def work(tx):
-        see_all, who = scope(tx, viewer)
-        return store.to_do(tx, see_all=see_all, viewer=who)
-
-    from . import schemas
-
-    return schemas.validate_to_do(db.read(work))

@@ -11,7 +11,7 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
 
 from ..db.dialect import arg_max, per_dialect
 from ..incident.visibility import visible_sql
-from .models import AWAITS_REVIEW_SQL, Depth, Review, ReviewStatus
+from .models import AWAITS_REVIEW_SQL, Depth, Review, ReviewStatus, queue_sql
 
 COLUMNS = (
     "r.id, r.incident_id, i.reference, r.depth, r.status, r.waived_reason, r.created_at, r.created_by, "
@@ -56,7 +56,8 @@ LEFT JOIN still_open o ON o.incident_id = i.id
 WHERE {visible_sql()}
   AND (? IS NULL OR r.status = ?)
   AND (? IS NULL OR r.depth = ?)
-ORDER BY (r.status IN ('draft', 'in_review')) DESC, r.updated_at DESC, i.id DESC"""
+ORDER BY (r.status IN ('draft', 'in_review')) DESC, r.updated_at DESC, i.id DESC
+LIMIT ?"""
 
 # Reviews to do: incidents that await a review nobody has started (resolved or post-incident, no
 # review row), newest resolved first, with the people the Reviews page puts first (declarer, lead).
@@ -68,7 +69,53 @@ LEFT JOIN incident_roles lead ON lead.incident_id = i.id AND lead.role = 'lead' 
 WHERE i.status IN {AWAITS_REVIEW_SQL}
   AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.incident_id = i.id)
   AND {visible_sql()}
-ORDER BY i.resolved_at DESC NULLS LAST, i.id DESC"""
+ORDER BY i.resolved_at DESC NULLS LAST, i.id DESC
+LIMIT ?"""
+
+# The Reviews page's lists (review/models.py QUEUES): incidents awaiting a review nobody started, and
+# every review, each in its queue, the viewer's own marked (declarer or lead of a not-started one,
+# author of a review). Binds: the viewer's name twice and the visibility four values, then the viewer's
+# name once and the visibility again. Counted and paged in SQL, so a page reads what it shows.
+_QUEUE = f"""
+SELECT i.id, i.reference AS incident, i.title, 'to_do' AS queue, NULL AS depth, NULL AS status,
+       coalesce(i.declared_by = ? OR lead.person = ?, FALSE) AS mine, i.resolved_at AS at
+FROM incidents i
+LEFT JOIN incident_roles lead ON lead.incident_id = i.id AND lead.role = 'lead' AND lead.unassigned_at IS NULL
+WHERE i.status IN {AWAITS_REVIEW_SQL}
+  AND NOT EXISTS (SELECT 1 FROM reviews r WHERE r.incident_id = i.id)
+  AND {visible_sql()}
+UNION ALL
+SELECT i.id, i.reference, i.title, {queue_sql()}, r.depth, r.status, coalesce(r.created_by = ?, FALSE), r.updated_at
+FROM reviews r
+JOIN incidents i ON i.id = r.incident_id
+WHERE {visible_sql()}"""
+# One page of one queue, yours first then newest; open follow-ups counted for that page's incidents only.
+QUEUE_PAGE = f"""
+WITH page AS (
+    SELECT * FROM ({_QUEUE}) q WHERE q.queue = ? ORDER BY q.mine DESC, q.at DESC NULLS LAST, q.id DESC LIMIT ?
+), still_open AS (
+    SELECT f.incident_id, count(*) AS n FROM follow_ups f
+    WHERE f.incident_id IN (SELECT id FROM page) AND f.status IN ('open', 'in_progress') GROUP BY f.incident_id
+)
+SELECT page.incident, page.title, page.queue, page.depth, page.status, page.mine, page.at,
+       coalesce(o.n, 0) AS open_follow_ups
+FROM page LEFT JOIN still_open o ON o.incident_id = page.id
+ORDER BY page.mine DESC, page.at DESC NULLS LAST, page.id DESC"""
+QUEUE_COUNTS = f"SELECT q.queue, count(*) FROM ({_QUEUE}) q GROUP BY q.queue"
+
+
+def _queue_params(seen: tuple[bool, str | None], person: str | None) -> list:
+    see_all, who = seen
+    visible = [see_all, who, who, who]
+    return [person, person, *visible, person, *visible]
+
+
+def queue_page(tx, queue: str, *, scope: tuple[bool, str | None], person: str | None, limit: int) -> pd.DataFrame:
+    return tx.df(QUEUE_PAGE, [*_queue_params(scope, person), queue, limit])
+
+
+def queue_counts(tx, *, scope: tuple[bool, str | None], person: str | None) -> dict[str, int]:
+    return {q: int(n) for q, n in tx.fetchall(QUEUE_COUNTS, _queue_params(scope, person))}
 
 
 def _review(tx, row: tuple) -> Review:
@@ -135,9 +182,11 @@ def dismissals(tx, review_id: int) -> set[tuple[str, str]]:
     return {(s, k) for s, k in tx.fetchall(SELECT_DISMISSALS, [review_id])}
 
 
-def list_reviews(tx, *, see_all: bool, viewer: str | None, status: str | None, depth: str | None) -> pd.DataFrame:
-    return tx.df(LIST, [see_all, viewer, viewer, viewer, status, status, depth, depth])
+def list_reviews(tx, *, see_all: bool, viewer: str | None, status: str | None, depth: str | None,
+                 limit: int | None = None) -> pd.DataFrame:
+    return tx.df(LIST, [see_all, viewer, viewer, viewer, status, status, depth, depth,
+                        limit if limit is not None else 2**62])
 
 
-def to_do(tx, *, see_all: bool, viewer: str | None) -> pd.DataFrame:
-    return tx.df(TO_DO, [see_all, viewer, viewer, viewer])
+def to_do(tx, *, see_all: bool, viewer: str | None, limit: int | None = None) -> pd.DataFrame:
+    return tx.df(TO_DO, [see_all, viewer, viewer, viewer, limit if limit is not None else 2**62])

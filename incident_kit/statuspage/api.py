@@ -26,6 +26,12 @@ class StatusPageAPI(KitPart):
         ``.page()`` and ``.feed(component=slug)`` render it exactly as the static build does."""
         return service.public_view(self.db, now=now)
 
-    def status_board(self, *, viewer: str | None = None, now=None) -> pd.DataFrame:
-        """The internal status page: every incident the viewer may see, active or resolved this week."""
-        return service.board(self.db, viewer=self._viewer(viewer), now=now)
+    def status_board(self, *, viewer: str | None = None, now=None, part: str | None = None,
+                     limit: int | None = None) -> pd.DataFrame:
+        """The internal status page: the incidents the viewer may see that are active (``part="ongoing"``) or
+        resolved this week (``"resolved"``), or both (None); the first ``limit`` of each (None: all)."""
+        return service.board(self.db, viewer=self._viewer(viewer), now=now, part=part, limit=limit)
+
+    def status_board_counts(self, *, viewer: str | None = None, now=None) -> dict[str, int]:
+        """The internal status page's totals: ``{"ongoing", "overdue", "resolved"}`` (resolved this week)."""
+        return service.board_counts(self.db, viewer=self._viewer(viewer), now=now)

@@ -16,11 +16,10 @@ from ..components import service as components
 from ..components.models import state_label
 from ..maintenance import service as maintenance
 from ..maintenance.models import Status as MaintenanceStatus
-from ..errors import NotFound
+from ..errors import IncidentKitError, NotFound
 from ..clock import to_utc, utcnow
 from ..incident import service as incidents_service
 from ..incident.format import render_update
-from ..incident.models import ACTIVE_ORDER
 from ..safe_output import http_url, output_dir, write_file
 from . import store
 
@@ -128,18 +127,36 @@ BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "account
                  "overdue", "last_update_at", "last_update_audience", "last_update"]
 
 
-def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
-    """Every incident the viewer may see that is active or resolved in the last week, with its newest update."""
+BOARD_PARTS = ("ongoing", "resolved")
+
+
+def board_counts(db, *, viewer: str | None = None, now=None) -> dict[str, int]:
+    """``{"ongoing", "overdue", "resolved"}``: the board's totals, counted in SQL with the list's filters."""
+    now = to_utc(now, field="now") or utcnow()
+    ongoing = incidents_service.incident_counts(db, viewer=viewer, active=True, now=now)
+    resolved = incidents_service.incident_counts(db, viewer=viewer, now=now,
+                                                 resolved_since=now - dt.timedelta(days=BOARD_RESOLVED_DAYS))
+    return {"ongoing": ongoing["active"], "overdue": ongoing["overdue"], "resolved": resolved["total"]}
+
+
+def board(db, *, viewer: str | None = None, now=None, part: str | None = None,
+          limit: int | None = None) -> pd.DataFrame:
+    """The incidents the viewer may see that are active (``part="ongoing"``) or resolved in the last week
+    (``"resolved"``), or both (None), each with its newest update; at most ``limit`` of each part, chosen in SQL."""
     import pandas as pd
 
     from ..frames import utc_columns
 
+    if part is not None and part not in BOARD_PARTS:
+        raise IncidentKitError(f"The status board has two parts, {' and '.join(BOARD_PARTS)}; not "
+                               f"'{str(part)[:30]}'.")
     now = to_utc(now, field="now") or utcnow()
-    frame = incidents_service.incidents(db, viewer=viewer, since=now - dt.timedelta(days=365))
-    horizon = pd.Timestamp(now - dt.timedelta(days=BOARD_RESOLVED_DAYS))
-    active = frame["status"].isin([s.value for s in ACTIVE_ORDER])
-    recent = frame["resolved_at"].notna() & (frame["resolved_at"] >= horizon)
-    frame = frame[active | recent].copy()
+    horizon = now - dt.timedelta(days=BOARD_RESOLVED_DAYS)
+    parts = [incidents_service.incidents(db, viewer=viewer, active=True, limit=limit) if part != "resolved" else None,
+             incidents_service.incidents(db, viewer=viewer, resolved_since=horizon, limit=limit)
+             if part != "ongoing" else None]
+    frames = [f for f in parts if f is not None]
+    frame = pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
     latest = db.read(lambda tx: utc_columns(store.latest_updates(tx, [int(i) for i in frame["id"]])))
     by_incident = {int(r.incident_id): r for r in latest.itertuples()}
     texts: list[str] = []

@@ -1,10 +1,12 @@
 """Follow-ups: mine, and everything still open or overdue. Mark done, change status, export."""
 
+from functools import partial
+
 import streamlit as st
 
 from incident_kit.follow_up.models import FollowUpStatus
 from incident_kit.ui import display
-from incident_kit.ui.context import attempt, current_user, kit as shared_kit
+from incident_kit.ui.context import PAGE_SIZE, attempt, current_user, kit as shared_kit
 
 STATUSES = [s.value for s in FollowUpStatus]
 
@@ -36,25 +38,49 @@ def _actions(frame, key: str) -> None:
             st.rerun()
 
 
+def _show_more(key: str) -> None:
+    st.session_state[f"{key}_limit"] += PAGE_SIZE
+
+
+def _page(key: str, **filters):
+    """Counts and one page of rows for these filters, both read in SQL; starts again at one page when they change."""
+    signature = repr(sorted(filters.items()))
+    if st.session_state.get(f"{key}_signature") != signature:
+        st.session_state[f"{key}_signature"] = signature
+        st.session_state[f"{key}_limit"] = PAGE_SIZE
+    counts = attempt(kit.follow_up_counts, viewer=user, **filters)
+    rows = attempt(kit.follow_ups, viewer=user, **filters, limit=st.session_state[f"{key}_limit"])
+    return (None, None) if counts is None or rows is None else (counts, rows)
+
+
+def _more(key: str, shown: int, total: int) -> None:
+    if shown < total:
+        st.button(f"Show {PAGE_SIZE} more", icon=":material/expand_more:", key=f"{key}_more",
+                  on_click=_show_more, args=(key,))
+
+
 mine_tab, open_tab, export_tab = st.tabs(["My follow-ups", "All open and overdue", "Export"])
 with mine_tab:
-    mine = attempt(kit.follow_ups, viewer=user, owner=user, still_open=True)
+    counts, mine = _page("fu_mine", owner=user, still_open=True)
     if mine is not None:
-        overdue = int(mine["overdue"].sum())
-        st.caption(f"{len(mine)} open, {overdue} overdue, owned by {display.text(user)}.")
+        st.caption(f"{counts['total']:,} open, {counts['overdue']:,} overdue, owned by {display.text(user)}."
+                   + (f" Showing {len(mine):,}." if len(mine) < counts["total"] else ""))
         if mine.empty:
             st.success("Nothing open on your plate.", icon=":material/task_alt:")
         else:
             _table(mine, "fu_mine_table")
+        _more("fu_mine", len(mine), counts["total"])
         _actions(mine, "mine")
 
 with open_tab:
     only_overdue = st.toggle("Only overdue", key="fu_only_overdue")
-    frame = attempt(kit.follow_ups, viewer=user, still_open=True, overdue=only_overdue)
+    counts, frame = _page("fu_open", still_open=True, overdue=only_overdue)
     if frame is not None:
-        st.caption(f"{len(frame)} {'overdue' if only_overdue else 'open'}; "
-                   f"{int(frame['overdue'].sum())} past their due date.")
+        st.caption(f"{counts['total']:,} {'overdue' if only_overdue else 'open'}; "
+                   f"{counts['overdue']:,} past their due date."
+                   + (f" Showing {len(frame):,}." if len(frame) < counts["total"] else ""))
         _table(frame, "fu_open_table")
+        _more("fu_open", len(frame), counts["total"])
         _actions(frame, "open")
 
 with export_tab:
@@ -62,15 +88,12 @@ with export_tab:
              "upload the file back here to link each follow-up to its issue.")
     scope = st.radio("Which", ["Still open", "All"], horizontal=True, key="fu_export_scope")
     opts = {"viewer": user, "still_open": scope == "Still open"}
-    csv_text = attempt(kit.export_follow_ups, format="csv", **opts)
-    json_text = attempt(kit.export_follow_ups, format="json", **opts)
     cols = st.columns(2)
-    if csv_text is not None:
-        cols[0].download_button("CSV", csv_text, file_name="follow-ups.csv", mime="text/csv",
-                                icon=":material/download:")
-    if json_text is not None:
-        cols[1].download_button("JSON", json_text, file_name="follow-ups.json", mime="application/json",
-                                icon=":material/download:")
+    # The file is made when someone clicks, not on every view of the page: an export holds every row.
+    cols[0].download_button("CSV", partial(kit.export_follow_ups, format="csv", **opts), file_name="follow-ups.csv",
+                            mime="text/csv", icon=":material/download:")
+    cols[1].download_button("JSON", partial(kit.export_follow_ups, format="json", **opts),
+                            file_name="follow-ups.json", mime="application/json", icon=":material/download:")
     upload = st.file_uploader("Write back tracker links (CSV with Follow up ID and Tracker URL)", type=["csv"],
                               key="fu_links")
     if upload is not None and st.button("Import links", key="fu_import_links"):

@@ -15,13 +15,14 @@ from incident_kit.errors import IncidentKitError
 from incident_kit.incident.models import ACTIVE
 from incident_kit.review.models import SECTION_BY_KEY, STATUS_ACTIONS, Depth, ReviewStatus
 from incident_kit.ui import display
-from incident_kit.ui.context import attempt, browser_tz, current_user, kit as shared_kit
+from incident_kit.ui.context import PAGE_SIZE, attempt, browser_tz, current_user, kit as shared_kit
 from incident_kit.ui.panels.review import change_depth_form, follow_up_form, follow_ups_table, start_form
 from incident_kit.ui.panels.review_form import render_form
 from incident_kit.ui.panels import similar
 
 INCIDENT_PAGE = "incident_kit/ui/views/incident.py"
 REVIEWS_PAGE = "incident_kit/ui/views/reviews.py"
+QUEUES = {"todo": "to_do", "review": "in_review", "done": "done"}  # this page's keys -> kit.review_queue's lists
 
 kit = shared_kit()
 user = current_user()  # app.py asks who you are before any page runs
@@ -36,35 +37,45 @@ def _home() -> None:
     st.title("Reviews")
     st.caption("Every resolved incident gets a review: a short note, a standard review, a full workshop, or a "
                "one-line reason why none is needed. Yours come first.")
-    listing = attempt(kit.reviews, viewer=user)
-    waiting = attempt(kit.reviews_to_do, viewer=user)  # resolved incidents whose review nobody started
-    if listing is None or waiting is None:
+    counts = attempt(kit.review_counts, viewer=user)  # counted in SQL: the page reads only the rows it shows
+    if counts is None:
         return
-    rows = [dict(ref=r.incident, title=r.title, what="Not started", mine=user in (r.lead, r.declared_by),
-                 when=r.resolved_at, group="todo") for r in waiting.itertuples(index=False)]
-    for r in listing.itertuples(index=False):
-        group = {"draft": "todo", "in_review": "review"}.get(r.status, "done")
-        what = f"{display.depth(r.depth)} · {display.status(r.status)}"
-        if r.open_follow_ups:
-            what += f" · {r.open_follow_ups} open follow-up{'s' if r.open_follow_ups != 1 else ''}"
-        rows.append(dict(ref=r.incident, title=r.title, what=what, mine=r.created_by == user, when=r.updated_at,
-                         group=group))
     groups = [("todo", "To do"), ("review", "In review"), ("done", "Published or waived")]
-    tabs = st.tabs([f"{label} ({sum(1 for r in rows if r['group'] == g)})" for g, label in groups])
+    tabs = st.tabs([f"{label} ({counts[QUEUES[g]]:,})" for g, label in groups])
     for tab, (group, _) in zip(tabs, groups):
         with tab:
-            mine = sorted((r for r in rows if r["group"] == group),
-                          key=lambda r: (not r["mine"], -(pd.Timestamp(r["when"]).timestamp()
-                                                          if r["when"] is not None and not pd.isna(r["when"])
-                                                          else 0)))
-            if not mine:
-                st.caption("Nothing here.")
-            for r in mine:
-                cols = st.columns([5, 3, 1], vertical_alignment="center")
-                who = " · :blue-badge[Yours]" if r["mine"] else ""
-                cols[0].markdown(f"**{r['ref']}** · {display.text(r['title'], limit=90)}{who}")
-                cols[1].caption(r["what"])
-                cols[2].button("Open", key=f"open_review_{group}_{r['ref']}", on_click=_open, args=(r["ref"],))
+            _queue(group, counts[QUEUES[group]])
+
+
+def _show_more(group: str) -> None:
+    st.session_state[f"reviews_limit_{group}"] += PAGE_SIZE
+
+
+def _queue(group: str, total: int) -> None:
+    """One list, the viewer's own first: one page of rows, and "Show more" while there are more."""
+    if total == 0:
+        st.caption("Nothing here.")
+        return
+    limit = st.session_state.setdefault(f"reviews_limit_{group}", PAGE_SIZE)
+    rows = attempt(kit.review_queue, QUEUES[group], viewer=user, limit=limit)
+    if rows is None:
+        return
+    for r in rows.itertuples(index=False):
+        if r.status is None:
+            what = "Not started"
+        else:
+            what = f"{display.depth(r.depth)} · {display.status(r.status)}"
+            if r.open_follow_ups:
+                what += f" · {r.open_follow_ups} open follow-up{'s' if r.open_follow_ups != 1 else ''}"
+        cols = st.columns([5, 3, 1], vertical_alignment="center")
+        who = " · :blue-badge[Yours]" if r.mine else ""
+        cols[0].markdown(f"**{r.incident}** · {display.text(r.title, limit=90)}{who}")
+        cols[1].caption(what)
+        cols[2].button("Open", key=f"open_review_{group}_{r.incident}", on_click=_open, args=(r.incident,))
+    if len(rows) < total:
+        st.caption(f"Showing {len(rows):,} of {total:,}.")
+        st.button(f"Show {PAGE_SIZE} more", icon=":material/expand_more:", key=f"reviews_more_{group}",
+                  on_click=_show_more, args=(group,))
 
 
 def _review(ref: str) -> None:

@@ -5,7 +5,6 @@ Every incident the viewer may see; the latest update of each in the one update f
 
 import streamlit as st
 
-from incident_kit.incident.models import ACTIVE
 from incident_kit.ui import context as ui
 from incident_kit.ui import display
 from incident_kit.ui.panels import maintenance
@@ -13,7 +12,6 @@ from incident_kit.ui.panels import maintenance
 kit = ui.kit()
 user = ui.current_user()
 tz = ui.browser_tz()
-ACTIVE_VALUES = [s.value for s in ACTIVE]
 
 st.title("Status")
 st.caption("Internal view: includes internal updates and the private incidents you take part in. "
@@ -43,22 +41,34 @@ def _card(row, *, ongoing: bool) -> None:
                      query_params={"ref": row.reference})
 
 
-board = ui.attempt(kit.status_board, viewer=user)
-if board is not None:
-    ongoing = board[board["status"].isin(ACTIVE_VALUES)]
-    resolved = board[~board["status"].isin(ACTIVE_VALUES)]
+def _show_more(part: str) -> None:
+    st.session_state[f"board_limit_{part}"] += ui.PAGE_SIZE
+
+
+def _part(part: str, total: int) -> None:
+    """One part of the board: one page of cards (chosen in SQL), and "Show more" while there are more."""
+    limit = st.session_state.setdefault(f"board_limit_{part}", ui.PAGE_SIZE)
+    rows = ui.attempt(kit.status_board, viewer=user, part=part, limit=limit) if total else None
+    for row in rows.itertuples() if rows is not None else ():
+        _card(row, ongoing=part == "ongoing")
+    if rows is not None and len(rows) < total:
+        st.caption(f"Showing {len(rows):,} of {total:,}.")
+        st.button(f"Show {ui.PAGE_SIZE} more", icon=":material/expand_more:", key=f"board_more_{part}",
+                  on_click=_show_more, args=(part,))
+
+
+counts = ui.attempt(kit.status_board_counts, viewer=user)
+if counts is not None:
     left, right = st.columns(2)
-    left.metric("Ongoing incidents", len(ongoing))
-    right.metric("Overdue for an update", int(ongoing["overdue"].sum()))
+    left.metric("Ongoing incidents", f"{counts['ongoing']:,}")
+    right.metric("Overdue for an update", f"{counts['overdue']:,}")
     st.header("Ongoing", anchor=False)
-    if ongoing.empty:
+    if not counts["ongoing"]:
         st.success("Nothing is going on right now.", icon=":material/check_circle:")
-    for row in ongoing.itertuples():
-        _card(row, ongoing=True)
+    _part("ongoing", counts["ongoing"])
     st.header("Resolved in the last 7 days", anchor=False)
-    if resolved.empty:
+    if not counts["resolved"]:
         st.caption("Nothing was resolved this week.")
-    for row in resolved.itertuples():
-        _card(row, ongoing=False)
+    _part("resolved", counts["resolved"])
 
 maintenance.render(kit, user, tz)
