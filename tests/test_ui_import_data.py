@@ -78,7 +78,7 @@ def test_good_input_is_previewed_then_imported(app, db_path):
     app.text_area(key="import_text").set_value((IMPORTS / "statuspage-zoom-single-incident.json").read_text()).run()
 
     assert not app.exception
-    assert "1 incident(s) and 3 update(s) are valid" in app.success[0].value
+    assert "1 incident and 3 updates are valid" in app.success[0].value
     preview = app.dataframe[-1].value
     assert preview["ID in the source"].tolist() == ["v35b8dskjc9j"]
     assert not any("_" in c for c in preview.columns) and "None" not in preview.to_csv()
