@@ -104,7 +104,7 @@ def main() -> None:
             page.screenshot(path=OUT / "incidents.png")
 
             page.goto(f"{url}/incident?ref={ref}")  # a shared link: this browser remembers the name
-            page.get_by_text(f"Signed in as {USER}").wait_for()
+            page.get_by_text(f"You are: {USER}").wait_for()
             harness.wait_idle(page)
             page.get_by_label("What changed", exact=True).fill("Error rates are back to normal; we are watching.")
             page.get_by_role("button", name="Preview update").click()
