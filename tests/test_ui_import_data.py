@@ -54,8 +54,8 @@ def test_import_page_renders_with_its_choices(app):
 def test_csv_choice_offers_the_column_help(app):
     app.selectbox(key="import_kind").set_value("csv").run()
     assert not app.exception
-    columns = app.dataframe[0].value
-    assert list(columns["column"][:4]) == ["external_id", "title", "status", "declared_at"]
+    columns = app.table[0].value  # a plain table: each meaning in full
+    assert list(columns["Column in the file"][:4]) == ["external_id", "title", "status", "declared_at"]
 
 
 def test_bad_input_shows_the_validation_report_and_imports_nothing(app, db_path):

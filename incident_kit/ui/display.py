@@ -24,6 +24,7 @@ from ..review.models import DEPTH_LABELS as REVIEW_DEPTH_LABELS
 from ..words import count, plural  # noqa: F401  (re-exported: pages word counts through display)
 
 UTC = dt.timezone.utc
+EMPTY = "—"  # what an empty value reads as, in text and in tables (st.dataframe(placeholder=EMPTY)): never "None"
 
 # The marks that start Markdown anywhere in a line: emphasis, code, links and images, HTML and
 # entities, tables, strikethrough, plus ':' (Streamlit's :icon: / :color[...]) and '$' (its LaTeX).

@@ -50,8 +50,8 @@ if kind == "csv":
     st.download_button("Download the CSV template", k.csv_template(), file_name="incident-kit-template.csv",
                        mime="text/csv", icon=":material/download:")
     with st.expander("CSV columns"):
-        st.dataframe(pd.DataFrame(CSV_COLUMNS, columns=["column", "required", "meaning"]), hide_index=True,
-                     column_config={"column": "Column in the file", "required": "Required", "meaning": "Meaning"})
+        st.table(pd.DataFrame(CSV_COLUMNS, columns=["Column in the file", "Required", "Meaning"]),
+                 hide_index=True)  # a plain table: each meaning in full
 
 how = st.radio("Source", ["Upload files", "Paste text"], horizontal=True, key="import_how")
 files: list[ImportFile] = []
@@ -75,7 +75,7 @@ if files:
     if prepared is not None and not prepared.ok:
         st.error(rejected_message(prepared), icon=":material/error:")
         st.subheader("Validation report")
-        st.dataframe(prepared.report, hide_index=True, width="stretch",
+        st.dataframe(prepared.report, hide_index=True, placeholder=display.EMPTY, width="stretch",
                      column_config={c: display.field(c) for c in prepared.report.columns})
     elif prepared is not None:
         preview = prepared.preview()
@@ -89,7 +89,8 @@ if files:
             st.info(note, icon=":material/info:")
         if prepared.skipped:
             st.subheader("Left out")
-            st.dataframe(prepared.report, hide_index=True, width="stretch", key="import_left_out",
+            st.dataframe(prepared.report, hide_index=True, placeholder=display.EMPTY, width="stretch",
+                         key="import_left_out",
                          column_config={c: display.field(c) for c in prepared.report.columns})
         st.subheader("Preview")
         shown = preview.head(200)
@@ -100,7 +101,8 @@ if files:
                                else display.value(v).capitalize() if c == "mode"
                                else display.label(v, types) if c == "type" else display.value(v)
                                for v in shown[c]]
-            for c in PREVIEW if c in shown}), hide_index=True, width="stretch", key="import_preview")
+            for c in PREVIEW if c in shown}), hide_index=True, placeholder=display.EMPTY, width="stretch",
+            key="import_preview")
         if st.button(f"Import {display.count(len(preview), 'incident')}", type="primary", key="import_go"):
             summary = attempt(k.apply_import, prepared, by=me)
             if summary is not None:
