@@ -66,7 +66,7 @@ with st.container(border=True):
 st.subheader("Your subscriptions", anchor=False)
 mine = kit.subscriptions(viewer=user, mine=True)
 if not mine:
-    st.caption("None yet. Follow one incident from its page, or many with the form above.")
+    st.caption("You follow nothing yet. Follow one incident from its page, or many with the form above.")
 for sub in mine:
     left, right = st.columns([4, 1])
     left.markdown(f"**{display.text(sub.describe())}** by {describe_channel(sub.channel)}")
