@@ -71,3 +71,11 @@ def test_the_incident_timeline_names_the_type_as_the_catalog_does(kit):
     assert_no_traceback(at)
     page = texts(at)
     assert "Declared (Minor · Customer support)" in page and "customer_support" not in page
+
+
+def test_a_subscription_to_a_type_names_it_as_the_catalog_does(kit):
+    kit.subscribe("ana@example.com", person="ana", type="customer_support", by="ana")
+    at = start(page="subscriptions")
+    assert_no_traceback(at)
+    page = texts(at)
+    assert "type Customer support" in page and "customer_support" not in page

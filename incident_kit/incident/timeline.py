@@ -106,7 +106,8 @@ def describe(event: Event, types: Mapping[str, str] | None = None) -> str:
         case "member_added":
             return f"{new} was added"
         case "field_edited":
-            return f"{f.replace('_', ' ').capitalize()} changed" + (f" to “{new}”" if f != "summary" else "")
+            shown = (types or {}).get(new, new) if f == "type" else new
+            return f"{f.replace('_', ' ').capitalize()} changed" + (f" to “{shown}”" if f != "summary" else "")
         case "related_linked":  # the reference only: a title stored by older versions is never shown
             return f"Related to {new}"
         case "related_unlinked":
