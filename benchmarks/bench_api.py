@@ -7,7 +7,7 @@ the app as users do (``streamlit run app.py`` on a loopback port, tests/e2e/harn
 --ops calls of each (p50 / p95, milliseconds):
 
 * ``POST /api/v1/incidents`` over HTTP (httpx, one kept-alive connection), without and with an
-  ``Idempotency-Key`` (which adds the key's claim and its record: two short transactions);
+  ``Idempotency-Key`` (the key's claim and record, in the declaration's own transaction);
 * ``kit.declare`` in this process, through the public API. On PostgreSQL it runs in turn with the HTTP
   calls, so load from other jobs hits both alike. On DuckDB the app holds the file while it runs, so
   ``kit.declare`` is timed just before the app starts and just after it stops, on the same file;

@@ -43,6 +43,9 @@ SETTINGS: list[Setting] = [
             "incidents need a verified sign-in. Turn on only for a trusted single-team install: anyone can "
             "type an admin's name."),
     Setting("public_name", "Our services", "Organisation name shown on the public status page."),
+    Setting("public_url", "",
+            "The address customers reach this app at, e.g. https://status.example.com: the links in status page "
+            "emails and the static page's subscribe form point there. Empty: nobody can subscribe by email."),
     # Alertmanager's conventional levels (kube-prometheus: critical, warning, info) plus "error"; "critical"
     # already names a default severity, so it needs no entry.
     Setting("alert_severities", {"error": "Major", "warning": "Moderate", "info": "Minor"},

@@ -28,6 +28,7 @@ from .notify.api import NotifyAPI
 from .review.api import ReviewAPI
 from .similar.api import SimilarAPI
 from .statuspage.api import StatusPageAPI
+from .subscribers.api import SubscribersAPI
 from .tokens.api import TokensAPI
 
 _OPEN: dict[tuple[str, bool], list] = {}  # (path, read_only) -> [database, users]
@@ -47,7 +48,8 @@ def local_user() -> str:
 
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
-          SimilarAPI, AlertAPI, AnalyticsAPI, TokensAPI, ComponentsAPI, MaintenanceAPI):
+          SimilarAPI, AlertAPI, AnalyticsAPI, TokensAPI, ComponentsAPI, MaintenanceAPI,
+          SubscribersAPI):
     """Open with ``incident_kit.open(path, user=...)``; every method is one atomic change or one read.
 
     ``user`` is the trusted local operator, who acts and views when a call names nobody. Without

@@ -23,6 +23,7 @@ output uses it, so the rule lives in one place:
 * Terminals: escape sequences (CSI ``ESC [``, OSC ``ESC ]`` such as hyperlinks and
   window titles, DCS/APC/PM/SOS strings) and every other C0/C1 control except
   newline and tab are removed, so a title cannot rewrite the screen or the clipboard.
+* Email headers: ``header_text`` makes a subject one line, without control characters.
 * Links: only ``http://`` and ``https://`` URLs with a host are accepted.
 * Files: output folders and files are checked first and written whole or not at all;
   an OSError becomes one sentence that names the path and what to do.
@@ -261,6 +262,18 @@ def terminal_json(text: str) -> str:
     terminals), so those are escaped too. They can only occur inside strings.
     """
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# -- email headers -------------------------------------------------------------------
+_HEADER_BREAK = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u0085]+")
+HEADER_MAX = 200  # a subject longer than this is cut: mail clients show about 80 characters anyway
+
+
+def header_text(text, *, limit: int = HEADER_MAX) -> str:
+    """One line for an email header (a subject): every control character and line break becomes one space,
+    so a title holding ``\r\nBcc: someone`` can never start a header of its own."""
+    line = " ".join(_HEADER_BREAK.sub(" ", str(text)).split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
 # -- links ---------------------------------------------------------------------------

@@ -37,6 +37,10 @@ HOMES = {
     **dict.fromkeys(("is_admin", "require_admin", "trust_typed_names"), {ACCESS, CATALOG_STORE}),
     **dict.fromkeys(("can_see", "visible_sql", "participant_sql", "public_sql", "is_participant", "scope_params"),
                     {VISIBILITY}),
+    # status page subscribers: how long a request waits, which states keep the address, who may still receive
+    **dict.fromkeys(("CONFIRM_WITHIN", "HOLDS_ADDRESS"), {"incident_kit/subscribers/models.py"}),
+    "RECEIVES": {"incident_kit/notify/public.py"},
+    "header_text": {"incident_kit/safe_output.py"},
 }
 
 # Sets of incident statuses that are rules, with their home. A literal listing exactly one of them,

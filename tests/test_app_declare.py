@@ -42,6 +42,23 @@ def test_declare_with_only_a_title_lands_on_the_incident_page_with_the_lowest_se
     assert "INC-1 declared as Minor" in texts(at)
 
 
+def test_declare_offers_the_components_and_records_how_badly_they_are_affected(kit):
+    at = start(page="declare")
+    assert not [m for m in at.multiselect if m.label == "Affected components"]  # no catalog yet: not offered
+    kit.add_component("Checkout")
+    kit.add_component("Search")
+    at = start(page="declare")
+    widget(at.text_input, "What's happening?").input("Checkout is failing")
+    assert widget(at.selectbox, "How badly").value == "partial_outage"
+    assert widget(at.selectbox, "How badly").disabled  # nothing chosen yet
+    widget(at.multiselect, "Affected components").set_value(["Checkout"]).run()
+    widget(at.selectbox, "How badly").set_value("major_outage")
+    submit(at, "Declare incident").click().run()
+    assert_no_traceback(at)
+    assert {(a.component.name, a.impact.value) for a in kit.incident_components("INC-1")} == {
+        ("Checkout", "major_outage")}
+
+
 def test_an_empty_title_gets_a_friendly_message_and_declares_nothing(kit):
     at = start(page="declare")
     widget(at.text_input, "What's happening?").input("   ")

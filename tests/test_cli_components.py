@@ -54,3 +54,15 @@ def test_hostile_component_names_cannot_reach_the_terminal_raw(db_path, capsys):
 def test_archiving_an_unknown_component_says_so_in_one_sentence(db_path, capsys):
     code, _, err = run(db_path, capsys, "components", "archive", "Nothing")
     assert code != 0 and "There is no component Nothing" in err
+
+
+def test_show_says_which_components_an_incident_affects_in_text_and_json(db_path, capsys):
+    run(db_path, capsys, "components", "add", "Checkout")
+    run(db_path, capsys, "declare", "Pay fails", "--component", "Checkout=major_outage")
+    code, out, _ = run(db_path, capsys, "show", "INC-1")
+    assert code == 0 and "  affects Checkout: Major outage" in out.splitlines()
+    code, out, _ = run(db_path, capsys, "show", "INC-1", "--json")
+    assert json.loads(out)["components"] == {"Checkout": "major_outage"}
+    run(db_path, capsys, "declare", "Nothing broken")
+    code, out, _ = run(db_path, capsys, "show", "INC-2", "--json")
+    assert json.loads(out)["components"] == {}

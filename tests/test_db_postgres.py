@@ -194,13 +194,14 @@ def test_a_read_only_open_of_a_current_database_works(pg_url):
             kit.declare("Nope", declared_by="ana")
 
 
-def test_the_readme_postgresql_commands_run_as_written(pg_url, tmp_path, subprocess_env):
-    """The ```shell block of "Run on PostgreSQL", against this test's server and a demo DuckDB file."""
+def test_the_documented_postgresql_commands_run_as_written(pg_url, tmp_path, subprocess_env):
+    """The ```shell block of docs/postgresql.md's "Run on PostgreSQL", against this test's server and a demo
+    DuckDB file."""
     import re
     import shlex
 
-    readme = (REPO / "README.md").read_text()
-    section = readme.split("## Run on PostgreSQL", 1)[1]
+    page = (REPO / "docs" / "postgresql.md").read_text()
+    section = page.split("## Run on PostgreSQL", 1)[1]
     block = re.search(r"^```shell\n(.*?)^```", section, re.S | re.M).group(1)
     example_url = re.search(r"postgresql://\S+", block).group(0)
     lines = [line.split("  #")[0] for line in block.splitlines() if line.startswith("incident-kit ")]

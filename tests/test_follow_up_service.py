@@ -192,10 +192,10 @@ def test_a_links_file_without_the_columns_is_refused(kit):
         kit.import_tracker_links("a,b\n1,2\n", by="ana")
 
 
-def test_readme_documents_every_csv_column():
+def test_the_reviews_page_documents_every_csv_column():
     from pathlib import Path
 
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Reviews and follow-ups")[1].split("\n## Storage")[0]
+    page = (Path(__file__).resolve().parent.parent / "docs" / "reviews.md").read_text(encoding="utf-8")
+    section = page.split("## Follow-ups into your tracker")[1].split("\n## ")[0]
     for name, _ in CSV_COLUMNS:
         assert f"| `{name}` |" in section, name

@@ -9,7 +9,7 @@ import pytest
 
 import incident_kit as ik
 from incident_kit.clock import utcnow
-from incident_kit.errors import Conflict, IncidentKitError, NotAllowed, NotFound
+from incident_kit.errors import IncidentKitError, NotAllowed, NotFound
 from incident_kit.identity import Person, is_machine
 from incident_kit.tokens import idempotency, service
 
@@ -152,26 +152,29 @@ def test_an_unusable_key_is_one_sentence(kit, key):
     assert kit.incidents().empty
 
 
-def test_a_key_held_by_a_request_still_running_is_a_conflict_until_it_is_stale(kit):
+def test_a_key_left_pending_by_the_earlier_three_transaction_design_is_taken_over_at_once(kit):
     owner = str(BOT)
     kit.db.write(lambda tx: idempotency.store.claim_key(tx, owner, "key-3", idempotency.request_hash(
         {"title": "Disk full"}), "someone-else", utcnow()))
-    with pytest.raises(Conflict, match="still being processed"):
-        kit.declare_once("key-3", "Disk full", declared_by=BOT)
-    stale = utcnow() - idempotency.STALE - dt.timedelta(seconds=1)
-    kit.db.write(lambda tx: tx.execute("UPDATE api_idempotency_keys SET updated_at = ?", [stale]))
     inc, created = kit.declare_once("key-3", "Disk full", declared_by=BOT)
     assert created and inc.title == "Disk full"
+    again, created = kit.declare_once("key-3", "Disk full", declared_by=BOT)
+    assert not created and again.reference == inc.reference
+
+
+def test_a_declaration_that_fails_after_claiming_leaves_no_key_and_no_incident(kit):
+    kit.add_component("Checkout")  # an unknown component refuses the declaration inside the transaction
+    with pytest.raises(IncidentKitError, match="There is no component"):
+        kit.declare_once("key-4", "Disk full", declared_by=BOT, components={"Nope": "major_outage"})
+    assert kit.incidents().empty
+    assert kit.db.read(lambda tx: tx.fetchone("SELECT count(*) FROM api_idempotency_keys"))[0] == 0
 
 
 def test_concurrent_retries_with_one_key_declare_one_incident(kit):
-    results, errors = [], []
+    results = []
 
     def send():
-        try:
-            results.append(kit.declare_once("storm", "Database down", declared_by=BOT))
-        except Conflict:
-            errors.append("conflict")
+        results.append(kit.declare_once("storm", "Database down", declared_by=BOT))
 
     threads = [threading.Thread(target=send) for _ in range(8)]
     for t in threads:
@@ -179,5 +182,5 @@ def test_concurrent_retries_with_one_key_declare_one_incident(kit):
     for t in threads:
         t.join()
     assert len(kit.incidents()) == 1
-    assert len(results) + len(errors) == 8 and sum(created for _, created in results) == 1
+    assert len(results) == 8 and sum(created for _, created in results) == 1  # every retry gets the incident
     assert {inc.reference for inc, _ in results} == {"INC-1"}

@@ -27,6 +27,7 @@ def test_a_declaration_names_the_components_it_affects_and_the_timeline_says_so(
                                                                             "search": "degraded_performance"}})
     assert made.status_code == 201, made.text
     shown = bot.get(f"/incidents/{made.json()['reference']}").json()
+    assert shown["components"] == {"Checkout": "partial_outage", "Search": "degraded_performance"}
     assert [(e["kind"], e["text"], e["actor"]) for e in shown["timeline"]] == [
         ("declared", "Declared (Minor)", "token:bot"),
         ("component_impact_changed", "Checkout: Partial outage", "token:bot"),

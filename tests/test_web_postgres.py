@@ -61,10 +61,9 @@ def test_one_idempotency_key_sent_to_both_apps_at_once_declares_once(two_apps):
         answers = list(pool.map(send, range(20)))
     for c in clients:
         c.close()
-    ok = [r for r in answers if r.status_code in (200, 201)]
-    assert sum(r.status_code == 201 for r in answers) == 1
-    assert all(r.status_code == 409 and "still being processed" in error_of(r) for r in answers if r not in ok)
-    assert len({r.json()["reference"] for r in ok}) == 1
+    # one transaction claims, declares and records: a racing retry waits and gets the same incident
+    assert sorted(r.status_code for r in answers) == [200] * 19 + [201]
+    assert len({r.json()["reference"] for r in answers}) == 1
     listed = json.loads(cli(url, "list", "--json", "--search", "db-7"))
     assert len(listed) == 1
 

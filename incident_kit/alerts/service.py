@@ -16,7 +16,7 @@ each take one delivery and make one atomic change:
   ``declare_during_maintenance`` is on. A later delivery after the window declares as usual.
 
 Everything of one delivery is ONE transaction: the incident and similar services are handed the open
-transaction (``_InTransaction``), so the declaration, its alert group row and the link commit together or
+transaction (``db.base.Joined``), so the declaration, its alert group row and the link commit together or
 not at all. The unique key of ``alert_groups`` decides races: a delivery that loses one rolls back and
 reads the winner's row. Nothing is sent inline: a final update reaches subscribers through the outbox
 (the ``update_posted`` hook), as every update does.
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from ..catalog import service as catalog
 from ..clock import utcnow
+from ..db.base import Joined
 from ..errors import IncidentKitError
 from ..identity import clean_person
 from ..incident import service as incidents
@@ -47,27 +48,6 @@ FINAL_UPDATE = "{sender} reports that all alerts in this group resolved; resolve
 
 class _Raced(Exception):
     """Another delivery of this group took the next generation first: roll back and read what it wrote."""
-
-
-class _InTransaction:
-    """A ``Database`` whose units of work run in one transaction that is already open.
-
-    The incident and similar services take a database and open a transaction of their own; alert intake
-    hands them this instead, so their declaration, resolution or link (with every check and hook they
-    run) commits in the same transaction as the alert group's rows, or not at all.
-    """
-
-    def __init__(self, tx, db):
-        self._tx = tx
-        self.path = db.path
-        self.memo = tx.memo
-        self.dialect = tx.dialect
-
-    def write(self, work, *, isolation: str | None = None):
-        return work(self._tx)
-
-    def read(self, work):
-        return work(self._tx)
 
 
 def receive_alertmanager(db, payload, *, by) -> dict:
@@ -153,7 +133,7 @@ def _apply(tx, db, batch: Batch, by, *, write: bool) -> dict | None:
 
 
 def _declare(tx, db, batch: Batch, plan: models.Plan, group, earlier, by, now) -> dict:
-    within = _InTransaction(tx, db)
+    within = Joined(tx, db)
     started = batch.started_at
     incident = incidents.declare(within, batch.title, declared_by=by, severity=_severity(tx, batch.severity),
                                  summary=models.summary_text(batch), private=False, tags=["alert"],
@@ -192,7 +172,7 @@ def _resolve(tx, db, batch: Batch, incident, by) -> Outcome:
     if not (incident.active and catalog.setting(tx, "resolve_with_alerts") is True
             and incidents.can_see(tx, incident, by)):
         return Outcome.RESOLVED_NOTED
-    incidents.resolve(_InTransaction(tx, db), incident.reference, by=by,
+    incidents.resolve(Joined(tx, db), incident.reference, by=by,
                       final_update=FINAL_UPDATE.format(sender=batch.sender))
     return Outcome.RESOLVED
 

@@ -1,6 +1,6 @@
 """Learn from incidents: insight metrics as validated DataFrames, and charts for them.
 
-Metric definitions are in ``definitions.DEFINITIONS`` (and the README). Response
+Metric definitions are in ``definitions.DEFINITIONS`` (and docs/metrics.md). Response
 metrics count ``live`` incidents only and say how many they excluded. Nothing
 here ranks or compares teams or people by incident counts (``guardrail``).
 

@@ -1,4 +1,4 @@
-"""Every metric's definition, in words: shown on the Insights page and in the README."""
+"""Every metric's definition, in words: shown on the Insights page and in docs/metrics.md."""
 
 DEFINITIONS: dict[str, str] = {
     "time_to_declare": "declared_at − started_at, per live incident (how long impact ran before someone declared).",

@@ -12,6 +12,7 @@ from ..clock import quoted
 from ..config import COMMS_ROLE, LEAD_ROLE, SETTINGS
 from ..errors import IncidentKitError
 from ..identity import NAME_MAX, clean_person
+from ..safe_output import http_url
 from .models import IncidentType, Role, Severity
 from . import access, store
 
@@ -155,7 +156,14 @@ def open_max_days_value(value) -> float:
     return float(value)
 
 
+def public_url_value(value) -> str:
+    """The app's public address (http or https, with a host), without a trailing slash; empty unsets it."""
+    text = str(value or "").strip()
+    return http_url(text, what="The public address").rstrip("/") if text else ""
+
+
 _VALIDATORS = {
+    "public_url": public_url_value,
     "admins": _admins_value,
     "public_name": lambda v: bounds.text(v, what="The organisation name", limit=NAME_MAX),
     "trust_typed_names": lambda v: bounds.flag(v, what="Trust typed names"),

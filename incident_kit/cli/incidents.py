@@ -158,8 +158,10 @@ def show(state, reference, as_json):
     kit = state.kit()
     inc = kit.get(reference)
     entries = kit.timeline(reference)
+    affected = kit.incident_components(reference)
     if as_json:
         data = inc.to_dict()
+        data["components"] = {a.component.name: a.impact.value for a in affected}
         data["timeline"] = [timeline_record(r) for r in entries.itertuples()]
         echo_json(data)
         return
@@ -169,6 +171,8 @@ def show(state, reference, as_json):
     echo(f"  lead {inc.lead or '—'} · comms {inc.comms_lead or '—'} · accountable for updates: "
          f"{inc.accountable_for_updates}")
     echo(f"  declared {iso(inc.declared_at)} by {inc.declared_by} · started {iso(inc.started_at)}")
+    if affected:
+        echo("  affects " + " · ".join(f"{a.component.name}: {a.impact.label}" for a in affected))
     if inc.summary:
         echo(f"  {inc.summary}")
     echo("Timeline:")

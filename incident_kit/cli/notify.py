@@ -159,7 +159,8 @@ def notify_outbox(state, status, incident, limit, as_json):
         echo("The outbox is empty.")
     for r in frame.itertuples():
         err = f"  {r.last_error}" if isinstance(r.last_error, str) else ""
-        echo(f"{r.id:>6} {r.kind:<8} {r.reference or '':<9} {r.status:<8} x{r.attempts} "
+        about = r.reference if isinstance(r.reference, str) else ''  # none: a status page subscriber's email
+        echo(f"{r.id:>6} {r.kind:<8} {about:<9} {r.status:<8} x{r.attempts} "
              f"{r.recipient} {r.channel}{err}")
 
 
@@ -192,3 +193,5 @@ def status_page_build(state, out_dir, base_url, as_json):
     else:
         for p in paths:
             echo(str(p))
+
+from . import subscribers as _subscribers  # noqa: E402,F401  (adds ``status-page subscribers``)

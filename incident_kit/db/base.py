@@ -112,3 +112,25 @@ class Database(Protocol):
         """Held around a migration run, so two processes starting at once do not both migrate."""
 
     def close(self) -> None: ...
+
+
+class Joined:
+    """A ``Database`` whose units of work run in a transaction that is already open.
+
+    Services take a database and open a transaction of their own. A service that must compose another's
+    change into its own atomic one (alert intake declaring an incident with its alert group's row; an
+    Idempotency-Key recorded with the incident it declared) hands the other service ``Joined(tx, db)``:
+    that service's checks, writes and hooks then commit in the caller's transaction, or not at all.
+    """
+
+    def __init__(self, tx: Tx, db: Database):
+        self._tx = tx
+        self.path = db.path
+        self.memo = tx.memo
+        self.dialect = tx.dialect
+
+    def write(self, work: Callable[[Tx], T], *, isolation: str | None = None) -> T:
+        return work(self._tx)  # the open transaction's isolation already applies
+
+    def read(self, work: Callable[[Tx], T]) -> T:
+        return work(self._tx)

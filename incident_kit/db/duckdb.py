@@ -7,7 +7,7 @@
   DuckDB's optimistic concurrency would otherwise abort one of two
   transactions that touch the same rows; the alternative "retry" strategy
   re-runs the unit of work with a bounded backoff instead.
-  ``benchmarks/bench_store.py`` measures both; see the README.
+  ``benchmarks/bench_store.py`` measures both; see benchmarks/README.md.
 * ``read`` runs its unit of work in one transaction: every statement in it sees
   the same snapshot, even while a writer commits.
 * Every timestamp is TIMESTAMPTZ and the session time zone is UTC.

@@ -20,7 +20,7 @@ from ..clock import iso
 from ..safe_output import csv_text
 from .models import FollowUpStatus, Priority
 
-# (CSV header, what it holds). Documented in the README; tests re-read the file by these names.
+# (CSV header, what it holds). Documented in docs/reviews.md; tests re-read the file by these names.
 CSV_COLUMNS: list[tuple[str, str]] = [
     ("Title", "the follow-up's title (Jira: Summary)"),
     ("Description", "its description, then where it came from (incident reference and title, FU id)"),

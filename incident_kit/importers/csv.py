@@ -1,4 +1,4 @@
-"""CSV: one row per incident, with the columns documented in the README (and the template).
+"""CSV: one row per incident, with the columns documented in docs/importing.md (and the template).
 
 Times must be UTC ISO 8601 (``2024-01-31T14:05:00Z`` or ``+00:00``). A time with
 another offset is refused rather than converted: spreadsheet times with offsets
@@ -21,7 +21,7 @@ from .models import Batch, ImportFile
 from .reading import Context, cross_file_duplicates, problem, report, time_bounds, usable_files
 
 SOURCE = "csv"
-# (column, required, meaning) — the README table and the template are generated from this.
+# (column, required, meaning) — the docs/importing.md table and the template are generated from this.
 COLUMNS: list[tuple[str, bool, str]] = [
     ("external_id", True, "Your id for the incident; importing the same id again updates it."),
     ("title", True, "What happened, in a few words."),

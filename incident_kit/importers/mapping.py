@@ -66,7 +66,7 @@ def tags(values) -> list[str]:
 
 
 def derive(incidents: pd.DataFrame, updates: pd.DataFrame) -> pd.DataFrame:
-    """Status, resolved_at, started_at and mode from the updates (the rules in the README).
+    """Status, resolved_at, started_at and mode from the updates (the rules in docs/importing.md).
 
     A source end time wins over the updates' statuses (the incident is resolved); the
     retrospective rule is applied afterwards, on the final resolution time.

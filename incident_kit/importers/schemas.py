@@ -137,7 +137,7 @@ TIME_COLUMNS = ("declared_at", "started_at", "resolved_at", "closed_at")
 
 
 class CsvIncidentRaw(_Raw):
-    """One spreadsheet row per incident; times must be UTC (see the README's CSV columns)."""
+    """One spreadsheet row per incident; times must be UTC (see docs/importing.md, CSV columns)."""
 
     external_id: Series[object] = pa.Field(nullable=False, unique=True)
     title: Series[object] = pa.Field(nullable=False)

@@ -7,7 +7,8 @@ window early is for whoever scheduled it (a signed-in person, or a typed name wh
 typed names), a token, the local operator, or an admin (before any admin is named, anyone).
 
 The status follows the clock (``models.status_at``). ``advance`` records the clock's 'started' and
-'completed' events once each, so notifications can hook in later; it is idempotent.
+'completed' events once each; it is idempotent. Every event a window's subscribers hear of (scheduled,
+started, completed, cancelled) is emitted to ``hooks`` inside its transaction.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ..clock import quoted, utcnow
 from ..components import service as components
 from ..errors import IncidentKitError, NotAllowed, NotFound
 from ..identity import Person, clean_person, is_machine, is_trusted_name
-from . import store
+from . import hooks, store
 from .models import Event, Maintenance, Status
 
 TITLE_MAX = 200
@@ -69,6 +70,7 @@ def schedule(db, title, *, start, end, components_=(), message="", by, now: dt.d
         store.record_event(tx, new_id, kind="scheduled", actor=str(by), now=now)
         made = store.one(tx, new_id)
         assert made is not None
+        hooks.emit(tx, "scheduled", made, now)
         return made
 
     return db.write(work)
@@ -134,6 +136,7 @@ def _end(db, maintenance_id, *, as_: Status, by, now) -> Maintenance:
         store.record_event(tx, found.id, kind=as_.value, actor=str(by), now=now)
         ended = store.one(tx, found.id)
         assert ended is not None
+        hooks.emit(tx, as_.value, ended, now)
         return ended
 
     return db.write(work)
@@ -149,23 +152,35 @@ def complete(db, maintenance_id, *, by, now=None) -> Maintenance:
     return _end(db, maintenance_id, as_=Status.COMPLETED, by=by, now=now)
 
 
+def _due(tx, now) -> list[tuple[Maintenance, str, dt.datetime]]:
+    """The clock's events not yet recorded: (window, 'started' or 'completed', when)."""
+    seen = store.clock_events(tx)
+    due = []
+    for m in store.all_(tx):
+        if m.ended_as == Status.CANCELLED.value:
+            continue
+        kinds = [("started", m.start)] if m.start <= now else []
+        if m.ended_as is None and m.end <= now:
+            kinds.append(("completed", m.end))
+        due += [(m, kind, at) for kind, at in kinds if (m.id, kind) not in seen]
+    return due
+
+
 def advance(db, *, now=None) -> list[Event]:
-    """Record the clock's 'started' and 'completed' events not yet recorded (once each); returns the new ones."""
+    """Record the clock's 'started' and 'completed' events not yet recorded (once each); returns the new ones.
+
+    The notification worker calls it every pass (seconds apart), so it reads first and writes only when an
+    event is due: a write on every pass would change the data version and empty every cache keyed on it."""
     now = now or utcnow()
+    if not db.read(lambda tx: bool(_due(tx, now))):
+        return []
 
     def work(tx) -> list[Event]:
-        seen = store.clock_events(tx)
         new: list[Event] = []
-        for m in store.all_(tx):
-            if m.ended_as == Status.CANCELLED.value:
-                continue
-            due = [("started", m.start)] if m.start <= now else []
-            if m.ended_as is None and m.end <= now:
-                due.append(("completed", m.end))
-            for kind, at in due:
-                if (m.id, kind) not in seen:
-                    store.record_event(tx, m.id, kind=kind, actor=CLOCK, now=at)
-                    new.append(Event(m.id, kind, CLOCK, at))
+        for m, kind, at in _due(tx, now):  # again inside the write: another process may have recorded them
+            store.record_event(tx, m.id, kind=kind, actor=CLOCK, now=at)
+            hooks.emit(tx, kind, m, at)
+            new.append(Event(m.id, kind, CLOCK, at))
         return new
 
     return db.write(work)

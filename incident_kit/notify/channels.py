@@ -13,6 +13,7 @@ import urllib.parse
 
 from ..clock import quoted
 from ..errors import IncidentKitError
+from ..safe_output import header_text
 
 # An apprise mailto:// URL without a recipient, e.g.
 #   mailtos://user:password@smtp.example.com?from=incidents@example.com
@@ -81,8 +82,11 @@ def validate(channel: str) -> str:
         f"Channel '{quoted(text)}' is neither an email address nor a URL apprise understands ({EXAMPLES}).")
 
 
-def resolve(channel: str, smtp_url: str | None = None) -> str:
-    """The apprise URL to notify for ``channel`` (an email address goes through ``smtp_url``)."""
+def resolve(channel: str, smtp_url: str | None = None, headers: dict[str, str] | None = None) -> str:
+    """The apprise URL to notify for ``channel`` (an email address goes through ``smtp_url``).
+
+    ``headers`` (an email's extra headers, such as List-Unsubscribe) become apprise's ``+Name=value``
+    arguments of the email plugin; other channels have no headers to set."""
     if not is_email(channel):
         return channel
     smtp_url = smtp_url or os.environ.get(SMTP_ENV_VAR)
@@ -93,6 +97,7 @@ def resolve(channel: str, smtp_url: str | None = None) -> str:
     parts = urllib.parse.urlsplit(smtp_url)
     query = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
     query = [(k, v) for k, v in query if k != "to"] + [("to", channel)]
+    query += [(f"+{name}", header_text(value, limit=URL_MAX)) for name, value in (headers or {}).items()]
     return urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(query)))
 
 
@@ -107,11 +112,15 @@ def _reasons(result) -> list[str]:
     return list(dict.fromkeys(found))
 
 
-def send(channel: str, title: str, body: str, *, smtp_url: str | None = None) -> None:
-    """Deliver plain text ``body`` to ``channel``; raise DeliveryError with apprise's reason."""
+def send(channel: str, title: str, body: str, *, smtp_url: str | None = None,
+         headers: dict[str, str] | None = None) -> None:
+    """Deliver plain text ``body`` to ``channel``; raise DeliveryError with apprise's reason.
+
+    The title becomes an email's subject: one line, whatever it holds (``safe_output.header_text``)."""
     import apprise  # loaded only when a channel is checked or used (fast CLI start)
 
-    url = resolve(channel, smtp_url)
+    title = header_text(title)
+    url = resolve(channel, smtp_url, headers)
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise DeliveryError(f"apprise does not understand the channel {redact(channel)}.")

@@ -18,6 +18,8 @@ class DeliveryKind(StrEnum):
     UPDATE = "update"      # an internal update for a subscriber
     REMINDER = "reminder"  # "your update is overdue" for the accountable person
     WEBHOOK = "webhook"    # an incident event as signed JSON, for a signed-webhook subscriber (``webhooks.py``)
+    CONFIRMATION = "confirmation"  # "confirm your subscription" for a status page subscriber (``public.py``)
+    NOTICE = "notice"      # an external update or a maintenance notice for a status page subscriber
 
 
 # Retries: 30 s, 1 min, 2 min, ... capped at an hour; after 8 attempts (the 7 waits between
@@ -95,6 +97,7 @@ class Claimed:
     message_id: str | None = None   # a webhook's ``webhook-id``: the same on every attempt, so receivers dedupe
     signing_secret: str | None = field(default=None, repr=False)  # a webhook's subscription secret
     withheld: str | None = None  # why it may no longer be sent (settled as failed by the claim), or None
+    headers: dict[str, str] = field(default_factory=dict)  # extra email headers (List-Unsubscribe)
 
 
 @dataclass

@@ -25,7 +25,7 @@ from ..identity import Person, clean_person, is_checked, is_trusted_name
 from ..incident import visibility
 from ..incident import service as incidents_service
 from ..incident import store as incident_store
-from . import channels, store, webhooks  # channels loads apprise only when it sends or checks a URL
+from . import channels, public, store, webhooks  # channels loads apprise only when it sends or checks a URL
 from .messages import promised, reminder_message, update_message
 from .models import Claimed, DeliveryKind, DeliveryStatus, Subscription, backoff
 
@@ -330,11 +330,11 @@ def queue_reminders(db, *, now=None) -> int:
 
 # -- the outbox (used by the worker) -------------------------------------------
 def claim(db, *, worker: str, now: dt.datetime, lease: dt.timedelta, limit: int) -> list[Claimed]:
-    """Claim up to ``limit`` due deliveries. A webhook event that may no longer go (``webhooks.withheld``) is
-    settled as failed here and comes back with ``withheld`` saying why; the worker sends the others."""
+    """Claim up to ``limit`` due deliveries; one that may no longer go comes back ``withheld``, settled as failed."""
     def work(tx) -> list[Claimed]:
         claimed = store.claim(tx, worker=worker, now=now, lease_until=now + lease, limit=limit)
-        return webhooks.withhold(tx, claimed, worker=worker, now=now)
+        held = webhooks.withhold(tx, [row[:3] for row in claimed], worker=worker, now=now)
+        return public.withhold(tx, held, {row[0].id: (row[1], row[3]) for row in claimed}, worker=worker, now=now)
 
     # READ COMMITTED is enough: the claim locks its rows (SKIP LOCKED) and re-checks their status, and
     # SERIALIZABLE would abort one of two workers that merely read the same due rows.

@@ -122,11 +122,15 @@ CLAIM = f"""
 UPDATE outbox SET status = 'sending', attempts = attempts + 1, claimed_by = ?, claimed_until = ?
 WHERE list_contains(?, id) AND ({_DUE})"""
 # With a webhook's message id and secret, and whether it may still go: its incident not private now
-# (``public_sql``), its subscription not ended.
+# (``public_sql``; a delivery about no incident counts as public), its subscription not ended. A status page
+# subscriber's delivery goes to the address that subscriber holds now (kept in one place, and gone once the
+# subscription ends), with its subscriber's state for ``public.withhold``.
 SELECT_CLAIMED = f"""
-SELECT o.id, o.kind, o.channel, o.title, o.body, o.attempts, o.subscription_id, o.dedupe_key, s.signing_secret,
-       {public_sql(incident="i")} AS public, s.ended_at IS NOT NULL AS ended
-FROM outbox o JOIN incidents i ON i.id = o.incident_id LEFT JOIN subscriptions s ON s.id = o.subscription_id
+SELECT o.id, o.kind, coalesce(ps.email, o.channel), o.title, o.body, o.attempts, o.subscription_id, o.dedupe_key,
+       s.signing_secret, (o.incident_id IS NULL OR coalesce({public_sql(incident="i")}, FALSE)) AS public,
+       s.ended_at IS NOT NULL AS ended, ps.state, o.headers
+FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id LEFT JOIN subscriptions s ON s.id = o.subscription_id
+LEFT JOIN public_subscribers ps ON ps.id = o.public_subscriber_id
 WHERE list_contains(?, o.id) AND o.claimed_by = ? AND o.status = 'sending' ORDER BY o.id"""
 MARK_SENT = """
 UPDATE outbox SET status = 'sent', sent_at = ?, claimed_by = NULL, claimed_until = NULL
@@ -136,12 +140,15 @@ UPDATE outbox SET status = ?, next_attempt_at = ?, last_error = ?, claimed_by = 
 WHERE id = ? AND claimed_by = ? AND status = 'sending'"""
 
 # What a viewer may see of the outbox: deliveries about incidents they may see (the one rule, bound by
-# ``scope_params``), and their own (recipient = the viewer's name, bound only when it is believed).
-_OUTBOX_VISIBLE = f"({visible_sql()} OR o.recipient = ?)"
+# ``scope_params``), and their own (recipient = the viewer's name, bound only when it is believed). A status
+# page subscriber's email only a viewer who sees everything sees: its body holds the subscriber's unsubscribe
+# link, which would let anyone who reads it end a customer's subscription.
+_OUTBOX_VISIBLE = f"""(CASE WHEN o.public_subscriber_id IS NULL THEN ({visible_sql()} OR o.recipient = ?)
+                       ELSE CAST(? AS BOOLEAN) END)"""
 SELECT_OUTBOX = f"""
 SELECT o.id, o.kind, i.reference, o.recipient, o.channel, o.title, o.status, o.attempts, o.next_attempt_at,
        o.last_error, o.created_at, o.sent_at, o.update_id
-FROM outbox o JOIN incidents i ON i.id = o.incident_id
+FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id
 WHERE (? IS NULL OR o.status = ?) AND (? IS NULL OR o.incident_id = ?) AND (? IS NULL OR o.kind = ?)
   AND {_OUTBOX_VISIBLE}
 ORDER BY o.id DESC LIMIT ?"""
@@ -149,9 +156,9 @@ SELECT_UPDATE = """
 SELECT id, incident_id, posted_at, author, audience, message, status, impact, doing, next_update_at
 FROM updates WHERE id = ?"""
 SELECT_BODY = f"""
-SELECT o.body FROM outbox o JOIN incidents i ON i.id = o.incident_id WHERE o.id = ? AND {_OUTBOX_VISIBLE}"""
+SELECT o.body FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id WHERE o.id = ? AND {_OUTBOX_VISIBLE}"""
 COUNT_BY_STATUS = f"""
-SELECT o.status, count(*) FROM outbox o JOIN incidents i ON i.id = o.incident_id
+SELECT o.status, count(*) FROM outbox o LEFT JOIN incidents i ON i.id = o.incident_id
 WHERE {_OUTBOX_VISIBLE} GROUP BY o.status"""
 
 
@@ -160,9 +167,9 @@ def _subscription(row: tuple) -> Subscription:
 
 
 def _visible_params(tx, viewer) -> list:
-    """The values ``_OUTBOX_VISIBLE`` binds: the one rule's, then the viewer's believed name (or None)."""
+    """The values ``_OUTBOX_VISIBLE`` binds: the one rule's, the viewer's believed name (or None), see-all."""
     params = scope_params(tx, viewer)
-    return params + [params[1]]
+    return params + [params[1], params[0]]
 
 
 def insert_subscription(tx, *, person: str, channel: str, incident_id: int | None, min_severity: str | None,
@@ -242,19 +249,23 @@ def insert_reminder(tx, *, incident_id: int, recipient: str, channel: str, title
 
 
 def claim(tx, *, worker: str, now: dt.datetime, lease_until: dt.datetime,
-          limit: int) -> list[tuple[Claimed, bool, bool]]:
-    """Each claimed delivery with whether its incident is public now and whether its subscription ended."""
+          limit: int) -> list[tuple[Claimed, bool, bool, str | None]]:
+    """Each claimed delivery with whether its incident is public now, whether its subscription ended, and
+    its status page subscriber's state (None for other deliveries)."""
+    import json
+
     ids = [r[0] for r in tx.fetchall(SELECT_DUE_SQL[tx.dialect], [now, now, limit])]
     if not ids:
         return []
     tx.execute(CLAIM, [worker, lease_until, ids, now, now])
     claimed = []
-    for id_, kind, channel, title, body, attempts, sub_id, key, secret, public, ended in tx.fetchall(
+    for id_, kind, channel, title, body, attempts, sub_id, key, secret, public, ended, state, headers in tx.fetchall(
             SELECT_CLAIMED, [ids, worker]):
         webhook = kind == DeliveryKind.WEBHOOK
         claimed.append((Claimed(id_, kind, channel, title, body, attempts, subscription_id=sub_id,
-                                message_id=key if webhook else None, signing_secret=secret if webhook else None),
-                        bool(public), bool(ended)))
+                                message_id=key if webhook else None, signing_secret=secret if webhook else None,
+                                headers=json.loads(headers) if headers else {}),
+                        bool(public), bool(ended), state))
     return claimed
 
 

@@ -19,6 +19,8 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 from ..clock import utcnow
+from ..maintenance import service as maintenance
+from ..subscribers import service as subscribers
 from . import channels, service, webhooks
 from .models import MAX_ATTEMPTS, Claimed, DeliveryKind, DrainResult
 
@@ -53,7 +55,7 @@ class Worker:
             if item.kind == DeliveryKind.WEBHOOK:
                 webhooks.send(item)
             else:
-                channels.send(item.channel, item.title, item.body, smtp_url=self.smtp_url)
+                channels.send(item.channel, item.title, item.body, smtp_url=self.smtp_url, headers=item.headers)
             return None
         except channels.DeliveryError as exc:
             return exc
@@ -91,10 +93,14 @@ class Worker:
         return DrainResult(sent=len(sent), retrying=retrying, failed=failed + len(withheld))
 
     def run_once(self) -> DrainResult:
-        """Queue reminders, then deliver everything that is due now."""
+        """Queue reminders, advance maintenance windows, expire old requests, then deliver what is due now."""
         total = DrainResult()
         if self.reminders:
             total.reminders = service.queue_reminders(self.db, now=self.clock())
+        # The clock's part, one cheap read each (they write only when something is due): a maintenance
+        # window that started or ended queues its notices, an unconfirmed subscription request expires.
+        maintenance.advance(self.db, now=self.clock())
+        subscribers.expire(self.db, now=self.clock())
         while True:
             result = self.drain_batch()
             total.add(result)

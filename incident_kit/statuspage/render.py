@@ -128,15 +128,26 @@ class MaintenanceRow:
 
 
 def html_page(incidents: list[PublicIncident], *, name: str, now: dt.datetime,
-              components: list[ComponentRow] | None = None, maintenances: list[MaintenanceRow] | None = None) -> str:
-    """The page: the same for the static build and the app's live ``/status-page/`` (links are relative)."""
+              components: list[ComponentRow] | None = None, maintenances: list[MaintenanceRow] | None = None,
+              subscribe_action: str | None = None) -> str:
+    """The page: the same for the static build and the app's live ``/status-page/`` (links are relative).
+    ``subscribe_action``: where the "Get updates by email" form posts (None: no form)."""
     ongoing = [i for i in incidents if i.ongoing]
     rows = components or []
     banner_class, banner = overall(rows, ongoing)
     return ENV.get_template("index.html").render(name=name, now=now, ongoing=ongoing,
                                                  resolved=[i for i in incidents if not i.ongoing],
                                                  groups=groups(rows), banner_class=banner_class, banner=banner,
-                                                 maintenances=maintenances or [])
+                                                 maintenances=maintenances or [], subscribe_action=subscribe_action,
+                                                 choices=rows)
+
+
+def message_page(*, name: str, heading: str, lines: list[str], home: str, button: str | None = None,
+                 action: str | None = None) -> str:
+    """A page of the subscription steps ("check your email", the one confirm or unsubscribe button, done):
+    the status page's look, a heading, a few sentences and at most one form with one button."""
+    return ENV.get_template("message.html").render(name=name, heading=heading, lines=lines, home=home,
+                                                   button=button, action=action)
 
 
 def atom_feed(incidents: list[PublicIncident], *, name: str, now: dt.datetime, base_url: str | None = None,

@@ -55,12 +55,19 @@ class PublicView:
     incidents: list
     components: list
     maintenances: list  # upcoming and in progress: render.MaintenanceRow
+    public_url: str = ""  # the app's public address (setting ``public_url``); empty: nobody can subscribe
 
-    def page(self) -> str:
+    def page(self, *, live: bool = False) -> str:
+        """The page; with the setting ``public_url``, a subscribe form that posts to the app: a relative link
+        on the app's own ``live`` page, the full address in the static build (hosted elsewhere)."""
+        from ..subscribers.mail import subscribe_url
         from . import render
 
+        action = None
+        if self.public_url:
+            action = "subscribe" if live else subscribe_url(self.public_url)
         return render.html_page(self.incidents, name=self.name, now=self.now, components=self.components,
-                                maintenances=self.maintenances)
+                                maintenances=self.maintenances, subscribe_action=action)
 
     def feed(self, *, base_url: str | None = None, component: str | None = None) -> str:
         """The Atom feed; for ``component`` (a slug), its own. ``NotFound`` for no such public component."""
@@ -87,9 +94,9 @@ def public_view(db, *, now=None) -> PublicView:
     def work(tx):
         return (utc_columns(store.public_updates(tx)), catalog.get_setting(tx, "public_name", "Our services"),
                 components.public_states_in(tx, now=now), components.public_spans(tx, since),
-                maintenance.public_maintenances_in(tx, now=now))
+                maintenance.public_maintenances_in(tx, now=now), catalog.get_setting(tx, "public_url", ""))
 
-    rows, name, states, spans, windows = db.read(work)
+    rows, name, states, spans, windows, public_url = db.read(work)
     by_component: dict[int, list] = {}
     for component_id, impact, start, end, reference in spans:
         by_component.setdefault(component_id, []).append(
@@ -114,7 +121,7 @@ def public_view(db, *, now=None) -> PublicView:
                                           components=tuple(c for c in m.components if c in names.values()))
                     for m in sorted(windows, key=lambda m: m.start) if m.status_at(now) in upcoming]
     return PublicView(name=name, now=now, incidents=incidents, components=component_rows,
-                      maintenances=maintenances)
+                      maintenances=maintenances, public_url=str(public_url or ""))
 
 
 BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "accountable", "next_update_due",

@@ -1,6 +1,6 @@
 """Daily history and uptime per component, from the public incidents' impacts. Pure functions (no I/O).
 
-How each impact counts (README "Status page"):
+How each impact counts (docs/notifications.md, "Public status page"):
 - major outage: down for as long as it lasted (weight 1);
 - partial outage: half down (weight 0.5): part of the customers or part of the function failed, so
   counting it as up would hide it and counting it as down would overstate it;

@@ -28,16 +28,13 @@ INSERT INTO api_idempotency_keys (owner, key, request_hash, claim, state, create
 VALUES (?, ?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING"""
 SELECT_KEY = """
 SELECT request_hash, claim, state, updated_at, reference FROM api_idempotency_keys WHERE owner = ? AND key = ?"""
-# Take over a key whose request failed, or whose holder stopped (crashed) long ago.
+# Take over a key left pending or failed by the earlier three-transaction design (no request holds it).
 RECLAIM_KEY = """
 UPDATE api_idempotency_keys SET claim = ?, state = 'pending', request_hash = ?, updated_at = ?
 WHERE owner = ? AND key = ? AND claim = ? AND state <> 'done'"""
 FINISH_KEY = """
 UPDATE api_idempotency_keys SET state = 'done', reference = ?, updated_at = ?
 WHERE owner = ? AND key = ? AND claim = ?"""
-RELEASE_KEY = """
-UPDATE api_idempotency_keys SET state = 'failed', updated_at = ?
-WHERE owner = ? AND key = ? AND claim = ? AND state = 'pending'"""
 
 
 def _token(row) -> ApiToken:
@@ -96,6 +93,3 @@ def reclaim_key(tx, owner: str, key: str, *, old_claim: str, claim: str, request
 def finish_key(tx, owner: str, key: str, claim: str, reference: str, now) -> None:
     tx.execute(FINISH_KEY, [reference, now, owner, key, claim])
 
-
-def release_key(tx, owner: str, key: str, claim: str, now) -> None:
-    tx.execute(RELEASE_KEY, [now, owner, key, claim])

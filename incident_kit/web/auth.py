@@ -32,9 +32,10 @@ BAD_TOKEN = "This API token is not valid (unknown, expired or revoked); ask an a
 
 
 class RateLimit:
-    """One moving-window limit per token, e.g. ``600/minute`` (the ``limits`` notation)."""
+    """One moving-window limit per token, e.g. ``600/minute`` (the ``limits`` notation); ``namespace`` keeps
+    another limiter's names apart (the status page's per-client and per-address subscription limits)."""
 
-    def __init__(self, rate: str | None = None):
+    def __init__(self, rate: str | None = None, *, namespace: str = "token"):
         from limits import parse, storage, strategies
 
         text = rate or os.environ.get(RATE_ENV_VAR) or DEFAULT_RATE
@@ -43,12 +44,13 @@ class RateLimit:
         except ValueError:
             raise IncidentKitError(f"{RATE_ENV_VAR}={text[:40]} is not a rate like 600/minute or 10/second.") from None
         self.limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+        self.namespace = namespace
 
     def wait_seconds(self, name: str) -> int:
         """0 when this request may go ahead (it is counted); else the seconds until it may."""
-        if self.limiter.hit(self.item, "token", name):
+        if self.limiter.hit(self.item, self.namespace, name):
             return 0
-        reset = self.limiter.get_window_stats(self.item, "token", name).reset_time
+        reset = self.limiter.get_window_stats(self.item, self.namespace, name).reset_time
         return max(1, math.ceil(reset - time.time()))
 
 

@@ -101,6 +101,7 @@ def declare(body: DeclareIn, request: Request, response: Response, k=Depends(kit
 @router.get("/incidents/{ref}", response_model=IncidentDetail, summary="One incident with its timeline")
 def show(ref: str, k=Depends(kit), caller: Caller = require(READ)):
     data = k.get(ref, viewer=caller.identity).to_dict()
+    data["components"] = {a.component.name: a.impact.value for a in k.incident_components(ref, viewer=caller.identity)}
     data["timeline"] = [timeline_record(r) for r in k.timeline(ref, viewer=caller.identity).itertuples()]
     return data
 

@@ -94,6 +94,8 @@ class TimelineEntry(BaseModel):
 
 
 class IncidentDetail(IncidentOut):
+    components: dict[str, str] = Field(default_factory=dict, description="Components it affects and how, e.g. "
+                                       '{"Checkout": "partial_outage"}')
     timeline: list[TimelineEntry]
 
 

@@ -1,6 +1,6 @@
 """Run the real app (``streamlit run app.py``) and drive Debian's Chromium through Playwright.
 
-Shared by the end-to-end test and ``make_screenshots.py``. Chromium is never
+Shared by the end-to-end tests and ``docs/screenshots.py``. Chromium is never
 downloaded (no ``playwright install``): we use the system one.
 """
 
@@ -49,12 +49,14 @@ def stop_group(proc: subprocess.Popen) -> None:
 
 
 @contextlib.contextmanager
-def streamlit_app(db_path: Path | str, *, env: dict | None = None, log: Path | None = None, args: tuple = ()):
-    """Start ``streamlit run app.py`` on a free localhost port; yield its URL; stop it (and wait) on exit.
+def streamlit_app(db_path: Path | str, *, env: dict | None = None, log: Path | None = None, args: tuple = (),
+                  port: int | None = None):
+    """Start ``streamlit run app.py`` on a free localhost port (or ``port``, when the test must know it before,
+    e.g. for links the app writes); yield its URL; stop it (and wait) on exit.
 
     ``args`` are extra ``streamlit run`` options, e.g. ``("--secrets.files", path)`` for a test's own secrets.
     """
-    port = free_port()
+    port = port or free_port()
     out = open(log, "wb") if log else subprocess.DEVNULL
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",

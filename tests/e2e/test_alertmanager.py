@@ -1,11 +1,11 @@
-"""A real Prometheus Alertmanager, configured only as the README says, opens an incident in the running app.
+"""A real Prometheus Alertmanager, configured only as the docs say, opens an incident in the running app.
 
 The app runs as users start it (``streamlit run app.py`` on a loopback port); Debian's
-``prometheus-alertmanager`` runs with the ``alertmanager.yml`` block of the README's "Connect your alerts"
-section, with only the app's address, the token and shorter intervals put in (each replaced exactly once,
-so the README cannot drift from what is tested). Alerts are posted to Alertmanager's own API
+``prometheus-alertmanager`` runs with the ``alertmanager.yml`` block of docs/http-api.md's "Connect your
+alerts" section, with only the app's address, the token and shorter intervals put in (each replaced exactly
+once, so the page cannot drift from what is tested). Alerts are posted to Alertmanager's own API
 (``/api/v2/alerts``); Alertmanager groups them and delivers its webhook, and the incident is read back
-through the API and, after the app stops, through the Kit. The README's generic-event curl runs too.
+through the API and, after the app stops, through the Kit. The page's generic-event curl runs too.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from web_support import served, tokens
 pytestmark = pytest.mark.slow
 
 ALERTMANAGER = Path("/usr/bin/prometheus-alertmanager")
-README = (harness.REPO / "README.md").read_text()
+PAGE = (harness.REPO / "docs" / "http-api.md").read_text()
 # The test's intervals: Alertmanager waits 1 s for a new group, flushes a group every 2 s, and re-sends an
 # unchanged one after 4 s, so repeats happen within the test's few seconds.
 INTERVALS = {"group_wait: 30s": "group_wait: 1s", "group_interval: 5m": "group_interval: 2s",
@@ -42,23 +42,23 @@ if not ALERTMANAGER.exists():
                 "prometheus-alertmanager; .ci/run installs it).", allow_module_level=True)
 
 
-def readme_block(lang: str, containing: str) -> str:
-    """The one fenced ``lang`` block of the README that contains ``containing``."""
-    found = [code for code in re.findall(rf"^```{lang}\n(.*?)^```", README, re.S | re.M) if containing in code]
-    assert len(found) == 1, f"the README has {len(found)} {lang} blocks with {containing!r}"
+def page_block(lang: str, containing: str) -> str:
+    """The one fenced ``lang`` block of docs/http-api.md that contains ``containing``."""
+    found = [code for code in re.findall(rf"^```{lang}\n(.*?)^```", PAGE, re.S | re.M) if containing in code]
+    assert len(found) == 1, f"docs/http-api.md has {len(found)} {lang} blocks with {containing!r}"
     return found[0]
 
 
 def filled_in(text: str, replacements: dict[str, str]) -> str:
     for old, new in replacements.items():
-        assert text.count(old) == 1, f"the README block should say {old!r} once"
+        assert text.count(old) == 1, f"the docs block should say {old!r} once"
         text = text.replace(old, new)
     return text
 
 
 def alertmanager_yml(app_url: str, token: str) -> str:
-    """The README's alertmanager.yml with this app's address, the token and the test's intervals."""
-    return filled_in(readme_block("yaml", "webhook_configs"),
+    """The documented alertmanager.yml with this app's address, the token and the test's intervals."""
+    return filled_in(page_block("yaml", "webhook_configs"),
                      {"http://localhost:8501": app_url, "credentials: ik_...": f"credentials: {token}", **INTERVALS})
 
 
@@ -119,7 +119,7 @@ def alert(instance: str, started: dt.datetime, *, ended: dt.datetime | None = No
 
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
-    """The app with a token for Alertmanager (scope alerts, as the README makes it) and one for reading;
+    """The app with a token for Alertmanager (scope alerts, as the docs make it) and one for reading;
     ``stop()`` stops the app (the last test then reads the DuckDB file through the Kit)."""
     tmp = tmp_path_factory.mktemp("alertmanager")
     db = tmp / "kit.duckdb"
@@ -130,7 +130,7 @@ def running(tmp_path_factory):
         yield tmp, db, api, secrets, reader, stack.close
 
 
-def test_a_real_alertmanager_configured_as_the_readme_says_opens_one_incident_and_reports_its_resolution(running):
+def test_a_real_alertmanager_configured_as_the_docs_say_opens_one_incident_and_reports_its_resolution(running):
     tmp, db, api, secrets, reader, _ = running
     config = tmp / "alertmanager.yml"
     config.write_text(alertmanager_yml(api.url, secrets["alertmanager"]))
@@ -181,11 +181,11 @@ def test_a_real_alertmanager_configured_as_the_readme_says_opens_one_incident_an
     assert [i["reference"] for i in incidents()] == [ref]
 
 
-def test_the_readme_curl_for_a_generic_event_declares_an_incident(running):
+def test_the_documented_curl_for_a_generic_event_declares_an_incident(running):
     if shutil.which("curl") is None:
         pytest.skip("curl is not installed")
     tmp, db, api, secrets, reader, _ = running
-    script = filled_in(readme_block("sh", "/api/v1/alerts\n"),
+    script = filled_in(page_block("sh", "/api/v1/alerts\n"),
                        {"http://localhost:8501": api.url, "TOKEN=ik_...": f"TOKEN={secrets['alertmanager']}"})
     done = subprocess.run(["bash", "-euo", "pipefail", "-c", script], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

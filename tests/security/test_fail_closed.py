@@ -28,7 +28,7 @@ PLACEHOLDERS = {"reference": "INC-1", "other": "INC-2", "into": "INC-2", "follow
                 "prepared": None, "text_or_reference": "x", "payload": {}, "event": {}, "split": "2026-01-01",
                 "scopes": ["incidents:read"], "idempotency_key": "k",
                 "component": "x", "impact": "major_outage", "maintenance_id": 1,
-                "start": "2030-01-01T02:00:00+00:00", "end": "2030-01-01T03:00:00+00:00"}
+                "start": "2030-01-01T02:00:00+00:00", "end": "2030-01-01T03:00:00+00:00", "subscriber_id": 1}
 
 
 def _calls_naming_nobody():

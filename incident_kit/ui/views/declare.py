@@ -6,6 +6,7 @@ import streamlit as st
 
 from incident_kit.ui import context as ctx
 from incident_kit.ui import display
+from incident_kit.components.models import IMPACT_LABELS
 from incident_kit.ui.panels import similar
 
 kit = ctx.kit()
@@ -14,6 +15,7 @@ tz = ctx.browser_tz()
 
 severities = ctx.attempt(kit.severities) or []
 types = ctx.attempt(kit.types) or []
+component_names = [c.name for c in ctx.attempt(kit.components) or []]
 type_labels = {t.name: t.label for t in types}
 
 st.title("Declare an incident")
@@ -32,6 +34,14 @@ with st.container(border=True):
         incident_type = st.selectbox("Type", list(type_labels), index=None, format_func=type_labels.get,
                                      placeholder="Not sure? Leave it empty.")
         summary = st.text_area("Summary", placeholder="Anything responders should know first.", height=90)
+        affected, impact = [], None
+        if component_names:
+            c1, c2 = st.columns([3, 2])
+            affected = c1.multiselect("Affected components", component_names, format_func=display.text,
+                                      placeholder="None chosen", help="The parts of the product this affects. "
+                                      "Public ones show their state on the public status page.")
+            impact = c2.selectbox("How badly", list(IMPACT_LABELS), format_func=IMPACT_LABELS.get, index=1,
+                                  disabled=not affected)
         lead_myself = st.toggle("I'm leading the response", value=True,
                                 help="You can hand the incident lead role to someone else at any time.")
         private = st.toggle("Private", help="Only the people involved and admins can see a private incident: "
@@ -51,7 +61,8 @@ if submitted:
         started_at = dt.datetime.combine(started_date or now_local.date(), started_time or dt.time(0, 0), tzinfo=tz)
     incident = ctx.attempt(kit.declare, title, declared_by=user, severity=severity, type=incident_type,
                            summary=summary, private=private, started_at=started_at,
-                           lead=user if lead_myself else None)
+                           lead=user if lead_myself else None,
+                           components={name: impact for name in affected} or None)
     if incident is not None:
         ctx.flash(f"{incident.reference} declared as {display.text(incident.severity)}. Post the first update when "
                   "you know more.")

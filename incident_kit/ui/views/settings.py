@@ -5,7 +5,7 @@ import streamlit as st
 
 from incident_kit.errors import IncidentKitError, NotAllowed, StoreUnavailable
 from incident_kit.ui import context as ctx
-from incident_kit.ui.panels import api_tokens, components
+from incident_kit.ui.panels import api_tokens, components, status_subscribers
 from incident_kit.ui.panels.alerts import alert_settings
 
 DEMO_INCIDENTS = 400
@@ -145,6 +145,7 @@ def _demo_data() -> None:
 components.render(kit, user, editable)
 alert_settings(kit, user, editable=editable)
 api_tokens.render(kit, user, editable)
+status_subscribers.render(kit, user, editable)
 
 if editable:
     with st.expander("Demo data"):

@@ -1,9 +1,14 @@
-"""Regenerate the README screenshots of the Declare, Incidents, Incident, Review and Insights pages.
+"""Take the README's screenshots: the real app, with the demo organisation, in Debian's Chromium.
 
-    python tests/e2e/make_screenshots.py
+    python docs/screenshots.py              # every picture
+    python docs/screenshots.py insights     # only some: any of the names in SHOTS
 
-Loads the demo organisation into a temporary database, runs the real app
-with ``streamlit run`` and photographs it with Debian's Chromium.
+Loads the demo organisation (400 incidents) and a few hand-made incidents into a temporary database,
+runs the app as people start it (``streamlit run app.py``), and photographs each page with the system
+Chromium (``/usr/bin/chromium``, launched ``--headless --no-sandbox --disable-gpu``; never downloaded,
+no ``playwright install``). The pictures go to ``docs/images/NAME.png``, where the README shows them.
+Re-run it after changing a page's look; each step waits for the page's parts, not for its wording, so a
+reworded page needs no change here.
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+sys.path.insert(0, str(REPO))
 
 import harness  # noqa: E402
 
@@ -22,18 +28,23 @@ import incident_kit as ik  # noqa: E402
 from incident_kit import demo  # noqa: E402
 from incident_kit.incident import service  # noqa: E402
 
-OUT = Path(__file__).resolve().parent / "screenshots"
+OUT = REPO / "docs" / "images"
 VIEWPORT = {"width": 1400, "height": 1000}
 USER = "maya"  # a person in the demo organisation, so "Mine" and roles mean something
+SHOTS = ("home", "declare", "incidents", "incident", "status-page", "review", "insights")
+PAINT_MS = 2500  # tables and charts paint on a canvas after Streamlit's run ends
 
 
 def _prepare(db: Path) -> str:
     """Demo data plus one busy incident; returns the reference to photograph."""
     with ik.open(db, user="tester") as kit:
         demo.load(kit.db, incidents=400)
+        for name, group in (("Checkout", "Shop"), ("Search", "Shop"), ("Login", "Accounts"), ("Public API", "Platform")):
+            kit.add_component(name, group=group)  # so the status page shows each part's state
         inc = kit.declare("Checkout returning 500s for some card payments", declared_by="maya", severity="Major",
                           type="engineering", lead="maya", tags=["customer-facing", "deploy"],
-                          summary="Card payments fail for roughly 1 in 5 checkouts since the 14:00 deploy.")
+                          summary="Card payments fail for roughly 1 in 5 checkouts since the 14:00 deploy.",
+                          components={"Checkout": "partial_outage"})
         kit.assign_role(inc.reference, "comms", "bao", by="maya")
         soon = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=25)
         kit.post_update(inc.reference, "We can reproduce the failures and suspect the 14:00 deploy.", by="bao",
@@ -78,10 +89,58 @@ def _prepare_review(db: Path) -> str:
         return inc.reference
 
 
-def main() -> None:
+def _settle(page, timeout: float = 30_000) -> None:
+    harness.wait_idle(page, timeout=timeout)
+    page.wait_for_timeout(PAINT_MS)
+
+
+def _photograph(page, url: str, name: str, ref: str, review_ref: str) -> None:
+    """Open one page, bring it to the state the README describes, and save ``docs/images/NAME.png``."""
+    height = {"incident": 2000, "review": 1500, "insights": 1400, "status-page": 1300}.get(name, VIEWPORT["height"])
+    page.set_viewport_size({"width": VIEWPORT["width"], "height": height})
+    if name == "home":
+        harness.go(page, "Home")
+        _settle(page)
+    elif name == "declare":
+        harness.go(page, "Declare")
+        page.get_by_label("What's happening?").fill("Customers can't log in with Google")
+        page.get_by_text("More details (optional)").click()
+        _settle(page)
+    elif name == "incidents":
+        harness.go(page, "Incidents")
+        page.get_by_test_id("stDataFrame").first.wait_for()
+        _settle(page)
+    elif name == "incident":
+        page.goto(f"{url}/incident?ref={ref}")  # a shared link: this browser remembers the name
+        page.get_by_text("Checkout returning 500s").first.wait_for()
+        harness.wait_idle(page)
+        page.get_by_label("What changed", exact=True).fill("Error rates are back to normal; we are watching.")
+        page.get_by_role("button", name="Preview update").click()
+        page.get_by_text("Current status:").first.wait_for()
+        _settle(page)
+        page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
+        page.wait_for_timeout(800)
+    elif name == "status-page":
+        page.goto(f"{url}/status-page/")  # the public page customers see, served by the app
+        page.wait_for_load_state("networkidle")
+    elif name == "review":
+        page.goto(f"{url}/reviews?ref={review_ref}")
+        page.get_by_text("Search results stale for EU customers").first.wait_for()
+        _settle(page)
+    elif name == "insights":
+        harness.go(page, "Insights")
+        page.get_by_role("tab").first.wait_for(timeout=120_000)
+        _settle(page, timeout=120_000)
+    page.screenshot(path=OUT / f"{name}.png")
+    print(OUT / f"{name}.png")
+
+
+def main(names: list[str]) -> None:
+    unknown = sorted(set(names) - set(SHOTS))
+    if unknown:
+        sys.exit(f"No screenshot called {', '.join(unknown)}; choose from {', '.join(SHOTS)}.")
     if not harness.CHROMIUM.exists():
         sys.exit(f"Chromium is not installed at {harness.CHROMIUM}; apt-get install chromium.")
-
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "screenshots.duckdb"
@@ -89,48 +148,11 @@ def main() -> None:
         review_ref = _prepare_review(db)
         with harness.app_in_browser(db, log=Path(tmp) / "streamlit.log") as (url, browser):
             page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
-            page.set_default_timeout(30_000)
+            page.set_default_timeout(60_000)
             harness.sign_in(page, url, USER)
-
-            harness.go(page, "Declare")
-            page.get_by_label("What's happening?").fill("Customers can't log in with Google")
-            page.get_by_text("More details (optional)").click()
-            page.wait_for_timeout(800)
-            page.screenshot(path=OUT / "declare.png")
-
-            harness.go(page, "Incidents")
-            page.get_by_text("Active (").wait_for()
-            page.wait_for_timeout(2500)  # the grid paints on a canvas after the run ends
-            page.screenshot(path=OUT / "incidents.png")
-
-            page.goto(f"{url}/incident?ref={ref}")  # a shared link: this browser remembers the name
-            page.get_by_text(f"You are: {USER}").wait_for()
-            harness.wait_idle(page)
-            page.get_by_label("What changed", exact=True).fill("Error rates are back to normal; we are watching.")
-            page.get_by_role("button", name="Preview update").click()
-            page.get_by_text("Current status:").first.wait_for()
-            harness.wait_idle(page)
-            page.set_viewport_size({"width": VIEWPORT["width"], "height": 2000})
-            page.get_by_test_id("stMain").evaluate("main => main.scrollTo(0, 0)")
-            page.wait_for_timeout(800)
-            page.screenshot(path=OUT / "incident.png")
-
-            page.set_viewport_size({"width": VIEWPORT["width"], "height": 1500})
-            page.goto(f"{url}/reviews?ref={review_ref}")  # the browser remembers who you are
-            page.get_by_text("1. How would you sum it up").wait_for()
-            harness.wait_idle(page)
-            page.wait_for_timeout(2500)  # the record's tables paint on a canvas after the run ends
-            page.screenshot(path=OUT / "review.png")
-
-            page.set_viewport_size({"width": VIEWPORT["width"], "height": 1400})
-            harness.go(page, "Insights")
-            page.get_by_text("Response times").first.wait_for(timeout=120_000)
-            harness.wait_idle(page, timeout=120_000)
-            page.wait_for_timeout(2500)  # charts and tables paint after the run ends
-            page.screenshot(path=OUT / "insights.png")
-    for name in ("declare", "incidents", "incident", "review", "insights"):
-        print(OUT / f"{name}.png")
+            for name in names or SHOTS:
+                _photograph(page, url, name, ref, review_ref)
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])
