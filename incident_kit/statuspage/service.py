@@ -125,9 +125,10 @@ def public_view(db, *, now=None) -> PublicView:
 
 
 BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "accountable", "next_update_due",
-                 "overdue", "last_update_at", "last_update_audience", "last_update"]
-# The newest update's parts, for a surface that lays them out itself (the app's Status page shows the first
-# lines and the rest on request, with its own date format); ``last_update`` is the same update as plain text.
+                 "overdue", "last_update_at", "last_update_audience", "last_update", "last_update_parts"]
+# ``last_update_parts``: the newest update's parts as a dict, for a surface that lays them out itself (the app's
+# Status page shows the first lines and the rest on request, in its own date format); ``last_update`` is the
+# same update as plain text.
 UPDATE_PARTS = ["status", "impact", "doing", "message", "next_update_at"]
 
 
@@ -171,4 +172,4 @@ def board(db, *, viewer: str | None = None, now=None) -> pd.DataFrame:
     frame["last_update_audience"] = audiences
     frame["last_update_at"] = pd.to_datetime(pd.Series(last_at, index=frame.index, dtype=object), utc=True)
     frame["overdue"] = frame["next_update_due"].notna() & (frame["next_update_due"] < pd.Timestamp(now))
-    return frame[[*BOARD_COLUMNS, "last_update_parts"]].reset_index(drop=True)
+    return frame[BOARD_COLUMNS].reset_index(drop=True)

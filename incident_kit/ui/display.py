@@ -169,9 +169,9 @@ def type_labels(types) -> dict[str, str]:
 
 
 def label(value, labels: dict[str, str]) -> str:
-    """A stored name in the catalog's words: its display name when ``labels`` knows it, else as stored; '—' when empty."""
+    """A stored name in the catalog's words: its display name if ``labels`` knows it, else as stored; '—' if empty."""
     shown = value_or_none(value)
-    return "—" if shown is None else labels.get(shown, shown)
+    return EMPTY if shown is None else labels.get(shown, shown)
 
 
 def value_or_none(cell) -> str | None:
@@ -190,7 +190,7 @@ def yes_no(value) -> str:
 def value(cell) -> str:
     """Any table cell for display: None/NaN/NaT -> '—', never the word 'None'."""
     shown = value_or_none(cell)
-    return "—" if shown is None else shown
+    return EMPTY if shown is None else shown
 
 
 def follow_up_frame(frame: pd.DataFrame, *, with_incident: bool = True) -> pd.DataFrame:

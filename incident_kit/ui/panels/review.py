@@ -70,7 +70,7 @@ def change_depth_form(kit, review, user: str, *, key: str) -> None:
 def follow_up_form(kit, reference: str, user: str, *, key: str, source: str = "incident page") -> None:
     """Title, owner (you by default), due date (by severity by default), priority. Empty again after an add."""
     fields = [f"{key}_{name}" for name in ("title", "owner", "due", "priority")]
-    if st.session_state.pop(f"{key}_added", False):  # the previous run added one: start over, so nothing is added twice
+    if st.session_state.pop(f"{key}_added", False):  # the last run added one: start over, never add it twice
         for name in fields:
             st.session_state.pop(name, None)
     title = st.text_input("Follow-up", key=f"{key}_title", placeholder="e.g. Add an alert for queue depth")
