@@ -177,7 +177,10 @@ def _update_form() -> None:
     where = ("customers will read on the public status page" if preview["audience"] == "external"
              else "colleagues will read in the app and in internal channels")
     st.markdown(f"**Preview** of what {where}:")
-    with st.container(border=True):
+    with st.container(border=True, key=f"update_preview_{ref}"):
+        # Headed as a notification is (colleagues also see the severity; customers never do).
+        severity = f" ({display.text(incident.severity)})" if preview["audience"] == "internal" else ""
+        st.markdown(f"**{display.text(ref)} · {display.text(incident.title)}**{severity}")
         st.markdown(display.update_markdown(status=preview["status"], message=preview["message"],
                                             impact=preview["impact"], doing=preview["doing"],
                                             next_update_at=preview["next_update_at"], tz=tz))
