@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from incident_kit.analytics import schemas
+from incident_kit.analytics.resampling import exact_median_ci95
 
 NOW = pd.Timestamp("2026-06-01", tz="UTC").to_pydatetime()  # the benchmark's fixed "now" (both sides)
 
@@ -92,10 +93,14 @@ def pandas_all(t: dict[str, pd.DataFrame]) -> dict:
     u = u.sort_values(["incident_id", "posted_at", "id"])
     u["gap_minutes"] = u.groupby("incident_id")["posted_at"].diff().dt.total_seconds() / 60
     gaps = u.dropna(subset=["gap_minutes"])
-    rows = [{"metric": m, "n": int(times[m].count()), "median": times[m].median(), "p90": times[m].quantile(0.9)}
-            for m in DURATIONS]
+    rows = []
+    for m in DURATIONS:  # where each median likely lies: the same exact interval the page computes
+        values = np.sort(times[m].dropna().to_numpy(dtype=float))
+        low, high = exact_median_ci95(values) if len(values) else (None, None)
+        rows.append({"metric": m, "n": int(times[m].count()), "median": times[m].median(),
+                     "p90": times[m].quantile(0.9), "median_low": low, "median_high": high})
     rows.insert(2, {"metric": "update_gap", "n": len(gaps), "median": gaps["gap_minutes"].median(),
-                    "p90": gaps["gap_minutes"].quantile(0.9)})
+                    "p90": gaps["gap_minutes"].quantile(0.9), "median_low": None, "median_high": None})
     summary = pd.DataFrame(rows)
     summary["excluded"] = len(inc) - len(live)
     out["response_summary"] = summary

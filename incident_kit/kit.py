@@ -27,6 +27,7 @@ from .maintenance.api import MaintenanceAPI
 from .notify.api import NotifyAPI
 from .review.api import ReviewAPI
 from .similar.api import SimilarAPI
+from .similar.index import wait_for_rebuild
 from .statuspage.api import StatusPageAPI
 from .subscribers.api import SubscribersAPI
 from .tokens.api import TokensAPI
@@ -45,6 +46,9 @@ def local_user() -> str:
         return os.environ.get("INCIDENT_KIT_USER") or getpass.getuser()
     except Exception:  # no passwd entry in some containers
         return "unknown"
+
+
+CLOSE_WAIT_SECONDS = 60  # a rebuild's read is seconds at 1M incidents; the indexing after it uses no connection
 
 
 class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAPI, FollowUpAPI, ReviewAPI,
@@ -77,6 +81,9 @@ class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAP
             if entry is not None:
                 entry[1] -= 1
                 if entry[1] <= 0:
+                    # A background rebuild of the similar index may be reading through this connection;
+                    # DuckDB refuses to close a connection another thread is using ("connection is busy").
+                    wait_for_rebuild(entry[0], timeout=CLOSE_WAIT_SECONDS)
                     entry[0].close()
                     del _OPEN[self._key]
         self._key = None

@@ -52,8 +52,10 @@ EVERY_STATUS = frozenset(Status)
 BY_NAME = {s.name: s for s in Status}
 BY_VALUE = {s.value: s for s in Status}
 
-# Pages may import these analytics modules: pure chart builders (a frame in, an Altair chart out).
-PURE_ANALYTICS = {("incident_kit", "analytics", "charts"), ("incident_kit", "analytics", "trend_charts")}
+# Pages may import these analytics modules: pure chart builders (a frame in, an Altair chart out) and the
+# figures' readings (a frame in, a sentence out).
+PURE_ANALYTICS = {("incident_kit", "analytics", "charts"), ("incident_kit", "analytics", "trend_charts"),
+                  ("incident_kit", "analytics", "readings")}
 
 # SQL pieces of the private-visibility rule: anywhere but visibility.py they are a copy that can drift.
 VISIBILITY_SQL = [

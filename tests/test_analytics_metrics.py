@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
 import incident_kit as ik
 from incident_kit import analytics
+from incident_kit.analytics.resampling import clean, exact_median_ci95
 from incident_kit.errors import IncidentKitError
 
 from insights_data import NOW, build
@@ -297,6 +299,11 @@ def test_the_command_line_summary_equals_the_validated_frames(org):
         assert got["n"] == row.n
         assert got["median"] == (None if pd.isna(row.median) else round(row.median, 3))
         assert got["p90"] == (None if pd.isna(row.p90) else round(row.p90, 3))
+        if row.metric != "update_gap":  # the page's "likely between": the exact bootstrap interval of the median
+            values = clean(analytics.response_times(org)[f"{row.metric}_minutes"])
+            expected = exact_median_ci95(values) if len(values) else (np.nan, np.nan)
+            assert (row.median_low, row.median_high) == pytest.approx(expected, nan_ok=True), row.metric
+            assert (got["median_ci95"] is None) == pd.isna(row.median_low), row.metric
     adherence = frames["cadence_adherence"]
     assert out["cadence_adherence"] == round(adherence["within_cadence"].sum() / adherence["gaps"].sum(), 3)
     fu = frames["follow_ups_all"].iloc[0]

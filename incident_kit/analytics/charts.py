@@ -25,13 +25,20 @@ MINUTE_TICKS = [0, 1, 10, 60, 600, 1440, 10080]
 MINUTE_LABELS = ("datum.value == 0 ? '0' : datum.value < 60 ? datum.value + ' min' : "
                  "datum.value < 1440 ? datum.value / 60 + ' h' : datum.value < 10080 ? datum.value / 1440 + ' d' "
                  ": datum.value / 10080 + ' wk'")
-BOX_TITLES = {"min": "quickest", "p25": "a quarter took at most", "median": "median (half took at most)",
-              "p75": "three quarters took at most", "p90": "90 % took at most", "max": "slowest"}
+BOX_TITLES = {"min": "quickest", "p25": "a quarter took at most", "median": "half took at most",
+              "p75": "three quarters took at most", "p90": "9 in 10 took at most", "max": "slowest"}
 TITLE_LIMIT = 1000  # pixels: long axis titles are written to be read whole, never cut with "…"
 
 
 def _axis(**kwargs) -> alt.Axis:
     return alt.Axis(titleLimit=TITLE_LIMIT, labelLimit=240, **kwargs)
+
+
+def legend(**kwargs) -> alt.Legend:
+    """A legend beside the chart whose entries are never cut: the default 160-pixel label limit cut the
+    longer ones ("declared at the lowest se…"). Beside, not under: a chart's height holds its legend, and
+    one under the plot left the plot a third of its height."""
+    return alt.Legend(orient="right", labelLimit=0, titleLimit=0, **kwargs)
 
 
 def _frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
@@ -46,7 +53,8 @@ def _frame(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def duration_ecdf(distribution: pd.DataFrame) -> alt.Chart:
-    """Cumulative share of incidents by minutes, one line per response duration (symlog scale).
+    """Cumulative share of incidents by minutes, one line per response duration (a symmetric log axis, whose
+    ticks read 1 min, 10 min, 1 h, 10 h, 1 d, 1 wk).
 
     Takes ``analytics.response_distribution``: percentiles 0, 2 … 100 of each duration.
     """
@@ -56,10 +64,10 @@ def duration_ecdf(distribution: pd.DataFrame) -> alt.Chart:
         alt.Chart(data)
         .mark_line(interpolate="step-after", point=alt.OverlayMarkDef(size=12))
         .encode(
-            x=alt.X("minutes:Q", title="how long it took (log scale)", scale=alt.Scale(type="symlog"),
+            x=alt.X("minutes:Q", title="how long it took", scale=alt.Scale(type="symlog"),
                     axis=_axis(values=MINUTE_TICKS, labelExpr=MINUTE_LABELS)),
-            y=alt.Y("share:Q", title="share of incidents at or below", axis=_axis(format="%")),
-            color=alt.Color("measure:N", title=None),
+            y=alt.Y("share:Q", title="share at or below", axis=_axis(format="%")),
+            color=alt.Color("measure:N", title=None, legend=legend()),
             tooltip=[alt.Tooltip("measure:N", title="measure"),
                      alt.Tooltip("share:Q", format=".0%", title="share at or below"),
                      alt.Tooltip("minutes:Q", format=".0f", title="minutes"), alt.Tooltip("n:Q", title="incidents")],
@@ -81,7 +89,8 @@ def gap_histogram(histogram: pd.DataFrame) -> alt.Chart:
                     axis=_axis(labelAngle=-45, labelOverlap=False)),
             y=alt.Y("gaps:Q", title="gaps", axis=_axis()),
             color=alt.Color("within target:N", title=None,
-                            scale=alt.Scale(domain=list(WITHIN.values()), range=["#4c78a8", "#f58518"])),
+                            scale=alt.Scale(domain=list(WITHIN.values()), range=["#4c78a8", "#f58518"]),
+                            legend=legend()),
             tooltip=[alt.Tooltip("label:O", title="gap ÷ target"), alt.Tooltip("gaps:Q"),
                      alt.Tooltip("within target:N")],
         )
@@ -104,8 +113,8 @@ def cadence_chart(adherence: pd.DataFrame) -> alt.Chart:
             tooltip=[alt.Tooltip("severity:N"), alt.Tooltip("cadence_minutes:Q", title="target (minutes)"),
                      alt.Tooltip("gaps:Q"), alt.Tooltip("within_cadence:Q", title="within target"),
                      alt.Tooltip("share:Q", format=".0%"),
-                     alt.Tooltip("median_gap_minutes:Q", format=".0f", title="median gap (minutes)"),
-                     alt.Tooltip("p90_gap_minutes:Q", format=".0f", title="90 % of gaps at most (minutes)")],
+                     alt.Tooltip("median_gap_minutes:Q", format=".0f", title="half of the gaps within (minutes)"),
+                     alt.Tooltip("p90_gap_minutes:Q", format=".0f", title="9 in 10 gaps within (minutes)")],
         )
         .properties(height=HEIGHT)
     )
@@ -143,7 +152,7 @@ def declaration_shares_chart(declarations: pd.DataFrame) -> alt.Chart:
             x=alt.X("month:O", title="month declared", axis=_axis(labelAngle=-45, labelOverlap=False)),
             y=alt.Y("share:Q", axis=_axis(format="%"), scale=alt.Scale(domain=[0, 1]),
                     title="share of declarations"),
-            color=alt.Color("measure:N", title=None),
+            color=alt.Color("measure:N", title=None, legend=legend()),
             tooltip=[alt.Tooltip("month:O"), alt.Tooltip("measure:N"), alt.Tooltip("share:Q", format=".0%"),
                      alt.Tooltip("declarations:Q")],
         )
@@ -183,7 +192,8 @@ def open_age_chart(histogram: pd.DataFrame) -> alt.Chart:
                     axis=_axis(labelAngle=0, labelOverlap=False)),
             y=alt.Y("sum(follow_ups):Q", title="open follow-ups", stack=True, axis=_axis()),
             color=alt.Color("due:N", title=None, scale=alt.Scale(domain=["not yet due", "overdue", "no due date"],
-                                                                 range=["#4c78a8", "#e45756", "#bab0ac"])),
+                                                                 range=["#4c78a8", "#e45756", "#bab0ac"]),
+                            legend=legend()),
             tooltip=[alt.Tooltip("weeks_open:O", title="weeks open"), alt.Tooltip("due:N"),
                      alt.Tooltip("sum(follow_ups):Q", title="follow-ups")],
         )
@@ -225,8 +235,8 @@ def review_depth_chart(mix: pd.DataFrame) -> alt.Chart:
             y=alt.Y("share:Q", axis=_axis(format="%"), title="share of reviewed incidents"),
             tooltip=[alt.Tooltip("depth:N"), alt.Tooltip("reviews:Q"), alt.Tooltip("share:Q", format=".0%"),
                      alt.Tooltip("published:Q"), alt.Tooltip("in_progress:Q", title="draft or in review"),
-                     alt.Tooltip("median_days_to_publish:Q", format=".1f", title="median days to publish"),
-                     alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="90 % published within (days)")],
+                     alt.Tooltip("median_days_to_publish:Q", format=".1f", title="half published within (days)"),
+                     alt.Tooltip("p90_days_to_publish:Q", format=".1f", title="9 in 10 published within (days)")],
         )
         .properties(height=HEIGHT)
     )
@@ -241,11 +251,11 @@ def themes_chart(themes: pd.DataFrame) -> alt.Chart:
         .encode(
             y=alt.Y("theme:N", sort="-x", title=None, axis=_axis(labelOverlap=False)),
             x=alt.X("incidents:Q", title="incidents where it came up", axis=_axis()),
-            color=alt.Color("kind:N", title=None),
+            color=alt.Color("kind:N", title=None, legend=legend()),
             tooltip=[alt.Tooltip("theme:N"), alt.Tooltip("kind:N"), alt.Tooltip("incidents:Q"),
                      alt.Tooltip("months:Q", title="months it came up in"),
                      alt.Tooltip("first_seen:T", format="%d %b %Y", title="first seen"),
                      alt.Tooltip("last_seen:T", format="%d %b %Y", title="last seen")],
         )
-        .properties(height=max(HEIGHT, 18 * len(data)))
+        .properties(height=max(HEIGHT, 24 * len(data)))  # a readable row per theme (20 at most)
     )

@@ -63,6 +63,9 @@ class SummaryModel(_Base):
     n: Series[int] = pa.Field(ge=0)
     median: Series[float] = pa.Field(nullable=True)
     p90: Series[float] = pa.Field(nullable=True)
+    # where the median likely lies (``resampling.exact_median_ci95``); unknown for the update gap, counted in SQL
+    median_low: Series[float] = pa.Field(nullable=True)
+    median_high: Series[float] = pa.Field(nullable=True)
     excluded: Series[int] = pa.Field(ge=0)
 
     @pa.dataframe_check

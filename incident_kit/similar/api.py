@@ -37,7 +37,8 @@ class SimilarAPI(KitPart):
         index.warm(self.db)
 
     def recurring(self, *, viewer: str | None = None, since=None, until=None) -> "pd.DataFrame":
-        """"What keeps coming back": groups of incidents alike enough to be the same problem returning."""
+        """"What keeps coming back": groups of incidents alike enough to be the same problem returning, one row
+        per incident with its ``group`` (1 is the biggest) and the group's ``name``."""
         return _service().recurring(self.db, viewer=self._viewer(viewer), since=since, until=until)
 
     def related(self, reference: str, *, viewer: str | None = None) -> list[dict]:

@@ -20,12 +20,14 @@ from ..incident import store as incident_store
 from ..incident.service import REFERENCE_PREFIX
 from ..incident.visibility import RELATED_FIELD, scope
 from ..identity import is_checked
-from . import LIMIT_MAX, MIN_RELEVANCE, store
+from . import LIMIT_MAX, MIN_RELEVANCE, grouping, store
 
 REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?(\d+)\s*$", re.I)
-# Two incidents recur when each one's headline finds the other with at least this share of the score it
-# gives itself. On the DFDS postmortems true recurrences (the three "503" outages, the two Flux and the
-# two Kafka incidents) score 0.35-0.95; unrelated pairs mostly stay under 0.3.
+# Two incidents read alike when each one's headline finds the other with at least this share of the score
+# it gives itself; groups join while their incidents read alike on average (``grouping.groups``). On the
+# DFDS postmortems true recurrences (the three "503" outages, the two Flux and the two Kafka incidents)
+# score 0.34-0.95 (0.34: the weakest pair of outages, grouped by the average); unrelated pairs mostly
+# stay under 0.3.
 RECUR_SHARE = 0.35
 # "What keeps coming back" compares each incident with every other: n queries of O(N) each. The most
 # recent this many keep the Insights page under a second or two; older ones are left out (and said so).
@@ -125,14 +127,16 @@ def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip, 
 
 
 def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
-    """Groups of incidents that keep coming back: one row per incident, with its ``group`` number.
+    """Groups of incidents that keep coming back: one row per incident, with its ``group`` number and the
+    group's ``name`` (the words its titles share, ``grouping.name``).
 
     Incidents declared in [since, until) are compared (the most recent ``RECUR_MAX`` the viewer may
-    see); groups of two or more are returned, biggest first, each group's incidents oldest first.
+    see) and grouped without chaining, no group over ``grouping.MAX_SHARE`` of them (``grouping.groups``);
+    groups of two or more are returned, biggest first, each group's incidents oldest first.
     The answer is kept per data version (``db.data_version()``), viewer scope and window: a warm
     Insights page does not compare a thousand incidents again until something changes.
     """
-    columns = ["group", "size", "reference", "title", "started_at", "declared_at", "status"]
+    columns = ["group", "name", "size", "reference", "title", "started_at", "declared_at", "status"]
 
     from . import index
 
@@ -182,28 +186,26 @@ def _utc(value) -> pd.Timestamp:
 
 
 def _groups(idx, pos: list[int]) -> pd.DataFrame:
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
+    """The incidents at ``pos`` in groups (``grouping.groups``), each named by what its titles share."""
     n = len(pos)
     share = np.zeros((n, n))
     block = idx.scores_among(pos, pos)  # each incident's headline against the others compared, and itself
-    for i in range(n):
-        own = block[i, i]
-        if own > 0:
-            cols = np.flatnonzero(block[i] >= RECUR_SHARE * own)
-            share[i, cols] = block[i, cols] / own
-    mutual = np.minimum(share, share.T) >= RECUR_SHARE
-    np.fill_diagonal(mutual, False)
-    graph = coo_matrix(mutual)
-    _, labels = connected_components(graph, directed=False)
+    own = np.diag(block).copy()
+    rows = own > 0
+    share[rows] = np.minimum(block[rows] / own[rows, None], 1.0)
+    mutual = np.minimum(share, share.T)  # alike both ways: each finds the other
+    labels = grouping.groups(mutual, RECUR_SHARE)
     out = idx.frame.iloc[pos][["reference", "title", "started_at", "declared_at", "status"]].copy()
     out["label"] = labels
-    sizes = out["label"].map(out["label"].value_counts())
-    out = out[sizes >= 2].assign(size=sizes[sizes >= 2])
-    out = out.sort_values(["size", "declared_at"], ascending=[False, True], kind="stable")
-    order = {label: g for g, label in enumerate(dict.fromkeys(out["label"]), start=1)}
-    out["group"] = out["label"].map(order)
+    out = out[labels >= 0]
+    names = {}
+    for label, members in out.groupby("label").indices.items():
+        at = np.flatnonzero(labels == label)
+        centre = int(np.argmax(mutual[np.ix_(at, at)].sum(axis=1)))  # the member most like the others
+        names[label] = grouping.name(list(out["title"].iloc[members]), centre)
+    out["size"] = out["label"].map(out["label"].value_counts())
+    out["name"] = out["label"].map(names)
+    out["group"] = out["label"] + 1  # biggest first, from 1
     return out.sort_values(["group", "declared_at"], kind="stable").reset_index(drop=True)
 
 

@@ -12,12 +12,16 @@ import re
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from incident_kit.analytics import readings
+from incident_kit.ui import display
 from incident_kit.ui.context import INCIDENT_PAGE, attempt
 from incident_kit.ui.downloads import csv_download
 
 # A title of a word or two matches too much to help; wait for a few words.
 MIN_WORDS = 2
 SHOWN = 5
+# Insights shows the biggest few recurring groups; a toggle shows the rest (a long list buried the page).
+GROUPS_SHOWN = 5
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -93,17 +97,26 @@ def related_section(kit, reference: str, user, *, editable: bool = True) -> None
 
 
 def recurring_groups(kit, user, *, since=None, until=None) -> None:
-    """Insights: groups of incidents alike enough to be one problem coming back."""
+    """Insights: groups of incidents alike enough to be one problem coming back, closed, biggest first."""
     groups = attempt(kit.recurring, viewer=user, since=since, until=until)
     st.markdown("**Incidents that read alike**")
     if groups is None or groups.empty:
         st.info("No two incidents in this window read alike enough to group.", icon=":material/info:")
         return
-    st.caption("Incidents whose titles and reviews point at each other, grouped. A group is a question worth "
-               "asking (is it the same cause coming back?), not proof that it is.")
-    for number, group in groups.groupby("group", sort=True):
-        with st.expander(f"{len(group)} incidents: {_plain(group['title'].iloc[0])}", expanded=number == 1):
+    count = groups["group"].nunique()
+    st.caption("Incidents whose titles and reviews read alike, grouped and named by the words their titles "
+               "share. A group is a question worth asking (is it the same cause coming back?), not proof "
+               "that it is.")
+    st.markdown(display.text(readings.recurring(groups)))
+    numbers = sorted(groups["group"].unique())
+    shown = numbers if count <= GROUPS_SHOWN or st.toggle(
+        f"Show all {count} groups", key="recurring_all") else numbers[:GROUPS_SHOWN]
+    for number in shown:
+        group = groups[groups["group"] == number]
+        with st.expander(f"{_plain(group['name'].iloc[0])} · {readings.plural(len(group), 'incident')}"):
             for row in group.itertuples(index=False):
-                _link(row.reference, f"{row.title} ({row.declared_at:%Y-%m-%d})",
+                _link(row.reference, f"{row.title} ({display.day(row.declared_at)})",
                       key=f"recurring_{number}_{row.reference}")
+    if len(shown) < count:
+        st.caption(f"The {GROUPS_SHOWN} biggest of {count} groups.")
     csv_download(groups, "recurring_incidents", "Download the groups (CSV)")
