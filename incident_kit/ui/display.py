@@ -211,6 +211,7 @@ def follow_up_frame(frame: pd.DataFrame, *, with_incident: bool = True) -> pd.Da
 
 
 # -- updates ---------------------------------------------------------------------------------
+UPDATE_PARTS = ("status", "message", "impact", "doing", "next_update_at")  # what update_markdown lays out
 def update_markdown(*, status, message: str = "", impact: str = "", doing: str = "", next_update_at=None,
                     tz: dt.tzinfo | None = None) -> str:
     """An update as the app shows it: the same parts as every other surface (``incident.format``), with the

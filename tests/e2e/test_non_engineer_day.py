@@ -205,13 +205,6 @@ def test_a_support_lead_runs_an_incident_from_declaration_to_close(tmp_path, sub
         assert kit.follow_ups(incident="INC-1")["title"].tolist() == ["Make checkout retries idempotent"]
 
 
-# The Insights helper's branch (issue 25 item 3) takes the method names out of the Insights page; until it is
-# merged, main's Insights still says "p90", "Kaplan–Meier", "symmetric log scale", "XmR". strict: once the
-# merge makes this pass, the mark fails the run, so it is removed rather than left to hide a regression.
-PENDING_INSIGHTS = pytest.mark.xfail(strict=True, reason="PENDING h-insights merge (issue 25 item 3): the Insights "
-                                                         "page still names its methods; remove this mark after it")
-
-
 def test_no_page_of_a_busy_year_speaks_engineer_or_statistician(tmp_path, subprocess_env):
     """A year of demo incidents on every page (tables, captions and lists full): no field name, no CLI,
     no "None", no "1 incidents". The Insights tabs are the next test's."""
@@ -237,8 +230,8 @@ def test_no_page_of_a_busy_year_speaks_engineer_or_statistician(tmp_path, subpro
             raise
 
 
-@PENDING_INSIGHTS
 def test_every_insights_tab_speaks_plain_words(tmp_path, subprocess_env):
+    """Each tab opened in turn: method names only inside the closed "How this is worked out" expanders."""
     db = tmp_path / "year.duckdb"
     with ik.open(db, user="tester") as kit:
         demo.load(kit.db, incidents=200, seed=11)

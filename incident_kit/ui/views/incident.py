@@ -177,13 +177,10 @@ def _update_form() -> None:
     where = ("customers will read on the public status page" if preview["audience"] == "external"
              else "colleagues will read in the app and in internal channels")
     st.markdown(f"**Preview** of what {where}:")
-    with st.container(border=True, key=f"update_preview_{ref}"):
-        # Headed as a notification is (colleagues also see the severity; customers never do).
-        severity = f" ({display.text(incident.severity)})" if preview["audience"] == "internal" else ""
+    with st.container(border=True, key=f"update_preview_{ref}"):  # headed as its notification is
+        severity = f" ({display.text(incident.severity)})" if preview["audience"] == "internal" else ""  # not customers
         st.markdown(f"**{display.text(ref)} · {display.text(incident.title)}**{severity}")
-        st.markdown(display.update_markdown(status=preview["status"], message=preview["message"],
-                                            impact=preview["impact"], doing=preview["doing"],
-                                            next_update_at=preview["next_update_at"], tz=tz))
+        st.markdown(display.update_markdown(**{part: preview[part] for part in display.UPDATE_PARTS}, tz=tz))
     post, keep = st.columns([1, 4])
     if post.button("Post update", type="primary", icon=":material/send:", key=f"post_update_{ref}"):
         posted = ctx.attempt(kit.post_update, ref, preview["message"], by=user, audience=preview["audience"],
