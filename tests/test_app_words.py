@@ -79,3 +79,16 @@ def test_a_subscription_to_a_type_names_it_as_the_catalog_does(kit):
     assert_no_traceback(at)
     page = texts(at)
     assert "type Customer support" in page and "customer_support" not in page
+
+
+def test_changing_a_follow_ups_status_reads_as_a_sentence(kit):
+    ref = resolved_incident(kit).reference
+    item = kit.add_follow_up(ref, "Rotate the key", owner="ana", by="ana")
+    at = start(page="follow_ups")
+    at.selectbox(key="mine_pick").set_value(item.reference)
+    at.selectbox(key="mine_status").set_value("wont_do").run()
+    at.text_input(key="mine_reason").set_value("The key is being retired")
+    at.button(key="mine_apply").click().run()
+    assert_no_traceback(at)
+    assert kit.follow_up(item.reference).status.value == "wont_do"
+    assert [t.value for t in at.toast] == [f"{item.reference} is now marked “Won't do”."]
