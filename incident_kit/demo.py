@@ -19,6 +19,7 @@ from .catalog import store as catalog
 from .clock import utcnow
 from .config import DEMO_MAX
 from .errors import IncidentKitError
+from . import words
 from .incident import facts as update_facts
 from .incident import store as incident_store
 from .incident.models import ACTIVE, ACTIVE_ORDER, Status
@@ -288,8 +289,9 @@ def load(db, *, incidents: int = 400, seed: int = 42, now: dt.datetime | None = 
         count, max_id = tx.fetchone(COUNT_INCIDENTS)
         if count and not append:
             raise IncidentKitError(
-                f"The database already holds {count} incidents; use a new --db file for the demo, or pass --append.",
-                in_app=f"This database already holds {count} incidents; choose to add the demo incidents to them "
+                f"The database already holds {words.count(count, 'incident')}; use a new --db file for the demo, "
+                "or pass --append.",
+                in_app=f"This database already holds {words.count(count, 'incident')}; choose to add the demo incidents to them "
                        "if that is what you want.")
         levels = [(s.name, s.cadence_minutes) for s in catalog.severities(tx)]
         tables = generate(incidents=incidents, seed=seed, now=now, severities=levels, first_id=max_id + 1)

@@ -59,7 +59,7 @@ def texts(at: AppTest) -> str:
                  "code", "text"):
         parts += [plain(e.value) for e in getattr(at, kind)]
     parts += [f"{m.label}: {m.value}" for m in at.metric]
-    for frame in at.dataframe:
+    for frame in [*at.dataframe, *at.table]:  # grids and plain tables alike
         value = frame.value
         data = getattr(value, "data", value)  # a Styler carries its frame in .data
         parts.append(data.to_csv())

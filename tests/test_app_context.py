@@ -91,7 +91,7 @@ def test_a_hostile_display_name_is_shown_as_text_in_the_sidebar():
     at = start(user=HOSTILE, verified=False)
     assert_no_traceback(at)
     [caption] = at.sidebar.caption
-    assert plain(caption.value).endswith(f"Signed in as **{' '.join(HOSTILE.split())}**")
+    assert plain(caption.value).endswith(f"You are: **{' '.join(HOSTILE.split())}**")
     assert _markdown_constructs(caption.value) == ["**"]
 
 

@@ -56,7 +56,7 @@ def test_first_visit_asks_once_for_a_display_name():
     submit(at, "Continue").click().run()
     assert_no_traceback(at)
     assert at.session_state["display_name"] == "Ana Silva"
-    assert "Signed in as **Ana Silva**" in [c.value for c in at.sidebar.caption][0]
+    assert "You are: **Ana Silva**" in [c.value for c in at.sidebar.caption][0]  # typed, not signed in
     at.run()  # later runs do not ask again
     assert not [w for w in at.text_input if w.label == "Your name"]
 
@@ -136,3 +136,10 @@ def test_cli_declarations_while_the_app_holds_the_store(db_path, store, subproce
     assert_no_traceback(at)
     shown = texts(at)
     assert all(f"Alert {n} firing" in shown for n in range(4))
+
+
+def test_only_a_real_sign_in_reads_signed_in_as():
+    at = start(user="ana@example.com", verified=True)
+    assert_no_traceback(at)
+    assert "Signed in as **ana@example.com**" in [c.value for c in at.sidebar.caption][0]
+    assert "Sign out" in [b.label for b in at.sidebar.button]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 import types
 
@@ -12,6 +13,11 @@ from incident_kit import demo
 from incident_kit.ui import panels
 
 from apptest_support import assert_no_traceback, button, plain, start, submit, texts, widget
+
+
+def _update_cards(at) -> list[str]:
+    """The updates drawn on the page (the preview first, then the timeline's), as Markdown."""
+    return [m.value for m in at.markdown if m.value.startswith("**Current status:**")]
 
 
 pytestmark = pytest.mark.usefixtures("app_db")  # each test runs the app on its own database
@@ -75,13 +81,14 @@ def test_post_update_shows_preview_then_posts(kit):
     submit(at, "Preview update").click().run()
     assert_no_traceback(at)
 
-    preview = at.code[0].value
-    assert preview.splitlines()[0] == "[INC-1] Checkout is failing"  # external: no internal severity
-    assert "Current status: Fixing" in preview
-    assert "Impact: Some customers cannot pay by card." in preview
-    assert "What we're doing: Rolling back this morning's deploy." in preview
-    assert "Next update by: " in preview and "UTC" in preview
-    assert "customers will read this on the public status page" in texts(at)
+    preview = _update_cards(at)[0]
+    assert "**Current status:** Fixing" in preview
+    assert "**Impact:** Some customers cannot pay by card." in preview
+    assert "**What we're doing:** Rolling back this morning's deploy." in preview
+    # The page's one date format ('Sun 6 Dec 2026, 09:24 UTC'), not the email's '2026-12-06 09:24 UTC'.
+    assert re.search(r"\*\*Next update by:\*\* \w{3} \d{1,2} \w{3} \d{4}, \d\d:\d\d UTC", preview), preview
+    assert "**Preview** of what customers will read on the public status page:" in texts(at)
+    assert not at.code  # no monospace block: an update reads like the rest of the page
     assert kit.updates("INC-1") == []  # nothing is posted by previewing
 
     button(at, "Post update").click().run()
@@ -94,7 +101,7 @@ def test_post_update_shows_preview_then_posts(kit):
     assert kit.get("INC-1").status.value == "fixing"
     assert "Update posted (external)." in texts(at)
     assert not [b for b in at.button if b.label == "Post update"]  # the preview is gone
-    assert len(at.code) == 1 and "We found the bad deploy." in at.code[0].value  # the timeline card, same format
+    assert [c for c in _update_cards(at) if "We found the bad deploy." in c]  # the timeline card, same format
     assert widget(at.text_area, "Impact").value == "Some customers cannot pay by card."
 
 
@@ -114,7 +121,7 @@ def test_keep_editing_discards_the_preview(kit):
     widget(at.text_area, "What changed").input("Draft")
     submit(at, "Preview update").click().run()
     button(at, "Keep editing").click().run()
-    assert not at.code
+    assert not _update_cards(at)
     assert widget(at.text_area, "What changed").value == "Draft"  # typed text survives
     assert kit.updates("INC-1") == []
 
@@ -165,9 +172,8 @@ def test_after_resolving_the_update_form_is_a_closing_note_not_a_live_update(kit
     widget(at.text_area, "Closing note").input("Every duplicate charge has been refunded.")
     submit(at, "Preview note").click().run()
     assert_no_traceback(at)
-    preview = at.code[0].value
-    assert preview.splitlines()[2:] == ["Current status: Resolved", "", "Every duplicate charge has been refunded.",
-                                        "", "There will be no further updates."]
+    assert plain(_update_cards(at)[0]).split("\n\n") == [
+        "**Current status:** Resolved", "Every duplicate charge has been refunded.", "There will be no further updates."]
     button(at, "Post update").click().run()
     assert_no_traceback(at)
     note = kit.updates("INC-1")[-1]

@@ -49,7 +49,7 @@ def _texts(at: AppTest) -> str:
 
 
 def _frames(at: AppTest) -> list:
-    return [f.value for f in at.dataframe]
+    return [f.value for f in [*at.dataframe, *at.table]]
 
 
 def test_reviews_home_lists_to_do_in_review_and_published_with_yours_first(kit, ref):

@@ -25,7 +25,7 @@ def test_import_accepts_files_and_directories_and_prints_counts(python, subproce
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ("31 new, 0 updated, 0 unchanged, 7 retrospective, 0 rejected "
-                                   "(113 new updates, 0 changed) from 3 file(s). 1 incident had no end time and "
+                                   "(113 new updates, 0 changed) from 3 files. 1 incident had no end time and "
                                    "was imported as resolved at its last update (nothing happened for over 7 days)")
     again = _run(python, subprocess_env, "import", "statuspage", str(folder), str(IMPORTS / "statuspage-zoom.json"),
                  "--json")
@@ -50,7 +50,7 @@ def test_a_rejected_import_prints_the_table_and_exits_1(python, subprocess_env, 
     assert any("declared_at" in ln and "is not in UTC" in ln for ln in lines)
     assert any("empty.csv" in ln and "is empty" in ln for ln in lines)
     assert "0 new, 0 updated, 0 unchanged, 0 retrospective, 2 rejected" in done.stderr
-    assert lines[-1].startswith("error: 3 problems in 2 record(s) or file(s); nothing was imported.")
+    assert lines[-1].startswith("error: 3 problems in 1 record and 1 file; nothing was imported.")
     import incident_kit as ik
 
     with ik.open(subprocess_env["INCIDENT_KIT_DB"], user="tester") as kit:
@@ -69,7 +69,7 @@ def test_export_then_restore_into_a_new_database(python, subprocess_env, tmp_pat
 
     done = _run(python, subprocess_env, "export", "--format", "csv", "--out", str(tmp_path / "out"))
     assert done.returncode == 0, done.stderr
-    assert "left out 1 private incident(s) (use --include-private)" in done.stdout
+    assert "left out 1 private incident (use --include-private)" in done.stdout
     assert (tmp_path / "out" / "manifest.json").is_file() and (tmp_path / "out" / "incidents.csv").is_file()
 
     env = dict(subprocess_env, INCIDENT_KIT_DB=str(tmp_path / "restored.duckdb"))
@@ -83,14 +83,14 @@ def test_export_then_restore_into_a_new_database(python, subprocess_env, tmp_pat
 def test_dry_run_checks_without_writing(python, subprocess_env, tmp_path):
     done = _run(python, subprocess_env, "import", "gcp", str(IMPORTS / "gcp-old-schema.json"), "--dry-run")
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == ("9 incident(s) and 26 update(s) are valid (2 retrospective); "
+    assert done.stdout.strip() == ("9 incidents and 26 updates are valid (2 retrospective); "
                                    "nothing was written (--dry-run). 1 incident has no end time and will be "
                                    "imported as resolved at its last update (nothing happened for over 7 days).")
     bad = tmp_path / "bad.json"
     bad.write_text("[]")
     failed = _run(python, subprocess_env, "import", "gcp", str(bad), "--dry-run")
     assert failed.returncode == 1 and "contains no incidents" in failed.stderr
-    assert failed.stderr.splitlines()[-1].startswith("error: 1 problem in 1 record(s) or file(s); nothing would be")
+    assert failed.stderr.splitlines()[-1].startswith("error: 1 problem in 1 file; nothing would be")
 
     import incident_kit as ik
 

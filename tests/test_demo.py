@@ -47,7 +47,7 @@ def test_demo_size_is_adjustable_and_services_continue_after_it(kit):
 
 def test_demo_refuses_to_mix_with_real_data(kit):
     kit.declare("Real")
-    with pytest.raises(IncidentKitError, match="already holds 1 incidents; use a new --db file"):
+    with pytest.raises(IncidentKitError, match="already holds 1 incident; use a new --db file"):
         demo.load(kit.db, incidents=10)
     demo.load(kit.db, incidents=10, append=True, now=NOW)
     assert len(kit.incidents()) == 11

@@ -211,7 +211,7 @@ def test_csv_duplicate_ids_and_unknown_severity_are_reported(kit):
 def test_csv_with_unknown_or_missing_columns_is_refused(kit):
     exc = _csv(kit, "A1,x\n", header="external_id,titel\n")
     problems = " ".join(exc.report["problem"])
-    assert "unknown column(s) titel" in problems and "lacks the required column(s) title, status, declared_at" in problems
+    assert "unknown column titel" in problems and "lacks the required columns title, status, declared_at" in problems
 
 
 def test_csv_with_only_a_header_is_refused(kit):

@@ -212,7 +212,7 @@ def test_the_command_line_imports_a_directory_of_postmortems(python, subprocess_
 
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "3 new, 0 already imported, 0 rejected (3 published reviews, 11 follow-ups) " \
-                                  "from 3 file(s)"
+                                  "from 3 files"
 
 
 def test_the_import_page_previews_and_imports_a_pasted_postmortem(db_path, monkeypatch):
@@ -233,10 +233,10 @@ def test_the_import_page_previews_and_imports_a_pasted_postmortem(db_path, monke
     at.text_area(key="import_text").set_value(GOOD[0].read_text()).run()
 
     assert not at.exception
-    assert "1 incident(s)" in at.success[0].value
+    assert "1 incident and" in at.success[0].value
     at.button(key="import_go").click().run()
     assert not at.exception
-    assert "1 new" in at.success[-1].value and "1 published reviews" in at.success[-1].value
+    assert "1 new" in at.success[-1].value and "1 published review," in at.success[-1].value
     st.cache_resource.clear()
 
 
@@ -273,7 +273,7 @@ def test_skipping_invalid_files_imports_the_dated_postmortems_and_lists_the_unda
     assert summary.report["problem"].str.startswith("has no date: its timeline's first time '12:00'").sum() == 1
     assert summary.report["problem"].str.startswith("has no date: its timeline's first time '08:58'").sum() == 1
     assert summary.line() == (f"2 new, 0 already imported, 2 rejected (2 published reviews, "
-                              f"{summary.follow_ups_new} follow-ups) from 4 file(s). 2 files with problems were "
+                              f"{summary.follow_ups_new} follow-ups) from 4 files. 2 files with problems were "
                               f"skipped: {undated[0]}, {undated[1]}")
     assert set(kit.incidents()["title"]) == {"ADFS Outage", "ALB 502 Errors"}
 
@@ -305,7 +305,7 @@ def test_the_command_line_skips_undated_postmortems_and_says_what_it_did(python,
     checked = subprocess.run([python, "-m", "incident_kit", "import", "postmortems", str(folder), "--skip-invalid",
                               "--dry-run"], env=subprocess_env, capture_output=True, text=True, timeout=120)
     assert checked.returncode == 0, checked.stderr
-    assert checked.stdout.strip() == ("2 incident(s) and 0 update(s) are valid (2 retrospective); nothing was "
+    assert checked.stdout.strip() == ("2 incidents and 0 updates are valid (2 retrospective); nothing was "
                                       "written (--dry-run). 2 files with problems will be left out (the report "
                                       "lists them and why); the other files will be imported.")
 
@@ -313,7 +313,7 @@ def test_the_command_line_skips_undated_postmortems_and_says_what_it_did(python,
                           env=subprocess_env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().startswith("2 new, 0 already imported, 2 rejected (2 published reviews")
-    assert done.stdout.strip().endswith(f"from 4 file(s). 2 files with problems were skipped: {undated[0]}, "
+    assert done.stdout.strip().endswith(f"from 4 files. 2 files with problems were skipped: {undated[0]}, "
                                         f"{undated[1]}")
     rows = [line for line in done.stderr.splitlines() if "has no date" in line]
     assert len(rows) == 2 and all(any(name in row for name in undated) for row in rows)

@@ -1,7 +1,9 @@
 """Display helpers: durations, dates and labels in people's words; user text made inert Markdown."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+import pandas as pd
 from markdown_it import MarkdownIt
 
 from incident_kit.ui import display
@@ -63,3 +65,42 @@ def test_line_starts_that_would_make_lists_or_headings_stay_text():
         html = _md.render(display.block(raw))
         assert html.strip().startswith("<p>") and "<ul>" not in html and "<ol>" not in html
     assert display.text("api-gateway nodes") == "api-gateway nodes"  # ordinary words stay readable
+
+
+def test_counts_are_worded_with_the_right_plural():
+    assert [display.count(n, "incident") for n in (0, 1, 2, 1234)] == [
+        "0 incidents", "1 incident", "2 incidents", "1,234 incidents"]
+    assert display.count(1, "follow-up") == "1 follow-up" and display.count(3, "policy") == "3 policies"
+    assert display.plural(2, "person") == "people" and display.plural(1, "was") == "was"
+    assert display.plural(2, "comes", "come") == "come" and display.plural(1, "comes", "come") == "comes"
+
+
+def test_empty_values_never_read_none_or_nan():
+    assert [display.value(v) for v in (None, float("nan"), pd.NaT, "  ", "x")] == ["—", "—", "—", "—", "x"]
+    assert display.label(None, {}) == display.EMPTY
+
+
+def test_catalog_names_read_as_their_display_names():
+    from incident_kit.catalog.models import IncidentType
+
+    labels = display.type_labels([IncidentType("customer_support", "Customer support", "", False)])
+    assert display.label("customer_support", labels) == "Customer support"
+    assert display.label("retired_type", labels) == "retired_type"  # unknown: as stored, never dropped
+
+
+def test_an_update_reads_in_the_pages_date_format_and_its_text_stays_text():
+    when = dt.datetime(2026, 12, 6, 8, 24, tzinfo=dt.timezone.utc)
+    shown = display.update_markdown(status="fixing", message="[click](http://x) *now*", impact="Some",
+                                    next_update_at=when, tz=ZoneInfo("Europe/London"))
+    assert "**Next update by:** Sun 6 Dec 2026, 08:24 GMT" in shown  # as the page says dates, not '2026-12-06 08:24 UTC'
+    assert "**Current status:** Fixing" in shown and "**What we're doing:** Investigating." in shown
+    assert "\\[click\\]" in shown and "\\*now\\*" in shown
+    closing = display.update_markdown(status="resolved", message="All refunded.")
+    assert closing.split("\n\n") == ["**Current status:** Resolved", "All refunded.", "There will be no further updates."]
+
+
+def test_an_updates_glance_is_its_status_and_the_start_of_its_text():
+    glance = display.update_glance(status="investigating", message="word " * 100, doing="ignored")
+    first, second = glance.split("  \n")
+    assert first == "**Current status:** Investigating"
+    assert len(second) <= display.UPDATE_GLANCE_CHARS and second.endswith("…")

@@ -54,8 +54,8 @@ def test_import_page_renders_with_its_choices(app):
 def test_csv_choice_offers_the_column_help(app):
     app.selectbox(key="import_kind").set_value("csv").run()
     assert not app.exception
-    columns = app.dataframe[0].value
-    assert list(columns["column"][:4]) == ["external_id", "title", "status", "declared_at"]
+    columns = app.table[0].value  # a plain table: each meaning in full
+    assert list(columns["Column in the file"][:4]) == ["external_id", "title", "status", "declared_at"]
 
 
 def test_bad_input_shows_the_validation_report_and_imports_nothing(app, db_path):
@@ -78,7 +78,7 @@ def test_good_input_is_previewed_then_imported(app, db_path):
     app.text_area(key="import_text").set_value((IMPORTS / "statuspage-zoom-single-incident.json").read_text()).run()
 
     assert not app.exception
-    assert "1 incident(s) and 3 update(s) are valid" in app.success[0].value
+    assert "1 incident and 3 updates are valid" in app.success[0].value
     preview = app.dataframe[-1].value
     assert preview["ID in the source"].tolist() == ["v35b8dskjc9j"]
     assert not any("_" in c for c in preview.columns) and "None" not in preview.to_csv()
@@ -182,3 +182,16 @@ def test_the_calls_an_upload_of_a_mixed_folder_makes_leave_out_the_undated_files
                                 "files will be imported."]
     summary = kit.apply_import(prepared, by=me)
     assert (summary.new, summary.rejected) == (1, 2) and "2 files with problems were skipped" in summary.line()
+
+
+def test_the_preview_names_types_as_the_catalog_does_and_counts_in_words(app):
+    app.selectbox(key="import_kind").set_value("csv").run()
+    app.radio(key="import_how").set_value("Paste text").run()
+    app.text_area(key="import_text").set_value(
+        "external_id,title,status,declared_at,resolved_at,severity,type\n"
+        "X1,Refunds stuck,resolved,2024-01-31T14:05:00Z,2024-01-31T15:00:00Z,Minor,customer_support\n").run()
+    assert not app.exception
+    assert "1 incident and 0 updates are valid" in app.success[0].value
+    preview = app.dataframe[-1].value
+    assert preview["Type"].tolist() == ["Customer support"]  # the catalog's name, not 'customer_support'
+    assert [b.label for b in app.button if b.key == "import_go"] == ["Import 1 incident"]

@@ -77,7 +77,10 @@ def test_the_internal_status_page_shows_what_the_viewer_may_see(app_kit):
     assert {h.value for h in as_ana.subheader} == {shown, "INC-2 · Leaked key"}
     assert {h.value for h in as_zed.subheader} == {shown}
     assert [h.value for h in as_ana.header] == ["Ongoing", "Resolved in the last 7 days", "Scheduled maintenance"]
-    assert any("Internal: rolling back <b>now</b>" in t.value and "Impact: EU" in t.value for t in as_ana.text)
+    # The update's first lines, and the whole update behind "Show the whole update": as typed, never HTML.
+    assert any(r"rolling back \<b\>now\</b\>" in m.value for m in as_ana.markdown)
+    [whole] = [e for e in as_ana.expander if e.label == "Show the whole update"]
+    assert any("**Impact:** EU" in m.value and r"\<b\>now\</b\>" in m.value for m in whole.markdown)
 
 
 def subscribe_on_the_page(channel: str) -> AppTest:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ..export import FORMATS
+from ..words import count
 from .base import cli, echo, echo_json, json_option, pass_state
 
 
@@ -24,7 +25,7 @@ def export_(state, fmt, out_dir, include_private, as_json):
     rows = sum(t["rows"] for t in manifest["tables"].values())
     left = manifest["private_incidents_left_out"]
     echo(f"Wrote {len(manifest['tables'])} tables ({rows} rows) as {fmt} to {out_dir}"
-         + (f"; left out {left} private incident(s) (use --include-private)." if left else "."))
+         + (f"; left out {count(left, 'private incident')} (use --include-private)." if left else "."))
 
 
 @cli.command()

@@ -12,6 +12,7 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
     import pandas as pd
 
 from ..importers.models import KINDS, ImportRejected, ImportSummary
+from ..words import count
 from .base import cli, echo, echo_json, json_option, pass_state, reply
 
 # Below this much data the import finishes before a bar would be worth drawing.
@@ -128,5 +129,5 @@ def _dry_run(kit, kind, files, by, max_file_mb, skip_invalid, as_json) -> None:
         return
     if prepared.skipped:
         echo(report_table(prepared.report), err=True)
-    echo(" ".join([f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid "
+    echo(" ".join([f"{count(len(preview), 'incident')} and {count(len(prepared.batch.updates), 'update')} are valid "
                    f"({retro} retrospective); nothing was written (--dry-run).", *prepared.notes()]))

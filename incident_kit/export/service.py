@@ -29,6 +29,7 @@ import pandas as pd
 
 from ..clock import iso, utcnow
 from ..errors import IncidentKitError
+from ..words import count
 from ..identity import is_checked
 from ..incident import facts as update_facts
 from ..incident import store as incident_store
@@ -297,7 +298,8 @@ def restore(db, in_dir, *, by=None) -> dict[str, int]:
 
     def work(tx):
         if store.incident_count(tx):
-            raise IncidentKitError(f"The database already holds {store.incident_count(tx)} incidents; restore an "
+            raise IncidentKitError(f"The database already holds {count(store.incident_count(tx), 'incident')}; "
+                                   "restore an "
                                    "export into a new --db file.")
         newer = sorted(set(manifest.get("migrations", [])) - set(store.migrations(tx)))
         if newer:

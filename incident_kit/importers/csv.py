@@ -15,6 +15,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from ..incident.models import Mode
+from ..words import plural
 from . import mapping, schemas
 from .models import Batch, ImportFile
 from .reading import Context, cross_file_duplicates, problem, report, time_bounds, usable_files
@@ -79,10 +80,10 @@ def read(files: list[ImportFile], ctx: Context, progress=None) -> tuple[Batch | 
         unknown = [h for h in header if h and h not in NAMES]
         missing = [c for c in REQUIRED if c not in header]
         if unknown:
-            problems.append(problem(file.name, f"has unknown column(s) {', '.join(unknown)}; the columns are: "
+            problems.append(problem(file.name, f"has unknown {plural(len(unknown), 'column')} {', '.join(unknown)}; the columns are: "
                                     f"{', '.join(NAMES)} (see the template).", field=", ".join(unknown)))
         if missing:
-            problems.append(problem(file.name, f"lacks the required column(s) {', '.join(missing)}.",
+            problems.append(problem(file.name, f"lacks the required {plural(len(missing), 'column')} {', '.join(missing)}.",
                                     field=", ".join(missing)))
         if unknown or missing:
             continue

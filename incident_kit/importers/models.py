@@ -13,9 +13,13 @@ if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands
     import pandas as pd
 
 from ..errors import IncidentKitError
+from ..words import count
 from ..incident.models import Status
 
 KINDS = ("statuspage", "gcp", "csv", "postmortems")
+# Each importer's SOURCE (stored on the incidents it brings in) as people name it, e.g. on the timeline.
+SOURCE_LABELS = {"statuspage": "Atlassian Statuspage", "gcp": "Google Cloud status", "csv": "a CSV file",
+                 "postmortem": "a postmortem document"}
 EXTENSIONS = {"statuspage": (".json",), "gcp": (".json",), "csv": (".csv",),
               "postmortems": (".md", ".markdown")}
 
@@ -134,7 +138,7 @@ class Prepared:
         out = []
         if self.skipped:
             n = len(self.skipped)
-            out.append(f"{_count(n, 'file')} with problems will be left out (the report lists {_it(n)} and why); "
+            out.append(f"{count(n, 'file')} with problems will be left out (the report lists {_it(n)} and why); "
                        "the other files will be imported.")
         if self.ended_quiet:
             out.append(ended_quiet_note(self.ended_quiet, self.open_max_days, done=False))
@@ -179,22 +183,18 @@ class ImportSummary:
         """The counts, then one sentence per thing the import did beyond copying (skipped files, ended incidents)."""
         if self.kind == "postmortems":
             text = (f"{self.new} new, {self.unchanged} already imported, {self.rejected} rejected "
-                    f"({self.reviews_new} published reviews, {self.follow_ups_new} follow-ups) "
-                    f"from {self.files} file(s)")
+                    f"({count(self.reviews_new, 'published review')}, {count(self.follow_ups_new, 'follow-up')}) "
+                    f"from {count(self.files, 'file')}")
         else:
             text = (f"{self.new} new, {self.updated} updated, {self.unchanged} unchanged, "
                     f"{self.retrospective} retrospective, {self.rejected} rejected "
-                    f"({self.updates_new} new updates, {self.updates_changed} changed) from {self.files} file(s)")
+                    f"({count(self.updates_new, 'new update')}, {self.updates_changed} changed) from {count(self.files, 'file')}")
         if self.skipped:
-            text += (f". {_count(len(self.skipped), 'file')} with problems {_was(len(self.skipped))} skipped: "
+            text += (f". {count(len(self.skipped), 'file')} with problems {_was(len(self.skipped))} skipped: "
                      + _names(self.skipped))
         if self.ended_quiet:
             text += ". " + ended_quiet_note(self.ended_quiet, self.open_max_days, done=True).rstrip(".")
         return text
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
 def _was(n: int) -> str:
@@ -225,7 +225,7 @@ def ended_quiet_note(n: int, days: float, *, done: bool) -> str:
     else:
         said = (f"{'has' if one else 'have'} no end time and will be imported as resolved at "
                 f"{'its' if one else 'their'} last update")
-    return f"{_count(n, 'incident')} {said} (nothing happened for over {shown})."
+    return f"{count(n, 'incident')} {said} (nothing happened for over {shown})."
 
 
 def empty_report() -> pd.DataFrame:

@@ -23,6 +23,7 @@ from ..clock import utcnow
 from ..config import SETTINGS
 from ..identity import clean_person
 from ..errors import IncidentKitError
+from ..words import count
 from ..incident import facts as incidents_facts
 from ..incident import hooks
 from ..incident import store as incidents_store
@@ -32,7 +33,7 @@ from . import gcp, mapping, postmortems, statuspage
 from . import store
 from .models import (EXTENSIONS, KINDS, SYNCED_FIELDS, ImportFile, ImportRejected, ImportSummary, Prepared,
                      empty_report, max_file_bytes)
-from .reading import Context
+from .reading import WHOLE_FILE, Context
 
 READERS = {"statuspage": statuspage.read, "gcp": gcp.read, "csv": csv_importer.read,
            "postmortems": postmortems.read}
@@ -150,8 +151,10 @@ def _in_file_order(report: pd.DataFrame, files: list[ImportFile]) -> pd.DataFram
 
 
 def rejected_message(prepared: Prepared) -> str:
-    n = len(prepared.report)
-    return (f"{n} problem{'s' if n != 1 else ''} in {prepared.rejected} record(s) or file(s); nothing was imported. "
+    places = prepared.report[["file", "where"]].drop_duplicates()
+    files = int((places["where"] == WHOLE_FILE).sum())  # a file that could not be read as a whole
+    where = " and ".join(count(n, unit) for n, unit in ((len(places) - files, "record"), (files, "file")) if n)
+    return (f"{count(len(prepared.report), 'problem')} in {where}; nothing was imported. "
             "Fix the rows listed and import again.")
 
 
@@ -291,7 +294,7 @@ def apply(db, prepared: Prepared, *, by: str, progress: Progress | None = None) 
             updated_ids.add(int(iid))
             incidents_store.record_event(tx, int(iid), actor=by, kind="import_updated", occurred_at=now,
                                          field="updates", new=len(group),
-                                         detail=f"{len(group)} new update(s) from the source")
+                                         detail=f"{count(len(group), 'new update')} from the source")
         incidents_facts.refresh(tx, [*fresh["id"], *upd_new["incident_id"], *(iid for _, iid, _ in changed_updates)])
         summary.updated = len(updated_ids)
         summary.unchanged = int((~is_new).sum()) - len(updated_ids)

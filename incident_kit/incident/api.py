@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
     import pandas as pd
 
+from ..catalog.service import types as catalog_types
 from ..kit_part import KitPart
 from . import service, timeline
 from .models import Event, Incident, Update
@@ -77,8 +78,9 @@ class IncidentAPI(KitPart):
 
     def timeline(self, reference: str, *, viewer: str | None = None) -> pd.DataFrame:
         """Events and updates in order, one row each (the audit trail, readable)."""
+        types = {t.name: t.label for t in catalog_types(self.db, include_inactive=True)}  # retired ones too
         return timeline.to_frame(timeline.build(self.events(reference, viewer=self._viewer(viewer)),
-                                                self.updates(reference, viewer=self._viewer(viewer))))
+                                                self.updates(reference, viewer=self._viewer(viewer)), types))
 
     def incidents(self, *, viewer: str | None = None, active: bool = False, mine: str | None = None,
                   type: str | None = None, severity: str | None = None, search: str | None = None,

@@ -63,14 +63,15 @@ class Subscription:
 
         return is_signed(self.channel)
 
-    def describe(self) -> str:
+    def describe(self, types: dict[str, str] | None = None) -> str:
+        """What it follows, in words; ``types`` maps type names to the catalog's display names."""
         if self.incident:
             return f"{self.incident}"
         parts = []
         if self.min_severity:
             parts.append(f"{self.min_severity} or above")
         if self.type:
-            parts.append(f"type {self.type}")
+            parts.append(f"type {(types or {}).get(self.type, self.type)}")
         return "every incident " + " and ".join(parts)
 
     def to_dict(self) -> dict:

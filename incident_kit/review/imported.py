@@ -6,6 +6,7 @@ import datetime as dt
 
 from ..errors import IncidentKitError
 from ..incident import store as incident_store
+from ..words import plural
 from . import store
 from .models import Depth, ReviewStatus, sections_for
 
@@ -19,7 +20,8 @@ def add_published(tx, incident_id: int, sections: dict[str, str], factors: list[
     """
     unknown = set(sections) - {s.key for s in sections_for(Depth.STANDARD)}
     if unknown:
-        raise IncidentKitError(f"A standard review has no section(s) {', '.join(sorted(unknown))}.")
+        raise IncidentKitError(f"A standard review has no {plural(len(unknown), 'section')} "
+                               f"{', '.join(sorted(unknown))}.")
     review_id = store.insert(tx, incident_id=incident_id, depth=Depth.STANDARD, status=ReviewStatus.PUBLISHED,
                              waived_reason=None, created_at=now, created_by=by)
     for spec in sections_for(Depth.STANDARD):

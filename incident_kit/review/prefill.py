@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 if TYPE_CHECKING:  # pandas loads only where a frame is built, so write commands start fast
@@ -94,7 +95,8 @@ def _ts(value) -> dt.datetime | None:
 
 
 def gather(incident: Incident, events: list[Event], updates: list[Update], role_history: pd.DataFrame,
-           members: list[str] = ()) -> Prefill:
+           members: list[str] = (), types: Mapping[str, str] | None = None) -> Prefill:
+    """The review's facts; ``types`` maps type names to the catalog's display names (for the timeline)."""
     story = story_events(events)
     first_update = min((u.posted_at for u in updates), default=None)
     key_times = [KeyTime("Started", incident.started_at), KeyTime("Declared", incident.declared_at),
@@ -122,7 +124,7 @@ def gather(incident: Incident, events: list[Event], updates: list[Update], role_
             impacts.append(Impact(u.posted_at, u.author, u.audience.value, text))
     people = [incident.declared_by, *(r.person for r in roles), *members]
     participants = list(dict.fromkeys(p for p in people if p))
-    return Prefill(incident, incident_timeline.build(story, updates), key_times, durations, roles,
+    return Prefill(incident, incident_timeline.build(story, updates, types), key_times, durations, roles,
                    severity_history, impacts, participants)
 
 

@@ -87,7 +87,8 @@ def participants(tx, incident: Incident) -> list[str]:
 def _gather(tx, incident: Incident, viewer=None) -> prefill.Prefill:
     return prefill.gather(incident, incident_service.visible_events(tx, incident, viewer),
                           incident_store.updates(tx, incident.id),
-                          incident_store.role_history(tx, incident.id), incident_store.members(tx, incident.id))
+                          incident_store.role_history(tx, incident.id), incident_store.members(tx, incident.id),
+                          {t.name: t.label for t in catalog.types(tx, include_inactive=True)})
 
 
 def _suggest(tx, incident: Incident) -> Depth:

@@ -124,7 +124,11 @@ def public_view(db, *, now=None) -> PublicView:
 
 
 BOARD_COLUMNS = ["reference", "title", "severity", "status", "private", "accountable", "next_update_due",
-                 "overdue", "last_update_at", "last_update_audience", "last_update"]
+                 "overdue", "last_update_at", "last_update_audience", "last_update", "last_update_parts"]
+# ``last_update_parts``: the newest update's parts as a dict, for a surface that lays them out itself (the app's
+# Status page shows the first lines and the rest on request, in its own date format); ``last_update`` is the
+# same update as plain text.
+UPDATE_PARTS = ["status", "impact", "doing", "message", "next_update_at"]
 
 
 BOARD_PARTS = ("ongoing", "resolved")
@@ -160,12 +164,14 @@ def board(db, *, viewer: str | None = None, now=None, part: str | None = None,
     latest = db.read(lambda tx: utc_columns(store.latest_updates(tx, [int(i) for i in frame["id"]])))
     by_incident = {int(r.incident_id): r for r in latest.itertuples()}
     texts: list[str] = []
+    parts: list[dict | None] = []
     audiences: list[str | None] = []
     last_at: list = []
     for row in frame.itertuples():
         u = by_incident.get(int(row.id))
         if u is None:
             texts.append("")
+            parts.append(None)
             audiences.append(None)
             last_at.append(pd.NaT)
             continue
@@ -175,9 +181,11 @@ def board(db, *, viewer: str | None = None, now=None, part: str | None = None,
         texts.append(render_update(reference=row.reference, title=row.title, status=u.status or row.status,
                                    message=u.message, impact=u.impact or "", doing=u.doing or "",
                                    next_update_at=nxt, severity=row.severity, audience=u.audience))
+        parts.append(dict(zip(UPDATE_PARTS, (u.status or row.status, u.impact or "", u.doing or "", u.message, nxt))))
         audiences.append(u.audience)
         last_at.append(u.posted_at)
     frame["last_update"] = texts
+    frame["last_update_parts"] = pd.Series(parts, index=frame.index, dtype=object)
     frame["last_update_audience"] = audiences
     frame["last_update_at"] = pd.to_datetime(pd.Series(last_at, index=frame.index, dtype=object), utc=True)
     frame["overdue"] = frame["next_update_due"].notna() & (frame["next_update_due"] < pd.Timestamp(now))

@@ -132,10 +132,11 @@ def require_user():
         st.stop()
     shared = kit()  # an unopenable database stops here, its reason in the main area (not the sidebar)
     with st.sidebar:
-        st.caption(f":material/person: Signed in as **{md_text(user)}**")
-        if _signed_in_email():
+        if _signed_in_email():  # "signed in" only when a sign-in provider vouches for the name
+            st.caption(f":material/person: Signed in as **{md_text(user)}**")
             st.button("Sign out", on_click=st.logout, key="_sign_out")
             return user
+        st.caption(f":material/person: You are: **{md_text(user)}**")
         if st.button("Change name", key="_change_name", type="tertiary"):
             del st.session_state[_NAME_KEY]
             st.session_state[_FORGET_KEY] = True

@@ -19,9 +19,12 @@ import re
 import pandas as pd
 
 from ..clock import human_duration
+from ..incident.format import final_line, update_fields
 from ..review.models import DEPTH_LABELS as REVIEW_DEPTH_LABELS
+from ..words import count, plural  # noqa: F401  (re-exported: pages word counts through display)
 
 UTC = dt.timezone.utc
+EMPTY = "—"  # what an empty value reads as, in text and in tables (st.dataframe(placeholder=EMPTY)): never "None"
 
 # The marks that start Markdown anywhere in a line: emphasis, code, links and images, HTML and
 # entities, tables, strikethrough, plus ':' (Streamlit's :icon: / :color[...]) and '$' (its LaTeX).
@@ -160,6 +163,24 @@ def field(name: str) -> str:
     return FIELD_LABELS.get(key, key.replace("_", " ").strip().capitalize())
 
 
+def type_labels(types) -> dict[str, str]:
+    """The catalog's incident types as ``{name: display name}`` ('customer_support' -> 'Customer support')."""
+    return {t.name: t.label for t in types or []}
+
+
+def label(value, labels: dict[str, str]) -> str:
+    """A stored name in the catalog's words: its display name if ``labels`` knows it, else as stored; '—' if empty."""
+    shown = value_or_none(value)
+    return EMPTY if shown is None else labels.get(shown, shown)
+
+
+def value_or_none(cell) -> str | None:
+    """A cell as text, or None when it is empty (None, NaN, NaT, or only spaces): never the words 'None' or 'nan'."""
+    if cell is None or (pd.api.types.is_scalar(cell) and pd.isna(cell)):
+        return None
+    return str(cell).strip() or None
+
+
 def yes_no(value) -> str:
     if value is None or (pd.api.types.is_scalar(value) and pd.isna(value)):
         return "—"
@@ -168,9 +189,8 @@ def yes_no(value) -> str:
 
 def value(cell) -> str:
     """Any table cell for display: None/NaN/NaT -> '—', never the word 'None'."""
-    if cell is None or (pd.api.types.is_scalar(cell) and pd.isna(cell)):
-        return "—"
-    return str(cell)
+    shown = value_or_none(cell)
+    return EMPTY if shown is None else shown
 
 
 def follow_up_frame(frame: pd.DataFrame, *, with_incident: bool = True) -> pd.DataFrame:
@@ -188,3 +208,31 @@ def follow_up_frame(frame: pd.DataFrame, *, with_incident: bool = True) -> pd.Da
         out["Tracker link"] = [v if isinstance(v, str) and v.lower().startswith(("http://", "https://")) else None
                                for v in frame["tracker_url"]]
     return out.reset_index(drop=True)
+
+
+# -- updates ---------------------------------------------------------------------------------
+UPDATE_PARTS = ("status", "message", "impact", "doing", "next_update_at")  # what update_markdown lays out
+def update_markdown(*, status, message: str = "", impact: str = "", doing: str = "", next_update_at=None,
+                    tz: dt.tzinfo | None = None) -> str:
+    """An update as the app shows it: the same parts as every other surface (``incident.format``), with the
+    next update in the app's date format ('Sun 6 Dec 2026, 09:24 UTC', the viewer's zone) and the text inert."""
+    lines = [f"**{f.label}:** " + (date_time(f.at, tz) if f.at is not None else block(f.text))
+             for f in update_fields(status=status, impact=impact, doing=doing, next_update_at=next_update_at)]
+    parts = ["  \n".join(lines)]
+    if (message or "").strip():
+        parts.append(block(message.strip()))
+    closing = final_line(status, next_update_at)
+    if closing:
+        parts.append(closing)
+    return "\n\n".join(parts)
+
+
+# What a collapsed update shows: enough to know where things stand ("Current status" and the start of the text).
+UPDATE_GLANCE_CHARS = 160
+
+
+def update_glance(*, status, message: str = "", impact: str = "", **_ignored) -> str:
+    """The first lines of an update for a list of incidents: its status and the start of what was written."""
+    first = " ".join((message or impact or "").split())
+    head = update_fields(status=status)[0]
+    return f"**{head.label}:** {block(head.text)}" + (f"  \n{text(first, limit=UPDATE_GLANCE_CHARS)}" if first else "")

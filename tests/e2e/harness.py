@@ -123,7 +123,7 @@ def sign_in(page, url: str, name: str) -> None:
     page.goto(url)
     page.get_by_label("Your name").fill(name)
     page.get_by_role("button", name="Continue").click()
-    page.get_by_text(f"Signed in as {name}").wait_for(timeout=30_000)
+    page.get_by_text(f"You are: {name}").wait_for(timeout=30_000)
     wait_idle(page)
 
 

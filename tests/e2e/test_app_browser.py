@@ -56,7 +56,7 @@ def test_declare_update_and_resolve_in_a_real_browser(tmp_path, subprocess_env):
         assert page.get_by_label("Impact", exact=True).input_value() == "Some customers cannot pay."
         page.get_by_role("button", name="Preview update").click()
         page.get_by_text("Current status: Investigating").wait_for()
-        assert "(Major)" in page.get_by_test_id("stCode").inner_text()
+        assert "INC-1 · Checkout is failing (Major)" in page.locator(".st-key-update_preview_INC-1").inner_text()
         page.get_by_role("button", name="Post update").click()
         page.get_by_text("Update posted (internal).").wait_for()
 

@@ -63,7 +63,9 @@ def test_final_words_reach_the_status_pages_without_template_leftovers(tmp_path,
 
             harness.go(page, "Status")
             page.get_by_text("Resolved in the last 7 days").wait_for()
-            page.get_by_text(FINAL_CUSTOMERS).wait_for()
+            page.get_by_text(FINAL_CUSTOMERS).first.wait_for()
+            page.get_by_text("Show the whole update").first.click()  # the card shows its first lines
+            page.get_by_text(NO_MORE).first.wait_for()
             shown = page.get_by_test_id("stMain").inner_text()
             assert "Current status: Resolved" in shown and NO_MORE in shown, shown
             assert _leftovers(shown) == [], shown

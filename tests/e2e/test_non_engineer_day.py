@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import incident_kit as ik
+from incident_kit import demo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import harness  # noqa: E402
@@ -25,8 +26,17 @@ sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
 CLI = re.compile(r"incident-kit\s+[a-z]|(?<![\w-])--[a-z][\w-]*")
 SNAKE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+# A statistician's words belong in "How this is worked out" expanders (closed, so not read here), never in
+# a heading, label, legend or sentence a support lead reads.
+METHOD_WORDS = re.compile(r"\bp\d\d\b|Kaplan|bootstrap|symmetric|\bXmR\b", re.I)
+# An empty value shown as a word; "nan" and "NaT" are pandas' spellings of the same.
+EMPTY_WORDS = re.compile(r"\b(?:None|nan|NaN|NaT)\b")
+# One of a thing counted as many ("1 incidents"), or a plural left to the reader ("incident(s)").
+BAD_PLURAL = re.compile(r"(?<![\d.,])1 (?:[a-z-]+ )?(?:incidents|updates|follow-ups|reviews|files|records|"
+                        r"problems|people|members|days|hours|minutes|groups|answers|subscriptions)\b|\w\(s\)")
 # What a person reads: the page's text without icon ligatures (Material icons are spelled as
-# words like "arrow_back" inside the DOM) and without scripts or styles.
+# words like "arrow_back" inside the DOM), without scripts or styles, and without the inside of closed
+# expanders (such as "How this is worked out", where method names belong).
 VISIBLE_TEXT = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
   const parts = [];
@@ -34,6 +44,8 @@ VISIBLE_TEXT = """() => {
     const el = node.parentElement;
     if (!el || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(el.tagName)) continue;
     if (getComputedStyle(el).fontFamily.includes('Material')) continue;  // an icon, spelled as a word
+    const closed = el.closest('details:not([open])');  // a closed expander: only its title is read
+    if (closed && !el.closest('summary')) continue;
     parts.push(node.textContent);
   }
   return parts.join(' ');
@@ -44,8 +56,29 @@ def _speaks_human(page, where: str) -> str:
     text = page.evaluate(VISIBLE_TEXT)
     assert not CLI.findall(text), f"{where}: CLI text {CLI.findall(text)}"
     assert not SNAKE.findall(text), f"{where}: field names {SNAKE.findall(text)}"
+    assert not EMPTY_WORDS.findall(text), f"{where}: an empty value shown as {EMPTY_WORDS.findall(text)}"
+    assert not BAD_PLURAL.findall(text), f"{where}: plural {BAD_PLURAL.findall(text)}"
+    assert not METHOD_WORDS.findall(text), f"{where}: method names {METHOD_WORDS.findall(text)}"
     assert "Traceback" not in text, where
     return text
+
+
+def _insights_tabs(page) -> list[tuple[str, str]]:
+    """Open each Insights tab in turn (its sections run only when opened); (tab, its text) for each."""
+    harness.go(page, "Insights")
+    tabs = page.get_by_role("tab")
+    tabs.first.wait_for()
+    shown = []
+    for i in range(tabs.count()):
+        name = tabs.nth(i).inner_text()
+        tabs.nth(i).click()
+        page.wait_for_function("name => [...document.querySelectorAll('[role=tab]')].some("
+                               "t => t.getAttribute('aria-selected') === 'true' && t.innerText === name)", arg=name)
+        harness.wait_idle(page, timeout=60_000)
+        page.wait_for_timeout(500)
+        harness.wait_idle(page, timeout=60_000)
+        shown.append((name, page.evaluate(VISIBLE_TEXT)))
+    return shown
 
 
 def _click_until(page, target, shown, attempts: int = 3) -> None:
@@ -170,3 +203,45 @@ def test_a_support_lead_runs_an_incident_from_declaration_to_close(tmp_path, sub
         assert (review.depth.value, review.status.value) == ("note", "published")
         assert review.sections["what_happened"].endswith("Retries now reuse the first payment's key.")
         assert kit.follow_ups(incident="INC-1")["title"].tolist() == ["Make checkout retries idempotent"]
+
+
+def test_no_page_of_a_busy_year_speaks_engineer_or_statistician(tmp_path, subprocess_env):
+    """A year of demo incidents on every page (tables, captions and lists full): no field name, no CLI,
+    no "None", no "1 incidents". The Insights tabs are the next test's."""
+    db = tmp_path / "year.duckdb"
+    with ik.open(db, user="tester") as kit:
+        demo.load(kit.db, incidents=200, seed=11)
+        done = kit.incidents()["reference"].iloc[0]  # every demo incident is over: declared, updated, reviewed
+    with harness.app_in_browser(db, env=subprocess_env, log=tmp_path / "streamlit.log") as (url, browser):
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.set_default_timeout(60_000)
+        try:
+            harness.sign_in(page, url, "Sam Rivera")
+            for title in ("Home", "Declare", "Incidents", "Needs an update", "Status", "Subscriptions", "Reviews",
+                          "Follow-ups", "Import", "Settings"):
+                harness.go(page, title)
+                page.wait_for_timeout(500)
+                _speaks_human(page, title)
+            page.goto(f"{url}/incident?ref={done}")
+            page.get_by_role("heading", name="Timeline").wait_for()
+            _speaks_human(page, f"Incident {done}")
+        except Exception:
+            page.screenshot(path="/tmp/ui_e2e_year_failure.png", full_page=True)
+            raise
+
+
+def test_every_insights_tab_speaks_plain_words(tmp_path, subprocess_env):
+    """Each tab opened in turn: method names only inside the closed "How this is worked out" expanders."""
+    db = tmp_path / "year.duckdb"
+    with ik.open(db, user="tester") as kit:
+        demo.load(kit.db, incidents=200, seed=11)
+    with harness.app_in_browser(db, env=subprocess_env, log=tmp_path / "streamlit.log") as (url, browser):
+        page = browser.new_page(viewport={"width": 1400, "height": 1400})
+        page.set_default_timeout(60_000)
+        harness.sign_in(page, url, "Sam Rivera")
+        tabs = _insights_tabs(page)
+        assert len(tabs) >= 4, [name for name, _ in tabs]
+        problems = [(name, sorted(set(pattern.findall(text))))
+                    for name, text in tabs for pattern in (METHOD_WORDS, SNAKE, EMPTY_WORDS, BAD_PLURAL, CLI)
+                    if pattern.findall(text)]
+        assert problems == []

@@ -21,7 +21,7 @@ COOKIE = "incident_kit_name"
 
 
 def _signed_in_as(page, name: str) -> None:
-    page.get_by_text(f"Signed in as {name}").wait_for()
+    page.get_by_text(f"You are: {name}").wait_for()
     harness.wait_idle(page)
     assert page.get_by_label("Your name").count() == 0
 

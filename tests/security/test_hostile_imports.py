@@ -125,7 +125,7 @@ def test_a_billion_laughs_dry_run_on_the_command_line_ends_in_one_sentence(pytho
 
     assert done.returncode == 1
     assert "its frontmatter uses the YAML alias *a" in done.stderr
-    assert done.stderr.splitlines()[-1] == ("error: 1 problem in 1 record(s) or file(s); nothing would be imported. "
+    assert done.stderr.splitlines()[-1] == ("error: 1 problem in 1 file; nothing would be imported. "
                                             "Fix the rows listed and import again.")
 
 

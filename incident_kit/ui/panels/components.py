@@ -20,11 +20,11 @@ def render(kit, user, editable: bool) -> None:
     current = {s.component.id: s.label for s in ctx.attempt(kit.component_states, viewer=user) or []}
     listed = ctx.attempt(kit.components, include_archived=True) or []
     if listed:
-        st.dataframe(pd.DataFrame([{
+        st.table(pd.DataFrame([{
             "Name": c.name, "Group": c.group or "", "Description": c.description,
             "Shown to": "Your team only" if c.internal else "Everyone",
             "Now": "Archived" if c.archived else current.get(c.id, ""),
-        } for c in listed]), hide_index=True, width="stretch")
+        } for c in listed]), hide_index=True)  # a plain table: descriptions in full
     else:
         st.caption("No components yet.")
     if not editable:

@@ -68,7 +68,11 @@ def change_depth_form(kit, review, user: str, *, key: str) -> None:
 
 
 def follow_up_form(kit, reference: str, user: str, *, key: str, source: str = "incident page") -> None:
-    """Title, owner (you by default), due date (by severity by default), priority."""
+    """Title, owner (you by default), due date (by severity by default), priority. Empty again after an add."""
+    fields = [f"{key}_{name}" for name in ("title", "owner", "due", "priority")]
+    if st.session_state.pop(f"{key}_added", False):  # the last run added one: start over, never add it twice
+        for name in fields:
+            st.session_state.pop(name, None)
     title = st.text_input("Follow-up", key=f"{key}_title", placeholder="e.g. Add an alert for queue depth")
     cols = st.columns(3)
     owner = cols[0].text_input("Owner", value=user, key=f"{key}_owner")
@@ -80,6 +84,7 @@ def follow_up_form(kit, reference: str, user: str, *, key: str, source: str = "i
                        source=source, by=user)
         if item is not None:
             st.toast(f"Added {item.reference}, due {display.day(item.due_at)}.")
+            st.session_state[f"{key}_added"] = True
             st.rerun()
 
 
@@ -89,7 +94,8 @@ def follow_ups_table(kit, reference: str, user, *, key: str) -> None:
     if frame is None or frame.empty:
         st.caption("No follow-ups yet.")
         return
-    st.dataframe(display.follow_up_frame(frame, with_incident=False), hide_index=True, width="stretch", key=key,
+    st.dataframe(display.follow_up_frame(frame, with_incident=False), hide_index=True, placeholder=display.EMPTY,
+                 width="stretch", key=key,
                  column_config={"Tracker link": st.column_config.LinkColumn("Tracker link", display_text="Open")})
 
 

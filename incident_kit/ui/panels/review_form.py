@@ -30,9 +30,10 @@ def widget_key(ref: str, section: str) -> str:
 
 
 # -- the record, rendered --------------------------------------------------------------
-def _table(rows: list[dict], key: str) -> None:
+def _table(rows: list[dict], key: str) -> None:  # noqa: ARG001 (key: one per fact, kept for callers)
+    """A fact as a plain table: every cell in full, wrapped (a grid would cut the timeline's "What" off)."""
     if rows:
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key=key)
+        st.table(pd.DataFrame(rows), hide_index=True)
 
 
 def _fact(name: str, facts: record.Prefill, tz, key: str) -> None:
@@ -197,9 +198,9 @@ def render_form(kit, review, facts: record.Prefill, user, tz, hints) -> None:
                 st.markdown(display.block(body) if body.strip() else "_Not written._")
             for i, item in enumerate(h for h in hints if h.section == spec.key):
                 hint = item.hint
-                hcols = st.columns([6, 1], vertical_alignment="center")
-                hcols[0].warning(display.text(hint.message), icon=":material/lightbulb:")
-                if hcols[1].button("Dismiss", key=f"{key}_dismiss_{i}"):
+                st.warning(display.text(hint.message), icon=":material/lightbulb:")
+                # Under the hint, not in a narrow column beside it, so its label is never cut to "Dism…".
+                if st.button("Dismiss this hint", key=f"{key}_dismiss_{i}", type="tertiary", icon=":material/close:"):
                     try:
                         kit.dismiss_review_hint(ref, spec.key, hint.key, by=user)
                     except IncidentKitError as exc:

@@ -73,7 +73,7 @@ def related_section(kit, reference: str, user, *, editable: bool = True) -> None
     st.markdown("#### Related incidents")
     linked = attempt(kit.related, reference, viewer=user) or []
     if not linked:
-        st.caption("None linked yet. Linked incidents appear in the exported review.")
+        st.caption("No incidents linked yet. Linked incidents appear in the exported review.")
     for n, item in enumerate(linked):
         cols = st.columns([6, 1], vertical_alignment="center")
         with cols[0]:

@@ -17,7 +17,8 @@ st.title("Follow-ups")
 
 
 def _table(frame, key: str) -> None:
-    st.dataframe(display.follow_up_frame(frame), hide_index=True, width="stretch", key=key, column_config={
+    st.dataframe(display.follow_up_frame(frame), hide_index=True, placeholder=display.EMPTY, width="stretch", key=key,
+                 column_config={
         "Tracker link": st.column_config.LinkColumn("Tracker link", display_text="Open"),
     })
 
@@ -34,7 +35,7 @@ def _actions(frame, key: str) -> None:
     reason = cols[2].text_input("Reason (for won't do)", key=f"{key}_reason", disabled=status != "wont_do")
     if cols[3].button("Apply", key=f"{key}_apply", type="primary"):
         if attempt(kit.set_follow_up_status, chosen, status, reason=reason or None, by=user) is not None:
-            st.toast(f"{chosen} is {FollowUpStatus(status).label.lower()}.")
+            st.toast(f"{chosen} is now marked “{FollowUpStatus(status).label}”.")
             st.rerun()
 
 
@@ -99,5 +100,5 @@ with export_tab:
     if upload is not None and st.button("Import links", key="fu_import_links"):
         counts = attempt(kit.import_tracker_links, upload.getvalue().decode("utf-8"), by=user)
         if counts is not None:
-            st.success(f"Linked {counts['linked']} follow-ups ({counts['unchanged']} unchanged).",
+            st.success(f"Linked {display.count(counts['linked'], 'follow-up')} ({counts['unchanged']} unchanged).",
                        icon=":material/link:")

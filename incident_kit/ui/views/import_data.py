@@ -50,8 +50,8 @@ if kind == "csv":
     st.download_button("Download the CSV template", k.csv_template(), file_name="incident-kit-template.csv",
                        mime="text/csv", icon=":material/download:")
     with st.expander("CSV columns"):
-        st.dataframe(pd.DataFrame(CSV_COLUMNS, columns=["column", "required", "meaning"]), hide_index=True,
-                     column_config={"column": "Column in the file", "required": "Required", "meaning": "Meaning"})
+        st.table(pd.DataFrame(CSV_COLUMNS, columns=["Column in the file", "Required", "Meaning"]),
+                 hide_index=True)  # a plain table: each meaning in full
 
 how = st.radio("Source", ["Upload files", "Paste text"], horizontal=True, key="import_how")
 files: list[ImportFile] = []
@@ -75,28 +75,35 @@ if files:
     if prepared is not None and not prepared.ok:
         st.error(rejected_message(prepared), icon=":material/error:")
         st.subheader("Validation report")
-        st.dataframe(prepared.report, hide_index=True, width="stretch",
+        st.dataframe(prepared.report, hide_index=True, placeholder=display.EMPTY, width="stretch",
                      column_config={c: display.field(c) for c in prepared.report.columns})
     elif prepared is not None:
         preview = prepared.preview()
         retro = int((preview["mode"] == "retrospective").sum())
-        st.success(f"{len(preview)} incident(s) and {len(prepared.batch.updates)} update(s) are valid; "
-                   f"{retro} were posted after the fact and come in as retrospective.", icon=":material/check:")
+        st.success(f"{display.count(len(preview), 'incident')} and "
+                   f"{display.count(len(prepared.batch.updates), 'update')} are valid"
+                   + (f"; {display.count(retro, 'incident')} posted after the fact "
+                      f"{display.plural(retro, 'comes', 'come')} in as retrospective." if retro else "."),
+                   icon=":material/check:")
         for note in prepared.notes():
             st.info(note, icon=":material/info:")
         if prepared.skipped:
             st.subheader("Left out")
-            st.dataframe(prepared.report, hide_index=True, width="stretch", key="import_left_out",
+            st.dataframe(prepared.report, hide_index=True, placeholder=display.EMPTY, width="stretch",
+                         key="import_left_out",
                          column_config={c: display.field(c) for c in prepared.report.columns})
         st.subheader("Preview")
         shown = preview.head(200)
         tz = browser_tz()
+        types = display.type_labels(k.types())  # 'customer_support' -> the catalog's 'Customer support'
         st.dataframe(pd.DataFrame({
             display.field(c): [display.status(v) if c == "status" else display.date_time(v, tz) if c.endswith("_at")
-                               else display.value(v).capitalize() if c == "mode" else display.value(v)
+                               else display.value(v).capitalize() if c == "mode"
+                               else display.label(v, types) if c == "type" else display.value(v)
                                for v in shown[c]]
-            for c in PREVIEW if c in shown}), hide_index=True, width="stretch", key="import_preview")
-        if st.button(f"Import {len(preview)} incident(s)", type="primary", key="import_go"):
+            for c in PREVIEW if c in shown}), hide_index=True, placeholder=display.EMPTY, width="stretch",
+            key="import_preview")
+        if st.button(f"Import {display.count(len(preview), 'incident')}", type="primary", key="import_go"):
             summary = attempt(k.apply_import, prepared, by=me)
             if summary is not None:
                 st.session_state[_RESULT] = (summary.line(), list(summary.references))

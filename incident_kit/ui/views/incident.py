@@ -11,7 +11,7 @@ import streamlit as st
 
 from incident_kit.clock import utcnow
 from incident_kit.errors import IncidentKitError
-from incident_kit.incident.format import draft_update, render_update
+from incident_kit.incident.format import draft_update
 from incident_kit.incident.models import ACTIVE_ORDER, REOPENABLE, TRANSITIONS, Status, normalise_tags
 from incident_kit.review.models import AWAITS_REVIEW
 from incident_kit.ui import context as ctx
@@ -174,12 +174,13 @@ def _update_form() -> None:
     preview = st.session_state.get(preview_key)
     if not preview:
         return
-    where = ("customers will read this on the public status page" if preview["audience"] == "external"
-             else "colleagues will read this in the app and internal channels")
-    st.markdown(f"**Preview** — exactly what {where}:")
-    st.code(render_update(reference=ref, title=incident.title, status=preview["status"], message=preview["message"],
-                          impact=preview["impact"], doing=preview["doing"], next_update_at=preview["next_update_at"],
-                          severity=incident.severity, audience=preview["audience"]), language=None, wrap_lines=True)
+    where = ("customers will read on the public status page" if preview["audience"] == "external"
+             else "colleagues will read in the app and in internal channels")
+    st.markdown(f"**Preview** of what {where}:")
+    with st.container(border=True, key=f"update_preview_{ref}"):  # headed as its notification is
+        severity = f" ({display.text(incident.severity)})" if preview["audience"] == "internal" else ""  # not customers
+        st.markdown(f"**{display.text(ref)} · {display.text(incident.title)}**{severity}")
+        st.markdown(display.update_markdown(**{part: preview[part] for part in display.UPDATE_PARTS}, tz=tz))
     post, keep = st.columns([1, 4])
     if post.button("Post update", type="primary", icon=":material/send:", key=f"post_update_{ref}"):
         posted = ctx.attempt(kit.post_update, ref, preview["message"], by=user, audience=preview["audience"],
@@ -378,10 +379,9 @@ def live_timeline():
             with st.container(border=True):
                 badge = ":green-badge[External]" if update.audience.value == "external" else ":gray-badge[Internal]"
                 st.markdown(f"{badge} **Update** by **{display.text(entry.actor)}** · {stamp}")
-                st.code(render_update(reference=ref, title=incident.title, status=update.status or incident.status,
-                                      message=update.message, impact=update.impact, doing=update.doing,
-                                      next_update_at=update.next_update_at, severity=None,
-                                      audience=update.audience.value), language=None, wrap_lines=True)
+                st.markdown(display.update_markdown(status=update.status or incident.status, message=update.message,
+                                                    impact=update.impact, doing=update.doing,
+                                                    next_update_at=update.next_update_at, tz=tz))
         elif not only_updates:
             st.markdown(f":gray[{stamp}] · **{display.text(entry.actor)}** · {display.text(entry.text)}")
 

@@ -156,7 +156,7 @@ def _review(ref: str) -> None:
                     "Version": history["version"],
                     "Saved": [display.date_time(v, tz) for v in history["edited_at"]],
                     "By": history["edited_by"],
-                }), hide_index=True, width="stretch", key=f"review_{ref}_history")
+                }), hide_index=True, placeholder=display.EMPTY, width="stretch", key=f"review_{ref}_history")
 
     st.markdown("#### Share or print")
     ecols = st.columns(3)

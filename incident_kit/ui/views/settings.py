@@ -36,7 +36,7 @@ frame = pd.DataFrame([{"name": s.name, "description": s.description, "cadence_mi
                       for s in severities], columns=["name", "description", "cadence_minutes"])
 edited = st.data_editor(
     frame, num_rows="dynamic" if editable else "fixed", disabled=not editable, hide_index=True, width="stretch",
-    key="settings_severities",
+    key="settings_severities", row_height=72,  # over 4 rem, so a long description wraps instead of being cut
     column_config={"name": st.column_config.TextColumn("Name", required=True),
                    "description": st.column_config.TextColumn("Description", width="large"),
                    "cadence_minutes": st.column_config.NumberColumn("Update every (min)", min_value=1, step=1)})
@@ -49,8 +49,7 @@ left, right = st.columns(2)
 with left:
     st.subheader("Incident types")
     types = ctx.attempt(kit.types) or []
-    st.dataframe(pd.DataFrame([{"Type": t.label, "Description": t.description} for t in types]),
-                 hide_index=True, width="stretch")
+    st.table(pd.DataFrame([{"Type": t.label, "Description": t.description} for t in types]), hide_index=True)
     if editable:
         with st.form("add_type"):
             label = st.text_input("New type", placeholder="e.g. Finance")
@@ -62,8 +61,7 @@ with left:
 with right:
     st.subheader("Roles")
     roles = ctx.attempt(kit.roles) or []
-    st.dataframe(pd.DataFrame([{"Role": r.label, "Description": r.description} for r in roles]),
-                 hide_index=True, width="stretch")
+    st.table(pd.DataFrame([{"Role": r.label, "Description": r.description} for r in roles]), hide_index=True)
     if editable:
         with st.form("add_role"):
             label = st.text_input("New role", placeholder="e.g. Customer liaison")

@@ -1,6 +1,6 @@
 """The internal status board: what is going on now, and what was resolved this week.
 
-Every incident the viewer may see; the latest update of each in the one update format.
+Every incident the viewer may see; the first lines of its latest update, and the whole update on request.
 """
 
 import streamlit as st
@@ -34,7 +34,10 @@ def _card(row, *, ongoing: bool) -> None:
         if row.last_update:
             st.caption(f"Latest {display.AUDIENCE_LABELS.get(row.last_update_audience, '').lower()} update · "
                        f"{display.date_time(row.last_update_at, tz)}")
-            st.text(row.last_update)
+            # Its first lines; the whole update on request, so a busy day's board stays a page long.
+            st.markdown(display.update_glance(**row.last_update_parts))
+            with st.expander("Show the whole update"):
+                st.markdown(display.update_markdown(**row.last_update_parts, tz=tz))
         else:
             st.caption("No update posted yet.")
         st.page_link(ui.INCIDENT_PAGE, label=f"Open {row.reference}", icon=":material/open_in_new:",

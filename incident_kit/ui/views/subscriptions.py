@@ -44,6 +44,8 @@ def _try(action, channel: str, **kwargs):
 
 severities = [s.name for s in kit.severities()]
 types = {t.label: t.name for t in kit.types()}
+type_words = display.type_labels(kit.types())  # 'customer_support' -> 'Customer support'
+
 saved = kit.contact(user, viewer=user) or ""  # stays on the server: the picker shows it redacted
 
 with st.container(border=True):
@@ -59,17 +61,17 @@ with st.container(border=True):
                    if min_severity == "Any severity" else min_severity,
                    type=None if type_label == "Any type" else types[type_label])
         if sub is not None:
-            st.success(f"You now follow {display.text(sub.describe())} by {describe_channel(sub.channel)}.")
+            st.success(f"You now follow {display.text(sub.describe(type_words))} by {describe_channel(sub.channel)}.")
             if sub.signing_secret:
                 show_secret(sub)
 
 st.subheader("Your subscriptions", anchor=False)
 mine = kit.subscriptions(viewer=user, mine=True)
 if not mine:
-    st.caption("None yet. Follow one incident from its page, or many with the form above.")
+    st.caption("You follow nothing yet. Follow one incident from its page, or many with the form above.")
 for sub in mine:
     left, right = st.columns([4, 1])
-    left.markdown(f"**{display.text(sub.describe())}** by {describe_channel(sub.channel)}")
+    left.markdown(f"**{display.text(sub.describe(type_words))}** by {describe_channel(sub.channel)}")
     if right.button("Unsubscribe", key=f"unsub-{sub.id}"):
         if ui.attempt(kit.unsubscribe, sub.id, by=user) is not None:
             st.rerun()
