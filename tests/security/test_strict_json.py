@@ -83,6 +83,8 @@ RECIPES: dict[str, list[list[str]]] = {
     "maintenance schedule": [["maintenance", "schedule", "<b>Upgrade</b>\u001b[31m", "--start", "2030-01-01T02:00Z",
                               "--end", "2030-01-01T03:00Z", "--message", "\u001b]0;x\u0007"]],
     "maintenance list": [["maintenance", "list"]],
+    "status-page subscribers list": [["status-page", "subscribers", "list"]],
+    "status-page subscribers remove": [["status-page", "subscribers", "remove", "1"]],
 }
 
 
@@ -98,6 +100,8 @@ def organisation(kit, tmp_path):
     kit.resolve("INC-4", by="ana")
     kit.start_review("INC-4", depth="none", reason="A false alarm from a flaky check.", by="ana")
     kit.declare("Checkout failing (duplicate)", declared_by="ana")                            # INC-5 (declared later)
+    kit.set_setting("public_url", "https://status.example.com")
+    kit.request_status_updates("o'brien+status@example.com")                               # subscriber 1
     (tmp_path / "good.csv").write_text("external_id,title,status,declared_at\n"
                                        "A-1,Imported outage,investigating,2024-01-01T10:00:00Z\n")
     (tmp_path / "bad.csv").write_text("external_id,title,status,declared_at\n"
