@@ -13,7 +13,7 @@ from incident_kit import demo
 from incident_kit.incident import service
 from incident_kit.ui.panels import similar
 
-from incident_kit.ui.views.insights import WORKED_OUT
+from incident_kit.analytics.readings import WORKED_OUT  # never import a page: it runs on import
 from insights_pages import TAB_KEY, TABS, chart_specs, every_tab, headings, open_tab, run_insights
 
 pytestmark = pytest.mark.both_stores

@@ -18,6 +18,8 @@ from ..clock import human_duration
 from .resampling import EXACT_ABOVE, RESAMPLES
 
 # What half of the incidents (or gaps) did within the median, per response measure.
+WORKED_OUT = "How this is worked out"  # the one place method names (p90, bootstrap, ...) may appear
+
 DONE = {"time_to_declare": "were declared", "time_to_first_update": "had a first update",
         "update_gap": "of the gaps between updates were", "time_to_resolve": "were resolved",
         "impact_duration": "had their impact over"}

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from incident_kit.analytics import charts, readings  # pure: a frame in, an Altair chart or words out
+from incident_kit.analytics.readings import WORKED_OUT
 from incident_kit.review.models import DEPTH_LABELS
 from incident_kit.similar.grouping import MAX_SHARE, MIN_CAP
 from incident_kit.similar.service import RECUR_SHARE
@@ -190,7 +191,6 @@ def reviews(k, data, filters, since, until) -> None:
     worked_out("Reviews")
 
 
-WORKED_OUT = "How this is worked out"
 # The methods behind each tab's figures (``analytics.readings.METHODS``); recurring groups add their own.
 METHODS = {**readings.METHODS, "Reviews": readings.METHODS["Reviews"] + f"""
 - **Incidents that read alike**: each incident's title, summary, tags and contributing factors are searched
