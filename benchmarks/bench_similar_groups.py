@@ -22,7 +22,6 @@ whole answer (scores, grouping, names) when the index is built but the answer no
 from __future__ import annotations
 
 import collections
-import re
 import statistics
 import tempfile
 import time
@@ -31,18 +30,11 @@ from pathlib import Path
 import numpy as np
 
 import incident_kit as ik
-from incident_kit.demo import TITLES
 from incident_kit.similar import grouping, index
 from incident_kit.similar.service import RECUR_MAX, RECUR_SHARE
 
 from common import arguments, describe
-
-PATTERNS = [(t, re.compile("^" + re.escape(t).replace(re.escape("{svc}"), r"\S+") + "$"))
-            for templates in TITLES.values() for t in templates]
-
-
-def kind(title: str) -> str:
-    return next(template for template, pattern in PATTERNS if pattern.match(title))
+from demo_kinds import kind
 
 
 def similarity(kit) -> tuple[np.ndarray, list[str], list[str]]:

@@ -83,3 +83,20 @@ def test_declare_stays_silent_for_an_unrelated_title_and_suggests_a_paraphrased_
     assert "Has this happened before?" in texts(at)
     shown = {label.split(" · ", 1)[1] for label in _links(at)}
     assert shown == {"Personal data in application logs"}
+
+
+def test_the_incident_page_does_not_offer_incidents_sharing_one_word_but_lists_its_own_kind(kit):
+    kit.load_demo(incidents=400, seed=42)
+    card = kit.declare("Checkout failing for card payments").reference
+    at = start(page="incident", ref=card)
+    assert_no_traceback(at)
+    assert "Has this happened before?" in texts(at)
+    assert "No earlier incident reads like this one." in texts(at)
+    assert not any("Office access cards" in label for label in _links(at))
+    frame = kit.incidents()
+    phones = frame.loc[(frame["title"] == "Support phone line down") & (frame["mode"] != "test"), "reference"]
+    at = goto(at, "incident", ref=phones.iloc[0])
+    assert_no_traceback(at)
+    shown = [label.split(" · ", 1) for label in _links(at)]
+    assert len(shown) == 5 and {title for _, title in shown} == {"Support phone line down"}
+    assert phones.iloc[0] not in {ref for ref, _ in shown}

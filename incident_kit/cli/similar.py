@@ -6,7 +6,7 @@ import re
 
 import click
 
-from ..similar import LIMIT_MAX, MIN_RELEVANCE
+from ..similar import LIMIT_MAX, MIN_RELEVANCE, MIN_RELEVANCE_BY_REFERENCE
 from .base import cli, echo_json, json_option, pass_state
 
 
@@ -18,16 +18,17 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 @click.argument("query", metavar="TEXT|REF")
 @click.option("--limit", "-k", type=click.IntRange(1, LIMIT_MAX), default=5, show_default=True,
               help="How many incidents to list.")
-@click.option("--min-relevance", type=float, default=MIN_RELEVANCE, show_default=True, metavar="0-1",
-              help="List only incidents scoring at least this (0 lists any incident sharing a word).")
+@click.option("--min-relevance", type=float, default=None, metavar="0-1",
+              help=f"List only incidents scoring at least this (0 lists any incident sharing a word). "
+                   f"[default: {MIN_RELEVANCE} for TEXT, {MIN_RELEVANCE_BY_REFERENCE} for REF]")
 @json_option
 @pass_state
 def similar(state, query, limit, min_relevance, as_json):
     """Past incidents like TEXT (a few words) or like incident REF (e.g. INC-12), best first.
 
     The score runs from 0 to 1: an incident's BM25 score as a share of the most any incident could
-    score for TEXT (for REF, of the score REF gives itself). Only incidents reaching --min-relevance
-    are listed, so unrelated text finds nothing. With --json prints a list of
+    score for TEXT (for REF, for REF's title). Only incidents reaching --min-relevance are listed, so
+    unrelated text finds nothing. With --json prints a list of
     {"reference", "title", "score"}. Opens the database read-only; while the app holds it, reads the
     app's latest snapshot.
     """

@@ -22,12 +22,11 @@ class SimilarAPI(KitPart):
     def similar(self, text_or_reference: str, limit: int = 5, *, viewer: str | None = None,
                 min_relevance: float | None = None) -> list[dict]:
         """Past incidents like some text or an incident (``INC-12``): ``[{"reference", "title", "score"}]``,
-        best first, only those whose score (0 to 1, see the README) reaches ``min_relevance`` (default
-        ``similar.MIN_RELEVANCE``). Private incidents appear only for viewers who may see them."""
-        service = _service()
-        floor = service.MIN_RELEVANCE if min_relevance is None else min_relevance
-        return service.similar(self.db, text_or_reference, limit=limit, viewer=self._viewer(viewer),
-                               min_relevance=floor)
+        best first, only those whose score (0 to 1, see docs/similar.md) reaches ``min_relevance`` (default
+        ``similar.MIN_RELEVANCE`` for text, ``similar.MIN_RELEVANCE_BY_REFERENCE`` for an incident).
+        Private incidents appear only for viewers who may see them."""
+        return _service().similar(self.db, text_or_reference, limit=limit, viewer=self._viewer(viewer),
+                                  min_relevance=min_relevance)
 
     def prepare_similar(self) -> None:
         """Start building the similar-incident index in the background (the app calls this once, when it

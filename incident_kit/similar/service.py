@@ -20,7 +20,7 @@ from ..incident import store as incident_store
 from ..incident.service import REFERENCE_PREFIX
 from ..incident.visibility import RELATED_FIELD, scope
 from ..identity import is_checked
-from . import LIMIT_MAX, MIN_RELEVANCE, grouping, store
+from . import LIMIT_MAX, MIN_RELEVANCE, MIN_RELEVANCE_BY_REFERENCE, grouping, store
 
 REFERENCE = re.compile(rf"^\s*(?:{REFERENCE_PREFIX})?(\d+)\s*$", re.I)
 # Two incidents read alike when each one's headline finds the other with at least this share of the score
@@ -54,21 +54,24 @@ def _not_found(query) -> NotFound:
     return incident_service.not_found(query)
 
 
-def similar(db, query: str, *, limit: int = 5, viewer=None, min_relevance: float = MIN_RELEVANCE) -> list[dict]:
+def similar(db, query: str, *, limit: int = 5, viewer=None, min_relevance: float | None = None) -> list[dict]:
     """Incidents like ``query`` (free text, or a reference such as INC-12), best first, that reach ``min_relevance``.
 
     Each is ``{"reference", "title", "score"}``: the score is the incident's BM25 score as a share of
-    the most any incident could score for the question (``index.Index.relevance``), from 0 to 1.
-    Only incidents scoring at least ``min_relevance`` are returned (``MIN_RELEVANCE``; 0 returns any
-    incident sharing a word), so unrelated text gets an empty answer. An incident is never its own
-    match; test incidents and ones the viewer may not see are left out.
+    the most any incident could score for the question (``index.Index.relevance``), from 0 to 1; a
+    reference asks with its incident's title (``index.Index.relevance_to``), so a score means the same
+    for both. Only incidents scoring at least ``min_relevance`` are returned (by default
+    ``MIN_RELEVANCE`` for text, ``MIN_RELEVANCE_BY_REFERENCE`` for a reference: ``default_relevance``;
+    0 returns any incident sharing a word), so unrelated text gets an empty answer. An incident is
+    never its own match; test incidents and ones the viewer may not see are left out.
     """
     text = str(query or "").strip()
     if not text:
         raise IncidentKitError("Say what to look for: a few words, or an incident reference such as INC-12.")
     if not 1 <= int(limit) <= LIMIT_MAX:
         raise IncidentKitError(f"The limit must be between 1 and {LIMIT_MAX}.")
-    floor = _relevance(min_relevance)
+    default = default_relevance(text)
+    floor = default if min_relevance is None else _relevance(min_relevance, default)
 
     from . import index  # bm25s loads on the first question, not with the package
 
@@ -94,7 +97,13 @@ def similar(db, query: str, *, limit: int = 5, viewer=None, min_relevance: float
     return db.read(work)
 
 
-def _relevance(value) -> float:
+def default_relevance(query: str) -> float:
+    """The least relevance listed when none is asked: ``MIN_RELEVANCE`` for text, and for an incident
+    reference ``MIN_RELEVANCE_BY_REFERENCE`` (two titles of one kind share more words than a paraphrase)."""
+    return MIN_RELEVANCE_BY_REFERENCE if _reference(query) is not None else MIN_RELEVANCE
+
+
+def _relevance(value, default: float = MIN_RELEVANCE) -> float:
     """``min_relevance`` as a number from 0 to 1, or one sentence saying what it must be."""
     try:
         floor = float(value)
@@ -102,7 +111,7 @@ def _relevance(value) -> float:
         floor = float("nan")
     if not 0 <= floor <= 1 or isinstance(value, bool):  # NaN fails both comparisons
         raise IncidentKitError(f"The minimum relevance must be a number from 0 to 1 (the default is "
-                               f"{MIN_RELEVANCE}); {str(value)[:40]!r} is not.")
+                               f"{default}); {str(value)[:40]!r} is not.")
     return floor
 
 
