@@ -215,9 +215,10 @@ class PgTx:
             for row in zip(*columns):
                 copy.write_row(row)
 
-    def copy_out(self, sql: str, out: IO[bytes]) -> None:
-        """Stream ``COPY (...) TO STDOUT`` into a binary file (the analytics copy, ``db/pgcopy.py``)."""
-        with self._cur.copy(sql) as copy:
+    def copy_out(self, sql: str, out: IO[bytes], params: Sequence[Any] = ()) -> None:
+        """Stream ``COPY (...) TO STDOUT`` into a binary file (the analytics copy, ``db/pgcopy.py``); values
+        are bound client-side (COPY takes no server-side parameters)."""
+        with self._cur.copy(adapt(sql) if params else sql, [_plain(p) for p in params] or None) as copy:
             for chunk in copy:
                 out.write(chunk)
 
