@@ -116,8 +116,33 @@ def child(target: str, now_iso: str, ops: int, repeat: int, bundle_out: str) -> 
         analytics.insights(kit, now=now)
         warm.append(time.perf_counter() - t)
     out["insights_unchanged_ms"] = statistics.median(warm) * 1000
+    out["profile_ms"] = profile(kit, now, repeat)
     out["rss_mib"] = rss()
     kit.close()
+    return out
+
+
+def profile(kit, now, repeat: int) -> dict:
+    """Where a cold bundle's time goes: each page query alone (its read, on PostgreSQL over the copy as it
+    stands), all of them in one read, and the pure part (``insight_frames``: pandera validation and
+    reshaping) apart. Medians of ``repeat``."""
+    from incident_kit.analytics import metrics, query
+
+    filters = query.make_filters(None)
+
+    def median_ms(fn) -> float:
+        times = []
+        for _ in range(repeat):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        return round(statistics.median(times) * 1000, 1)
+
+    out = {name: median_ms(lambda q=q, name=name: query.run_many(kit, {name: q}, filters, now))
+           for name, q in metrics.PAGE_QUERIES.items()}
+    raw = query.run_many(kit, metrics.PAGE_QUERIES, filters, now)
+    out["all queries, one read"] = median_ms(lambda: query.run_many(kit, metrics.PAGE_QUERIES, filters, now))
+    out["insight_frames (validation, reshaping)"] = median_ms(lambda: metrics.insight_frames(raw))
     return out
 
 
@@ -262,6 +287,9 @@ def main() -> None:
                 print(table(rows), flush=True)
     finally:
         server.stop()
+    for r in rows:
+        for s in ("duckdb", "postgres"):
+            print(f"profile, {r['incidents']:,} incidents, {s} (ms):", json.dumps(r[s]["profile_ms"]))
     print(json.dumps(rows, indent=1, default=str))
     print(f"load average at the end {os.getloadavg()[0]:.1f}")
 

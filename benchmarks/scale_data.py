@@ -377,9 +377,9 @@ def _events(v: dict) -> pa.Table:
 
 
 # -- the files ------------------------------------------------------------------------------------------
-def build(incidents: int, *, seed: int = 42, quiet: bool = False) -> Path:
+def build(incidents: int, *, seed: int = 42, quiet: bool = False, cache: Path = CACHE) -> Path:
     """The directory holding the set's Parquet files, built once (reused while ``VERSION`` holds)."""
-    where = CACHE / f"{incidents}-{seed}"
+    where = cache / f"{incidents}-{seed}"
     meta = where / "meta.json"
     if meta.exists() and json.loads(meta.read_text()).get("version") == VERSION:
         return where
