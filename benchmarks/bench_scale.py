@@ -91,12 +91,13 @@ def child(target: str, now_iso: str, ops: int, repeat: int, bundle_out: str) -> 
     out["latency"] = latency(kit, ops)
 
     ref = kit.declare("Scale benchmark: checkout failing", declared_by="bench", severity="Major").reference
-    after, refresh, moved = [], [], []
+    after, cpu, refresh, moved = [], [], [], []
     for i in range(repeat):
         kit.post_update(ref, f"Still investigating ({i})", by="bench")
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         fresh = analytics.insights(kit, now=now)
         after.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)  # every thread of this process (DuckDB's too): less noisy than wall
         assert len(fresh) == len(bundle)
     if kit.db.dialect == "postgres":
         for i in range(repeat):
@@ -109,6 +110,7 @@ def child(target: str, now_iso: str, ops: int, repeat: int, bundle_out: str) -> 
         out["refresh_after_write_s"] = statistics.median(refresh)
         out["rows_moved_per_refresh"] = statistics.median(moved)
     out["insights_after_write_s"] = statistics.median(after)
+    out["insights_after_write_cpu_s"] = statistics.median(cpu)
     out["insights_after_write_all_s"] = [round(x, 3) for x in after]
     warm = []
     for _ in range(repeat):
@@ -143,6 +145,28 @@ def profile(kit, now, repeat: int) -> dict:
     raw = query.run_many(kit, metrics.PAGE_QUERIES, filters, now)
     out["all queries, one read"] = median_ms(lambda: query.run_many(kit, metrics.PAGE_QUERIES, filters, now))
     out["insight_frames (validation, reshaping)"] = median_ms(lambda: metrics.insight_frames(raw))
+    from incident_kit.analytics import schemas
+
+    spent = []
+    validate = schemas.validate
+
+    def timed_validate(model, frame):  # the pandera boundary alone, inside insight_frames
+        t = time.perf_counter()
+        try:
+            return validate(model, frame)
+        finally:
+            spent.append(time.perf_counter() - t)
+
+    schemas.validate = timed_validate
+    try:
+        per_call = []
+        for _ in range(repeat):
+            spent.clear()
+            metrics.insight_frames(raw)
+            per_call.append(sum(spent))
+    finally:
+        schemas.validate = validate
+    out["of which pandera validation"] = round(statistics.median(per_call) * 1000, 1)
     return out
 
 
@@ -239,6 +263,7 @@ def table(rows: list[dict]) -> str:
          lambda r, s: f(r[s]["insights_after_write_s"]) + (
              f" ({r['postgres']['insights_after_write_s'] / r['duckdb']['insights_after_write_s']:.1f}×)"
              if s == "postgres" else ""))
+    line("the same, CPU time of the process (all threads)", lambda r, s: f(r[s]["insights_after_write_cpu_s"]))
     line("of which the copy's refresh (PostgreSQL), rows moved",
          lambda r, s: "" if s == "duckdb" else f"{f(r[s]['refresh_after_write_s'])}, {r[s]['rows_moved_per_refresh']:.0f}")
     line("first Insights bundle of a process (PostgreSQL: the whole copy)", lambda r, s: f(r[s]["first_insights_s"]))
