@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import math
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,8 @@ from ..clock import UTC, quoted, to_utc, utcnow
 from ..errors import IncidentKitError
 from ..incident.visibility import scope
 from . import store
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # frames are built by DuckDB on demand; ``metrics --json`` never loads pandas
     import pandas as pd
@@ -134,6 +138,26 @@ def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fet
 
     # PostgreSQL: over an in-process DuckDB copy of the columns this SQL reads
     return _db(source, filters.viewer).analytics_read(work, store.TABLES, names=store.names_read())
+
+
+def prepare(db) -> threading.Thread:
+    """Make the store ready for analytics reads in a background thread, and return it.
+
+    On PostgreSQL that is the whole in-process copy the analytics run on (``db/pgcopy.py``), taken once per
+    process: ~N s at a million incidents (see docs/scale.md), which the first Insights view would otherwise
+    wait for. Later changes refresh only the incidents they touched. A view asked meanwhile waits for this copy
+    (the copy's lock) instead of taking its own. On DuckDB the analytics read the file itself: nothing to do.
+    """
+    def work() -> None:
+        try:
+            db.analytics_read(lambda tx: None, store.TABLES, names=store.names_read())
+        except Exception:  # the next view copies again and says what went wrong, in a sentence
+            log.warning("Preparing the analytics copy failed; the first Insights view will try again.",
+                        exc_info=True)
+
+    thread = threading.Thread(target=work, name="ik-analytics-prepare", daemon=True)
+    thread.start()
+    return thread
 
 
 def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, pd.DataFrame]:
