@@ -57,6 +57,15 @@ def rss() -> dict:
     return out
 
 
+def reset_peak() -> None:
+    """Reset VmHWM to the current RSS (Linux 4.0+), so the next ``rss()`` peak is one phase's own."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+    except OSError:
+        pass
+
+
 def child(target: str, now_iso: str, ops: int, repeat: int, bundle_out: str) -> dict:
     """The in-process measures on one store (run as ``--child``); returns them."""
     import datetime as dt
@@ -71,9 +80,13 @@ def child(target: str, now_iso: str, ops: int, repeat: int, bundle_out: str) -> 
     t = time.perf_counter()
     kit = ik.open(target, user="bench")
     out["open_s"] = time.perf_counter() - t
+    phases = out["peak_mib_by_phase"] = {}
+    reset_peak()
     t = time.perf_counter()
     bundle = analytics.insights(kit, now=now)
     out["first_insights_s"] = time.perf_counter() - t  # PostgreSQL: the whole copy, once per process
+    phases["first Insights bundle"] = rss()["VmHWM"]
+    reset_peak()
     with open(bundle_out, "wb") as fh:
         pickle.dump(bundle, fh)
 
@@ -87,6 +100,8 @@ def child(target: str, now_iso: str, ops: int, repeat: int, bundle_out: str) -> 
         kit.similar(SENTENCE)
         times.append(time.perf_counter() - t)
     out["similar_ms"] = statistics.median(times) * 1000
+    phases["similar (index built)"] = rss()["VmHWM"]
+    reset_peak()
 
     latency(kit, 10)  # untimed warm-up: the first writes after opening a large file pay for its WAL and caches
     out["latency"] = latency(kit, ops)
@@ -119,6 +134,7 @@ def child(target: str, now_iso: str, ops: int, repeat: int, bundle_out: str) -> 
         analytics.insights(kit, now=now)
         warm.append(time.perf_counter() - t)
     out["insights_unchanged_ms"] = statistics.median(warm) * 1000
+    phases["writes and bundles after them"] = rss()["VmHWM"]
     out["profile_ms"] = profile(kit, now, repeat)
     out["rss_mib"] = rss()
     kit.close()
@@ -280,6 +296,8 @@ def table(rows: list[dict]) -> str:
     line("`similar` for a sentence (< 50 ms)", lambda r, s: f(r[s]["similar_ms"], "ms", 1))
     line("`similar`: first call (builds the index)", lambda r, s: f(r[s]["similar_first_s"]))
     line("RSS after these, peak (< 2 GiB)", lambda r, s: f"{r[s]['rss_mib']['VmRSS']} / {r[s]['rss_mib']['VmHWM']} MiB")
+    line("peak RSS in each phase: first bundle / similar / writes (MiB)",
+         lambda r, s: " / ".join(str(v) for v in r[s].get("peak_mib_by_phase", {}).values()))
     line("answers equal (metrics JSON; Insights frames)",
          lambda r, s: f"{'yes' if r['metrics_json_equal'] else 'NO'}; {r['insights_equal']}" if s == "duckdb" else "")
     return "\n".join(lines)
