@@ -265,7 +265,10 @@ def table(rows: list[dict]) -> str:
     def f(v, unit="s", digits=2):
         return "n/a" if v is None else f"{v:.{digits}f} {unit}".strip()
 
-    head = "| measure (goal at 1M) | " + " | ".join(f"{r['incidents'] // 1000}k {s}" for r in rows
+    def size(n: int) -> str:
+        return f"{n // 1_000_000}M" if n % 1_000_000 == 0 else f"{n // 1000}k" if n % 1000 == 0 else f"{n:,}"
+
+    head = "| measure (goal at 1M) | " + " | ".join(f"{size(r['incidents'])} {s}" for r in rows
                                                    for s in ("DuckDB", "PostgreSQL")) + " |"
     lines = [head, "|---|" + "---|" * (2 * len(rows))]
 
