@@ -189,3 +189,24 @@ def test_preparing_on_duckdb_finishes_at_once_without_a_warning(tmp_path, caplog
         thread.join(timeout=30)
         assert not thread.is_alive()
         assert "Preparing the analytics copy failed" not in caplog.text
+
+
+def test_pruning_the_change_log_keeps_every_copy_exact(kit, pg_url):
+    """The log keeps about a day of changes. A copy taken before rows it needs were pruned copies whole again
+    (it cannot know what changed); one taken after stays incremental."""
+    from incident_kit.db import pgcopy
+
+    ref = active(kit)
+    kit.post_update(ref, "Before the prune")  # rows the fixture's copy still needs
+    kit.db.write(lambda tx: tx.execute("UPDATE incident_kit_changes.changes SET at = at - INTERVAL '2 days'"))
+    assert pgcopy.prune(kit.db) > 0
+    assert kit.db.read(lambda tx: tx.fetchone("SELECT count(*) FROM incident_kit_changes.changes"))[0] == 0
+    contents(kit.db)
+    assert kit.db.mirror.whole_copies == 2
+    assert_same_as_a_whole_copy(kit, pg_url)
+
+    kit.post_update(ref, "After the prune")  # newer than anything pruned: incremental again
+    contents(kit.db)
+    assert kit.db.mirror.whole_copies == 2 and moved(kit)["update_facts"] == rows_of(kit, ref)["update_facts"]
+    assert_same_as_a_whole_copy(kit, pg_url)
+    assert pgcopy.prune(kit.db) == 0  # nothing a day old is left

@@ -22,18 +22,22 @@ it reads the store only through the store's public interface (``read``, ``data_v
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import tempfile
 import threading
 from collections.abc import Callable, Collection, Hashable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
+from ..clock import utcnow
 from .duckdb import DuckDBDatabase, DuckTx, quote_ident
 
 if TYPE_CHECKING:
     from .postgres import PgTx, PostgresDatabase
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 SELECT_COLUMNS = """
 SELECT column_name, data_type FROM information_schema.columns
@@ -50,11 +54,33 @@ CHANGED_SINCE = """
 SELECT table_name, array_agg(DISTINCT incident_id ORDER BY incident_id) FROM incident_kit_changes.changes
 WHERE xid >= pg_snapshot_xmin(CAST(? AS pg_snapshot)) AND NOT pg_visible_in_snapshot(xid, CAST(? AS pg_snapshot))
 GROUP BY table_name"""
+# Whether rows a copy taken in this snapshot could need were pruned from the log (then it copies whole).
+PRUNED_SINCE = "SELECT upto >= pg_snapshot_xmin(CAST(? AS pg_snapshot)) FROM incident_kit_changes.pruned"
+# Drop log rows older than a cut-off and remember the newest transaction id dropped; returns how many.
+PRUNE = """
+WITH gone AS (DELETE FROM incident_kit_changes.changes WHERE at < ? RETURNING xid),
+     newest AS (SELECT xid FROM gone ORDER BY xid DESC LIMIT 1),
+     noted AS (UPDATE incident_kit_changes.pruned SET upto = newest.xid FROM newest WHERE newest.xid > upto
+               RETURNING 1)
+SELECT count(*) FROM gone"""
+KEEP = dt.timedelta(days=1)  # a copy idle longer than this (a quiet night) copies whole when next used
+PRUNE_EVERY = dt.timedelta(hours=1)  # each copy prunes at most this often: one small delete
 SOME_ROWS = " WHERE {column} = ANY(CAST(? AS BIGINT[]))"
 DROP_SOME = "DELETE FROM {table} WHERE {column} IN (SELECT unnest(CAST(? AS BIGINT[])))"
 # The tables the change log covers, and the column naming each row's incident (migration 18 ``LOGGED``).
 BY_INCIDENT = {"incidents": "id", "incident_roles": "incident_id", "incident_members": "incident_id",
                "update_facts": "incident_id", "follow_ups": "incident_id", "reviews": "incident_id"}
+
+
+def prune(source: PostgresDatabase, *, before: dt.datetime | None = None) -> int:
+    """Drop change-log rows written before ``before`` (default: ``KEEP`` ago); returns how many."""
+    cutoff = before or utcnow() - KEEP
+
+    def work(tx: PgTx) -> int:
+        row = tx.fetchone(PRUNE, [cutoff])
+        return int(row[0]) if row else 0
+
+    return source.write(work, isolation="read committed")
 
 
 class AnalyticsMirror:
@@ -78,6 +104,7 @@ class AnalyticsMirror:
         self._snapshot: str | None = None  # the snapshot the mirror's rows were read in
         self._shape: Hashable | None = None  # (tables, names) of those rows
         self._lock = threading.Lock()
+        self._pruned_at: dt.datetime | None = None
         self.copies = 0
         self.whole_copies = 0
         self.rows_moved: dict[str, int] = {}
@@ -96,7 +123,20 @@ class AnalyticsMirror:
                 self._snapshot = self._copy(mirror, tables, names, since=since)
                 self._shape, self._key = shape, key
                 self.copies += 1
+                self._prune_now_and_then()
             return mirror.read(work)
+
+    def _prune_now_and_then(self) -> None:
+        """Keep the change log to about ``KEEP`` of changes: at most every ``PRUNE_EVERY`` per copy. Never fails
+        a read: a prune that fails is tried again later."""
+        now = utcnow()
+        if self._source.read_only or (self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY):
+            return
+        self._pruned_at = now
+        try:
+            prune(self._source)
+        except Exception:
+            log.warning("Pruning the analytics change log failed; it will be tried again.", exc_info=True)
 
     def forget(self) -> None:
         """Copy whole at the next ``run`` even if the store has not changed (a benchmark times the copy)."""
@@ -141,12 +181,14 @@ class AnalyticsMirror:
         with tempfile.TemporaryDirectory(prefix="ik-analytics-") as tmp:
             files: dict[str, tuple[Path, list[str], list[int] | None]] = {}  # table: (csv, columns, incidents)
 
-            def pull(tx: PgTx) -> str:
+            def pull(tx: PgTx) -> tuple[str, bool]:
                 row = tx.fetchone(SNAPSHOT)
                 assert row is not None
-                changed = {} if since is None else dict(tx.fetchall(CHANGED_SINCE, [since, since]))
+                pruned = None if since is None else tx.fetchone(PRUNED_SINCE, [since])
+                whole = pruned is None or bool(pruned[0])  # no copy yet, or rows it would need were pruned
+                changed = {} if whole else dict(tx.fetchall(CHANGED_SINCE, [since, since]))
                 for table in tables:
-                    only = changed.get(table, []) if since is not None and table in BY_INCIDENT else None
+                    only = changed.get(table, []) if not whole and table in BY_INCIDENT else None
                     if only == []:
                         continue  # nothing of this table changed
                     duck_cols = [r[0] for r in mirror.read(lambda t: t.fetchall(DUCK_COLUMNS, [table]))]  # runs now
@@ -163,9 +205,9 @@ class AnalyticsMirror:
                     with open(path, "wb") as out:
                         tx.copy_out(f"COPY ({sql}) TO STDOUT (FORMAT CSV)", out, params)
                     files[table] = (path, cols, only)
-                return row[0]
+                return row[0], whole
 
-            snapshot = self._source.read(pull)
+            snapshot, whole = self._source.read(pull)
 
             def load(tx: DuckTx) -> dict[str, int]:
                 moved = {}
@@ -187,6 +229,6 @@ class AnalyticsMirror:
                 return moved
 
             self.rows_moved = mirror.write(load)
-            if since is None:
+            if whole:
                 self.whole_copies += 1
             return snapshot

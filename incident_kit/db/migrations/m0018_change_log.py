@@ -12,8 +12,10 @@ logged too (``update_facts`` rewrites an incident's facts on every post; a resto
 copy drops an incident's rows and reloads what the store holds for it.
 
 The log lives in a schema of its own so exports, which list the store's schema, never see it. Cost per
-write: one small insert per statement on a logged table (post_update: 3 rows). It grows like the event log.
-DuckDB needs none of it: analytics read the DuckDB file itself.
+write: one small insert per statement on a logged table (post_update: 3 rows). Rows older than a day are
+pruned (``db/pgcopy.py`` ``prune``); ``pruned.upto`` keeps the newest transaction id pruned, so a copy older
+than that knows rows it needs are gone and copies whole. DuckDB needs none of it: analytics read the DuckDB
+file itself.
 """
 
 STATEMENTS: list[str] = []
@@ -41,9 +43,15 @@ POSTGRES_STATEMENTS = [
     """CREATE TABLE IF NOT EXISTS incident_kit_changes.changes (
         xid xid8 NOT NULL DEFAULT pg_current_xact_id(),  -- the writing transaction
         table_name TEXT NOT NULL,
-        incident_id BIGINT NOT NULL
+        incident_id BIGINT NOT NULL,
+        at TIMESTAMPTZ NOT NULL DEFAULT now()            -- the transaction's start: what pruning goes by
     )""",
     "CREATE INDEX IF NOT EXISTS changes_xid ON incident_kit_changes.changes (xid)",
+    # rows arrive in time order, so a BRIN index finds the old ones for pruning at almost no cost per write
+    "CREATE INDEX IF NOT EXISTS changes_at ON incident_kit_changes.changes USING brin (at)",
+    "CREATE TABLE IF NOT EXISTS incident_kit_changes.pruned (upto xid8 NOT NULL)",
+    "INSERT INTO incident_kit_changes.pruned (upto) SELECT '0'::xid8 WHERE NOT EXISTS "
+    "(SELECT 1 FROM incident_kit_changes.pruned)",
 ] + [
     _FUNCTION.format(column=column, event=event, rows=_ROWS[event].format(column=column))
     for column in ("id", "incident_id") for event in _ROWS
