@@ -180,6 +180,22 @@ SELECT count(*) AS incidents,
        count(*) FILTER (WHERE NOT response) AS excluded
 FROM scope""")
 
+@lru_cache(maxsize=None)
+def tables_read(query: Query) -> tuple[str, ...]:
+    """The tables ``query`` may read, from its SQL as a viewer runs it (the visibility rule's tables too), and
+    ``settings`` (the rule reads admins from it in Python). Conservative: a table named anywhere counts."""
+    import re
+
+    text = compose(query, False) + "\n" + SEVERITY_NAMES
+    return tuple(t for t in TABLES if t == "settings" or re.search(rf"\b{t}\b", text))
+
+
+@lru_cache(maxsize=None)
+def reads_now(query: Query) -> bool:
+    """Whether ``query``'s answer depends on the ``now`` it is given (open ages, overdue follow-ups)."""
+    return "p.now_" in compose(query, False)
+
+
 # -- row-level frames (notebooks) ------------------------------------------------
 RESPONSE_TIMES = Query("SELECT * FROM times ORDER BY declared_at, incident_id", ("times",))
 
@@ -309,10 +325,8 @@ FROM scope WHERE mode <> 'test'""")
 # list is enough (``list_distinct``, only where a list has two or more labels; it drops NULL labels,
 # which are no theme). A DISTINCT over every (incident, theme) pair hashed ~310k rows on five keys:
 # ~12 ms more at 200k incidents. Then per month, to count the months a theme came up in.
-# The incidents are first grouped by (month, list of labels): a few thousand lists repeat across a
-# million incidents, so only those are unnested (unnesting every incident's list took 2.2x the CPU at
-# 1M incidents: 0.49 s against 0.22 s, the same rows). Counts add up and first/last seen are the min/max
-# of each group's, so the answer is the same.
+# Incidents are grouped by (month, labels) first, so each of the few thousand distinct lists is unnested
+# once (every incident's list: 2.2x the CPU at 1M incidents, 0.49 s against 0.22 s; the same rows).
 THEMES = Query("""
 , lists AS (
     SELECT month, tags AS labels, 'tag' AS kind, count(*) AS incidents, min(declared_at) AS first_seen,

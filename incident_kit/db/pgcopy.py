@@ -72,6 +72,16 @@ BY_INCIDENT = {"incidents": "id", "incident_roles": "incident_id", "incident_mem
                "update_facts": "incident_id", "follow_ups": "incident_id", "reviews": "incident_id"}
 
 
+def _digest(path: Path) -> str:
+    import hashlib
+
+    h = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
 def prune(source: PostgresDatabase, *, before: dt.datetime | None = None) -> int:
     """Drop change-log rows written before ``before`` (default: ``KEEP`` ago); returns how many."""
     cutoff = before or utcnow() - KEEP
@@ -105,6 +115,8 @@ class AnalyticsMirror:
         self._shape: Hashable | None = None  # (tables, names) of those rows
         self._lock = threading.Lock()
         self._pruned_at: dt.datetime | None = None
+        self._changes: dict[str, int] = {}  # per table, the refreshes that changed its rows (``versions``)
+        self._digests: dict[str, str] = {}  # per table copied whole, a digest of what was copied
         self.copies = 0
         self.whole_copies = 0
         self.rows_moved: dict[str, int] = {}
@@ -114,17 +126,28 @@ class AnalyticsMirror:
         """``work`` (DuckDB SQL) over a copy of ``tables`` as the store holds them now; with ``names``, only
         the columns named there are copied (the rest read as NULL)."""
         with self._lock:
-            mirror = self._mirror(tables)
-            shape = (tuple(tables), None if names is None else frozenset(names))
-            key = (self._source.data_version(), shape)
-            if self._key != key:
-                since = self._snapshot if self._shape == shape else None  # else copy whole
-                self._key = self._snapshot = None  # a copy that fails half-way leaves nothing to trust
-                self._snapshot = self._copy(mirror, tables, names, since=since)
-                self._shape, self._key = shape, key
-                self.copies += 1
-                self._prune_now_and_then()
-            return mirror.read(work)
+            return self._refreshed(tables, names).read(work)
+
+    def versions(self, tables: Sequence[str], names: Collection[str] | None = None) -> dict[str, Hashable]:
+        """Per table, a value that changes whenever the copy's rows of it change (refreshed first): whole
+        copies change every table's; a refresh those of the tables it moved rows in, and of the small
+        catalog tables whose content differs from the last copy's."""
+        with self._lock:
+            self._refreshed(tables, names)
+            return {t: (self.whole_copies, self._changes.get(t, 0)) for t in tables}
+
+    def _refreshed(self, tables: Sequence[str], names: Collection[str] | None) -> DuckDBDatabase:
+        mirror = self._mirror(tables)
+        shape = (tuple(tables), None if names is None else frozenset(names))
+        key = (self._source.data_version(), shape)
+        if self._key != key:
+            since = self._snapshot if self._shape == shape else None  # else copy whole
+            self._key = self._snapshot = None  # a copy that fails half-way leaves nothing to trust
+            self._snapshot = self._copy(mirror, tables, names, since=since)
+            self._shape, self._key = shape, key
+            self.copies += 1
+            self._prune_now_and_then()
+        return mirror
 
     def _prune_now_and_then(self) -> None:
         """Keep the change log to about ``KEEP`` of changes: at most every ``PRUNE_EVERY`` per copy. Never fails
@@ -218,6 +241,13 @@ class AnalyticsMirror:
                     else:
                         tx.execute(DROP_SOME.format(table=name, column=quote_ident(BY_INCIDENT[table])), [only])
                     moved[table] = 0
+                    if only is None and table not in BY_INCIDENT:  # the catalog, copied whole every time
+                        digest = _digest(path)
+                        if self._digests.get(table) != digest:
+                            self._changes[table] = self._changes.get(table, 0) + 1
+                        self._digests[table] = digest
+                    else:
+                        self._changes[table] = self._changes.get(table, 0) + 1
                     if path.stat().st_size == 0:
                         continue
                     loaded = tx.fetchone(LOAD_CSV.format(table=name, cols=", ".join(quote_ident(c) for c in cols),

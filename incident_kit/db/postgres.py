@@ -340,6 +340,11 @@ class PostgresDatabase:
                 f"Lost the connection to the PostgreSQL server at {self.path} ({_first_line(exc)}); check that "
                 "it is running and try again (a change that was being saved may or may not have been).") from None
 
+    def table_versions(self, tables: Sequence[str], names: Collection[str] | None = None) -> dict[str, Hashable]:
+        """Per table, a value that changes whenever the analytics copy's rows of it change (the copy is
+        refreshed first: ``AnalyticsMirror.versions``)."""
+        return self.mirror.versions(tables, names)
+
     def analytics_read(self, work: Callable[[DuckTx], T], tables: Sequence[str],
                        names: Collection[str] | None = None) -> T:
         """Run ``work`` (written for DuckDB) over a consistent copy of ``tables`` in an in-process DuckDB;
