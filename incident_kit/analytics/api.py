@@ -36,6 +36,13 @@ class AnalyticsAPI(KitPart):
 
         return insights(self.db, self._scope(filters, viewer, fields), now=now)
 
+    def prepare_insights(self) -> None:
+        """Take the copy analytics run on in the background (the app calls this once, when it opens the store):
+        on PostgreSQL the first Insights view of a process need not wait for copying the whole store."""
+        from .query import prepare
+
+        prepare(self.db)
+
     def metrics_summary(self, filters: Filters | None = None, *, viewer=None, now=None, **fields) -> dict:
         """The figures of ``incident-kit metrics --json``: medians, p90s and their intervals, follow-ups."""
         from .summary import metrics_summary

@@ -93,6 +93,20 @@ def memo_for(db) -> Memo:
         return memo
 
 
+_PARTS: "weakref.WeakKeyDictionary[object, Memo]" = weakref.WeakKeyDictionary()
+PARTS_MAX = 96  # the Insights page's eight queries for a dozen viewer/window combinations
+
+
+def parts_for(db) -> Memo:
+    """The kept results of single page queries of ``db`` (``query.run_parts``), each under the versions of the
+    tables it reads."""
+    with _MEMOS_LOCK:
+        memo = _PARTS.get(db)
+        if memo is None:
+            memo = _PARTS[db] = Memo(PARTS_MAX)
+        return memo
+
+
 def viewer_key(viewer) -> tuple | None:
     """The viewer as the visibility rule reads it: the name, and for a ``Person`` whether it was proved."""
     if viewer is None:

@@ -18,7 +18,7 @@ from . import schemas, store
 from .memo import kept
 from .declarations import declaration_dict
 from .follow_up_metrics import follow_up_frames
-from .query import Filters, make_filters, run_many
+from .query import Filters, make_filters, run_many, run_parts
 from .response import excluded, gap_frames, response_frames
 from .review_metrics import recurring_themes, review_frames
 
@@ -41,10 +41,20 @@ def insights(source, filters: Filters | None = None, *, now=None, **fields) -> d
     """Every frame the Insights page shows (``INSIGHT_FRAMES``), from eight queries in one read.
 
     ``declaration_summary`` is a dict; ``themes`` holds the recurring ones (2+ incidents, top 20).
-    Kept per data version (``memo.kept``): a repeat call on unchanged data is a lookup and a copy.
+    Kept per data version (``memo.kept``): a repeat call on unchanged data is a lookup and a copy. After a
+    change, only the queries reading a table it touched run again (``query.run_parts``).
     """
-    raw = run_many(source, PAGE_QUERIES, make_filters(filters, **fields), now)
+    raw = run_parts(source, PAGE_QUERIES, make_filters(filters, **fields), now)  # only what a change can move
     return insight_frames(raw)
+
+
+def _from_scratch(source, filters: Filters | None = None, *, now=None, **fields) -> dict:
+    """The same frames with every page query run afresh (no kept answer, no kept query result): what tests and
+    benchmarks compare ``insights`` with, and time as the computation."""
+    return insight_frames(run_many(source, PAGE_QUERIES, make_filters(filters, **fields), now))
+
+
+insights.uncached = _from_scratch  # type: ignore[attr-defined]
 
 
 def insight_frames(raw: dict) -> dict:

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import logging
 import math
+import threading
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -19,6 +21,8 @@ from ..clock import UTC, quoted, to_utc, utcnow
 from ..errors import IncidentKitError
 from ..incident.visibility import scope
 from . import store
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:  # frames are built by DuckDB on demand; ``metrics --json`` never loads pandas
     import pandas as pd
@@ -136,10 +140,67 @@ def _read(source, queries: dict[str, store.Query], filters: Filters, now, *, fet
     return _db(source, filters.viewer).analytics_read(work, store.TABLES, names=store.names_read())
 
 
+def prepare(db) -> threading.Thread:
+    """Make the store ready for analytics reads in a background thread, and return it.
+
+    On PostgreSQL that is the whole in-process copy the analytics run on (``db/pgcopy.py``), taken once per
+    process: ~N s at a million incidents (see docs/scale.md), which the first Insights view would otherwise
+    wait for. Later changes refresh only the incidents they touched. A view asked meanwhile waits for this copy
+    (the copy's lock) instead of taking its own. On DuckDB the analytics read the file itself: nothing to do.
+    """
+    def work() -> None:
+        try:
+            db.analytics_read(lambda tx: None, store.TABLES, names=store.names_read())
+        except Exception:  # the next view copies again and says what went wrong, in a sentence
+            log.warning("Preparing the analytics copy failed; the first Insights view will try again.",
+                        exc_info=True)
+
+    thread = threading.Thread(target=work, name="ik-analytics-prepare", daemon=True)
+    thread.start()
+    return thread
+
+
 def run_many(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, pd.DataFrame]:
     """Run several queries over the same scope in one consistent read (see store.py), as frames (a query marked
     ``arrays``: numpy arrays by column)."""
     return _read(source, queries, filters, now, fetch="df")
+
+
+def run_parts(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, pd.DataFrame]:
+    """``run_many``, reusing each query's last result while none of the tables it reads has changed.
+
+    After a change, only the queries that read a changed table run (in one read): an update posted writes
+    ``update_facts``, so the durations and gaps run again while the counts, follow-ups, reviews, declarations
+    and themes are reused (about half the Insights bundle at a million incidents). Each result is kept under
+    ``Database.table_versions`` of the tables it reads (``store.tables_read``), read before the read, and the
+    bound ``now`` when its SQL reads it (``store.reads_now``). Exact: an unchanged table gives the same rows.
+    """
+    from .memo import _MISS, fresh_copy, parts_for, viewer_key
+
+    db = _db(source, filters.viewer)
+    at = params(filters, now)["now"]  # one instant for every query of the call, reused or not
+    versions = db.table_versions(store.TABLES, names=store.names_read())
+    kept = parts_for(db)
+    out: dict = {}
+    missing: dict[str, store.Query] = {}
+    labels: dict[str, tuple] = {}
+    for name, q in queries.items():
+        key = (name, q, filters, viewer_key(filters.viewer), at if store.reads_now(q) else None)
+        version = tuple(versions[t] for t in store.tables_read(q))
+        hit = kept.get(key, version, None)
+        if hit is _MISS:
+            missing[name], labels[name] = q, (key, version)
+        else:
+            out.update(fresh_copy(hit))
+    if missing:
+        fresh = run_many(source, missing, filters, at)
+        for name, (key, version) in labels.items():
+            part = {name: fresh[name]}
+            if name == "gap_stats":  # read with it, from a table it reads (severities)
+                part["severity_names"] = fresh["severity_names"]
+            kept.put(key, version, None, fresh_copy(part))
+            out.update(part)
+    return out
 
 
 def run_arrays(source, queries: dict[str, store.Query], filters: Filters, now=None) -> dict[str, dict]:

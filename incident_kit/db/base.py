@@ -103,6 +103,12 @@ class Database(Protocol):
         per-file write generation in this process; PostgreSQL: the server's snapshot.
         """
 
+    def table_versions(self, tables: Sequence[str], names: Collection[str] | None = None) -> dict[str, Hashable]:
+        """Per table, a value that changes whenever that table may have changed (a finer ``data_version``:
+        kept analytics answers reuse a query's result while none of the tables it reads has changed). Read
+        it before the read it labels. DuckDB: per-table write generations in this process; PostgreSQL: what
+        the analytics copy's refreshes moved (``analytics_read`` with the same ``tables`` and ``names``)."""
+
     def analytics_read(self, work: Callable[[AnalyticsTx], T], tables: Sequence[str],
                        names: Collection[str] | None = None) -> T:
         """Run DuckDB analytics SQL over one consistent view of ``tables`` (PostgreSQL: an in-process copy

@@ -21,6 +21,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 import random
 import threading
 import time
@@ -54,39 +55,90 @@ def connect(path: str = ":memory:", *, read_only: bool = False) -> duckdb.DuckDB
     return duckdb.connect(path, read_only=read_only, config=dict(CONFIG))
 
 
+# What a statement writes, from its text (``Writes.note``): the target of INSERT / UPDATE / DELETE.
+_NAME = r"((?:\"?\w+\"?\.)*\"?\w+\"?)"  # a table name, maybe quoted, maybe schema-qualified
+_TARGET = re.compile(r"^(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+" + _NAME, re.IGNORECASE)
+_DML = re.compile(r"\b(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+" + _NAME, re.IGNORECASE)
+_LEADING_COMMENTS = re.compile(r"^(?:\s+|--[^\n]*\n?)+")
+
+
+class Writes:
+    """The tables one unit of work wrote to (``tables``), or ``unknown`` when a statement's target could not be
+    told from its text (DDL, COPY, anything new): then every table counts as written.
+
+    Conservative by construction: a SELECT (``nextval`` only moves a sequence) writes nothing; INSERT, UPDATE and
+    DELETE write their target; a WITH names every DML target in it; any other statement writes everything.
+    """
+
+    __slots__ = ("tables", "unknown")
+
+    def __init__(self) -> None:
+        self.tables: set[str] = set()
+        self.unknown = False
+
+    def note(self, sql: str) -> None:
+        text = _LEADING_COMMENTS.sub("", sql)
+        head = text[:6].upper()
+        if head.startswith("SELECT"):
+            return
+        if head.startswith("WITH"):
+            self.tables.update(_table(t) for t in _DML.findall(text))
+            return
+        found = _TARGET.match(text)
+        if found:
+            self.tables.add(_table(found.group(1)))
+        else:
+            self.unknown = True
+
+
+def _table(name: str) -> str:
+    """``"main"."Incidents"`` -> ``incidents``: the table part, unquoted, as the catalog spells it."""
+    return name.rsplit(".", 1)[-1].strip('"').lower()
+
+
 class DuckTx:
-    __slots__ = ("_cur", "memo")
+    __slots__ = ("_cur", "memo", "_writes")
     dialect = "duckdb"  # stores pick SQL[tx.dialect] where a statement differs between stores
 
-    def __init__(self, cursor: duckdb.DuckDBPyConnection, memo: Memo):
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, memo: Memo, writes: Writes | None = None):
         self._cur = cursor
         self.memo = memo
+        self._writes = writes  # a write transaction notes what it writes (``DuckDBDatabase.table_versions``)
+
+    def _run(self, sql: str, params: Sequence[Any]) -> duckdb.DuckDBPyConnection:
+        if self._writes is not None:
+            self._writes.note(sql)
+        return self._cur.execute(sql, list(params))
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
-        self._cur.execute(sql, list(params))
+        self._run(sql, params)
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         if rows:
+            if self._writes is not None:
+                self._writes.note(sql)
             self._cur.executemany(sql, [list(r) for r in rows])
 
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple | None:
-        return self._cur.execute(sql, list(params)).fetchone()
+        return self._run(sql, params).fetchone()
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple]:
-        return self._cur.execute(sql, list(params)).fetchall()
+        return self._run(sql, params).fetchall()
 
     def df(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
-        return self._cur.execute(sql, list(params)).df()
+        return self._run(sql, params).df()
 
     def fetchnumpy(self, sql: str, params: Sequence[Any] = ()) -> dict[str, np.ndarray]:
         """Each column as a numpy array (a LIST column: an array of arrays), without pandas or Python tuples.
 
         ``AnalyticsTx``: analytics reads (``analytics_read``) get a DuckTx on every store."""
-        return self._cur.execute(sql, list(params)).fetchnumpy()
+        return self._run(sql, params).fetchnumpy()
 
     def insert_frame(self, table: str, frame: pd.DataFrame) -> None:
         if frame.empty:
             return
+        if self._writes is not None:
+            self._writes.tables.add(table.lower())
         name = f"_frame_{threading.get_ident()}"
         self._cur.register(name, frame)
         try:
@@ -133,10 +185,21 @@ class WriteGeneration:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.value = 0
+        self.unknown = 0  # writes whose tables could not be told: they count for every table
+        self.tables: dict[str, int] = {}  # per table, the writes that touched it
 
-    def bump(self) -> None:
+    def bump(self, writes: Writes | None = None) -> None:
         with self._lock:
             self.value += 1
+            if writes is None or writes.unknown:
+                self.unknown += 1
+            else:
+                for table in writes.tables:
+                    self.tables[table] = self.tables.get(table, 0) + 1
+
+    def of(self, tables: Sequence[str]) -> dict[str, tuple[int, int]]:
+        with self._lock:
+            return {t: (self.unknown, self.tables.get(t.lower(), 0)) for t in tables}
 
 
 _SHARED: dict[str, tuple[WriteGeneration, Memo]] = {}  # resolved file path -> its generation and catalog memo
@@ -212,22 +275,23 @@ class DuckDBDatabase:
                 f"The database {self.path} is open read-only (a snapshot); changes must go through the app "
                 "or a read-write connection."
             )
+        writes = Writes()
         try:
-            return self._write(work)
+            return self._write(work, writes)
         finally:
             # After the commit (or the failure): a reader that took the old version before this point may
             # file an answer computed from newer data under it, never an older answer under the new version.
             # A failed unit of work bumps too: a spurious miss costs one recomputation, a missed bump a
             # stale answer.
-            self._generation.bump()
+            self._generation.bump(writes)
 
-    def _write(self, work: Callable[[DuckTx], T]) -> T:
+    def _write(self, work: Callable[[DuckTx], T], writes: Writes) -> T:
         if self.write_strategy == "lock":
             with self._write_lock:
-                return self._run(work)
+                return self._run(work, writes)
         for attempt in range(MAX_RETRIES):
             try:
-                return self._run(work)
+                return self._run(work, writes)
             except _RETRYABLE:
                 self.retries += 1
                 if attempt == MAX_RETRIES - 1:
@@ -242,6 +306,12 @@ class DuckDBDatabase:
         under a version older than its data, never newer.
         """
         return ("duckdb", self._generation.value)
+
+    def table_versions(self, tables: Sequence[str], names: Collection[str] | None = None) -> dict[str, Hashable]:
+        """Per table, a value that changes after every committed write that may have touched it (see
+        ``Writes``: a statement whose target cannot be told counts for every table). Read it before the read
+        whose answer it labels, as ``data_version``."""
+        return dict(self._generation.of(tables))
 
     @maps_file_failures
     def read(self, work: Callable[[DuckTx], T]) -> T:
@@ -274,12 +344,12 @@ class DuckDBDatabase:
         yield
 
     @maps_file_failures
-    def _run(self, work: Callable[[DuckTx], T]) -> T:
+    def _run(self, work: Callable[[DuckTx], T], writes: Writes | None = None) -> T:
         cur = self._con.cursor()
         try:
             cur.execute("BEGIN TRANSACTION")
             try:
-                result = work(DuckTx(cur, self.memo))
+                result = work(DuckTx(cur, self.memo, writes if writes is not None else Writes()))
                 cur.execute("COMMIT")
             except BaseException:
                 try:

@@ -215,9 +215,10 @@ class PgTx:
             for row in zip(*columns):
                 copy.write_row(row)
 
-    def copy_out(self, sql: str, out: IO[bytes]) -> None:
-        """Stream ``COPY (...) TO STDOUT`` into a binary file (the analytics copy, ``db/pgcopy.py``)."""
-        with self._cur.copy(sql) as copy:
+    def copy_out(self, sql: str, out: IO[bytes], params: Sequence[Any] = ()) -> None:
+        """Stream ``COPY (...) TO STDOUT`` into a binary file (the analytics copy, ``db/pgcopy.py``); values
+        are bound client-side (COPY takes no server-side parameters)."""
+        with self._cur.copy(adapt(sql) if params else sql, [_plain(p) for p in params] or None) as copy:
             for chunk in copy:
                 out.write(chunk)
 
@@ -338,6 +339,11 @@ class PostgresDatabase:
             raise _ConnectionLost(
                 f"Lost the connection to the PostgreSQL server at {self.path} ({_first_line(exc)}); check that "
                 "it is running and try again (a change that was being saved may or may not have been).") from None
+
+    def table_versions(self, tables: Sequence[str], names: Collection[str] | None = None) -> dict[str, Hashable]:
+        """Per table, a value that changes whenever the analytics copy's rows of it change (the copy is
+        refreshed first: ``AnalyticsMirror.versions``)."""
+        return self.mirror.versions(tables, names)
 
     def analytics_read(self, work: Callable[[DuckTx], T], tables: Sequence[str],
                        names: Collection[str] | None = None) -> T:

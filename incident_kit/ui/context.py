@@ -51,6 +51,7 @@ def _kit_for(path: str):
     start_background(shared)  # drains the notification outbox and queues overdue reminders
     start_publisher(shared)  # a read-only snapshot for notebooks and the CLI while the app holds the file
     shared.prepare_similar()  # the similar-incident index, built in the background before anyone asks
+    shared.prepare_insights()  # PostgreSQL: the analytics copy, taken in the background before anyone asks
     return shared
 
 
