@@ -156,10 +156,10 @@ def board(db, *, viewer: str | None = None, now=None, part: str | None = None,
                                f"'{str(part)[:30]}'.")
     now = to_utc(now, field="now") or utcnow()
     horizon = now - dt.timedelta(days=BOARD_RESOLVED_DAYS)
-    parts = [incidents_service.incidents(db, viewer=viewer, active=True, limit=limit) if part != "resolved" else None,
+    chosen = [incidents_service.incidents(db, viewer=viewer, active=True, limit=limit) if part != "resolved" else None,
              incidents_service.incidents(db, viewer=viewer, resolved_since=horizon, limit=limit)
              if part != "ongoing" else None]
-    frames = [f for f in parts if f is not None]
+    frames = [f for f in chosen if f is not None]
     frame = pd.concat([f for f in frames if not f.empty] or frames[:1], ignore_index=True)
     latest = db.read(lambda tx: utc_columns(store.latest_updates(tx, [int(i) for i in frame["id"]])))
     by_incident = {int(r.incident_id): r for r in latest.itertuples()}
