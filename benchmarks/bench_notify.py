@@ -1,11 +1,15 @@
 """Notifications: posting an update with many subscribers, and how fast the outbox drains.
 
     python benchmarks/bench_notify.py [--subscribers 1000] [--posts 30] [--deliveries 2000]
+                                      [--public-subscribers 1000]
 
 1. ``post_update`` on an incident with N subscribers (median of --posts runs), next to
    the same call with no subscribers in the same run. Delivery is deferred: the post
    only writes one outbox row per subscriber in its own transaction.
-2. Outbox drain rate to a local webhook receiver (ThreadingHTTPServer on 127.0.0.1 in its own
+2. An external ``post_update`` on an incident affecting a component that N confirmed status page
+   subscribers chose, next to the same external update on an incident affecting a component nobody
+   chose, in the same run: what the customers' emails add to the post (one outbox row each).
+3. Outbox drain rate to a local webhook receiver (ThreadingHTTPServer on 127.0.0.1 in its own
    process, apprise json:// URLs), for the default worker (8 sending threads) and a
    single-threaded one. Every delivery is counted at the receiver, and a second pass must send nothing.
 
@@ -15,6 +19,7 @@ Only loopback traffic; every loop is bounded.
 from __future__ import annotations
 
 import multiprocessing
+import re
 import statistics
 import sys
 import tempfile
@@ -92,6 +97,44 @@ def timed_posts(kit, ref: str, n: int) -> list[float]:
     return out
 
 
+def external_posts(kit, ref: str, n: int) -> list[float]:
+    out = []
+    for i in range(n):
+        t0 = time.perf_counter()
+        kit.post_update(ref, f"Update {i}: payments are failing for some customers.", by="bench",
+                        audience="external")
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+def public_subscribers(tmp: Path, subscribers: int, posts: int) -> None:
+    """Section 2: N customers subscribed (and confirmed, through the link their email carries) to Checkout."""
+    kit = ik.open(tmp / "public.duckdb", user="bench")
+    kit.set_setting("public_url", "https://status.example.com")
+    kit.add_component("Checkout")
+    kit.add_component("Search")
+    for i in range(subscribers):
+        kit.request_status_updates(f"customer{i}@example.com", components=["checkout"])
+    confirms = kit.outbox(kind="confirmation", limit=subscribers + 10)
+    for delivery in confirms["id"]:
+        secret = re.search(r"/status-page/confirm/([\w-]+)", kit.delivery_body(int(delivery))).group(1)
+        kit.confirm_status_updates(secret)
+    assert kit.status_subscriber_counts()["confirmed"] == subscribers
+    quiet = kit.declare("Search slow", severity="Major", components={"Search": "degraded_performance"})
+    busy = kit.declare("Payments failing", severity="Major", components={"Checkout": "partial_outage"})
+    external_posts(kit, quiet.reference, 3)  # warm up
+    external_posts(kit, busy.reference, 1)
+    before = kit.outbox_counts()["pending"]
+    base = external_posts(kit, quiet.reference, posts)
+    busy_ms = external_posts(kit, busy.reference, posts)
+    queued = kit.outbox_counts()["pending"] - before
+    assert queued == subscribers * posts, (queued, subscribers * posts)  # every post reached every subscriber
+    print(f"external update, 0 public subscribers:     median {statistics.median(base):6.1f} ms")
+    print(f"external update, {subscribers} public subscribers:  median {statistics.median(busy_ms):6.1f} ms; ratio "
+          f"{statistics.median(busy_ms) / statistics.median(base):.2f}x; {queued} emails queued")
+    kit.close()
+
+
 def drain(kit, *, threads: int) -> tuple[int, float]:
     worker = Worker(kit, threads=threads, reminders=False)
     try:
@@ -103,7 +146,7 @@ def drain(kit, *, threads: int) -> tuple[int, float]:
 
 
 def main() -> None:
-    args = arguments(__doc__, subscribers=1000, posts=30, deliveries=2000)
+    args = arguments(__doc__, subscribers=1000, posts=30, deliveries=2000, public_subscribers=1000)
     print(describe("apprise"))
     receiver = Receiver()
     with tempfile.TemporaryDirectory() as tmp:
@@ -124,6 +167,7 @@ def main() -> None:
               f"(p90 {sorted(busy_ms)[int(0.9 * len(busy_ms))]:.1f}); ratio "
               f"{statistics.median(busy_ms) / statistics.median(base):.2f}x; {queued} deliveries queued")
         kit.close()
+        public_subscribers(Path(tmp), args.public_subscribers, args.posts)
 
         # Drain: a fresh store with exactly --deliveries pending rows, for each worker shape.
         for threads in (8, 1):

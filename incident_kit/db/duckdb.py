@@ -140,6 +140,11 @@ class DuckTx:
         if self._writes is not None:
             self._writes.tables.add(table.lower())
         name = f"_frame_{threading.get_ident()}"
+        # A read earlier in the transaction may have left its result unread (``fetchone`` of several rows);
+        # DuckDB then refuses to register a frame on the connection until that result is run to its end.
+        finish = getattr(self._cur, "complete", None)  # DuckDB 2's streaming results; earlier ones had none
+        if finish is not None:
+            finish()
         self._cur.register(name, frame)
         try:
             cols = ", ".join(quote_ident(c) for c in frame.columns)

@@ -12,6 +12,8 @@ import datetime as dt
 import json
 from dataclasses import replace
 
+import pandas as pd
+
 from .models import Claimed, DeliveryKind, DeliveryStatus
 from . import store
 
@@ -43,9 +45,23 @@ def queue(tx, *, kind: DeliveryKind, subscriber_id: int, title: str, body: str, 
 
 
 def queue_many(tx, rows: list[list]) -> None:
-    """Many ``queue`` rows at once: [kind, incident_id, update_id, subscriber_id, title, body, headers, now]."""
-    tx.executemany(INSERT, [[kind, inc, upd, sid, recipient(sid), title, body, json.dumps(headers), None, now, now]
-                            for kind, inc, upd, sid, title, body, headers, now in rows])
+    """Many ``queue`` rows at once: [kind, incident_id, update_id, subscriber_id, title, body, headers, now].
+
+    One bulk append (``insert_frame``): an update reaching 1,000 subscribers queues 1,000 emails, and a
+    statement per row took seconds on DuckDB. The rows carry no ``dedupe_key``, so nothing can conflict.
+    """
+    if len(rows) <= 1:
+        for kind, inc, upd, sid, title, body, headers, now in rows:
+            queue(tx, kind=DeliveryKind(kind), subscriber_id=sid, title=title, body=body, headers=headers, now=now,
+                  incident_id=inc, update_id=upd)
+        return
+    kinds, incidents, updates, ids, titles, bodies, headers, times = zip(*rows)
+    stamps = pd.Series(list(times), dtype="datetime64[us, UTC]")
+    tx.insert_frame("outbox", pd.DataFrame({
+        "kind": kinds, "incident_id": pd.array(incidents, dtype="Int64"), "update_id": pd.array(updates, dtype="Int64"),
+        "public_subscriber_id": pd.array(ids, dtype="Int64"), "recipient": [recipient(i) for i in ids],
+        "channel": "", "title": titles, "body": bodies, "headers": [json.dumps(h) for h in headers],
+        "status": "pending", "attempts": 0, "next_attempt_at": stamps, "created_at": stamps}))
 
 
 def withhold(tx, claimed: list[Claimed], facts: dict[int, tuple[bool, str | None]], *, worker: str,

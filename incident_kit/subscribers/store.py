@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from ..incident.models import Mode
 from ..incident.visibility import public_sql
 from .models import HOLDS_ADDRESS, Event, Subscriber
@@ -82,8 +84,15 @@ def insert(tx, *, email: str, key: str, now, expires_at, component_ids) -> int:
 
 
 def insert_links(tx, rows: list[tuple[str, int, str]], *, now) -> None:
-    """(digest, subscriber id, purpose) rows."""
-    tx.executemany(INSERT_LINK, [[d, sid, purpose, now] for d, sid, purpose in rows])
+    """(digest, subscriber id, purpose) rows, in one bulk append: an update reaching 1,000 subscribers
+    adds 1,000 links, and a statement per row took seconds on DuckDB."""
+    if len(rows) == 1:
+        tx.execute(INSERT_LINK, [*rows[0], now])
+    elif rows:
+        digests, ids, purposes = zip(*rows)
+        tx.insert_frame("public_subscriber_links", pd.DataFrame(
+            {"digest": digests, "subscriber_id": pd.array(ids, dtype="Int64"), "purpose": purposes,
+             "created_at": pd.Series([now] * len(rows), dtype="datetime64[us, UTC]")}))
 
 
 def find_link(tx, digest: str) -> tuple[int, str] | None:
