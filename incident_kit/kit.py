@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import sys
 import threading
 from pathlib import Path
 
@@ -27,7 +28,6 @@ from .maintenance.api import MaintenanceAPI
 from .notify.api import NotifyAPI
 from .review.api import ReviewAPI
 from .similar.api import SimilarAPI
-from .similar.index import wait_for_rebuild
 from .statuspage.api import StatusPageAPI
 from .subscribers.api import SubscribersAPI
 from .tokens.api import TokensAPI
@@ -83,7 +83,11 @@ class Kit(IncidentAPI, CatalogAPI, ImportAPI, ExportAPI, NotifyAPI, StatusPageAP
                 if entry[1] <= 0:
                     # A background rebuild of the similar index may be reading through this connection;
                     # DuckDB refuses to close a connection another thread is using ("connection is busy").
-                    wait_for_rebuild(entry[0], timeout=CLOSE_WAIT_SECONDS)
+                    # (Only if the index module was ever loaded: importing it costs numpy, and a CLI call that
+                    # never looked for similar incidents has no rebuild to wait for.)
+                    index = sys.modules.get("incident_kit.similar.index")
+                    if index is not None:
+                        index.wait_for_rebuild(entry[0], timeout=CLOSE_WAIT_SECONDS)
                     entry[0].close()
                     del _OPEN[self._key]
         self._key = None

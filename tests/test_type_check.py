@@ -47,6 +47,8 @@ class NewStore:
     def write(self, work: Callable[[Tx], T], *, isolation: str = "serializable") -> T: raise NotImplementedError
     def read(self, work: Callable[[Tx], T]) -> T: raise NotImplementedError
     def data_version(self) -> Hashable: return 0
+    def table_versions(self, tables: Sequence[str], names: Collection[str] | None = None) -> dict[str, Hashable]:
+        return {}
     def analytics_read(self, work: Callable[[AnalyticsTx], T], tables: Sequence[str],
                        names: Collection[str] | None = None) -> T: raise NotImplementedError
     def close(self) -> None: pass

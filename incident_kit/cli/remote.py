@@ -139,6 +139,14 @@ class RemoteKit:
     def get(self, reference) -> Incident:
         return incident_from(self._detail(reference))
 
+    def incident_components(self, reference) -> list:
+        """The components the incident affects, as ``kit.incident_components`` gives them (what the API shows:
+        names and impacts; the API does not say which are internal or their ids)."""
+        from ..components.models import Affected, Component, Impact
+
+        return [Affected(Component(id=0, name=name, slug="", group=None, description="", internal=False), Impact(impact))
+                for name, impact in self._detail(reference).get("components", {}).items()]
+
     def timeline(self, reference):
         import pandas as pd
 

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 from dataclasses import replace
 
-import pandas as pd
 
 from .models import Claimed, DeliveryKind, DeliveryStatus
 from . import store
@@ -55,6 +54,8 @@ def queue_many(tx, rows: list[list]) -> None:
             queue(tx, kind=DeliveryKind(kind), subscriber_id=sid, title=title, body=body, headers=headers, now=now,
                   incident_id=inc, update_id=upd)
         return
+    import pandas as pd  # here, not at the top: the CLI's declare and update load no pandas
+
     kinds, incidents, updates, ids, titles, bodies, headers, times = zip(*rows)
     stamps = pd.Series(list(times), dtype="datetime64[us, UTC]")
     tx.insert_frame("outbox", pd.DataFrame({

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pandas as pd
-
 from ..incident.models import Mode
 from ..incident.visibility import public_sql
 from .models import HOLDS_ADDRESS, Event, Subscriber
@@ -89,6 +87,8 @@ def insert_links(tx, rows: list[tuple[str, int, str]], *, now) -> None:
     if len(rows) == 1:
         tx.execute(INSERT_LINK, [*rows[0], now])
     elif rows:
+        import pandas as pd  # here, not at the top: the CLI's declare and update load no pandas
+
         digests, ids, purposes = zip(*rows)
         tx.insert_frame("public_subscriber_links", pd.DataFrame(
             {"digest": digests, "subscriber_id": pd.array(ids, dtype="Int64"), "purpose": purposes,
