@@ -20,6 +20,10 @@ server (``tests/pg_server.py``, fsync on). Then the real app (``streamlit run ap
 3. The resident memory of the app's process (the ``streamlit`` process and its children) after all of that:
    VmRSS now and VmHWM (its peak) from ``/proc/PID/status``.
 
+``--profile PAGE --py-spy PATH`` instead samples the app's process with py-spy (not part of the project; e.g.
+``pip install --target DIR py-spy``) while PAGE is visited ``--visits`` times warm on a DuckDB copy of the set,
+and prints where the script's time goes (inclusive share of the samples taken inside the page's script).
+
 Each figure runs from the sidebar click until the page is drawn (``DRAWN`` below): Streamlit's running indicator
 is gone; nothing left of the previous run (``data-stale``); the page's own title is in the main area; no spinner;
 every Vega chart has its SVG/canvas and every data grid its canvas; for Insights also the last section of its
@@ -180,6 +184,47 @@ def run(store: str, target: str, args, env: dict, log: Path) -> dict:
     return out
 
 
+def profile(target: str, args, env: dict, log: Path) -> None:
+    """py-spy the app while ``args.profile`` is visited warm (see the module docstring); nothing is timed."""
+    import collections
+
+    with harness.app_in_browser(target, env=env, log=log) as (url, browser):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(TIMEOUT_MS)
+        harness.sign_in(page, url, args.viewer)
+        link, title = args.profile, PAGES[args.profile]
+        for _ in range(2):  # cold, then once warm
+            visit(page, "Home", PAGES["Home"])
+            visit(page, link, title)
+        import psutil
+
+        app = next(p for p in psutil.Process().children(recursive=True) if "streamlit" in " ".join(p.cmdline()))
+        raw = log.with_suffix(".spy")
+        spy = subprocess.Popen([args.py_spy, "record", "--pid", str(app.pid), "--format", "raw", "--rate", "200",
+                                "--output", str(raw), "--nonblocking"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+        time.sleep(2)
+        for _ in range(args.visits):
+            visit(page, "Home", PAGES["Home"])
+            visit(page, link, title)
+        spy.send_signal(2)
+        spy.wait(60)
+    script = {"Insights": "insights.py"}.get(link, link.lower().replace(" ", "_").replace("-", "_") + ".py")
+    inclusive: collections.Counter = collections.Counter()
+    total = 0
+    for line in raw.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        if not any(f"views/{script}" in f for f in frames):
+            continue
+        total += int(count)
+        for frame in set(frames):
+            inclusive[frame] += int(count)
+    print(f"{total} samples inside {script} (200 a second) over {args.visits} warm visits; inclusive share:")
+    for frame, n in inclusive.most_common(60):
+        print(f"  {n / total:6.1%}  {frame[:160]}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", default="1000000")
@@ -187,6 +232,8 @@ def main() -> None:
     ap.add_argument("--visits", type=int, default=4)
     ap.add_argument("--writes", type=int, default=3)
     ap.add_argument("--viewer", default="grace")
+    ap.add_argument("--profile", help="a sidebar page to sample with py-spy instead of timing")
+    ap.add_argument("--py-spy", default="py-spy")
     args = ap.parse_args()
     print(describe("streamlit", "psycopg"), flush=True)
     env = dict(os.environ, INCIDENT_KIT_NOTIFY_WORKER="off", INCIDENT_KIT_SNAPSHOT_EVERY="0",
@@ -203,12 +250,18 @@ def main() -> None:
             for size in (int(s) for s in args.sizes.split(",")):
                 where = scale_data.build(size)
                 for store in stores:
+                    if args.profile:
+                        cached = where / f"store-{LATEST_MIGRATION}.duckdb"
+                        target = str(Path(tmp) / "profile.duckdb")
+                        shutil.copy(cached, target)
+                        profile(target, args, env, Path(tmp) / "profile.log")
+                        return
                     if store == "duckdb":  # cached per schema: a renumbered migration must not reuse a file
                         cached = where / f"store-{LATEST_MIGRATION}.duckdb"
                         if not cached.exists():
                             scale_data.load_duckdb(Path(tmp) / "fresh.duckdb", where)
                             shutil.move(Path(tmp) / "fresh.duckdb", cached)
-                        target = str(Path(tmp) / "pages.duckdb")
+                        target = str(Path(tmp) / f"pages-{size}.duckdb")
                         shutil.copy(cached, target)
                     else:
                         target = server.fresh_database()
@@ -219,7 +272,8 @@ def main() -> None:
                     results.append(row)
                     print(json.dumps(row, default=str), flush=True)
                     if store == "duckdb":
-                        Path(target).unlink()
+                        for leftover in (Path(target), Path(target + ".wal")):
+                            leftover.unlink(missing_ok=True)
                     else:
                         server.drop_database(target)
     finally:
