@@ -64,7 +64,6 @@ PAGES = {"Home": "incident-kit", "Declare": "Declare an incident", "Incidents": 
          "Reviews": "Reviews", "Follow-ups": "Follow-ups", "Insights": "Insights", "Import": "Import",
          "Settings": "Settings"}
 INSIGHTS_LAST = TABS["Communication"][1]
-LATEST_MIGRATION = max(p.stem.split("_")[0] for p in (REPO / "incident_kit/db/migrations").glob("m[0-9]*.py"))
 
 DRAWN = """([title, last]) => {
     if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
@@ -277,13 +276,13 @@ def main() -> None:
                 where = scale_data.build(size)
                 for store in stores:
                     if args.profile:
-                        cached = where / f"store-{LATEST_MIGRATION}.duckdb"
+                        cached = scale_data.duckdb_cache(where)
                         target = str(Path(tmp) / "profile.duckdb")
                         shutil.copy(cached, target)
                         profile(target, args, env, Path(tmp) / "profile.log")
                         return
-                    if store == "duckdb":  # cached per schema: a renumbered migration must not reuse a file
-                        cached = where / f"store-{LATEST_MIGRATION}.duckdb"
+                    if store == "duckdb":
+                        cached = scale_data.duckdb_cache(where)
                         if not cached.exists():
                             scale_data.load_duckdb(Path(tmp) / "fresh.duckdb", where)
                             shutil.move(Path(tmp) / "fresh.duckdb", cached)
