@@ -219,6 +219,9 @@ def profile(target: str, args, env: dict, log: Path) -> None:
         import psutil
 
         app = next(p for p in psutil.Process().children(recursive=True) if "streamlit" in " ".join(p.cmdline()))
+        settled = time.perf_counter()
+        while app.children() and time.perf_counter() - settled < 900:  # the start-up index build, as in run()
+            time.sleep(1)
         raw = log.with_suffix(".spy")
         spy = subprocess.Popen([args.py_spy, "record", "--pid", str(app.pid), "--format", "raw", "--rate", "200",
                                 "--output", str(raw), "--nonblocking", "--threads"],
