@@ -215,7 +215,7 @@ def run_size(size: int, server, args, env: dict, tmp: Path) -> dict:
     where = scale_data.build(size)
     row["rows"] = scale_data.rows(where)
     row["build_s"] = json.loads((where / "meta.json").read_text())["seconds"]
-    cached = where / "store.duckdb"
+    cached = scale_data.duckdb_cache(where)
     if not cached.exists():
         t = time.perf_counter()
         scale_data.load_duckdb(tmp / "fresh.duckdb", where)

@@ -68,6 +68,13 @@ def build(incidents: int, *, seed: int = 42, quiet: bool = False, cache: Path = 
     return where
 
 
+def duckdb_cache(where: Path) -> Path:
+    """Where a loaded DuckDB file of the set is kept, named by the newest migration: a file loaded before a
+    migration was added or renumbered (its ledger says it has one it lacks) is never reused."""
+    latest = max(p.stem.split("_")[0] for p in (ROOT / "incident_kit/db/migrations").glob("m[0-9]*.py"))
+    return where / f"store-{latest}.duckdb"
+
+
 def rows(where: Path) -> dict[str, int]:
     return json.loads((where / "meta.json").read_text())["rows"]
 
