@@ -41,6 +41,7 @@ def _prepare(db: Path) -> str:
         demo.load(kit.db, incidents=400)
         for name, group in (("Checkout", "Shop"), ("Search", "Shop"), ("Login", "Accounts"), ("Public API", "Platform")):
             kit.add_component(name, group=group)  # so the status page shows each part's state
+        kit.set_setting("public_url", "https://status.example.com")  # so the status page offers email updates
         inc = kit.declare("Checkout returning 500s for some card payments", declared_by="maya", severity="Major",
                           type="engineering", lead="maya", tags=["customer-facing", "deploy"],
                           summary="Card payments fail for roughly 1 in 5 checkouts since the 14:00 deploy.",
