@@ -3,6 +3,7 @@ signed-webhook receiver that verifies every request with the ``standardwebhooks`
 
 from __future__ import annotations
 
+import datetime as dt
 import email
 import email.policy
 import json
@@ -12,6 +13,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from incident_kit.clock import utcnow
 
 
 def free_port() -> int:
@@ -187,3 +190,16 @@ def signed_receiver():
     receiver = SignedReceiver().start()
     yield receiver
     receiver.stop()
+
+
+class Clock:
+    """A clock the test moves forward, so retries, expiries and maintenance windows are due without sleeping."""
+
+    def __init__(self):
+        self.now = utcnow()
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, **delta):
+        self.now += dt.timedelta(**delta)

@@ -14,23 +14,13 @@ from incident_kit.identity import Person
 from incident_kit.incident.format import render_update
 from incident_kit.notify.models import BACKOFF_BASE_SECONDS
 from incident_kit.notify.worker import Worker, start_background, stop_background
+from notify_servers import Clock
 
 pytestmark = pytest.mark.both_stores
 
 pytest_plugins = ["notify_servers"]  # the smtp_server and webhook fixtures
 
 
-class Clock:
-    """A clock the test moves forward, so retries are due without sleeping."""
-
-    def __init__(self):
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
 
 
 def drain(kit, clock=None, **options):

@@ -21,21 +21,11 @@ from incident_kit.incident.format import render_update
 from incident_kit.notify import webhooks
 from incident_kit.notify.models import BACKOFF_BASE_SECONDS
 from incident_kit.notify.worker import Worker
+from notify_servers import Clock
 
 pytest_plugins = ["notify_servers"]  # signed_receiver, smtp_server
 
 
-class Clock:
-    """A clock the test moves forward, so retries are due without sleeping."""
-
-    def __init__(self):
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
 
 
 def drain(kit, clock=None, **options):

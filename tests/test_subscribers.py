@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from incident_kit.clock import utcnow
 from incident_kit.errors import IncidentKitError, NotAllowed, NotFound
 from incident_kit.identity import Person
 from incident_kit.notify.worker import Worker
 from incident_kit.subscribers.models import CONFIRM_WITHIN
+from notify_servers import Clock
 
 pytestmark = pytest.mark.both_stores
 
@@ -21,15 +21,6 @@ pytest_plugins = ["notify_servers"]  # the smtp_server fixture
 BASE = "https://status.example.com"
 
 
-class Clock:
-    def __init__(self):
-        self.now = utcnow()
-
-    def __call__(self):
-        return self.now
-
-    def advance(self, **delta):
-        self.now += dt.timedelta(**delta)
 
 
 def drain(kit, smtp, clock=None):
