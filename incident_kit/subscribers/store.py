@@ -43,22 +43,25 @@ EXPIRED_DUE = "SELECT id FROM public_subscribers WHERE state = 'pending' AND exp
 INCIDENT_IS_PUBLIC = f"""
 SELECT 1 FROM incidents i WHERE i.id = ? AND i.mode <> '{Mode.TEST.value}' AND {public_sql(incident="i")}"""
 _CHOSE_NONE = "NOT EXISTS (SELECT 1 FROM public_subscriber_components sc WHERE sc.subscriber_id = s.id)"
-INCIDENT_RECIPIENTS = f"""
+
+
+def _recipients_sql(covered: str) -> str:
+    """Confirmed subscribers who chose no component, or one that ``covered`` (a join on ``x.component_id``
+    with one bound value) names."""
+    return f"""
 SELECT s.id FROM public_subscribers s
 WHERE s.state = 'confirmed'
   AND ({_CHOSE_NONE}
        OR EXISTS (SELECT 1 FROM public_subscriber_components sc
-                  JOIN incident_components ic ON ic.component_id = sc.component_id
-                  WHERE sc.subscriber_id = s.id AND ic.incident_id = ? AND ic.impact IS NOT NULL))
+                  JOIN {covered}
+                  WHERE sc.subscriber_id = s.id))
 ORDER BY s.id"""
-MAINTENANCE_RECIPIENTS = f"""
-SELECT s.id FROM public_subscribers s
-WHERE s.state = 'confirmed'
-  AND ({_CHOSE_NONE}
-       OR EXISTS (SELECT 1 FROM public_subscriber_components sc
-                  JOIN maintenance_components mc ON mc.component_id = sc.component_id
-                  WHERE sc.subscriber_id = s.id AND mc.maintenance_id = ?))
-ORDER BY s.id"""
+
+
+INCIDENT_RECIPIENTS = _recipients_sql(
+    "incident_components x ON x.component_id = sc.component_id AND x.incident_id = ? AND x.impact IS NOT NULL")
+MAINTENANCE_RECIPIENTS = _recipients_sql(
+    "maintenance_components x ON x.component_id = sc.component_id AND x.maintenance_id = ?")
 
 
 def _names(tx) -> dict[int, tuple[str, ...]]:
