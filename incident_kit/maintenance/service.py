@@ -31,11 +31,9 @@ CLOCK = "clock"  # the actor of the events the clock causes
 
 
 def _title(value) -> str:
-    text = " ".join(bounds.without_nul(str(value or "")).split())
+    text = bounds.text(" ".join(str(value or "").split()), what="The title", limit=TITLE_MAX)  # one line
     if not text:
         raise IncidentKitError("The maintenance needs a title, e.g. Database upgrade.")
-    if len(text) > TITLE_MAX:
-        raise IncidentKitError(f"The title is {len(text):,} characters long; the limit is {TITLE_MAX:,} characters.")
     return text
 
 
