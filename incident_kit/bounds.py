@@ -99,6 +99,9 @@ def limit(value) -> int | None:
     except TypeError:
         number = None
     if number is None or not 0 <= number <= LIST_LIMIT_MAX:
-        raise IncidentKitError(f"The limit must be a whole number from 0 to {LIST_LIMIT_MAX:,}, "
-                               f"not {repr(value)[:30]}.")
+        try:
+            shown = repr(value)[:30]
+        except ValueError:  # an int of more than 4,300 digits has no repr (Python's own guard)
+            shown = "a number that long"
+        raise IncidentKitError(f"The limit must be a whole number from 0 to {LIST_LIMIT_MAX:,}, not {shown}.")
     return number

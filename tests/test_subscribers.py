@@ -219,3 +219,15 @@ def test_admins_count_export_and_remove_a_subscriber_and_nobody_else_may(shop, s
         shop.remove_status_subscriber(sid, by=root)
     with pytest.raises(NotFound):
         shop.remove_status_subscriber(999, by=root)
+
+
+def test_the_admin_list_reads_only_the_subscribers_asked_for(shop, smtp_server):
+    kept = subscribed(shop, smtp_server, email="kept@example.com")
+    gone = subscribed(shop, smtp_server, email="gone@example.com")
+    shop.request_status_updates("waiting@example.com")
+    shop.remove_status_subscriber(gone)
+    assert [s.email for s in shop.status_subscribers(holding=True)] == ["kept@example.com", "waiting@example.com"]
+    assert [s.id for s in shop.status_subscribers(holding=True, limit=1)] == [kept]
+    assert len(shop.status_subscribers()) == 3  # the removed one too, without its address
+    with pytest.raises(IncidentKitError, match="limit must be a whole number"):
+        shop.status_subscribers(limit=10**5000)

@@ -38,9 +38,11 @@ class SubscribersAPI(KitPart):
         """How many status page subscribers are in each state (admins)."""
         return service.counts(self.db, viewer=self._viewer(viewer))
 
-    def status_subscribers(self, *, viewer=None, state: str | None = None) -> list[Subscriber]:
-        """Every status page subscriber, oldest first (admins)."""
-        return service.subscribers(self.db, viewer=self._viewer(viewer), state=state)
+    def status_subscribers(self, *, viewer=None, state: str | None = None, holding: bool = False,
+                           limit: int | None = None) -> list[Subscriber]:
+        """Status page subscribers, oldest first (admins); ``holding``: only those whose address is kept
+        (waiting or subscribed); ``limit``: at most that many (None: all)."""
+        return service.subscribers(self.db, viewer=self._viewer(viewer), state=state, holding=holding, limit=limit)
 
     def export_status_subscribers(self, *, viewer=None, state: str | None = None) -> str:
         """The status page subscribers as CSV, safe to open in a spreadsheet (admins)."""

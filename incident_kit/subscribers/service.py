@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import bounds
 from ..catalog import access
 from ..clock import quoted, utcnow
 from ..components import service as components
@@ -182,14 +183,17 @@ def counts(db, *, viewer) -> dict[str, int]:
     return db.read(work)
 
 
-def subscribers(db, *, viewer, state: str | None = None) -> list[Subscriber]:
-    """Every subscriber (oldest first), with the address while it is held (admins)."""
+def subscribers(db, *, viewer, state: str | None = None, holding: bool = False,
+                limit: int | None = None) -> list[Subscriber]:
+    """Subscribers (oldest first), with the address while it is held (admins); ``holding``: only those whose
+    address is kept (waiting or subscribed); ``limit``: at most that many."""
+    limit = bounds.limit(limit)
     if state is not None and state not in {s.value for s in State}:
         raise IncidentKitError(f"State '{quoted(state)}' is not one of: {', '.join(s.value for s in State)}.")
 
     def work(tx) -> list[Subscriber]:
         access.require_admin(tx, viewer, "see the status page's subscribers")
-        return store.all_(tx, state=state)
+        return store.all_(tx, state=state, holding=bounds.flag(holding, what="Holding"), limit=limit)
 
     return db.read(work)
 

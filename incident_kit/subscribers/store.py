@@ -19,8 +19,11 @@ SELECT subscriber_id, kind, actor, occurred_at, detail FROM public_subscriber_ev
 WHERE subscriber_id = ? ORDER BY occurred_at, kind"""
 _COLUMNS = "s.id, s.email, s.state, s.created_at, s.expires_at, s.confirmed_at, s.ended_at"
 SELECT_ONE = f"SELECT {_COLUMNS} FROM public_subscribers s WHERE s.id = ?"
+_HOLDING = ", ".join(f"'{state.value}'" for state in HOLDS_ADDRESS)
 SELECT_ALL = f"""
-SELECT {_COLUMNS} FROM public_subscribers s WHERE (? IS NULL OR s.state = ?) ORDER BY s.created_at, s.id"""
+SELECT {_COLUMNS} FROM public_subscribers s
+WHERE (? IS NULL OR s.state = ?) AND (NOT ? OR s.state IN ({_HOLDING}))
+ORDER BY s.created_at, s.id LIMIT ?"""
 SELECT_COMPONENT_NAMES = """
 SELECT sc.subscriber_id, c.name FROM public_subscriber_components sc JOIN components c ON c.id = sc.component_id
 ORDER BY sc.subscriber_id, c.name_key"""
@@ -28,7 +31,6 @@ COUNT_BY_STATE = "SELECT state, count(*) FROM public_subscribers GROUP BY state"
 CONFIRM = """
 UPDATE public_subscribers SET state = 'confirmed', confirmed_at = ? WHERE id = ? AND state = 'pending'
   AND expires_at > ?"""
-_HOLDING = ", ".join(f"'{state.value}'" for state in HOLDS_ADDRESS)
 # Ending a subscription, however it ends, forgets the address (the row stays, for counts and events).
 END = f"""
 UPDATE public_subscribers SET state = ?, ended_at = ?, email = NULL, email_key = NULL
@@ -116,9 +118,10 @@ def one(tx, subscriber_id: int) -> Subscriber | None:
     return None if row is None else _subscriber(row, _names(tx))
 
 
-def all_(tx, *, state: str | None = None) -> list[Subscriber]:
+def all_(tx, *, state: str | None = None, holding: bool = False, limit: int | None = None) -> list[Subscriber]:
+    """Oldest first; ``holding``: only those whose address is kept; ``limit``: at most that many (None: all)."""
     names = _names(tx)
-    return [_subscriber(r, names) for r in tx.fetchall(SELECT_ALL, [state, state])]
+    return [_subscriber(r, names) for r in tx.fetchall(SELECT_ALL, [state, state, holding, limit])]
 
 
 def counts(tx) -> dict[str, int]:

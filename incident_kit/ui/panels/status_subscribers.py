@@ -13,6 +13,8 @@ import streamlit as st
 from ...subscribers.models import STATE_LABELS
 from .. import context as ctx
 
+SHOWN = 200  # rows listed; the count above and the download cover everyone
+
 
 def render(kit, user, editable: bool) -> None:
     st.subheader("Email updates for customers")
@@ -37,11 +39,13 @@ def render(kit, user, editable: bool) -> None:
     left.metric("Subscribed", counts.get("confirmed", 0))
     middle.metric("Waiting for confirmation", counts.get("pending", 0))
     right.metric("Left or removed", counts.get("unsubscribed", 0) + counts.get("removed", 0))
-    people = ctx.attempt(kit.status_subscribers, viewer=user) or []
-    active = [s for s in people if s.email]
+    active = ctx.attempt(kit.status_subscribers, viewer=user, holding=True, limit=SHOWN) or []
     if not active:
         st.caption("Nobody is subscribed yet.")
         return
+    holding = counts.get("confirmed", 0) + counts.get("pending", 0)
+    if holding > len(active):
+        st.caption(f"The {len(active):,} oldest of {holding:,} are listed; the download has everyone.")
     st.dataframe(pd.DataFrame([{
         "Number": s.id, "Email": s.email, "Status": STATE_LABELS.get(s.state, s.state),
         "Components": ", ".join(s.components) or "All", "Asked on": ctx.when(s.created_at, ctx.browser_tz()),
