@@ -131,6 +131,21 @@ def test_a_change_that_commits_after_a_later_copy_still_reaches_the_copy(kit, pg
     assert kit.db.mirror.whole_copies == 1
 
 
+def test_a_commit_outside_the_analysed_tables_refreshes_but_copies_nothing(kit, pg_url):
+    """The data version is the server's snapshot: any commit moves it (autovacuum's ANALYZE, another database
+    on the server). The next read asks the change log, moves nothing, and keeps its answers' versions."""
+    import psycopg
+
+    versions = kit.db.table_versions(astore.TABLES, astore.names_read())
+    refreshes, copies = kit.db.mirror.refreshes, kit.db.mirror.copies
+    with psycopg.connect(pg_url) as elsewhere:  # commits on leaving the block
+        elsewhere.execute("CREATE TABLE IF NOT EXISTS unrelated_to_incidents (x int)")
+        elsewhere.execute("INSERT INTO unrelated_to_incidents VALUES (1)")
+    assert kit.db.table_versions(astore.TABLES, astore.names_read()) == versions
+    assert (kit.db.mirror.refreshes, kit.db.mirror.copies) == (refreshes + 1, copies)
+    assert moved(kit) == {}
+
+
 def test_rows_deleted_from_the_store_leave_the_copy_too(kit, pg_url):
     """Nothing is hard-deleted by the services, but update facts are rewritten per incident on every post (a
     delete and an insert) and a restore replaces whole tables: a deleted row must not outlive its delete."""

@@ -103,8 +103,13 @@ class AnalyticsMirror:
     that version) still holds exactly the store's data. One read at a time (a lock): the copy is shared.
 
     The first copy (and one with other tables or columns) is whole; later ones move only the rows of the
-    incidents changed since (``CHANGED_SINCE``). ``copies`` counts refreshes, ``whole_copies`` the whole
-    ones and ``rows_moved`` the rows the last refresh loaded, per table (tests and benchmarks check them).
+    incidents changed since (``CHANGED_SINCE``). ``refreshes`` counts refreshes, ``copies`` those that changed
+    the copy's rows (whole, moved rows, or a catalog that differs), ``whole_copies`` the whole ones and
+    ``rows_moved`` the rows the last refresh loaded, per table (tests and benchmarks check them).
+
+    The data version is the server's snapshot, so a commit that touches none of these tables (another
+    database on the server, autovacuum's ANALYZE) also triggers a refresh. That refresh asks the change log,
+    finds nothing and moves nothing; ``versions`` (what answers are kept under) stays the same.
     """
 
     def __init__(self, source: PostgresDatabase):
@@ -117,6 +122,7 @@ class AnalyticsMirror:
         self._pruned_at: dt.datetime | None = None
         self._changes: dict[str, int] = {}  # per table, the refreshes that changed its rows (``versions``)
         self._digests: dict[str, str] = {}  # per table copied whole, a digest of what was copied
+        self.refreshes = 0
         self.copies = 0
         self.whole_copies = 0
         self.rows_moved: dict[str, int] = {}
@@ -143,9 +149,10 @@ class AnalyticsMirror:
         if self._key != key:
             since = self._snapshot if self._shape == shape else None  # else copy whole
             self._key = self._snapshot = None  # a copy that fails half-way leaves nothing to trust
-            self._snapshot = self._copy(mirror, tables, names, since=since)
+            self._snapshot, changed = self._copy(mirror, tables, names, since=since)
             self._shape, self._key = shape, key
-            self.copies += 1
+            self.refreshes += 1
+            self.copies += changed
             self._prune_now_and_then()
         return mirror
 
@@ -196,8 +203,9 @@ class AnalyticsMirror:
         return self._db
 
     def _copy(self, mirror: DuckDBDatabase, tables: Sequence[str], names: Collection[str] | None,
-              *, since: str | None) -> str:
-        """Bring the mirror's rows of ``tables`` to the store's, from one consistent snapshot; returns it.
+              *, since: str | None) -> tuple[str, bool]:
+        """Bring the mirror's rows of ``tables`` to the store's, from one consistent snapshot; returns it and
+        whether any table's rows changed.
 
         ``since`` (the snapshot of the rows the mirror holds): move only the incidents changed after it.
         """
@@ -258,7 +266,8 @@ class AnalyticsMirror:
                 tx.memo.bump()
                 return moved
 
+            before = sum(self._changes.values())
             self.rows_moved = mirror.write(load)
             if whole:
                 self.whole_copies += 1
-            return snapshot
+            return snapshot, whole or sum(self._changes.values()) != before
