@@ -49,6 +49,26 @@ def test_home_on_demo_data_lists_the_active_incidents(kit):
     assert at.title[0].value.startswith(active["reference"].iat[0])
 
 
+def test_home_counts_the_incidents_once_per_view(kit, monkeypatch):
+    # At a million incidents a count reads every incident the viewer may see: the page's first read (is the
+    # store empty?) is what the overview shows on the same run; only the overview's timed reruns count again.
+    demo.load(kit.db, incidents=40)
+    calls = []
+    counted = ik.Kit.incident_counts
+
+    def counting(self, *args, **kwargs):
+        calls.append(kwargs.get("viewer"))
+        return counted(self, *args, **kwargs)
+
+    monkeypatch.setattr(ik.Kit, "incident_counts", counting)
+    at = start()
+    assert_no_traceback(at)
+    assert "Active incidents" in texts(at)
+    assert len(calls) == 1
+    at.run()
+    assert len(calls) == 2
+
+
 def test_first_visit_asks_once_for_a_display_name():
     at = start(user=None)
     assert_no_traceback(at)
