@@ -144,6 +144,9 @@ def analytics_imports(path: str, tree: ast.AST):
                 yield node, ".".join(parts)
 
 
+MIGRATIONS = "incident_kit/db/migrations/"
+
+
 def _name(node: ast.AST) -> str:
     return node.attr if isinstance(node, ast.Attribute) else node.id if isinstance(node, ast.Name) else ""
 
@@ -220,8 +223,10 @@ def copies(path: str, source: str) -> list[Copy]:
     for node, text in strings(tree):
         for match in SQL_LIST.finditer(text):
             values = re.findall(r"'([a-z_]+)'", match.group(1))
+            # A migration is frozen (it may not import the domain): it writes the statuses of its day, and a
+            # test of its own says when they no longer match (tests/test_db_postgres.py, the list's index).
             if all(v in BY_VALUE for v in values) and (name := rule_set(frozenset(BY_VALUE[v] for v in values))) \
-                    and path != STATUS_SETS[name][1]:
+                    and path != STATUS_SETS[name][1] and not path.startswith(MIGRATIONS):
                 add(node, "statuses", f"SQL lists {name}: compose its *_SQL constant")
         if not in_catalog:
             for alias in SEVERITY_ALIAS.findall(text):

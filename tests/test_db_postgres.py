@@ -341,3 +341,22 @@ def test_a_server_restart_under_a_running_process_prints_no_pool_warnings(pg_url
     assert proc.returncode == 0, err
     assert out.splitlines()[0] == "1"
     assert err == ""
+
+
+def test_the_incident_list_is_read_from_its_index_in_its_own_order(pg_url):
+    """Migration 20's ``incidents_list_order`` is the list's ORDER BY, so the Incidents page's first 50 rows come
+    from the index's start instead of a sort of every incident (585 ms -> 27 ms at 1M). Should the active
+    statuses or the order change, PostgreSQL can no longer use it, and this says so: add an index that matches."""
+    from incident_kit.incident import store
+
+    with ik.open(pg_url, user="ana") as kit:
+        for title in ("Checkout failing", "Search slow", "Login broken"):
+            kit.declare(title)
+
+        def plan(tx):
+            tx.execute("SET LOCAL enable_seqscan = off")  # a handful of rows: make the planner show what it can use
+            tx.execute("SET LOCAL enable_sort = off")
+            params = store.list_params(see_all=True, viewer="ana", limit=50)
+            return "\n".join(r[0] for r in tx.fetchall("EXPLAIN " + store.LIST_INCIDENTS_SQL["postgres"], params))
+
+        assert "incidents_list_order" in kit.db.read(plan)

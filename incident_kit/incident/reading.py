@@ -39,7 +39,7 @@ def role_history(db, reference: str, *, viewer: str | None = None) -> pd.DataFra
 
 
 def _filters(tx, viewer, *, active=False, mine=None, type=None, severity=None, search=None, **rest) -> dict:
-    """The store's filters (``store._list_params``) for this viewer: visibility and the catalog names resolved."""
+    """The store's filters (``store.list_params``) for this viewer: visibility and the catalog names resolved."""
     see_all, who = scope(tx, viewer)
     return dict(see_all=see_all, viewer=who, active_only=active, mine=mine, type=catalog.resolve_type(tx, type),
                 severity=catalog.resolve_severity(tx, severity) if severity else None,

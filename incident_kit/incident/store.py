@@ -166,7 +166,9 @@ ORDER BY listed.next_update_due, listed.id LIMIT ?"""
 # PostgreSQL has no arg_max aggregate (see db.dialect).
 _PROMISED = arg_max("next_update_at", "posted_at")
 LIST_INCIDENTS_SQL = per_dialect(LIST_INCIDENTS, _PROMISED)
-COUNT_INCIDENTS_SQL = per_dialect(COUNT_INCIDENTS, _PROMISED)
+# PostgreSQL materialises a CTE read more than once: counting every incident then wrote ~1M picked rows
+# before counting them (0.49 s at 1M against 0.14 s inlined). DuckDB plans it well as it is.
+COUNT_INCIDENTS_SQL = per_dialect(COUNT_INCIDENTS, _PROMISED, ("WITH picked AS (", "WITH picked AS NOT MATERIALIZED ("))
 OVERDUE_INCIDENTS_SQL = per_dialect(OVERDUE_INCIDENTS, _PROMISED)
 
 
@@ -306,7 +308,7 @@ def updates(tx, incident_id: int) -> list[Update]:
     return out
 
 
-def _list_params(*, see_all: bool, viewer: str | None, active_only: bool = False, mine: str | None = None,
+def list_params(*, see_all: bool, viewer: str | None, active_only: bool = False, mine: str | None = None,
                  type: str | None = None, severity: str | None = None, search: str | None = None,
                  since: dt.datetime | None = None, until: dt.datetime | None = None,
                  resolved_since: dt.datetime | None = None, reference: str | None = None,
@@ -325,13 +327,13 @@ def _list_params(*, see_all: bool, viewer: str | None, active_only: bool = False
 
 
 def list_incidents(tx, **filters) -> pd.DataFrame:
-    """The list rows for these filters (``_list_params``), active first then newest, at most ``limit``."""
-    return tx.df(LIST_INCIDENTS_SQL[tx.dialect], _list_params(**filters))
+    """The list rows for these filters (``list_params``), active first then newest, at most ``limit``."""
+    return tx.df(LIST_INCIDENTS_SQL[tx.dialect], list_params(**filters))
 
 
 def count_incidents(tx, *, now: dt.datetime, **filters) -> dict[str, int]:
     """Total, active and overdue-for-an-update counts for the same filters as ``list_incidents``."""
-    counted = _list_params(**filters)[:-1]  # all but the limit: a count reads every matching incident
+    counted = list_params(**filters)[:-1]  # all but the limit: a count reads every matching incident
     total, active, overdue = tx.fetchone(COUNT_INCIDENTS_SQL[tx.dialect], [*counted, now])
     return {"total": int(total), "active": int(active), "overdue": int(overdue)}
 
@@ -339,9 +341,9 @@ def count_incidents(tx, *, now: dt.datetime, **filters) -> dict[str, int]:
 def overdue_incidents(tx, *, now: dt.datetime, limit: int | None, **filters) -> pd.DataFrame:
     """Active incidents (with these filters) whose next update was due before ``now``, most late first."""
     return tx.df(OVERDUE_INCIDENTS_SQL[tx.dialect],
-                 [*_list_params(**{**filters, "active_only": True}), now, limit if limit is not None else 2**62])
+                 [*list_params(**{**filters, "active_only": True}), now, limit if limit is not None else 2**62])
 
 
 def summary_by_reference(tx, reference: str, *, see_all: bool, viewer: str | None) -> pd.DataFrame:
     """The list row (lead, accountable, next update due...) of one incident, if the viewer may see it."""
-    return tx.df(LIST_INCIDENTS_SQL[tx.dialect], _list_params(see_all=see_all, viewer=viewer, reference=reference))
+    return tx.df(LIST_INCIDENTS_SQL[tx.dialect], list_params(see_all=see_all, viewer=viewer, reference=reference))
