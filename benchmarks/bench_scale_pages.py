@@ -26,10 +26,14 @@ server (``tests/pg_server.py``, fsync on). Then the real app (``streamlit run ap
 ``pip install --target DIR py-spy``) while PAGE is visited ``--visits`` times warm on a DuckDB copy of the set,
 and prints where the script's time goes (inclusive share of the samples taken inside the page's script).
 
-Each figure runs from the sidebar click until the page is drawn (``DRAWN`` below): Streamlit's running indicator
-is gone; nothing left of the previous run (``data-stale``); the page's own title is in the main area; no spinner;
-every Vega chart has its SVG/canvas and every data grid its canvas; for Insights also the last section of its
-first tab (``bench_insights_page.TABS``). Nothing else runs inside a timed region.
+Each figure runs from the sidebar click until the page's run has ended (the app's ``script_finished`` message on the
+websocket, ``harness.RunWatch``) and the page is drawn (``DRAWN`` below): nothing left of the previous run
+(``data-stale``); the page's own title is in the main area; no spinner; every Vega chart has its SVG/canvas and
+every data grid its canvas (those shown: a closed tab draws nothing); for Insights also the last section of its first tab (``bench_insights_page.TABS``).
+Nothing else runs inside a timed region. Before 2026-12-06 12:00 UTC the end of the run was read from Streamlit's
+status widget, which this app's ``toolbarMode = "minimal"`` never shows: a page counted as drawn once its title
+was, and pages whose queries run after the title were under-measured (Reviews on PostgreSQL at 1M: 0.39 s
+reported, its run took seconds).
 """
 
 from __future__ import annotations
@@ -72,9 +76,9 @@ DRAWN = """([title, last]) => {
     if (main.querySelector('[data-stale="true"], [data-testid="stSpinner"]')) return false;
     if (![...main.querySelectorAll('h1')].some(h => h.textContent.includes(title))) return false;
     if (last.length && !last.some(t => main.textContent.includes(t))) return false;
-    if (![...main.querySelectorAll('[data-testid="stVegaLiteChart"]')].every(c => c.querySelector('svg, canvas')))
-        return false;
-    return [...main.querySelectorAll('[data-testid="stDataFrame"]')].every(g => g.querySelector('canvas'));
+    const shown = sel => [...main.querySelectorAll(sel)].filter(e => e.getClientRects().length);  // not in a closed tab
+    if (!shown('[data-testid="stVegaLiteChart"]').every(c => c.querySelector('svg, canvas'))) return false;
+    return shown('[data-testid="stDataFrame"]').every(g => g.querySelector('canvas'));
 }"""
 
 
@@ -82,11 +86,14 @@ FRAMES: list[float] = []  # when each websocket message from the app arrived (pe
 SERVER: dict[str, list[float]] = {}  # page -> seconds from the click to the app's last message before "drawn"
 CPU: dict[str, list[float]] = {}  # page -> CPU seconds the app's process spent (all its threads) over the visit
 APP: list = []  # the app's process (psutil), once started
+RUNS: list = []  # the page's harness.RunWatch, once listening
 
 
 def listen(page) -> None:
-    """Note the arrival of every message the app sends the page (Streamlit's ForwardMsgs, one websocket)."""
+    """Note the arrival of every message the app sends the page (Streamlit's ForwardMsgs, one websocket), and
+    when each of the app's runs ends (``harness.RunWatch``)."""
     page.on("websocket", lambda ws: ws.on("framereceived", lambda _payload: FRAMES.append(time.perf_counter())))
+    RUNS.append(harness.RunWatch(page))
 
 
 def visit(page, link: str, title: str) -> float:
@@ -97,6 +104,9 @@ def visit(page, link: str, title: str) -> float:
     start = time.perf_counter()
     page.get_by_test_id("stSidebarNav").get_by_role("link", name=link, exact=True).click()
     page.wait_for_function(DRAWN, arg=[title, last], timeout=TIMEOUT_MS, polling=20)
+    if RUNS:  # the title shows as soon as the page's first line runs: drawn means its run has ended too
+        RUNS[0].wait(page, start, TIMEOUT_MS)
+        page.wait_for_function(DRAWN, arg=[title, last], timeout=TIMEOUT_MS, polling=20)
     end = time.perf_counter()
     if APP:
         CPU.setdefault(link, []).append(sum(APP[0].cpu_times()[:2]) - cpu)
@@ -158,6 +168,7 @@ def run(store: str, target: str, args, env: dict, log: Path) -> dict:
     FRAMES.clear()
     CPU.clear()
     APP.clear()
+    RUNS.clear()
     out: dict = {"store": store, "load_before": round(os.getloadavg()[0], 1)}
     with harness.app_in_browser(target, env=env, log=log) as (url, browser):
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
