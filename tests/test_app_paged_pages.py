@@ -30,8 +30,13 @@ def test_the_reviews_page_counts_each_list_and_shows_one_page_of_it(organisation
     assert counts["done"] > PAGE_SIZE  # the demo has more than a page of finished reviews
     at = start(page="reviews")
     assert_no_traceback(at)
-    assert [t.label for t in at.tabs] == [f"To do ({counts['to_do']:,})", f"In review ({counts['in_review']:,})",
-                                          f"Published or waived ({counts['done']:,})"]
+    assert [t.label for t in at.tabs] == ["To do", "In review", "Published or waived"]
+    assert (f"To do: {counts['to_do']:,} · In review: {counts['in_review']:,} · "
+            f"Published or waived: {counts['done']:,}") in texts(at)
+    assert _opened(at, "open_review_done_") == []  # only the open tab's list is read
+    at.session_state["reviews_tab"] = "Published or waived"
+    at.run()
+    assert _opened(at, "open_review_todo_") == []
     assert _opened(at, "open_review_done_") == kit.review_queue("done", viewer="ana")["incident"].tolist()
     assert f"Showing {PAGE_SIZE} of {counts['done']:,}." in texts(at)
     at.button(key="reviews_more_done").click().run()
@@ -46,6 +51,9 @@ def test_the_follow_ups_page_totals_come_from_counts_and_it_shows_one_page(organ
     assert counts["total"] > PAGE_SIZE
     at = start(page="follow_ups")
     assert_no_traceback(at)
+    assert "past their due date" not in texts(at)  # only the open tab (yours) is read
+    at.session_state["fu_tab"] = "All open and overdue"
+    at.run()
     assert (f"{counts['total']:,} open; {counts['overdue']:,} past their due date. Showing {PAGE_SIZE}."
             in texts(at))
     table = at.dataframe[-1].value

@@ -62,10 +62,13 @@ def test_reviews_home_lists_to_do_in_review_and_published_with_yours_first(kit, 
     at.session_state["display_name"] = "ana"
     at.switch_page(REVIEWS)
     _ok(at.run())
-    assert [t.label for t in at.tabs] == ["To do (2)", "In review (1)", "Published or waived (0)"]
+    assert [t.label for t in at.tabs] == ["To do", "In review", "Published or waived"]
+    assert "To do: 2 · In review: 1 · Published or waived: 0" in [c.value for c in at.caption]
     todo = [b.key for b in at.tabs[0].button]
     assert todo == [f"open_review_todo_{mine}", f"open_review_todo_{ref}"]  # ana's own review first
     assert "Yours" in at.tabs[0].markdown[0].value
+    at.session_state["reviews_tab"] = "In review"
+    _ok(at.run())
     _ok(at.button(key=f"open_review_review_{other}").click().run())
     assert at.query_params["ref"] == [other] or at.query_params["ref"] == other
     assert at.title[0].value.startswith(f"Review of {other}")
@@ -219,9 +222,13 @@ def test_follow_ups_page_mine_and_all_open_then_mark_done(kit, ref):
     kit.add_follow_up(ref, "Load-test checkout", owner="dev", by="ana")
     at = _ok(_page(ref, FOLLOW_UPS))
     assert at.caption[0].value == "1 open, 1 overdue, owned by ana."
-    assert at.caption[1].value == "2 open; 1 past their due date."
+    at.session_state["fu_tab"] = "All open and overdue"
+    _ok(at.run())
+    assert at.caption[0].value == "2 open; 1 past their due date."
     at.toggle(key="fu_only_overdue").set_value(True).run()
-    assert at.caption[1].value == "1 overdue; 1 past their due date."
+    assert at.caption[0].value == "1 overdue; 1 past their due date."
+    at.session_state["fu_tab"] = "My follow-ups"
+    _ok(at.run())
     at.selectbox(key="mine_pick").set_value(mine.reference)
     _ok(at.button(key="mine_apply").click().run())
     assert kit.follow_up(mine.reference).status.value == "done"

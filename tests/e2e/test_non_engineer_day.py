@@ -154,7 +154,7 @@ def test_a_support_lead_runs_an_incident_from_declaration_to_close(tmp_path, sub
             _click_until(page, nav.get_by_role("link", name="Follow-ups", exact=True),
                          page.get_by_role("tab", name="My follow-ups"))
             _click_until(page, nav.get_by_role("link", name="Reviews", exact=True),
-                         page.get_by_role("tab", name="To do (1)"))
+                         page.get_by_text("To do: 1 · "))
             _speaks_human(page, "Reviews home")
             page.get_by_role("button", name="Open").first.click()
             page.get_by_text("1. What happened, and why?").wait_for()

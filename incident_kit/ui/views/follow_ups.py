@@ -60,45 +60,50 @@ def _more(key: str, shown: int, total: int) -> None:
                   on_click=_show_more, args=(key,))
 
 
-mine_tab, open_tab, export_tab = st.tabs(["My follow-ups", "All open and overdue", "Export"])
-with mine_tab:
-    counts, mine = _page("fu_mine", owner=user, still_open=True)
-    if mine is not None:
-        st.caption(f"{counts['total']:,} open, {counts['overdue']:,} overdue, owned by {display.text(user)}."
-                   + (f" Showing {len(mine):,}." if len(mine) < counts["total"] else ""))
-        if mine.empty:
-            st.success("Nothing open on your plate.", icon=":material/task_alt:")
-        else:
-            _table(mine, "fu_mine_table")
-        _more("fu_mine", len(mine), counts["total"])
-        _actions(mine, "mine")
+# Only the open tab runs (a rerun when another is chosen): each list is a query over every follow-up.
+mine_tab, open_tab, export_tab = st.tabs(["My follow-ups", "All open and overdue", "Export"], key="fu_tab",
+                                         on_change="rerun")
+if mine_tab.open:
+    with mine_tab:
+        counts, mine = _page("fu_mine", owner=user, still_open=True)
+        if mine is not None:
+            st.caption(f"{counts['total']:,} open, {counts['overdue']:,} overdue, owned by {display.text(user)}."
+                       + (f" Showing {len(mine):,}." if len(mine) < counts["total"] else ""))
+            if mine.empty:
+                st.success("Nothing open on your plate.", icon=":material/task_alt:")
+            else:
+                _table(mine, "fu_mine_table")
+            _more("fu_mine", len(mine), counts["total"])
+            _actions(mine, "mine")
 
-with open_tab:
-    only_overdue = st.toggle("Only overdue", key="fu_only_overdue")
-    counts, frame = _page("fu_open", still_open=True, overdue=only_overdue)
-    if frame is not None:
-        st.caption(f"{counts['total']:,} {'overdue' if only_overdue else 'open'}; "
-                   f"{counts['overdue']:,} past their due date."
-                   + (f" Showing {len(frame):,}." if len(frame) < counts["total"] else ""))
-        _table(frame, "fu_open_table")
-        _more("fu_open", len(frame), counts["total"])
-        _actions(frame, "open")
+if open_tab.open:
+    with open_tab:
+        only_overdue = st.toggle("Only overdue", key="fu_only_overdue")
+        counts, frame = _page("fu_open", still_open=True, overdue=only_overdue)
+        if frame is not None:
+            st.caption(f"{counts['total']:,} {'overdue' if only_overdue else 'open'}; "
+                       f"{counts['overdue']:,} past their due date."
+                       + (f" Showing {len(frame):,}." if len(frame) < counts["total"] else ""))
+            _table(frame, "fu_open_table")
+            _more("fu_open", len(frame), counts["total"])
+            _actions(frame, "open")
 
-with export_tab:
-    st.write("The CSV imports into GitHub Issues, Jira and Linear. Fill in the **Tracker URL** column and "
-             "upload the file back here to link each follow-up to its issue.")
-    scope = st.radio("Which", ["Still open", "All"], horizontal=True, key="fu_export_scope")
-    opts = {"viewer": user, "still_open": scope == "Still open"}
-    cols = st.columns(2)
-    # The file is made when someone clicks, not on every view of the page: an export holds every row.
-    cols[0].download_button("CSV", partial(kit.export_follow_ups, format="csv", **opts), file_name="follow-ups.csv",
-                            mime="text/csv", icon=":material/download:")
-    cols[1].download_button("JSON", partial(kit.export_follow_ups, format="json", **opts),
-                            file_name="follow-ups.json", mime="application/json", icon=":material/download:")
-    upload = st.file_uploader("Write back tracker links (CSV with Follow up ID and Tracker URL)", type=["csv"],
-                              key="fu_links")
-    if upload is not None and st.button("Import links", key="fu_import_links"):
-        counts = attempt(kit.import_tracker_links, upload.getvalue().decode("utf-8"), by=user)
-        if counts is not None:
-            st.success(f"Linked {display.count(counts['linked'], 'follow-up')} ({counts['unchanged']} unchanged).",
-                       icon=":material/link:")
+if export_tab.open:
+    with export_tab:
+        st.write("The CSV imports into GitHub Issues, Jira and Linear. Fill in the **Tracker URL** column and "
+                 "upload the file back here to link each follow-up to its issue.")
+        scope = st.radio("Which", ["Still open", "All"], horizontal=True, key="fu_export_scope")
+        opts = {"viewer": user, "still_open": scope == "Still open"}
+        cols = st.columns(2)
+        # The file is made when someone clicks, not on every view of the page: an export holds every row.
+        cols[0].download_button("CSV", partial(kit.export_follow_ups, format="csv", **opts), file_name="follow-ups.csv",
+                                mime="text/csv", icon=":material/download:")
+        cols[1].download_button("JSON", partial(kit.export_follow_ups, format="json", **opts),
+                                file_name="follow-ups.json", mime="application/json", icon=":material/download:")
+        upload = st.file_uploader("Write back tracker links (CSV with Follow up ID and Tracker URL)", type=["csv"],
+                                  key="fu_links")
+        if upload is not None and st.button("Import links", key="fu_import_links"):
+            counts = attempt(kit.import_tracker_links, upload.getvalue().decode("utf-8"), by=user)
+            if counts is not None:
+                st.success(f"Linked {display.count(counts['linked'], 'follow-up')} ({counts['unchanged']} unchanged).",
+                           icon=":material/link:")

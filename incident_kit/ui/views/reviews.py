@@ -23,6 +23,7 @@ from incident_kit.ui.panels import similar
 INCIDENT_PAGE = "incident_kit/ui/views/incident.py"
 REVIEWS_PAGE = "incident_kit/ui/views/reviews.py"
 QUEUES = {"todo": "to_do", "review": "in_review", "done": "done"}  # this page's keys -> kit.review_queue's lists
+REVIEWS_TAB = "reviews_tab"  # the chosen tab's label, in session state
 
 kit = shared_kit()
 user = current_user()  # app.py asks who you are before any page runs
@@ -41,10 +42,14 @@ def _home() -> None:
     if counts is None:
         return
     groups = [("todo", "To do"), ("review", "In review"), ("done", "Published or waived")]
-    tabs = st.tabs([f"{label} ({counts[QUEUES[g]]:,})" for g, label in groups])
+    st.caption(" · ".join(f"{label}: {counts[QUEUES[g]]:,}" for g, label in groups))
+    # Only the open tab's list is read (a rerun when another is chosen): each is a query over every review. The
+    # labels carry no count: Streamlit keeps the chosen tab by its label, and a count that moves would reset it.
+    tabs = st.tabs([label for _, label in groups], key=REVIEWS_TAB, on_change="rerun")
     for tab, (group, _) in zip(tabs, groups):
-        with tab:
-            _queue(group, counts[QUEUES[group]])
+        if tab.open:
+            with tab:
+                _queue(group, counts[QUEUES[group]])
 
 
 def _show_more(group: str) -> None:
