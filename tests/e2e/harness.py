@@ -125,10 +125,11 @@ class RunWatch:
     def __init__(self, page):
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-        self._msg, self.finished = ForwardMsg, []
+        self._msg, self.finished, self.heard = ForwardMsg, [], []
         page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload) -> None:
+        self.heard.append(time.perf_counter())
         if isinstance(payload, str):
             return
         msg = self._msg()
@@ -148,6 +149,12 @@ class RunWatch:
                 raise TimeoutError(f"no run of the app ended within {timeout / 1000:.0f} s")
             page.wait_for_timeout(5)
         return min(t for t in self.finished if t >= since)
+
+    def settle(self, page, since: float, timeout: float = 30_000) -> None:
+        """If the app has sent anything since ``since`` (a run started: a click that only shows another tab of
+        the page sends nothing), wait for that run to end."""
+        if any(t >= since for t in self.heard):
+            self.wait(page, since, timeout)
 
 
 def wait_idle(page, timeout: float = 30_000) -> None:
