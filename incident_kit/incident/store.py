@@ -113,14 +113,19 @@ def _facts(which: str) -> str:
            arg_max(next_update_at, posted_at) AS promised_next_update_at,
            count(*) AS update_count
     FROM updates WHERE incident_id IN ({which}) GROUP BY incident_id
+), severity_changes AS MATERIALIZED (
+    -- The picked incidents' severity changes first: joined to the severities before this cut, DuckDB read
+    -- every change of the whole history (205 ms at 1M incidents, 7 ms now).
+    SELECT e.incident_id, e.occurred_at, e.old_value, e.new_value FROM events e
+    WHERE e.kind = 'severity_changed' AND e.incident_id IN ({which})
 ), last_raise AS (
     -- A severity raise tightens the promise: the next update is due by the earlier of the current
     -- deadline and raise time + the new severity's cadence (until an update sets a new promise).
     SELECT e.incident_id, max(e.occurred_at) AS raised_at
-    FROM events e
+    FROM severity_changes e
     JOIN severities was ON was.name = e.old_value
     JOIN severities now_ ON now_.name = e.new_value
-    WHERE e.kind = 'severity_changed' AND now_.rank > was.rank AND e.incident_id IN ({which})
+    WHERE now_.rank > was.rank
     GROUP BY e.incident_id
 )"""
 
