@@ -13,8 +13,8 @@ file (cached too; each run works on a copy) and into a new database on a throwaw
    ``python -c`` that imports duckdb, opens the file and makes one window pass over the updates, as
    ``bench_startup.py`` defines it). The two stores' printed JSON is checked equal.
 2. **In-process**, in a child process per store (so each store's RSS is its own): the first Insights
-   bundle of a fresh process (on PostgreSQL, from the copy kept in a file by the processes before), pickled so the parent checks both stores'
-   frames equal; ``similar`` for a sentence (index built first, untimed but reported); ``declare`` and
+   bundle of a fresh process (on PostgreSQL, from the copy kept in a file by the processes before), pickled
+   so the parent checks both stores' frames equal; ``similar`` for a sentence (index built first, untimed but reported); ``declare`` and
    ``post_update`` p50/p95 (``--ops`` each, ``bench_store.latency``); the Insights bundle cold just after a
    write (``--repeat`` rounds: a ``post_update``, untimed, then ``analytics.insights``), and on PostgreSQL
    the copy's refresh alone after a write and the rows it moved; the bundle on unchanged data; RSS.
@@ -317,8 +317,8 @@ def table(rows: list[dict]) -> str:
              f" ({r['process_s']['metrics_postgres'] / r['process_s']['metrics_duckdb']:.1f}× DuckDB)"))
     line("the floor process (duckdb, one window pass)", lambda r, s: f(r["process_s"]["floor"]) if s == "duckdb" else "")
     line("a process making one pass over the columns `metrics --json` reads (not a goal)",
-         lambda r, s: f(r["process_s"]["reads_pass"]) + f" ({r['process_s']['metrics_duckdb'] / r['process_s']['reads_pass']:.1f}×)"
-         if s == "duckdb" else "")
+         lambda r, s: "" if s != "duckdb" else f(r["process_s"]["reads_pass"])
+         + f" ({r['process_s']['metrics_duckdb'] / r['process_s']['reads_pass']:.1f}×)")
     line("`metrics --json`, the first process (PostgreSQL: no kept file, the whole copy)",
          lambda r, s: f(r["metrics_postgres_first_s"]) if s == "postgres" else "")
     line("`similar` for a sentence (< 50 ms)", lambda r, s: f(r[s]["similar_ms"], "ms", 1))

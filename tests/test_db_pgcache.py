@@ -126,7 +126,8 @@ def test_a_file_of_another_database_under_the_same_name_is_copied_whole(store, c
     con = duckdb.connect(str(kept))
     ident = json.loads(con.execute("SELECT value FROM incident_kit_copy.meta WHERE key = 'identity'").fetchone()[0])
     ident["database_oid"] = "1"  # as if the database had been dropped and created again
-    con.execute("UPDATE incident_kit_copy.meta SET value = ? WHERE key = 'identity'", [json.dumps(ident, sort_keys=True)])
+    con.execute("UPDATE incident_kit_copy.meta SET value = ? WHERE key = 'identity'",
+                [json.dumps(ident, sort_keys=True)])
     con.execute("DELETE FROM incidents WHERE id = (SELECT max(id) FROM incidents)")  # a row the store still has
     con.close()
 

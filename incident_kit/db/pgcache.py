@@ -13,9 +13,10 @@ the rest on disk), where an in-memory copy held every row in the process.
 * **Private**: it holds private incidents' rows, so the directory is made ``0700`` and every file in it
   ``0600``; a directory that others can read is not used (one log line, the copy stays in memory).
 * **What the file must match**, else it is emptied and copied whole (``identity``): this code's file
-  format and migrations, the store's migrations, the server's system identifier, the database's name and
-  OID (a database dropped and created again under its name is another one). A log pruned past the file's
-  snapshot, or a server whose transaction ids went back (a restore), also mean a whole copy (``pgcopy``).
+  format, DuckDB version and migrations, the store's migrations, the server's system identifier, the
+  database's name and OID (a database dropped and created again under its name is another one). A log
+  pruned past the file's snapshot, or a server whose transaction ids went back (a restore), also mean a
+  whole copy (``pgcopy``).
 * **One process per file**: DuckDB lets one process open a file read-write, and refuses the others at
   once (a file lock: nobody waits). The app holds its file while it runs, so there are ``SLOTS`` files per
   database: a command line run meanwhile takes the next one. When every slot is held, the copy is taken in
@@ -98,9 +99,11 @@ def identity(source: PostgresDatabase) -> dict:
         assert server is not None and migrated is not None
         return (*server, int(migrated[0]))
 
+    import duckdb
+
     system, database, oid, migrated = source.read(work)
-    return {"format": FORMAT, "system_identifier": system, "database": database, "database_oid": oid,
-            "store_migrations": migrated, "code_migrations": max(versions())}
+    return {"format": FORMAT, "duckdb": duckdb.__version__, "system_identifier": system, "database": database,
+            "database_oid": oid, "store_migrations": migrated, "code_migrations": max(versions())}
 
 
 def file_name(ident: dict, slot: int) -> str:
@@ -214,7 +217,7 @@ def _open(path: Path, expected: str, build) -> KeptCopy:
         os.umask(old_mask)
     try:
         db.write(lambda tx: tx.execute(f"SET GLOBAL memory_limit = '{memory_limit()}'"))
-        meta = db.read(lambda tx: dict(tx.fetchall(META_READ)) if tx.fetchone(META_EXISTS)[0] else {})
+        meta = db.read(lambda tx: dict(tx.fetchall(META_READ)) if _count(tx, META_EXISTS) else {})
         if meta.get("identity") != expected:
             if meta or _has_tables(db):
                 db.close()
@@ -237,5 +240,10 @@ def _open(path: Path, expected: str, build) -> KeptCopy:
     return KeptCopy(path, db, meta)
 
 
+def _count(tx, sql: str) -> int:
+    row = tx.fetchone(sql)
+    return int(row[0]) if row else 0
+
+
 def _has_tables(db: DuckDBDatabase) -> bool:
-    return bool(db.read(lambda tx: tx.fetchone("SELECT count(*) FROM information_schema.tables")[0]))
+    return bool(db.read(lambda tx: _count(tx, "SELECT count(*) FROM information_schema.tables")))
