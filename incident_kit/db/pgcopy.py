@@ -111,8 +111,9 @@ class AnalyticsMirror:
     it: the same version later means no transaction has committed since, so the mirror (taken at or after
     that version) still holds exactly the store's data. One read at a time (a lock): the copy is shared.
 
-    The first copy (and one with other tables or columns) is whole; later ones move only the rows of the
-    incidents changed since (``CHANGED_SINCE``). ``refreshes`` counts refreshes, ``copies`` those that changed
+    The first copy (and one with other tables or columns) is whole, unless a file kept by an earlier process
+    holds one (``db/pgcache.py``); later ones move only the rows of the incidents changed since
+    (``CHANGED_SINCE``). ``refreshes`` counts refreshes, ``copies`` those that changed
     the copy's rows (whole, moved rows, or a catalog that differs), ``whole_copies`` the whole ones and
     ``rows_moved`` the rows the last refresh loaded, per table (tests and benchmarks check them).
 
