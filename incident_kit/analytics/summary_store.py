@@ -21,7 +21,13 @@ from . import store
 # DuckDB-only on purpose (quantile_cont with a list, count_if); PostgreSQL runs it on its DuckDB copy.
 SUMMARY_DURATIONS = ("time_to_declare", "time_to_first_update", "time_to_resolve", "impact_duration")
 _COUNT = "coalesce(count_if({}), 0)::BIGINT"
+# ``fu`` is read once here, so it is inlined rather than materialised: DuckDB then reads only the follow-up
+# columns the summary uses (materialised, every column of the CTE is computed and kept): 0.70 s against
+# 0.85 s of CPU for the statement in a fresh process at 1M.
+_FU_ONCE = store.HELPERS["fu"].replace("fu AS MATERIALIZED (", "fu AS NOT MATERIALIZED (", 1)
+assert _FU_ONCE != store.HELPERS["fu"]
 SUMMARY = store.Query(f"""
+, {_FU_ONCE}
 , uf AS (
     -- every update fact of a response incident: ``gaps`` keeps those with a gap up to the resolution,
     -- ``times`` takes the one without a gap (to the audience asked for) as the first update
@@ -65,4 +71,4 @@ SELECT * FROM (
                        ELSE open_age_days END AS observed_days
         FROM fu
     ) AS observed
-) AS follow_ups""", ("fu",))
+) AS follow_ups""")
