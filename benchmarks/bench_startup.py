@@ -13,7 +13,7 @@ both sides of a ratio alike:
   one window pass over its updates (the floor of any metric);
 * a lower bound for ``metrics --json``'s exact figures: a bare process (no click, no
   incident_kit) that imports duckdb and numpy, runs the command's one statement
-  (``analytics.store.SUMMARY``, written to a file beforehand) and computes the
+  (``analytics.summary_store.SUMMARY``, written to a file beforehand) and computes the
   medians, p90s and their intervals (ranks given) and the Kaplan-Meier figures with numpy, as the
   command does. Its figures are checked equal to the command's.
 """
@@ -78,14 +78,14 @@ def bare_summary_job(big: str, tmp: str, py: str, env: dict) -> tuple[str, str]:
     job = subprocess.run([py, "-c", f"""
 import datetime as dt, json
 import incident_kit as ik
-from incident_kit.analytics import query, resampling, store, summary
+from incident_kit.analytics import query, resampling, store, summary, summary_store
 now = dt.datetime.now(dt.timezone.utc)
 bound = query.params(query.make_filters(None), now)
 values = [True if n == "see_all" else None if n == "viewer" else bound[n] for n in store.PARAMS]
 values = [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
 import duckdb
 con = duckdb.connect({big!r}, read_only=True)
-sql = store.compose(store.SUMMARY, True)
+sql = store.compose(summary_store.SUMMARY, True)
 row = con.execute(sql, values).fetchnumpy()
 import numpy as np
 ranks = {{}}

@@ -17,6 +17,13 @@ import pytest
 # the worker's own tests switch it back on explicitly.
 os.environ.setdefault("INCIDENT_KIT_NOTIFY_WORKER", "off")
 os.environ.setdefault("INCIDENT_KIT_SNAPSHOT_EVERY", "0")  # likewise the snapshot publisher
+if "INCIDENT_KIT_ANALYTICS_CACHE" not in os.environ:  # PostgreSQL's kept analytics copies: the run's own directory
+    import atexit
+    import shutil
+    import tempfile
+
+    os.environ["INCIDENT_KIT_ANALYTICS_CACHE"] = _CACHE = tempfile.mkdtemp(prefix="ik-analytics-cache-")
+    atexit.register(shutil.rmtree, _CACHE, True)
 
 import incident_kit as ik  # noqa: E402
 

@@ -14,7 +14,7 @@ import pytest
 import incident_kit as ik
 from incident_kit import analytics, demo
 from incident_kit.analytics import store as astore
-from incident_kit.db import open_database
+from incident_kit.db import open_database, pgcache
 from incident_kit.db.duckdb import quote_ident
 
 pytestmark = pytest.mark.usefixtures("pg_server")
@@ -29,12 +29,14 @@ def contents(db) -> dict:
 
 
 def assert_same_as_a_whole_copy(kit, pg_url) -> None:
-    fresh = open_database(pg_url)
-    try:
-        mine, theirs = contents(kit.db), contents(fresh)
-        assert fresh.mirror.whole_copies == 1
-    finally:
-        fresh.close()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv(pgcache.CACHE_ENV, "off")  # a copy taken afresh in memory, not one kept in a file
+        fresh = open_database(pg_url)
+        try:
+            mine, theirs = contents(kit.db), contents(fresh)
+            assert fresh.mirror.whole_copies == 1 and fresh.mirror.file is None
+        finally:
+            fresh.close()
     for table in astore.TABLES:
         assert mine[table].equals(theirs[table]), table
 

@@ -43,8 +43,9 @@ WITHIN_DAYS = (30, 60, 90)
 def clean(values) -> np.ndarray:
     """Finite floats only (NULL, NaN and infinities dropped), sorted: the seeded resampling then gives the
     same interval whatever order the store returned the rows in (DuckDB and PostgreSQL differ)."""
-    arr = np.array(values, dtype=float)  # None becomes NaN
-    return np.sort(arr[np.isfinite(arr)])
+    arr = np.asarray(values, dtype=float)  # None becomes NaN; an array of floats is not copied
+    finite = np.isfinite(arr)
+    return np.sort(arr if finite.all() else arr[finite])  # one copy (``metrics --json``: 6M values at 1M)
 
 
 def median_ci95(values, *, seed: int = SEED) -> tuple[float, float] | None:
@@ -253,14 +254,20 @@ def km_estimate(days, done) -> dict:
 
 
 def summary_figures(values: dict[str, np.ndarray], days: np.ndarray, done: np.ndarray) -> dict:
-    """``median_ci95`` of each duration in ``values`` (key: its list of values) and the ``km_*`` follow-up figures.
+    """``median_ci95`` of each duration in ``values`` (key: its values as ``clean`` returns them: finite, sorted)
+    and the ``km_*`` follow-up figures.
 
     Each interval is rounded outwards to the JSON's 3 decimals, so the printed interval still holds the printed
-    median.
+    median. Above ``EXACT_ABOVE`` values the interval's ends are read off the sorted values at their ranks:
+    what ``exact_median_ci95`` selects, without copying and partitioning millions of values again.
     """
     out: dict = {}
     for key, vals in values.items():
-        ci = median_ci95(vals)  # another store's row order cannot move the interval (see there)
+        if len(vals) > EXACT_ABOVE:
+            lo, hi = median_ranks(len(vals))
+            ci = float(vals[lo - 1]), float(vals[hi - 1])
+        else:
+            ci = median_ci95(vals)  # another store's row order cannot move the interval (see there)
         out[key] = None if ci is None else [math.floor(ci[0] * 1000) / 1000, math.ceil(ci[1] * 1000) / 1000]
     out["follow_ups"] = km_estimate(days, done)
     return out

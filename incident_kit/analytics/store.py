@@ -105,9 +105,14 @@ _GAPS = """gaps AS MATERIALIZED (
     WHERE gap_minutes IS NOT NULL
 )"""
 
+# The durations an incident's own times give, in minutes (``times`` and the summary read them from ``scope``).
+DURATIONS = {"time_to_declare": "(epoch_us(declared_at) - epoch_us(started_at)) / 60e6",
+             "time_to_resolve": "(epoch_us(resolved_at) - epoch_us(declared_at)) / 60e6",
+             "impact_duration": "(epoch_us(resolved_at) - epoch_us(started_at)) / 60e6"}
+
 # Response incidents with their four durations in minutes (NULL where not defined yet).
 # The first update (to the audience asked for) is the one without a previous one in ``update_facts``.
-_TIMES = """times AS MATERIALIZED (
+_TIMES = f"""times AS MATERIALIZED (
     WITH first_update AS (
         SELECT f.incident_id, f.posted_at AS first_update_at
         FROM update_facts f JOIN scope sc ON sc.id = f.incident_id AND sc.response CROSS JOIN p
@@ -115,10 +120,10 @@ _TIMES = """times AS MATERIALIZED (
            OR (f.audience = p.audience AND f.audience_gap_minutes IS NULL)
     )
     SELECT sc.id AS incident_id, sc.reference, sc.severity, sc.severity_rank, sc.declared_at,
-           (epoch_us(sc.declared_at) - epoch_us(sc.started_at)) / 60e6 AS time_to_declare_minutes,
+           {DURATIONS["time_to_declare"]} AS time_to_declare_minutes,
            (epoch_us(fu.first_update_at) - epoch_us(sc.declared_at)) / 60e6 AS time_to_first_update_minutes,
-           (epoch_us(sc.resolved_at) - epoch_us(sc.declared_at)) / 60e6 AS time_to_resolve_minutes,
-           (epoch_us(sc.resolved_at) - epoch_us(sc.started_at)) / 60e6 AS impact_duration_minutes
+           {DURATIONS["time_to_resolve"]} AS time_to_resolve_minutes,
+           {DURATIONS["impact_duration"]} AS impact_duration_minutes
     FROM scope sc LEFT JOIN first_update fu ON fu.incident_id = sc.id
     WHERE sc.response
 )"""
@@ -348,52 +353,6 @@ SELECT theme, kind, sum(incidents)::BIGINT AS incidents, count(*) AS months,
        min(first_seen) AS first_seen, max(last_seen) AS last_seen
 FROM per_month GROUP BY theme, kind
 ORDER BY incidents DESC, months DESC, theme, kind""", ("rv",))
-
-# -- the one-object summary (``metrics --json``): one statement, one row -----------------------
-# The same definitions as the page's statistics (same CTEs, same interpolation), without the
-# per-severity, per-month and per-bin levels the summary does not show, and in one statement:
-# scope, times, gaps and fu are each materialised once for every figure (four queries each
-# re-building scope and their CTE took 1.3x as long at 200k incidents, and the raw values a second
-# time again). The raw values come as lists (numpy arrays through ``fetchnumpy``, not Python tuples):
-# ``summary.py`` sorts each once for its median, p90 and the median's interval (``percentiles.py``;
-# quantile_cont here as well cost ~23 ms more at 200k incidents), and takes the Kaplan-Meier figures
-# from the follow-ups' (``analytics.resampling``). A duration not defined yet (NULL) is left out, as count()
-# and quantile_cont leave it out; ``gaps`` holds no NULL.
-# DuckDB-only on purpose (quantile_cont with a list, count_if); PostgreSQL runs it on its DuckDB copy.
-SUMMARY_DURATIONS = ("time_to_declare", "time_to_first_update", "time_to_resolve", "impact_duration")
-_DURATION = "list({c}_minutes) FILTER (WHERE {c}_minutes IS NOT NULL) AS {c}_values"
-SUMMARY = Query(f"""
-SELECT * FROM (
-    SELECT count(*) AS incidents, count(*) FILTER (WHERE mode = 'live') AS live,
-           count(*) FILTER (WHERE mode = 'retrospective') AS retrospective
-    FROM scope
-) AS counts, (
-    SELECT {", ".join(_DURATION.format(c=c) for c in SUMMARY_DURATIONS)}
-    FROM times
-) AS durations, (
-    -- adherence counts only gaps whose severity still has a target, like ``cadence_adherence``
-    SELECT count(*) FILTER (WHERE cadence_minutes IS NOT NULL) AS gaps_with_target,
-           count(*) FILTER (WHERE gap_minutes <= cadence_minutes) AS gaps_within_target,
-           list(gap_minutes) AS update_gap_values
-    FROM gaps
-) AS update_gaps, (
-    SELECT count(*) AS follow_ups, count(*) FILTER (WHERE is_open) AS open,
-           count(*) FILTER (WHERE is_overdue) AS overdue, count(*) FILTER (WHERE status = 'done') AS done,
-           count(*) FILTER (WHERE status = 'wont_do') AS wont_do, count(*) FILTER (WHERE is_due) AS due,
-           count(*) FILTER (WHERE done_by_due) AS done_by_due,
-           quantile_cont(open_age_days, 0.5) AS median_open_age_days,
-           quantile_cont(days_to_complete, [0.5, 0.9]) AS complete_q,
-           -- Kaplan-Meier: days observed per follow-up, done ones as events; open ones are censored at
-           -- their age, won't-do ones when they were closed (negative clock skew counts as 0 days)
-           list(greatest(observed_days, 0)) FILTER (WHERE observed_days IS NOT NULL) AS observed_days,
-           list(status = 'done') FILTER (WHERE observed_days IS NOT NULL) AS observed_done
-    FROM (
-        SELECT *, CASE WHEN status = 'done' THEN days_to_complete
-                       WHEN status = 'wont_do' THEN (epoch_us(completed_at) - epoch_us(created_at)) / 86400e6
-                       ELSE open_age_days END AS observed_days
-        FROM fu
-    ) AS observed
-) AS follow_ups""", ("times", "gaps", "fu"))
 
 # Names of severities by rank (for statistics grouped by rank).
 SEVERITY_NAMES = "SELECT rank, name FROM severities"

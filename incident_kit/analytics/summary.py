@@ -1,7 +1,7 @@
 """The one-object summary ``incident-kit metrics --json`` prints, built without pandas or scipy.
 
 The command line is a process of its own: loading pandas, pandera or scipy would cost more than the
-queries. So this runs one statement (``store.SUMMARY``, over the same CTEs as the page's statistics)
+queries. So this runs one statement (``summary_store.SUMMARY``, over the same CTEs as the page's statistics)
 that returns one row: the counts and each population's raw values as numpy arrays (``query.run_arrays``).
 Each population is sorted once here for its median and p90 (``percentiles.linear``, as the Insights page's
 response curves), and ``resampling.summary_figures`` adds the intervals of the medians and the Kaplan-Meier
@@ -15,7 +15,7 @@ import sys
 
 import numpy as np
 
-from . import store
+from . import summary_store
 from .percentiles import linear
 from .query import Filters, as_python, make_filters, run_arrays
 
@@ -57,7 +57,7 @@ def metrics_summary(source, filters: Filters | None = None, *, now=None, **field
     """The object ``incident-kit metrics --json`` prints; other tools rely on these key names."""
     from .resampling import clean, summary_figures  # numpy only: bootstrap intervals, Kaplan-Meier
 
-    row = run_arrays(source, {"summary": store.SUMMARY}, make_filters(filters, **fields), now)["summary"]
+    row = run_arrays(source, {"summary": summary_store.SUMMARY}, make_filters(filters, **fields), now)["summary"]
     ordered = {metric: clean(_values(row[f"{metric}_values"])) for metric in _ORDER}
     figures = summary_figures(ordered, _values(row["observed_days"]), _values(row["observed_done"]).astype(bool))
     out: dict = {"incidents": int(_one(row["incidents"])), "live": int(_one(row["live"])),

@@ -16,6 +16,10 @@ incidents of every transaction that snapshot could not see, drops the copy's
 rows of those incidents and loads the store's rows of them. The small catalog
 tables (settings, severities, types) are copied whole each time.
 
+The copy is kept in a DuckDB file between processes (``db/pgcache.py``: where, how private, what it must
+match): it remembers its snapshot and shape, so a new process refreshes only what changed since, and its
+memory is capped. Without a usable file (turned off, every slot busy) the copy is taken in memory.
+
 ``AnalyticsMirror`` is that copy: a ``PostgresDatabase`` owns one and hands it every ``analytics_read``;
 it reads the store only through the store's public interface (``read``, ``data_version``, ``PgTx.copy_out``).
 """
@@ -31,6 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from ..clock import utcnow
+from . import pgcache
 from .duckdb import DuckDBDatabase, DuckTx, quote_ident
 
 if TYPE_CHECKING:
@@ -54,8 +59,12 @@ CHANGED_SINCE = """
 SELECT table_name, array_agg(DISTINCT incident_id ORDER BY incident_id) FROM incident_kit_changes.changes
 WHERE xid >= pg_snapshot_xmin(CAST(? AS pg_snapshot)) AND NOT pg_visible_in_snapshot(xid, CAST(? AS pg_snapshot))
 GROUP BY table_name"""
-# Whether rows a copy taken in this snapshot could need were pruned from the log (then it copies whole).
-PRUNED_SINCE = "SELECT upto >= pg_snapshot_xmin(CAST(? AS pg_snapshot)) FROM incident_kit_changes.pruned"
+# Whether rows a copy taken in this snapshot could need were pruned from the log, or the server's transaction
+# ids went back behind it (a restore of the cluster): then it copies whole.
+PRUNED_SINCE = """
+SELECT upto >= pg_snapshot_xmin(CAST(? AS pg_snapshot))
+       OR pg_snapshot_xmax(pg_current_snapshot()) < pg_snapshot_xmax(CAST(? AS pg_snapshot))
+FROM incident_kit_changes.pruned"""
 # Drop log rows older than a cut-off and remember the newest transaction id dropped; returns how many.
 PRUNE = """
 WITH gone AS (DELETE FROM incident_kit_changes.changes WHERE at < ? RETURNING xid),
@@ -102,8 +111,9 @@ class AnalyticsMirror:
     it: the same version later means no transaction has committed since, so the mirror (taken at or after
     that version) still holds exactly the store's data. One read at a time (a lock): the copy is shared.
 
-    The first copy (and one with other tables or columns) is whole; later ones move only the rows of the
-    incidents changed since (``CHANGED_SINCE``). ``refreshes`` counts refreshes, ``copies`` those that changed
+    The first copy (and one with other tables or columns) is whole, unless a file kept by an earlier process
+    holds one (``db/pgcache.py``); later ones move only the rows of the incidents changed since
+    (``CHANGED_SINCE``). ``refreshes`` counts refreshes, ``copies`` those that changed
     the copy's rows (whole, moved rows, or a catalog that differs), ``whole_copies`` the whole ones and
     ``rows_moved`` the rows the last refresh loaded, per table (tests and benchmarks check them).
 
@@ -115,9 +125,10 @@ class AnalyticsMirror:
     def __init__(self, source: PostgresDatabase):
         self._source = source
         self._db: DuckDBDatabase | None = None
+        self._kept: pgcache.KeptCopy | None = None  # the file the copy is kept in, when there is one
         self._key: Hashable | None = None  # what the mirror holds: (data version, tables, names)
         self._snapshot: str | None = None  # the snapshot the mirror's rows were read in
-        self._shape: Hashable | None = None  # (tables, names) of those rows
+        self._shape: str | None = None  # a digest of (tables, names) of those rows
         self._lock = threading.Lock()
         self._pruned_at: dt.datetime | None = None
         self._changes: dict[str, int] = {}  # per table, the refreshes that changed its rows (``versions``)
@@ -144,12 +155,12 @@ class AnalyticsMirror:
 
     def _refreshed(self, tables: Sequence[str], names: Collection[str] | None) -> DuckDBDatabase:
         mirror = self._mirror(tables)
-        shape = (tuple(tables), None if names is None else frozenset(names))
+        shape = _shape(tables, names)
         key = (self._source.data_version(), shape)
         if self._key != key:
             since = self._snapshot if self._shape == shape else None  # else copy whole
             self._key = self._snapshot = None  # a copy that fails half-way leaves nothing to trust
-            self._snapshot, changed = self._copy(mirror, tables, names, since=since)
+            self._snapshot, changed = self._copy(mirror, tables, names, since=since, shape=shape)
             self._shape, self._key = shape, key
             self.refreshes += 1
             self.copies += changed
@@ -173,37 +184,35 @@ class AnalyticsMirror:
         with self._lock:
             self._key, self._snapshot = None, None
 
+    @property
+    def file(self) -> Path | None:
+        """The DuckDB file the copy is kept in, or None (in memory)."""
+        return None if self._kept is None else self._kept.path
+
     def close(self) -> None:
         with self._lock:
-            if self._db is not None:
+            if self._kept is not None:
+                self._kept.release()
+            elif self._db is not None:
                 self._db.close()
-                self._db, self._key, self._snapshot = None, None, None
+            self._db, self._kept, self._key, self._snapshot, self._shape = None, None, None, None, None
 
     def _mirror(self, tables: Sequence[str]) -> DuckDBDatabase:
-        """The in-process DuckDB with the current schema (built once per PostgreSQL store).
-
-        The copied tables lose their constraints (a column left out of the copy reads as NULL,
-        even where the store says NOT NULL); the types stay DuckDB's own.
-        """
+        """The DuckDB the copy is in: the kept file (with the snapshot and shape it remembers) or, without
+        one, a new in-memory database. Opened once per PostgreSQL store."""
         if self._db is None:
-            from .migrate import migrate
-
-            mirror = DuckDBDatabase(":memory:")
-            migrate(mirror)
-
-            def loosen(tx: DuckTx) -> None:
-                for table in tables:
-                    name = quote_ident(table)
-                    tx.execute(f"CREATE TABLE {quote_ident(table + '__copy')} AS SELECT * FROM {name} LIMIT 0")
-                    tx.execute(f"DROP TABLE {name}")
-                    tx.execute(f"ALTER TABLE {quote_ident(table + '__copy')} RENAME TO {name}")
-
-            mirror.write(loosen)
-            self._db = mirror
+            self._kept = pgcache.open_kept(self._source, lambda db: _build(db, tables))
+            if self._kept is not None:
+                self._db = self._kept.db
+                self._snapshot = self._kept.meta.get("snapshot")
+                self._shape = self._kept.meta.get("shape")
+            else:
+                self._db = DuckDBDatabase(":memory:")
+                _build(self._db, tables)
         return self._db
 
     def _copy(self, mirror: DuckDBDatabase, tables: Sequence[str], names: Collection[str] | None,
-              *, since: str | None) -> tuple[str, bool]:
+              *, since: str | None, shape: str) -> tuple[str, bool]:
         """Bring the mirror's rows of ``tables`` to the store's, from one consistent snapshot; returns it and
         whether any table's rows changed.
 
@@ -215,7 +224,7 @@ class AnalyticsMirror:
             def pull(tx: PgTx) -> tuple[str, bool]:
                 row = tx.fetchone(SNAPSHOT)
                 assert row is not None
-                pruned = None if since is None else tx.fetchone(PRUNED_SINCE, [since])
+                pruned = None if since is None else tx.fetchone(PRUNED_SINCE, [since, since])
                 whole = pruned is None or bool(pruned[0])  # no copy yet, or rows it would need were pruned
                 changed = {} if whole else dict(tx.fetchall(CHANGED_SINCE, [since, since]))
                 for table in tables:
@@ -261,6 +270,8 @@ class AnalyticsMirror:
                     loaded = tx.fetchone(LOAD_CSV.format(table=name, cols=", ".join(quote_ident(c) for c in cols),
                                                          file=str(path).replace("'", "''")))
                     moved[table] = int(loaded[0]) if loaded else 0
+                if self._kept is not None:  # the rows and the snapshot they were read in persist together
+                    self._kept.remember(tx, snapshot=snapshot, shape=shape)
                 # The copy replaced the catalog and settings rows too: the mirror's catalog memo (admins,
                 # trust_typed_names, which the visibility rule reads in Python) must not answer from the last copy.
                 tx.memo.bump()
@@ -268,6 +279,34 @@ class AnalyticsMirror:
 
             before = sum(self._changes.values())
             self.rows_moved = mirror.write(load)
+            if self._kept is not None:
+                pgcache.make_private(self._kept.path)  # DuckDB may have made its log file since
             if whole:
                 self.whole_copies += 1
             return snapshot, whole or sum(self._changes.values()) != before
+
+
+def _shape(tables: Sequence[str], names: Collection[str] | None) -> str:
+    """A digest of which tables and columns a copy holds (a kept file remembers it)."""
+    import hashlib
+    import json
+
+    text = json.dumps([list(tables), None if names is None else sorted(names)])
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def _build(db: DuckDBDatabase, tables: Sequence[str]) -> None:
+    """An empty copy's schema: the migrations of a DuckDB store, then ``tables`` without their constraints (a
+    column left out of the copy reads as NULL, even where the store says NOT NULL); the types stay DuckDB's."""
+    from .migrate import migrate
+
+    migrate(db)
+
+    def loosen(tx: DuckTx) -> None:
+        for table in tables:
+            name = quote_ident(table)
+            tx.execute(f"CREATE TABLE {quote_ident(table + '__copy')} AS SELECT * FROM {name} LIMIT 0")
+            tx.execute(f"DROP TABLE {name}")
+            tx.execute(f"ALTER TABLE {quote_ident(table + '__copy')} RENAME TO {name}")
+
+    db.write(loosen)
