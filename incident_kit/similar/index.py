@@ -22,17 +22,15 @@ from __future__ import annotations
 import threading
 import weakref
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import bm25s
 import numpy as np
 import pandas as pd
-import Stemmer
 
-from . import store
+from . import store, words
+from .words import tokens
 
-# English stemming lets "returning 503" find "returned 503s"; stopwords keep "the"/"and" from scoring.
-_STEMMER = Stemmer.Stemmer("english")
 _CACHE: "weakref.WeakKeyDictionary[object, Index]" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _REBUILDING: "weakref.WeakKeyDictionary[object, threading.Thread]" = weakref.WeakKeyDictionary()
@@ -46,16 +44,21 @@ log = logging.getLogger(__name__)
 FACTS = ("reference", "title", "private", "mode", "status", "started_at", "declared_at")
 
 
-def tokens(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=False)
-
-
 @dataclass
 class Index:
     marker: object  # the db.data_version() the index was built for
-    frame: pd.DataFrame          # id, reference, title, private, mode, status, started_at, tags, factors, summary
+    frame: pd.DataFrame          # id, reference, title, private, mode, status, started_at, declared_at, headline
     retriever: bm25s.BM25 | None  # None when there is nothing to search
     current: bool = True  # False: words from ``marker``, facts read afresh while a rebuild runs
+    # Per incident, kept as arrays so a question does not convert a million strings (a third of its time):
+    searchable: np.ndarray = field(init=False, repr=False)  # not a test incident
+    private: np.ndarray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.searchable = (self.frame["mode"] != "test").to_numpy(dtype=bool, na_value=False) \
+            if len(self.frame) else np.zeros(0, dtype=bool)
+        self.private = self.frame["private"].to_numpy(dtype=bool, na_value=True) \
+            if len(self.frame) else np.zeros(0, dtype=bool)
 
     def with_rows(self, rows: pd.DataFrame) -> "Index":
         """This index's words with the incidents' facts as ``rows`` (``store.rows``) hold them now.
@@ -78,13 +81,13 @@ class Index:
         return len(self.frame)
 
     def position(self, reference: str) -> int | None:
-        hit = np.flatnonzero(self.frame["reference"].to_numpy() == reference)
+        hit = np.flatnonzero((self.frame["reference"] == reference).to_numpy(dtype=bool, na_value=False))
         return int(hit[0]) if len(hit) else None
 
     def query_text(self, pos: int) -> str:
         """What an incident asks when it looks for its likes: its headline facts, not every update."""
-        row = self.frame.iloc[pos]
-        return " ".join([row["title"], row["title"], row["summary"], *row["tags"], *row["factors"]])
+        title, headline = self.frame["title"].iat[pos], self.frame["headline"].iat[pos]
+        return " ".join([title, title, headline])
 
     def scores(self, text: str) -> np.ndarray:
         """BM25 score of every incident for ``text`` (0 where no word matches)."""
@@ -162,67 +165,36 @@ class Index:
         return out.astype(float)
 
 
-def build(frame: pd.DataFrame, marker) -> Index:
-    frame = frame.reset_index(drop=True)
-    if frame.empty:
-        return Index(marker, frame, None)
-    texts = frame["text"].tolist()
-    retriever = _index_apart(texts) if len(texts) > BUILD_APART_ABOVE else _index(texts)
-    return Index(marker, frame.drop(columns=["text"]), retriever)
+def build(source, marker) -> Index:
+    """The index of ``source``: every incident's ``store.texts`` as one frame, or ``store.Pages``.
 
-
-def _index(texts: list[str]) -> bm25s.BM25 | None:
-    """Tokenize and index ``texts`` in the process that calls it; None when no text has a word to search
-    (every incident titled with stopwords only, say: bm25s cannot index an empty vocabulary)."""
-    tokenized = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False)
-    if not tokenized.vocab:
-        return None
-    retriever = bm25s.BM25()
-    retriever.index(tokenized, show_progress=False)
-    return retriever
-
-
-def _index_apart(texts: list[str]) -> bm25s.BM25 | None:
-    """``_index`` in a Python process of its own (started, then gone): the same index, built on the other core.
-
-    Tokenizing is pure Python: in a thread it held the interpreter the app's pages need, so while a 200k
-    store was indexed (~3 s) the Insights page took 5.9 s instead of 1.7 s to appear. The child shares
-    nothing with the pages; the texts go in and the index comes back pickled. A plain ``python -c`` child
-    rather than ``multiprocessing``: spawning re-imports the caller's main script, which a script or
-    notebook calling ``kit.similar`` at top level does not guard. If the child cannot run, the index is
-    built here, as before.
+    Each page's texts are tokenised as it is read and dropped (``words``); only the facts an answer
+    shows stay, in the frame. Above ``BUILD_APART_ABOVE`` incidents the tokenising and indexing run in a
+    process of their own (``words.Apart``); if that process cannot run, the pages are read again and
+    indexed here.
     """
-    import os
-    import pickle
-    import subprocess
-    import sys
+    pages = [source] if isinstance(source, pd.DataFrame) else source
+    size = len(source) if isinstance(source, pd.DataFrame) else source.size
+    if size > BUILD_APART_ABOVE:
+        try:
+            return _build(pages, marker, words.Apart())
+        except OSError as exc:
+            log.warning("Could not index the incidents in a separate process (%s); indexing in this one.", exc)
+    return _build(pages, marker, words.Words())
 
-    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+
+def _build(pages, marker, indexer) -> Index:
+    facts = []
     try:
-        done = subprocess.run([sys.executable, "-c", "from incident_kit.similar.index import _index_pipe; _index_pipe()"],
-                              input=pickle.dumps(texts, protocol=pickle.HIGHEST_PROTOCOL), capture_output=True,
-                              env=env)
-        if done.returncode != 0:
-            why = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1][:300]
-        else:
-            retriever = pickle.loads(done.stdout)  # noqa: S301 (our own child's answer, on a pipe only we hold)
-            if retriever is None or isinstance(retriever, bm25s.BM25):
-                return retriever
-            why = "it did not return an index"
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-        why = f"{type(exc).__name__}: {exc}"
-    log.warning("Could not index the incidents in a separate process (%s); indexing in this one.", why)
-    return _index(texts)
-
-
-def _index_pipe() -> None:
-    """The child's side of ``_index_apart``: texts pickled on stdin, the index pickled on stdout."""
-    import pickle
-    import sys
-
-    texts = pickle.load(sys.stdin.buffer)
-    pickle.dump(_index(texts), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        for page in pages:
+            indexer.add(page["text"].tolist())
+            facts.append(page.drop(columns=["text"]))
+        retriever = indexer.index()
+    finally:
+        if isinstance(indexer, words.Apart):
+            indexer.close()
+    frame = pd.concat(facts, ignore_index=True) if len(facts) > 1 else facts[0].reset_index(drop=True)
+    return Index(marker, frame, retriever if len(frame) else None)
 
 
 def current(db, tx, marker, *, wait: bool = False) -> Index:
@@ -238,7 +210,7 @@ def current(db, tx, marker, *, wait: bool = False) -> Index:
         if cached is not None and cached.marker == marker:
             return cached
         if cached is None or wait or cached.size <= REBUILD_INLINE_MAX:
-            fresh = build(store.texts(tx), marker)
+            fresh = build(store.pages(lambda work: work(tx)), marker)
             _CACHE[db] = fresh
             return fresh
         _rebuild_in_background(db)
@@ -277,7 +249,7 @@ def _rebuild_in_background(db) -> None:
     def rebuild() -> None:
         try:
             marker = db.data_version()  # before the read, as in ``current``
-            fresh = build(db.read(store.texts), marker)  # the read ends before the indexing starts
+            fresh = build(store.pages(db.read), marker)  # a read per page: none lasts while words are indexed
         except Exception:  # the store closed or failed: the next question tries again
             log.warning("Rebuilding the similar-incident index failed; the next question will try again.",
                         exc_info=True)

@@ -119,9 +119,9 @@ def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip, 
     if not len(scores):
         return []
     frame = idx.frame
-    candidates = np.flatnonzero((scores > 0) & (scores >= floor) & (frame["mode"].to_numpy() != "test"))
+    candidates = np.flatnonzero((scores > 0) & (scores >= floor) & idx.searchable)
     order = candidates[np.argsort(-scores[candidates], kind="stable")]
-    private = frame["private"].to_numpy()
+    private = idx.private
     out = []
     for pos in order:
         if pos == skip:
@@ -162,13 +162,13 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
             if kept is not None and kept[0] == key:
                 return kept[1].copy()
         started = pd.to_datetime(frame["declared_at"], utc=True)
-        keep = (frame["mode"] != "test").to_numpy(copy=True)
+        keep = idx.searchable.copy()
         if since is not None:
             keep &= (started >= _utc(since)).to_numpy()
         if until is not None:
             keep &= (started < _utc(until)).to_numpy()
         seen: dict[int, bool] = {}
-        private = frame["private"].to_numpy()
+        private = idx.private
         candidates = np.flatnonzero(keep)
         moments = started.dt.tz_localize(None).to_numpy()[candidates]
         newest_first = candidates[np.argsort(moments, kind="stable")[::-1]]  # the old "last RECUR_MAX" order
