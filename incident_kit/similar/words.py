@@ -17,7 +17,7 @@ import pickle
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 
 import bm25s
 import numpy as np
@@ -32,8 +32,9 @@ def tokens(texts: list[str]) -> list[list[str]]:
     return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=False)
 
 
-class _Ids(Sequence):
-    """Each incident's token ids, as the Python list ``bm25s`` counts, made one at a time from the pages."""
+class _Ids:
+    """Each incident's token ids, as the Python list ``bm25s`` counts, made one at a time from the pages
+    (``bm25s.BM25.index`` takes its length and iterates it, three times)."""
 
     def __init__(self, flat: list[np.ndarray], lengths: list[np.ndarray]):
         self._flat, self._lengths = flat, lengths
@@ -49,9 +50,6 @@ class _Ids(Sequence):
             for end in ends:
                 yield flat[start:end].tolist()
                 start = end
-
-    def __getitem__(self, i):  # Sequence's contract; bm25s only iterates
-        return list(self)[i]
 
 
 class _Corpus:
