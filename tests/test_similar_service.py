@@ -132,10 +132,12 @@ def test_a_big_store_answers_at_once_with_current_facts_while_its_index_rebuilds
     assert {f["reference"] for f in kit.similar("payroll export", viewer="hana")} == {"INC-1", "INC-2", "INC-3"}
 
 
-def test_questions_asked_while_a_big_index_rebuilds_read_the_facts_once_per_data_version(kit, big_store, monkeypatch):
-    """At 1M incidents reading every incident's facts takes seconds: questions under one data version share
-    one read of them while the rebuild runs; a new change reads them again."""
+def test_while_a_big_index_rebuilds_questions_read_only_the_facts_they_show(kit, big_store, monkeypatch):
+    """At 1M incidents reading every incident's facts took 3 s on DuckDB, 11 s and 1.5 GiB on PostgreSQL: while
+    the index rebuilds a question reads afresh the facts of its best matches only, and "what keeps coming
+    back", which needs every incident's, reads them once per data version."""
     kit.declare("Kafka consumer lag on orders", declared_by="ana")
+    kit.declare("Kafka consumer lag on orders again", declared_by="ana")
     assert kit.similar("kafka lag")
     big_store.wait_for_rebuild(kit.db)
     gate, build, rows, reads = threading.Event(), big_store.build, big_store.store.rows, []
@@ -143,11 +145,17 @@ def test_questions_asked_while_a_big_index_rebuilds_read_the_facts_once_per_data
     monkeypatch.setattr(big_store.store, "rows", lambda tx: reads.append(1) or rows(tx))
     try:
         kit.edit("INC-1", title="Kafka consumer lag on refunds", by="ana")
-        for _ in range(3):
-            assert [f["title"] for f in kit.similar("kafka lag")] == ["Kafka consumer lag on refunds"]
+        for _ in range(2):
+            found = kit.similar("kafka lag")
+            assert {f["reference"]: f["title"] for f in found} == {
+                "INC-1": "Kafka consumer lag on refunds", "INC-2": "Kafka consumer lag on orders again"}
+        assert [f["title"] for f in kit.similar("INC-2", min_relevance=0)] == ["Kafka consumer lag on refunds"]
+        assert reads == []
+        kit.recurring()
+        kit.recurring()
         assert len(reads) == 1
         kit.declare("Payroll export slow", declared_by="ana")
-        assert [f["title"] for f in kit.similar("kafka lag")] == ["Kafka consumer lag on refunds"]
+        kit.recurring()
         assert len(reads) == 2
     finally:
         gate.set()

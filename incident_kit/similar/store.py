@@ -41,6 +41,9 @@ ORDER BY i.id"""
 IDS = "SELECT count(*), coalesce(max(id), 0) FROM incidents"
 # The facts an index answers with, read afresh while a rebuilt index is on its way (``Index.with_rows``).
 ROWS = "SELECT id, reference, title, private, mode, status, started_at, declared_at FROM incidents ORDER BY id"
+# The facts a question shows or filters on, read afresh for its best matches while the index rebuilds.
+FACTS_OF = """SELECT id, reference, title, private, mode FROM incidents
+WHERE id IN (SELECT unnest(CAST(? AS BIGINT[])))"""
 # Incidents per page of texts: ~25 MB of text at the scale set's ~1 KB per incident, a few seconds of
 # tokenising; a million incidents are read in 20 queries.
 PAGE = 50_000
@@ -61,6 +64,11 @@ ORDER BY l.linked_at"""
 def rows(tx) -> pd.DataFrame:
     """Every incident's current reference, title, privacy, mode, status and times (no text)."""
     return tx.df(ROWS)
+
+
+def facts_of(tx, ids: list[int]) -> dict[int, tuple]:
+    """``{id: (reference, title, private, mode)}`` as the store holds them now, for the incidents found."""
+    return {int(row[0]): tuple(row[1:]) for row in tx.fetchall(FACTS_OF, [[int(i) for i in ids]])}
 
 
 def texts(tx, start: int = 0, end: int = NO_END) -> pd.DataFrame:
