@@ -74,3 +74,6 @@ def test_pages_of_texts_hold_every_incident_once_in_order(kit, monkeypatch):
     joined = pd.concat(frames, ignore_index=True)
     pd.testing.assert_frame_equal(joined, whole)
     assert "draining" in joined.set_index("reference").loc["INC-6", "text"].lower()
+    facts = kit.db.read(store.rows)  # the facts read afresh while a big index rebuilds: paged too
+    assert facts["reference"].tolist() == [f"INC-{n}" for n in range(1, 8)]
+    pd.testing.assert_frame_equal(facts[["id", "reference", "title"]], whole[["id", "reference", "title"]])

@@ -40,7 +40,8 @@ WHERE i.id >= ? AND i.id < ?
 ORDER BY i.id"""
 IDS = "SELECT count(*), coalesce(max(id), 0) FROM incidents"
 # The facts an index answers with, read afresh while a rebuilt index is on its way (``Index.with_rows``).
-ROWS = "SELECT id, reference, title, private, mode, status, started_at, declared_at FROM incidents ORDER BY id"
+ROWS = """SELECT id, reference, title, private, mode, status, started_at, declared_at FROM incidents
+WHERE id >= ? AND id < ? ORDER BY id"""
 # The facts a question shows or filters on, read afresh for its best matches while the index rebuilds.
 FACTS_OF = """SELECT id, reference, title, private, mode FROM incidents
 WHERE id IN (SELECT unnest(CAST(? AS BIGINT[])))"""
@@ -62,8 +63,12 @@ ORDER BY l.linked_at"""
 
 
 def rows(tx) -> pd.DataFrame:
-    """Every incident's current reference, title, privacy, mode, status and times (no text)."""
-    return tx.df(ROWS)
+    """Every incident's current reference, title, privacy, mode, status and times (no text), read ``PAGE``
+    ids at a time: PostgreSQL's driver holds a whole result as Python tuples (1.5 GiB for 1M rows)."""
+    _, top = tx.fetchone(IDS)
+    frames = [tx.df(ROWS, [start, start + PAGE if start + PAGE <= top else NO_END])
+              for start in range(0, int(top) + 1, PAGE)]
+    return pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
 
 
 def facts_of(tx, ids: list[int]) -> dict[int, tuple]:
