@@ -13,9 +13,10 @@ background when it opens the store (``warm``), and a question asked meanwhile wa
 Up to ``REBUILD_INLINE_MAX`` incidents the question that finds the store changed rebuilds the index
 before answering (about 2 s at that size), so answers follow every change at once. Above it a rebuild
 takes longer than anyone should wait while typing a title, so it runs in a background thread while
-questions keep being answered from the previous index *with every incident's facts read afresh*
-(``Index.with_rows``): privacy, title, mode and status are always current, and only the words of
-incidents changed since (and incidents declared since) wait for the rebuild. Above
+questions keep being answered from the previous index *with the facts they show read afresh* (a
+question reads its best matches', ``service._best``; "what keeps coming back" every incident's, once
+per data version, ``Index.with_rows``): privacy, title, mode and status are always current, and only
+the words of incidents changed since (and incidents declared since) wait for the rebuild. Above
 ``BUILD_APART_ABOVE`` incidents the tokenising and indexing run in a Python process of their own, so
 a rebuild does not hold the interpreter the app's pages run in.
 """
