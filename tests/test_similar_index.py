@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import bm25s
 import numpy as np
 
-from incident_kit.similar import index
+from incident_kit.similar import index, store, words
 
 DFDS = Path(__file__).resolve().parent / "fixtures" / "postmortems-dfds"
 
@@ -31,10 +32,11 @@ def test_a_big_store_is_indexed_in_a_process_of_its_own_with_the_same_scores(kit
     """Above BUILD_APART_ABOVE incidents the words are indexed by a separate Python process (a real one
     here, on a small store), so a rebuild never holds the interpreter the app's pages need."""
     kit.import_files("postmortems", [p for p in sorted(DFDS.glob("PM2*.md")) if "PM2020-003" not in p.name])
-    frame = kit.db.read(index.store.texts)
-    here = index.build(frame, "here")
+    pages = store.pages(kit.db.read)
+    here = index.build(pages, "here")
     monkeypatch.setattr(index, "BUILD_APART_ABOVE", 0)
-    apart = index.build(frame, "apart")
+    monkeypatch.setattr(store, "PAGE", 2)  # several pages sent to the process, as at scale
+    apart = index.build(store.pages(kit.db.read), "apart")
     assert apart.retriever is not here.retriever and apart.size == here.size
     for p in range(here.size):
         question = here.query_text(p)
@@ -43,9 +45,31 @@ def test_a_big_store_is_indexed_in_a_process_of_its_own_with_the_same_scores(kit
 
 def test_when_no_process_can_be_started_the_index_is_built_here(kit, monkeypatch, caplog):
     kit.declare("Kafka consumer lag on orders", declared_by="ana")
-    frame = kit.db.read(index.store.texts)
     monkeypatch.setattr(index, "BUILD_APART_ABOVE", 0)
     monkeypatch.setattr("sys.executable", "/nonexistent/python")
-    built = index.build(frame, "fallback")
+    built = index.build(store.pages(kit.db.read), "fallback")
     assert built.scores("kafka lag")[0] > 0
     assert "indexing in this one" in caplog.text
+
+
+def test_an_index_built_page_by_page_equals_one_built_from_every_text_at_once(kit):
+    """The build tokenises a page of texts at a time (memory); the index must be bm25s' own for all the texts
+    at once, to the last bit: the same words, the same numbers for every incident under every word."""
+    kit.import_files("postmortems", [p for p in sorted(DFDS.glob("PM2*.md")) if "PM2020-003" not in p.name])
+    kit.declare("the of and", declared_by="ana")  # only stopwords: no word at all
+    texts = kit.db.read(store.texts)["text"].tolist() + [""]
+    whole = bm25s.BM25()
+    whole.index(bm25s.tokenize(texts, stopwords="en", stemmer=words._STEMMER, show_progress=False),
+                show_progress=False)
+    paged = words.index_here([texts[i:i + 3] for i in range(0, len(texts), 3)])
+    assert set(paged.vocab_dict) == set(whole.vocab_dict) and len(whole.vocab_dict) > 500
+    for word, column in whole.vocab_dict.items():
+        if word == "":  # bm25s' placeholder for an empty question, outside the matrix
+            continue
+        mine = paged.vocab_dict[word]
+        a, b = whole.scores["indptr"][column:column + 2], paged.scores["indptr"][mine:mine + 2]
+        assert np.array_equal(whole.scores["indices"][a[0]:a[1]], paged.scores["indices"][b[0]:b[1]]), word
+        assert np.array_equal(whole.scores["data"][a[0]:a[1]], paged.scores["data"][b[0]:b[1]]), word
+    for question in ("kafka consumer lag", texts[0], "503 errors after the deploy"):
+        assert np.array_equal(paged.get_scores(index.tokens([question])[0]),
+                              whole.get_scores(index.tokens([question])[0]))

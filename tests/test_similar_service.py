@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import json
 import subprocess
 from pathlib import Path
@@ -128,6 +130,36 @@ def test_a_big_store_answers_at_once_with_current_facts_while_its_index_rebuilds
     big_store.wait_for_rebuild(kit.db, timeout=60)
     assert {f["reference"] for f in kit.similar("payroll export", viewer="mallory")} == {"INC-2", "INC-3"}
     assert {f["reference"] for f in kit.similar("payroll export", viewer="hana")} == {"INC-1", "INC-2", "INC-3"}
+
+
+def test_while_a_big_index_rebuilds_questions_read_only_the_facts_they_show(kit, big_store, monkeypatch):
+    """At 1M incidents reading every incident's facts took 3 s on DuckDB, 11 s and 1.5 GiB on PostgreSQL: while
+    the index rebuilds a question reads afresh the facts of its best matches only, and "what keeps coming
+    back", which needs every incident's, reads them once per data version."""
+    kit.declare("Kafka consumer lag on orders", declared_by="ana")
+    kit.declare("Kafka consumer lag on orders again", declared_by="ana")
+    assert kit.similar("kafka lag")
+    big_store.wait_for_rebuild(kit.db)
+    gate, build, rows, reads = threading.Event(), big_store.build, big_store.store.rows, []
+    monkeypatch.setattr(big_store, "build", lambda *a: gate.wait(60) and build(*a))  # a rebuild that takes a while
+    monkeypatch.setattr(big_store.store, "rows", lambda tx: reads.append(1) or rows(tx))
+    try:
+        kit.edit("INC-1", title="Kafka consumer lag on refunds", by="ana")
+        for _ in range(2):
+            found = kit.similar("kafka lag")
+            assert {f["reference"]: f["title"] for f in found} == {
+                "INC-1": "Kafka consumer lag on refunds", "INC-2": "Kafka consumer lag on orders again"}
+        assert [f["title"] for f in kit.similar("INC-2", min_relevance=0)] == ["Kafka consumer lag on refunds"]
+        assert reads == []
+        kit.recurring()
+        kit.recurring()
+        assert len(reads) == 1
+        kit.declare("Payroll export slow", declared_by="ana")
+        kit.recurring()
+        assert len(reads) == 2
+    finally:
+        gate.set()
+        big_store.wait_for_rebuild(kit.db, timeout=60)
 
 
 @pytest.mark.both_stores

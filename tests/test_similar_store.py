@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+import pandas as pd
 import pytest
 
 from incident_kit.similar import index, store
@@ -54,6 +55,25 @@ def test_each_incidents_text_holds_exactly_its_words(kit):
     assert got == expected
     by_ref = frame.set_index("reference")
     assert "zebra" not in index.tokens([by_ref.loc[busy.reference, "text"]])[0]  # only the section's latest version
-    assert by_ref.loc[busy.reference, "factors"] == ["certificate expiry", "monitoring gap"]
-    assert list(by_ref.loc[busy.reference, "tags"]) == ["payments", "checkout"]
-    assert list(by_ref.loc[quiet.reference, "tags"]) == [] and by_ref.loc[quiet.reference, "factors"] == []
+    # what it asks for its likes after its title: its summary, labels and contributing factors
+    assert by_ref.loc[busy.reference, "headline"] == "payments checkout certificate expiry monitoring gap"
+    assert by_ref.loc[quiet.reference, "headline"] == ""
+
+
+@pytest.mark.both_stores
+def test_pages_of_texts_hold_every_incident_once_in_order(kit, monkeypatch):
+    """The index reads the texts a page of ids at a time; together the pages are the whole read."""
+    for n in range(7):
+        kit.declare(f"Queue backlog number {n}", declared_by="ana", tags=[f"q{n}"])
+    kit.post_update("INC-6", "Backlog draining", by="ana")
+    whole = kit.db.read(store.texts)
+    monkeypatch.setattr(store, "PAGE", 3)
+    pages = store.pages(kit.db.read)
+    frames = list(pages)
+    assert pages.size == 7 and [len(f) for f in frames] == [2, 3, 2]  # ids 1-2, 3-5, 6 on (the last page is open)
+    joined = pd.concat(frames, ignore_index=True)
+    pd.testing.assert_frame_equal(joined, whole)
+    assert "draining" in joined.set_index("reference").loc["INC-6", "text"].lower()
+    facts = kit.db.read(store.rows)  # the facts read afresh while a big index rebuilds: paged too
+    assert facts["reference"].tolist() == [f"INC-{n}" for n in range(1, 8)]
+    pd.testing.assert_frame_equal(facts[["id", "reference", "title"]], whole[["id", "reference", "title"]])

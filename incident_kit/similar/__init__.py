@@ -1,6 +1,7 @@
 """Similar incidents: "has this happened before?" and "what keeps coming back".
 
-``store`` reads the text of every incident, ``index`` keeps a BM25 index of it current,
+``store`` reads the text of every incident a page at a time, ``words`` turns the pages into a BM25 index
+(here or in a process of its own), ``index`` keeps that index current,
 ``service`` answers questions (respecting private incidents) and links related incidents.
 """
 

@@ -1,8 +1,11 @@
 """A BM25 index (``bm25s``) over every incident's text, rebuilt lazily when the store changes.
 
-Cost model: building reads every incident's text (joined by the database) and tokenises and indexes
-it once (~0.25 s at 10k incidents, ~3.3 s at 100k, on 2 cores); a query tokenises a few words and scores every incident with
-one sparse pass (a few ms at 10k). The index is kept per database and rebuilt only when the store's
+Cost model: building reads every incident's text (joined by the database, ``store.PAGE`` incidents per
+read) and tokenises and indexes it once (~0.25 s at 10k incidents, ~3.3 s at 100k, ~40 s at 1M, on 2
+cores); each page's texts are dropped once tokenised (``words``), so the build's memory is the facts
+kept plus one page, not every text (at 1M: ~0.7 GiB for the process asking and ~0.6 GiB for the
+indexing process, against 3.1-4.9 GiB when every text was read at once). A query tokenises a few words
+and scores every incident with one sparse pass (a few ms at 10k, ~20 ms at 1M). The index is kept per database and rebuilt only when the store's
 ``data_version()`` moves (the one rule, in ``incident_kit.db``), which it does after any committed
 change in any process; a quiet store is never re-indexed. The app starts the first build in the
 background when it opens the store (``warm``), and a question asked meanwhile waits for it.
@@ -10,9 +13,10 @@ background when it opens the store (``warm``), and a question asked meanwhile wa
 Up to ``REBUILD_INLINE_MAX`` incidents the question that finds the store changed rebuilds the index
 before answering (about 2 s at that size), so answers follow every change at once. Above it a rebuild
 takes longer than anyone should wait while typing a title, so it runs in a background thread while
-questions keep being answered from the previous index *with every incident's facts read afresh*
-(``Index.with_rows``): privacy, title, mode and status are always current, and only the words of
-incidents changed since (and incidents declared since) wait for the rebuild. Above
+questions keep being answered from the previous index *with the facts they show read afresh* (a
+question reads its best matches', ``service._best``; "what keeps coming back" every incident's, once
+per data version, ``Index.with_rows``): privacy, title, mode and status are always current, and only
+the words of incidents changed since (and incidents declared since) wait for the rebuild. Above
 ``BUILD_APART_ABOVE`` incidents the tokenising and indexing run in a Python process of their own, so
 a rebuild does not hold the interpreter the app's pages run in.
 """
@@ -22,20 +26,21 @@ from __future__ import annotations
 import threading
 import weakref
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import bm25s
 import numpy as np
 import pandas as pd
-import Stemmer
 
-from . import store
+from . import store, words
+from .words import tokens
 
-# English stemming lets "returning 503" find "returned 503s"; stopwords keep "the"/"and" from scoring.
-_STEMMER = Stemmer.Stemmer("english")
 _CACHE: "weakref.WeakKeyDictionary[object, Index]" = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
 _REBUILDING: "weakref.WeakKeyDictionary[object, threading.Thread]" = weakref.WeakKeyDictionary()
+# While a rebuild runs: (data version, the index it refreshed, that index with the version's facts), so
+# questions under one data version read every incident's facts once (at 1M on PostgreSQL ~2 s), not each.
+_REFRESHED: "weakref.WeakKeyDictionary[object, tuple]" = weakref.WeakKeyDictionary()
 # Incidents up to which a changed store is re-indexed before answering (~2 s on 2 cores); above, in the
 # background while the previous index answers with current facts.
 REBUILD_INLINE_MAX = 20_000
@@ -46,16 +51,31 @@ log = logging.getLogger(__name__)
 FACTS = ("reference", "title", "private", "mode", "status", "started_at", "declared_at")
 
 
-def tokens(texts: list[str]) -> list[list[str]]:
-    return bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=False)
-
-
 @dataclass
 class Index:
     marker: object  # the db.data_version() the index was built for
-    frame: pd.DataFrame          # id, reference, title, private, mode, status, started_at, tags, factors, summary
+    frame: pd.DataFrame          # id, reference, title, private, mode, status, started_at, declared_at, headline
     retriever: bm25s.BM25 | None  # None when there is nothing to search
     current: bool = True  # False: words from ``marker``, facts read afresh while a rebuild runs
+    # True: facts from ``marker`` too; whoever shows an incident reads its facts afresh (``service._best``)
+    stale_facts: bool = False
+    # Per incident, kept as arrays so a question does not convert a million strings (a third of its time):
+    searchable: np.ndarray = field(init=False, repr=False)  # not a test incident
+    private: np.ndarray = field(init=False, repr=False)
+    _words_only: "Index | None" = field(init=False, default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.searchable = (self.frame["mode"] != "test").to_numpy(dtype=bool, na_value=False) \
+            if len(self.frame) else np.zeros(0, dtype=bool)
+        self.private = self.frame["private"].to_numpy(dtype=bool, na_value=True) \
+            if len(self.frame) else np.zeros(0, dtype=bool)
+
+    def words_only(self) -> "Index":
+        """This index with ``current`` and ``stale_facts`` set: its words and facts as built, for a question
+        that reads afresh the facts of the incidents it shows (one view per index, kept)."""
+        if self._words_only is None:
+            self._words_only = replace(self, current=False, stale_facts=True)
+        return self._words_only
 
     def with_rows(self, rows: pd.DataFrame) -> "Index":
         """This index's words with the incidents' facts as ``rows`` (``store.rows``) hold them now.
@@ -78,13 +98,13 @@ class Index:
         return len(self.frame)
 
     def position(self, reference: str) -> int | None:
-        hit = np.flatnonzero(self.frame["reference"].to_numpy() == reference)
+        hit = np.flatnonzero((self.frame["reference"] == reference).to_numpy(dtype=bool, na_value=False))
         return int(hit[0]) if len(hit) else None
 
     def query_text(self, pos: int) -> str:
         """What an incident asks when it looks for its likes: its headline facts, not every update."""
-        row = self.frame.iloc[pos]
-        return " ".join([row["title"], row["title"], row["summary"], *row["tags"], *row["factors"]])
+        title, headline = self.frame["title"].iat[pos], self.frame["headline"].iat[pos]
+        return " ".join([title, title, headline])
 
     def scores(self, text: str) -> np.ndarray:
         """BM25 score of every incident for ``text`` (0 where no word matches)."""
@@ -102,7 +122,7 @@ class Index:
         top = self.ceiling(tokens([text])[0]) if len(scores) else 0.0
         return scores / top if top > 0 else np.zeros(len(scores))
 
-    def relevance_to(self, pos: int) -> np.ndarray:
+    def relevance_to(self, pos: int, title: str | None = None) -> np.ndarray:
         """Every incident's relevance (``relevance``) for incident ``pos``'s title: what Declare asked when
         it was typed, scored as every typed question is, so a score means one thing everywhere (the bar
         differs: ``similar.MIN_RELEVANCE_BY_REFERENCE``). A title with no word to search asks with the
@@ -116,7 +136,7 @@ class Index:
         0.98 at 0.97 by title) and its ceiling grows with every word of a long summary no other incident
         holds: the third DFDS "503" outage found the first at 0.23 (0.65 by title).
         """
-        title = str(self.frame["title"].iat[pos] or "")
+        title = str(self.frame["title"].iat[pos] or "") if title is None else title
         return self.relevance(title if tokens([title])[0] else self.query_text(pos))
 
     def ceiling(self, words: list[str]) -> float:
@@ -162,87 +182,67 @@ class Index:
         return out.astype(float)
 
 
-def build(frame: pd.DataFrame, marker) -> Index:
-    frame = frame.reset_index(drop=True)
-    if frame.empty:
-        return Index(marker, frame, None)
-    texts = frame["text"].tolist()
-    retriever = _index_apart(texts) if len(texts) > BUILD_APART_ABOVE else _index(texts)
-    return Index(marker, frame.drop(columns=["text"]), retriever)
+def build(source, marker) -> Index:
+    """The index of ``source``: every incident's ``store.texts`` as one frame, or ``store.Pages``.
 
-
-def _index(texts: list[str]) -> bm25s.BM25 | None:
-    """Tokenize and index ``texts`` in the process that calls it; None when no text has a word to search
-    (every incident titled with stopwords only, say: bm25s cannot index an empty vocabulary)."""
-    tokenized = bm25s.tokenize(texts, stopwords="en", stemmer=_STEMMER, show_progress=False)
-    if not tokenized.vocab:
-        return None
-    retriever = bm25s.BM25()
-    retriever.index(tokenized, show_progress=False)
-    return retriever
-
-
-def _index_apart(texts: list[str]) -> bm25s.BM25 | None:
-    """``_index`` in a Python process of its own (started, then gone): the same index, built on the other core.
-
-    Tokenizing is pure Python: in a thread it held the interpreter the app's pages need, so while a 200k
-    store was indexed (~3 s) the Insights page took 5.9 s instead of 1.7 s to appear. The child shares
-    nothing with the pages; the texts go in and the index comes back pickled. A plain ``python -c`` child
-    rather than ``multiprocessing``: spawning re-imports the caller's main script, which a script or
-    notebook calling ``kit.similar`` at top level does not guard. If the child cannot run, the index is
-    built here, as before.
+    Each page's texts are tokenised as it is read and dropped (``words``); only the facts an answer
+    shows stay, in the frame. Above ``BUILD_APART_ABOVE`` incidents the tokenising and indexing run in a
+    process of their own (``words.Apart``); if that process cannot run, the pages are read again and
+    indexed here.
     """
-    import os
-    import pickle
-    import subprocess
-    import sys
+    pages = [source] if isinstance(source, pd.DataFrame) else source
+    size = len(source) if isinstance(source, pd.DataFrame) else source.size
+    if size > BUILD_APART_ABOVE:
+        try:
+            return _build(pages, marker, words.Apart())
+        except OSError as exc:
+            log.warning("Could not index the incidents in a separate process (%s); indexing in this one.", exc)
+    return _build(pages, marker, words.Words())
 
-    package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])))
+
+def _build(pages, marker, indexer) -> Index:
+    facts = []
     try:
-        done = subprocess.run([sys.executable, "-c", "from incident_kit.similar.index import _index_pipe; _index_pipe()"],
-                              input=pickle.dumps(texts, protocol=pickle.HIGHEST_PROTOCOL), capture_output=True,
-                              env=env)
-        if done.returncode != 0:
-            why = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[-1][:300]
-        else:
-            retriever = pickle.loads(done.stdout)  # noqa: S301 (our own child's answer, on a pipe only we hold)
-            if retriever is None or isinstance(retriever, bm25s.BM25):
-                return retriever
-            why = "it did not return an index"
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError) as exc:
-        why = f"{type(exc).__name__}: {exc}"
-    log.warning("Could not index the incidents in a separate process (%s); indexing in this one.", why)
-    return _index(texts)
+        for page in pages:
+            indexer.add(page["text"].tolist())
+            facts.append(page.drop(columns=["text"]))
+        retriever = indexer.index()
+    finally:
+        if isinstance(indexer, words.Apart):
+            indexer.close()
+    frame = pd.concat(facts, ignore_index=True) if len(facts) > 1 else facts[0].reset_index(drop=True)
+    return Index(marker, frame, retriever if len(frame) else None)
 
 
-def _index_pipe() -> None:
-    """The child's side of ``_index_apart``: texts pickled on stdin, the index pickled on stdout."""
-    import pickle
-    import sys
-
-    texts = pickle.load(sys.stdin.buffer)
-    pickle.dump(_index(texts), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-def current(db, tx, marker, *, wait: bool = False) -> Index:
+def current(db, tx, marker, *, wait: bool = False, facts: bool = True) -> Index:
     """The index for ``db`` as of ``tx``: the cached one if nothing changed since, else a new one.
 
     ``marker`` is ``db.data_version()`` read *before* ``tx`` began, so an index is never kept under a
     version newer than the data it was built from. A big store that changed gets the previous index
     with current facts while it is rebuilt in the background (see the module docstring), unless
-    ``wait``: then it is rebuilt here. Callers first wait for a first build under way (``ready``).
+    ``wait``: then it is rebuilt here. With ``facts=False`` it gets the previous index as it is
+    (``Index.words_only``) and reads afresh the facts of what it shows: reading every incident's facts
+    took 3 s on DuckDB and 11 s and 1.5 GiB on PostgreSQL at 1M. Callers first wait for a first build
+    under way (``ready``).
     """
     with _LOCK:
         cached = _CACHE.get(db)
         if cached is not None and cached.marker == marker:
             return cached
         if cached is None or wait or cached.size <= REBUILD_INLINE_MAX:
-            fresh = build(store.texts(tx), marker)
+            fresh = build(store.pages(lambda work: work(tx)), marker)
             _CACHE[db] = fresh
             return fresh
         _rebuild_in_background(db)
-    return cached.with_rows(store.rows(tx))
+        if not facts:
+            return cached.words_only()
+        kept = _REFRESHED.get(db)
+        if kept is not None and kept[0] == marker and kept[1] is cached:
+            return kept[2]
+    refreshed = cached.with_rows(store.rows(tx))
+    with _LOCK:
+        _REFRESHED[db] = (marker, cached, refreshed)
+    return refreshed
 
 
 def ready(db) -> None:
@@ -277,7 +277,7 @@ def _rebuild_in_background(db) -> None:
     def rebuild() -> None:
         try:
             marker = db.data_version()  # before the read, as in ``current``
-            fresh = build(db.read(store.texts), marker)  # the read ends before the indexing starts
+            fresh = build(store.pages(db.read), marker)  # a read per page: none lasts while words are indexed
         except Exception:  # the store closed or failed: the next question tries again
             log.warning("Rebuilding the similar-incident index failed; the next question will try again.",
                         exc_info=True)

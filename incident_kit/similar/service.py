@@ -76,7 +76,7 @@ def similar(db, query: str, *, limit: int = 5, viewer=None, min_relevance: float
     from . import index  # bm25s loads on the first question, not with the package
 
     def work(tx) -> list[dict]:
-        idx = index.current(db, tx, version)
+        idx = index.current(db, tx, version, facts=False)  # while it rebuilds: _best reads what it shows
         seen: dict[int, bool] = {}
         own = None
         ref = _reference(text)
@@ -87,7 +87,10 @@ def similar(db, query: str, *, limit: int = 5, viewer=None, min_relevance: float
                 own = idx.position(ref)
             if own is None or not _visible(tx, int(idx.frame["id"].iat[own]), viewer, seen):
                 raise _not_found(text)
-            relevance = idx.relevance_to(own)
+            title = None
+            if idx.stale_facts:  # it asks with its title as it is now
+                title = incident_store.get_by_id(tx, int(idx.frame["id"].iat[own])).title
+            relevance = idx.relevance_to(own, title)
         else:
             relevance = idx.relevance(text)
         return _best(tx, idx, relevance, int(limit), viewer, seen, skip=own, floor=floor)
@@ -118,10 +121,12 @@ def _relevance(value, default: float = MIN_RELEVANCE) -> float:
 def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip, floor: float) -> list[dict]:
     if not len(scores):
         return []
+    if idx.stale_facts:
+        return _best_read_afresh(tx, idx, scores, limit, viewer, seen, skip=skip, floor=floor)
     frame = idx.frame
-    candidates = np.flatnonzero((scores > 0) & (scores >= floor) & (frame["mode"].to_numpy() != "test"))
+    candidates = np.flatnonzero((scores > 0) & (scores >= floor) & idx.searchable)
     order = candidates[np.argsort(-scores[candidates], kind="stable")]
-    private = frame["private"].to_numpy()
+    private = idx.private
     out = []
     for pos in order:
         if pos == skip:
@@ -132,6 +137,32 @@ def _best(tx, idx, scores: np.ndarray, limit: int, viewer, seen: dict, *, skip, 
                     "score": round(float(scores[pos]), 3)})
         if len(out) == limit:
             break
+    return out
+
+
+def _best_read_afresh(tx, idx, scores, limit: int, viewer, seen: dict, *, skip, floor: float) -> list[dict]:
+    """``_best`` while the index rebuilds: each match's reference, title, privacy and mode as the store holds
+    them now, read for the best matches only, ``limit`` x 4 (at least 50) at a time. An incident no longer
+    found is left out."""
+    ids = idx.frame["id"].to_numpy()
+    candidates = np.flatnonzero((scores > 0) & (scores >= floor))  # the mode may have changed: checked below
+    order = candidates[np.argsort(-scores[candidates], kind="stable")]
+    order = order[order != skip] if skip is not None else order
+    out: list[dict] = []
+    step = max(4 * limit, 50)
+    for at in range(0, len(order), step):
+        batch = order[at:at + step]
+        facts = store.facts_of(tx, ids[batch].tolist())
+        for pos in batch:
+            row = facts.get(int(ids[pos]))
+            if row is None or row[3] == "test":
+                continue
+            reference, title, private, _ = row
+            if private and viewer is not None and not _visible(tx, int(ids[pos]), viewer, seen):
+                continue
+            out.append({"reference": reference, "title": title, "score": round(float(scores[pos]), 3)})
+            if len(out) == limit:
+                return out
     return out
 
 
@@ -162,13 +193,13 @@ def recurring(db, *, viewer=None, since=None, until=None) -> pd.DataFrame:
             if kept is not None and kept[0] == key:
                 return kept[1].copy()
         started = pd.to_datetime(frame["declared_at"], utc=True)
-        keep = (frame["mode"] != "test").to_numpy(copy=True)
+        keep = idx.searchable.copy()
         if since is not None:
             keep &= (started >= _utc(since)).to_numpy()
         if until is not None:
             keep &= (started < _utc(until)).to_numpy()
         seen: dict[int, bool] = {}
-        private = frame["private"].to_numpy()
+        private = idx.private
         candidates = np.flatnonzero(keep)
         moments = started.dt.tz_localize(None).to_numpy()[candidates]
         newest_first = candidates[np.argsort(moments, kind="stable")[::-1]]  # the old "last RECUR_MAX" order
