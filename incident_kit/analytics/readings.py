@@ -89,12 +89,20 @@ def _likely(low, high, unit=took) -> str:
 
 def response(summary: pd.DataFrame, metric: str) -> str:
     """'Half were declared within 10 min (likely between 8 min and 12 min); 9 in 10 within 1 h.'"""
-    row = summary[summary["metric"] == metric]
-    if row.empty or not row["n"].iat[0] or pd.isna(row["median"].iat[0]):
+    # One vectorised comparison and a cell per column: a row taken as a Series (``iloc[0]``) mixes the dtypes
+    # into one object Series whose Arrow-backed label index is rebuilt for each lookup (10% of a warm page).
+    found = (summary["metric"] == metric).to_numpy(dtype=bool, na_value=False).nonzero()[0]
+    if not len(found):
         return ""
-    r = row.iloc[0]
-    return (f"Half {DONE[metric]} within {took(r['median'])}{_likely(r.get('median_low'), r.get('median_high'))}; "
-            f"9 in 10 within {took(r['p90'])}.")
+    at = found[0]
+
+    def cell(column: str):
+        return summary[column].iat[at] if column in summary.columns else None
+
+    if not cell("n") or pd.isna(cell("median")):
+        return ""
+    return (f"Half {DONE[metric]} within {took(cell('median'))}{_likely(cell('median_low'), cell('median_high'))}; "
+            f"9 in 10 within {took(cell('p90'))}.")
 
 
 def comparison(table: pd.DataFrame, split) -> str:
