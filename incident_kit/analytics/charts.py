@@ -16,6 +16,7 @@ import threading
 
 import altair as alt
 import pandas as pd
+import pyarrow as pa
 
 from ..review.models import DEPTH_LABELS
 from . import memo
@@ -271,7 +272,7 @@ def themes_chart(themes: pd.DataFrame) -> alt.Chart:
 
 # A page shows up to 15 charts per viewer and window; a few dozen specs of a few KB each keep a busy team warm.
 SPECS_KEPT = 64
-_SPECS = memo.Memo(SPECS_KEPT)
+KEPT_SPECS = memo.Memo(SPECS_KEPT)  # hits and misses are counted, as for answers
 _ALTAIR = threading.Lock()  # Altair's theme and data transformer are global to the process, not per thread
 
 
@@ -311,18 +312,29 @@ class _Unchanged:
 
 
 def spec(builder, frame: pd.DataFrame, **options) -> dict:
-    """``vega_lite(builder(frame, **options))``, kept per content of ``frame`` and the options: a repeat view of
-    the same figures costs a digest of the frame (under a millisecond for the page's aggregates) instead of
-    building the chart again. ``builder`` must be a pure function of its arguments, as every builder here is.
-    Each call returns a spec of its own (Streamlit changes the one it is given)."""
+    """``vega_lite(builder(frame, **options))``, kept per content of ``frame`` and the options, its data as Arrow
+    tables: a repeat view of the same figures costs a digest of the frame (under a millisecond for the page's
+    aggregates) instead of building the chart and converting its data again. ``builder`` must be a pure
+    function of its arguments, as every builder here is. Each call returns a spec of its own (Streamlit
+    changes the one it is given); the Arrow tables are immutable."""
     try:
         key = (builder.__module__, builder.__qualname__, repr(sorted(options.items())), memo.fingerprint(frame))
     except TypeError:  # a value the digest cannot read (a list in a cell): built every time, still correct
         return vega_lite(builder(frame, **options))
-    kept = _SPECS.get(key, None, None)
+    kept = KEPT_SPECS.get(key, None, None)
     if kept is memo.MISS:
         made = vega_lite(builder(frame, **options))
-        kept = (json.dumps({k: v for k, v in made.items() if k != "datasets"}), made["datasets"])
-        _SPECS.put(key, None, None, kept)
-    text, datasets = kept
-    return {**json.loads(text), "datasets": dict(datasets)}
+        tables = {name: _arrow(data) for name, data in made.pop("datasets").items()}
+        kept = (json.dumps(made), tables)
+        KEPT_SPECS.put(key, None, None, kept)
+    text, tables = kept
+    return {**json.loads(text), "datasets": dict(tables)}
+
+
+def _arrow(data: pd.DataFrame):
+    """A chart's frame as the Arrow table Streamlit would send; the frame itself if Arrow cannot read a column
+    (Streamlit then converts it on each view, with its own fixes for mixed columns)."""
+    try:
+        return pa.Table.from_pandas(data)
+    except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return data
