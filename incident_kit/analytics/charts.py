@@ -318,7 +318,7 @@ def spec(builder, frame: pd.DataFrame, **options) -> dict:
     function of its arguments, as every builder here is. Each call returns a spec of its own (Streamlit
     changes the one it is given); the Arrow tables are immutable."""
     try:
-        key = (builder.__module__, builder.__qualname__, repr(sorted(options.items())), memo.fingerprint(frame))
+        key = (builder, repr(sorted(options.items())), memo.fingerprint(frame))
     except TypeError:  # a value the digest cannot read (a list in a cell): built every time, still correct
         return vega_lite(builder(frame, **options))
     kept = KEPT_SPECS.get(key, None, None)
