@@ -11,6 +11,7 @@ validates it against the Vega-Lite schema) cost more than the rest of a warm Ins
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 
@@ -296,19 +297,11 @@ def vega_lite(chart) -> dict:
     """
     datasets: dict = {}
     with _ALTAIR:
-        theme = alt.theme.enable("none") if alt.theme.active == "default" else _Unchanged()
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext()
         with theme, alt.data_transformers.enable("incident_kit_frames", datasets=datasets):
             out = chart.to_dict(validate=False)
     out["datasets"] = {**out.get("datasets", {}), **datasets}
     return out
-
-
-class _Unchanged:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def spec(builder, frame: pd.DataFrame, **options) -> dict:

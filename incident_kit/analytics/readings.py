@@ -90,7 +90,7 @@ def _likely(low, high, unit=took) -> str:
 def response(summary: pd.DataFrame, metric: str) -> str:
     """'Half were declared within 10 min (likely between 8 min and 12 min); 9 in 10 within 1 h.'"""
     # One vectorised comparison and a cell per column: a row taken as a Series (``iloc[0]``) mixes the dtypes
-    # into one object Series whose Arrow-backed label index is rebuilt for each lookup (10% of a warm page).
+    # into one object Series whose Arrow-backed label index is built again for each call (0.6 ms, now 0.2).
     found = (summary["metric"] == metric).to_numpy(dtype=bool, na_value=False).nonzero()[0]
     if not len(found):
         return ""
