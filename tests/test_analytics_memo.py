@@ -258,6 +258,41 @@ def test_changing_a_returned_frame_does_not_change_the_next_answer(org):
     assert_same(answers(org), untouched)
 
 
+def _write_every_way(frame: pd.DataFrame) -> None:
+    """Every way a page could change a frame it was handed, in place."""
+    for column in list(frame.columns):  # through the arrays pandas hands out: refused where read-only
+        for array in (lambda: frame[column].to_numpy(), lambda: frame[column].values, lambda: frame[column].array):
+            try:
+                array()[0] = frame[column].iloc[-1]
+            except (ValueError, TypeError):
+                pass
+    number = next((c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])), None)
+    if number is not None:
+        frame.loc[frame.index[0], number] = -7
+        frame.at[frame.index[-1], number] = -8
+        frame[number] = -1
+    frame.iloc[0, 0] = frame.iloc[-1, 0]
+    frame["added by the page"] = "x"
+    frame.columns = [f"renamed {c}" for c in frame.columns]
+    frame.index = range(100, 100 + len(frame))
+    frame.attrs["page"] = "wrote here"
+    del frame[frame.columns[0]]
+
+
+@pytest.mark.both_stores
+def test_a_page_cannot_change_a_kept_answer_in_any_way_pandas_allows(org):
+    untouched = answers(org, fresh=True)
+    handed = answers(org)  # computed: the memo keeps its own copy
+    for _ in range(2):  # then twice from the memo: what a repeat view is handed
+        for frame in [*handed["insights"].values(), handed["comparison"], handed["xmr"], handed["curves"]]:
+            if isinstance(frame, pd.DataFrame) and len(frame):
+                _write_every_way(frame)
+        handed["insights"]["declaration_summary"].clear()
+        handed["estimate"]["km_median_days_to_complete"] = -1
+        assert_same(answers(org), untouched)
+        handed = answers(org)
+
+
 @pytest.mark.both_stores
 def test_a_viewer_never_gets_another_viewers_answer(org):
     # INC-5 is private to dev (its declarer); ana is not a participant and not an admin.

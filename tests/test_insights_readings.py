@@ -43,6 +43,12 @@ def test_response_times_read_as_half_within_and_nine_in_ten():
     assert readings.response(summary, "update_gap") == \
         "Half of the gaps between updates were within 30 min; 9 in 10 within 55 min."
     assert readings.response(_summary(time_to_declare=(0, None, None, None, None)), "time_to_declare") == ""
+    without_ranges = summary.drop(columns=["median_low", "median_high"])  # the likely range is optional
+    assert readings.response(without_ranges, "time_to_resolve") == \
+        "Half were resolved within 1 h 20 min; 9 in 10 within 10 h."
+    unnamed = pd.concat([pd.DataFrame({"metric": [None], "n": [3], "median": [1.0], "p90": [2.0]}), summary])
+    assert readings.response(unnamed, "time_to_declare").startswith("Half were declared within 10 min")
+    assert readings.response(summary, "impact_duration") == ""  # not in the frame
 
 
 @pytest.mark.parametrize("low, high, expected", [(8.0, 12.4, "8–12 min"), (64.0, 95.0, "1 h 4 min – 1 h 35 min"),

@@ -3,14 +3,24 @@
 Durations are shown as distributions (ECDF, histogram, box plot), never as a
 mean on its own. Every mark has a tooltip. No builder takes a team or person
 field (``guardrail.chart_violations`` checks the specs).
+
+Pages draw a chart from its Vega-Lite spec, ``spec(builder, frame)``: built once per content of the frame
+and kept, since building an Altair chart and turning it into Vega-Lite (Altair deep-copies the chart and
+validates it against the Vega-Lite schema) cost more than the rest of a warm Insights view together.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import threading
+
 import altair as alt
 import pandas as pd
+import pyarrow as pa
 
 from ..review.models import DEPTH_LABELS
+from . import memo
 
 DURATION_LABELS = {
     "time_to_declare_minutes": "Time to declare",
@@ -259,3 +269,65 @@ def themes_chart(themes: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=max(HEIGHT, 24 * len(data)))  # a readable row per theme (20 at most)
     )
+
+
+# A page shows up to 15 charts per viewer and window; a few dozen specs of a few KB each keep a busy team warm.
+SPECS_KEPT = 64
+KEPT_SPECS = memo.Memo(SPECS_KEPT)  # hits and misses are counted, as for answers
+_ALTAIR = threading.Lock()  # Altair's theme and data transformer are global to the process, not per thread
+
+
+def _named_frame(data, datasets: dict) -> dict:
+    """An Altair data transformer: keep the chart's frame under a name made from its content, as Streamlit does,
+    for Streamlit to send as Arrow (instead of Altair writing every row into the spec as JSON)."""
+    name = "data-" + memo.fingerprint(data).hex()[:16]
+    datasets[name] = data
+    return {"name": name}
+
+
+alt.data_transformers.register("incident_kit_frames", _named_frame)
+
+
+def vega_lite(chart) -> dict:
+    """``chart`` as a Vega-Lite spec for ``st.vega_lite_chart``, each frame of its data under ``datasets``.
+
+    What ``st.altair_chart`` sends, less Altair's validation against the Vega-Lite schema (a third of the
+    cost of a chart per view): the builders here make valid specs, which tests check (``to_dict()``
+    validates). Altair's own theme is off, as Streamlit turns it off, so the page's theme applies.
+    """
+    datasets: dict = {}
+    with _ALTAIR:
+        theme = alt.theme.enable("none") if alt.theme.active == "default" else contextlib.nullcontext()
+        with theme, alt.data_transformers.enable("incident_kit_frames", datasets=datasets):
+            out = chart.to_dict(validate=False)
+    out["datasets"] = {**out.get("datasets", {}), **datasets}
+    return out
+
+
+def spec(builder, frame: pd.DataFrame, **options) -> dict:
+    """``vega_lite(builder(frame, **options))``, kept per content of ``frame`` and the options, its data as Arrow
+    tables: a repeat view of the same figures costs a digest of the frame (under a millisecond for the page's
+    aggregates) instead of building the chart and converting its data again. ``builder`` must be a pure
+    function of its arguments, as every builder here is. Each call returns a spec of its own (Streamlit
+    changes the one it is given); the Arrow tables are immutable."""
+    try:
+        key = (builder, repr(sorted(options.items())), memo.fingerprint(frame))
+    except TypeError:  # a value the digest cannot read (a list in a cell): built every time, still correct
+        return vega_lite(builder(frame, **options))
+    kept = KEPT_SPECS.get(key, None, None)
+    if kept is memo.MISS:
+        made = vega_lite(builder(frame, **options))
+        tables = {name: _arrow(data) for name, data in made.pop("datasets").items()}
+        kept = (json.dumps(made), tables)
+        KEPT_SPECS.put(key, None, None, kept)
+    text, tables = kept
+    return {**json.loads(text), "datasets": dict(tables)}
+
+
+def _arrow(data: pd.DataFrame):
+    """A chart's frame as the Arrow table Streamlit would send; the frame itself if Arrow cannot read a column
+    (Streamlit then converts it on each view, with its own fixes for mixed columns)."""
+    try:
+        return pa.Table.from_pandas(data)
+    except (pa.ArrowTypeError, pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return data

@@ -25,6 +25,7 @@ import copy
 import dataclasses
 import datetime as dt
 import functools
+import hashlib
 import inspect
 import threading
 import weakref
@@ -37,7 +38,7 @@ from .. import clock
 MAX_ENTRIES = 48
 CLOCK_TTL = dt.timedelta(seconds=60)  # open ages and overdue counts move with the clock; a minute is fine
 
-_MISS = object()
+MISS = _MISS = object()  # what ``Memo.get`` returns when nothing is kept under a key
 
 
 class Memo:
@@ -116,7 +117,11 @@ def viewer_key(viewer) -> tuple | None:
 
 
 def fresh_copy(value):
-    """A copy the caller may change freely (frames deep, dicts and lists element by element)."""
+    """A copy the caller may change freely (frames deep, dicts and lists element by element).
+
+    Deep, not a pandas copy-on-write shallow copy: a deep copy of the Insights bundle costs 0.2 ms at 1M
+    incidents (its frames are aggregates; the follow-up curves' 215,000 rows as much), and copy-on-write
+    does not cover writes through ``.array`` or ``.values``, which would reach the kept answer."""
     if hasattr(value, "copy") and hasattr(value, "columns"):  # a DataFrame
         return value.copy(deep=True)
     if isinstance(value, dict):
@@ -124,6 +129,18 @@ def fresh_copy(value):
     if isinstance(value, list):
         return [fresh_copy(v) for v in value]
     return copy.deepcopy(value)
+
+
+def fingerprint(frame) -> bytes:
+    """What a frame holds, as a 20-byte digest: its column names and types, its index and every value (pandas'
+    row hashes, one vectorised pass: about a quarter of a millisecond for 200 rows). Raises ``TypeError`` for
+    a value pandas cannot hash (a list in a cell)."""
+    import pandas as pd
+
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(repr([(str(c), str(t)) for c, t in frame.dtypes.items()]).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.digest()
 
 
 def kept(fn):

@@ -89,12 +89,21 @@ def _likely(low, high, unit=took) -> str:
 
 def response(summary: pd.DataFrame, metric: str) -> str:
     """'Half were declared within 10 min (likely between 8 min and 12 min); 9 in 10 within 1 h.'"""
-    row = summary[summary["metric"] == metric]
-    if row.empty or not row["n"].iat[0] or pd.isna(row["median"].iat[0]):
+    # The row by its position in a plain list of the (five) names, then a cell per column. A row taken as a
+    # Series (``iloc[0]``) built an Arrow-backed label index on every call, and comparing the Arrow column
+    # runs a pyarrow kernel that gives up the GIL, so on a busy app the page waited behind the message sending.
+    names = summary["metric"].tolist()
+    if metric not in names:
         return ""
-    r = row.iloc[0]
-    return (f"Half {DONE[metric]} within {took(r['median'])}{_likely(r.get('median_low'), r.get('median_high'))}; "
-            f"9 in 10 within {took(r['p90'])}.")
+    at = names.index(metric)
+
+    def cell(column: str):
+        return summary[column].iat[at] if column in summary.columns else None
+
+    if not cell("n") or pd.isna(cell("median")):
+        return ""
+    return (f"Half {DONE[metric]} within {took(cell('median'))}{_likely(cell('median_low'), cell('median_high'))}; "
+            f"9 in 10 within {took(cell('p90'))}.")
 
 
 def comparison(table: pd.DataFrame, split) -> str:

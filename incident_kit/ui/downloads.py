@@ -21,7 +21,11 @@ def csv_download(frame: pd.DataFrame, key: str, label: str = "Download the data 
 
 
 def chart_with_data(chart, frame: pd.DataFrame, *, key: str, caption: str) -> None:
-    """A chart, how to read it, and the data behind it as a CSV download."""
-    st.altair_chart(chart, width="stretch")
+    """A chart (an Altair chart, or a Vega-Lite spec from ``analytics.charts.spec``), how to read it, and the
+    data behind it as a CSV download."""
+    if isinstance(chart, dict):
+        st.vega_lite_chart(chart, width="stretch")
+    else:
+        st.altair_chart(chart, width="stretch")
     st.caption(caption)
     csv_download(frame, key)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from incident_kit.analytics import readings, trend_charts  # pure: a frame in, words or a chart out
+from incident_kit.analytics import charts, readings, trend_charts  # pure: a frame in, words or a chart out
 from incident_kit.ui import display
 from incident_kit.ui.context import attempt
 from incident_kit.ui.downloads import chart_with_data
@@ -56,7 +56,7 @@ def period_comparison(kit, filters, since, until) -> None:
                                          for c in table["minimum_detectable_change"]],
     })
     st.dataframe(shown, hide_index=True, width="stretch")
-    chart_with_data(trend_charts.comparison_chart(table), table, key="period_comparison", caption=(
+    chart_with_data(charts.spec(trend_charts.comparison_chart, table), table, key="period_comparison", caption=(
         "Each dot is the time half of the incidents took at most; the line around it is where that time "
         "likely lies. When the lines overlap we say **no detectable change**: the difference is within "
         "what chance alone gives with this many incidents. The last column is the smallest change these "
@@ -71,7 +71,7 @@ def declarations_xmr(kit, filters) -> None:
         st.info("No incidents declared in this window.", icon=":material/info:")
         return
     reading(readings.usual_range(frame))
-    chart_with_data(trend_charts.xmr_chart(frame), frame, key="declarations_xmr", caption=(
+    chart_with_data(charts.spec(trend_charts.xmr_chart, frame), frame, key="declarations_xmr", caption=(
         "Each month's declarations with their average (dotted) and their usual range (dashed). Months "
         "inside the range are routine: do not explain them. A month outside is worth a conversation. A rise "
         "in declarations is engagement, people raising their hand early, never a target to bring down."))
@@ -86,7 +86,7 @@ def follow_up_survival(kit, filters) -> None:
         st.info("No follow-up is done yet in this window.", icon=":material/info:")
         return
     reading(readings.follow_up_completion(figures))
-    chart_with_data(trend_charts.survival_chart(curves), curves, key="follow_up_survival", caption=(
+    chart_with_data(charts.spec(trend_charts.survival_chart, curves), curves, key="follow_up_survival", caption=(
         "Open follow-ups count for as long as they have been open, not as never done, and won't-do ones "
         "until they were closed. Read where a line crosses 50%: that many days for half the work. Lines "
         "end where the data ends; a severity with few follow-ups jumps in big steps."))

@@ -57,13 +57,14 @@ def remember_tab(label: str) -> None:
     st.session_state[_LINK_KEY] = slug
 
 
-def show(chart, frame, *, key: str, caption: str, empty: str, reading: str = "") -> None:
-    """A figure's one-line reading, the chart, how to read it, and the data behind it."""
+def show(builder, frame, *, key: str, caption: str, empty: str, reading: str = "", **options) -> None:
+    """A figure's one-line reading, the chart ``builder(frame, **options)`` (its spec kept per content of the
+    frame: ``charts.spec``), how to read it, and the data behind it."""
     if frame.empty:
         st.info(empty, icon=":material/info:")
         return
     trends.reading(reading)
-    chart_with_data(chart, frame, key=key, caption=caption)
+    chart_with_data(charts.spec(builder, frame, **options), frame, key=key, caption=caption)
 
 
 def worked_out(tab: str) -> None:
@@ -90,7 +91,7 @@ def communication(k, data, filters, since, until) -> None:
     trends.period_comparison(k, filters, since, until)
 
     st.subheader("How long things take")
-    show(charts.duration_ecdf(data["response_distribution"]), data["response_distribution"],
+    show(charts.duration_ecdf, data["response_distribution"],
          key="response_distribution", empty="No live incidents in this window.",
          reading=readings.response(summary, "time_to_resolve"),
          caption="Each line climbs from 0% to 100% of live incidents: where a line crosses 50%, half took at most "
@@ -99,12 +100,12 @@ def communication(k, data, filters, since, until) -> None:
                  "declaring.")
 
     st.subheader("Update cadence")
-    show(charts.gap_histogram(data["gap_histogram"]), data["gap_histogram"], key="update_gaps",
+    show(charts.gap_histogram, data["gap_histogram"], key="update_gaps",
          empty="No consecutive updates in this window.", reading=readings.gaps(data["gap_histogram"]),
          caption="Gaps between consecutive updates (up to the update that resolves the incident), as a multiple "
                  "of the severity's promised interval: bars left of 1× kept the promise. A few long gaps are "
                  "normal in quiet monitoring; a tall orange tail means stakeholders waited.")
-    show(charts.cadence_chart(data["cadence_adherence"]), data["cadence_adherence"], key="cadence_adherence",
+    show(charts.cadence_chart, data["cadence_adherence"], key="cadence_adherence",
          empty="No update gaps to compare.", reading=readings.cadence(data["cadence_adherence"]),
          caption="Share of gaps within the target interval, per severity. Higher severities promise shorter "
                  "intervals, so lower bars there are expected; compare a severity with itself over time, "
@@ -115,28 +116,28 @@ def communication(k, data, filters, since, until) -> None:
 def follow_ups(k, data, filters, since, until) -> None:
     by_month = data["follow_ups_by_month"]
     st.subheader("Completion by the due date")
-    show(charts.follow_up_completion_chart(by_month, group_title="month created"), by_month,
-         key="follow_ups_by_month", empty="No follow-ups in this window.", reading=readings.done_by_due(by_month),
+    show(charts.follow_up_completion_chart, by_month, group_title="month created", key="follow_ups_by_month",
+         empty="No follow-ups in this window.", reading=readings.done_by_due(by_month),
          caption="Of the follow-ups whose due date has passed (won't-do ones left out), the share done by that "
                  "date, by the month they were created. Recent months have few due yet, so their bars move a "
                  "lot. A low rate says the due dates or the load need a look, not that someone failed.")
     by_severity = data["follow_ups_by_severity"]
-    show(charts.follow_up_completion_chart(by_severity, group_title="severity"), by_severity,
-         key="follow_ups_by_severity", empty="No follow-ups in this window.",
+    show(charts.follow_up_completion_chart, by_severity, group_title="severity", key="follow_ups_by_severity",
+         empty="No follow-ups in this window.",
          reading=readings.done_by_due_per_group(by_severity),
          caption="The same rate by the incident's severity. Higher severities set shorter due dates, so "
                  "compare each severity with its own past rather than with the others.")
     st.subheader("Open follow-ups")
-    show(charts.open_age_chart(data["open_age_histogram"]), data["open_age_histogram"], key="open_follow_ups",
+    show(charts.open_age_chart, data["open_age_histogram"], key="open_follow_ups",
          empty="No open follow-ups in this window.", reading=readings.open_follow_ups(data["open_age_histogram"]),
          caption="Open and in-progress follow-ups by weeks since they were created, overdue ones in red. "
                  "A long red tail is work that may no longer matter: decide to do it, or mark it won't-do "
                  "with a reason.")
     st.subheader("Time to complete")
     completion = data["completion_time_by_severity"]
-    show(charts.box_chart(completion, category="severity", category_title="severity",
-                          value_title="days to complete", order=list(completion["severity"])),
-         completion, key="time_to_complete", empty="No follow-up is done yet.",
+    show(charts.box_chart, completion, category="severity", category_title="severity",
+         value_title="days to complete", order=list(completion["severity"]), key="time_to_complete",
+         empty="No follow-up is done yet.",
          reading=readings.halves(completion, "severity", lead="Half of the done follow-ups were done within"),
          caption="Days from creating a follow-up to marking it done: the box spans the middle half, the white "
                  "tick marks where half were done, the line reaches the quickest and the slowest. Quick is not "
@@ -148,13 +149,13 @@ def follow_ups(k, data, filters, since, until) -> None:
 def declaring(k, data, filters, since, until) -> None:
     declarations = data["declarations_by_month"]
     st.subheader("Declarations per month")
-    show(charts.declarations_chart(declarations), declarations, key="declarations",
+    show(charts.declarations_chart, declarations, key="declarations",
          empty="No incidents declared in this window.",
          reading=readings.declarations(declarations, utcnow()),
          caption="More declarations is healthy: it means people are comfortable raising their hand early. "
                  "Do not read a rise as things getting worse, or set a target to bring it down. The tooltip "
                  "shows how many different people declared (a count, never who).")
-    show(charts.declaration_shares_chart(declarations), declarations, key="declaration_shares",
+    show(charts.declaration_shares_chart, declarations, key="declaration_shares",
          empty="No incidents declared in this window.",
          reading=readings.declaration_shares(declarations, utcnow()),
          caption="Share of non-engineering types (support, security, legal, people…) and share declared at "
@@ -167,14 +168,13 @@ def declaring(k, data, filters, since, until) -> None:
 def reviews(k, data, filters, since, until) -> None:
     mix = data["review_depth_mix"]
     st.subheader("Review depth")
-    show(charts.review_depth_chart(mix), mix, key="review_depths", empty="No reviews in this window.",
+    show(charts.review_depth_chart, mix, key="review_depths", empty="No reviews in this window.",
          reading=readings.review_depths(mix),
          caption="The depth teams chose for each incident's review. A healthy mix has many light notes and a "
                  "few workshops; a deeper review is not a sign of a worse incident.")
     publish = data["publish_time_by_depth"]
-    show(charts.box_chart(publish, category="depth", category_title="review depth", value_title="days to publish",
-                          order=list(publish["depth"])),
-         publish, key="time_to_publish", empty="No published reviews in this window.",
+    show(charts.box_chart, publish, category="depth", category_title="review depth", value_title="days to publish",
+         order=list(publish["depth"]), key="time_to_publish", empty="No published reviews in this window.",
          reading=readings.halves(publish, "depth", lead="Half of the reviews were published within",
                                  names={d.value: label for d, label in DEPTH_LABELS.items()}),
          caption="Days from starting a review to publishing it, by depth (box: the middle half; white tick: "
@@ -182,7 +182,7 @@ def reviews(k, data, filters, since, until) -> None:
                  "counted here.")
     recurring = data["themes"]
     st.subheader("What keeps coming back")
-    show(charts.themes_chart(recurring), recurring, key="themes",
+    show(charts.themes_chart, recurring, key="themes",
          empty="No tag or contributing factor came up in more than one incident.",
          reading=readings.themes(recurring),
          caption="Tags and review contributing factors seen in two or more incidents, counted in incidents. "
