@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from incident_kit import demo
-from incident_kit.ui.context import PAGE_SIZE
+from incident_kit.ui.context import CARDS_PAGE_SIZE, PAGE_SIZE
 
 from apptest_support import assert_no_traceback, start, texts
 
@@ -77,20 +77,20 @@ def test_needs_an_update_counts_every_late_incident_and_lists_the_most_late(orga
 
 def test_the_status_page_shows_totals_from_counts_and_a_page_of_cards_per_part(organisation):
     kit = organisation
-    for n in range(PAGE_SIZE + 2):  # more than a page ongoing
+    for n in range(CARDS_PAGE_SIZE + 2):  # more than a page ongoing
         kit.declare(f"Ongoing {n}", declared_by="ana")
     counts = kit.status_board_counts(viewer="ana")
-    assert counts["ongoing"] > PAGE_SIZE
+    assert counts["ongoing"] > CARDS_PAGE_SIZE
     at = start(page="status")
     assert_no_traceback(at)
     assert [m.value for m in at.metric][:2] == [f"{counts['ongoing']:,}", f"{counts['overdue']:,}"]
     cards = [s.value for s in at.subheader]
-    ongoing = kit.status_board(viewer="ana", part="ongoing", limit=PAGE_SIZE)
-    resolved = kit.status_board(viewer="ana", part="resolved", limit=PAGE_SIZE)
-    assert len(cards) == len(ongoing) + len(resolved) == PAGE_SIZE + min(counts["resolved"], PAGE_SIZE)
-    assert f"Showing {PAGE_SIZE} of {counts['ongoing']:,}." in texts(at)
+    ongoing = kit.status_board(viewer="ana", part="ongoing", limit=CARDS_PAGE_SIZE)
+    resolved = kit.status_board(viewer="ana", part="resolved", limit=CARDS_PAGE_SIZE)
+    assert len(cards) == len(ongoing) + len(resolved) == CARDS_PAGE_SIZE + min(counts["resolved"], CARDS_PAGE_SIZE)
+    assert f"Showing {CARDS_PAGE_SIZE} of {counts['ongoing']:,}." in texts(at)
     at.button(key="board_more_ongoing").click().run()
     assert_no_traceback(at)
-    assert len(at.subheader) == counts["ongoing"] + min(counts["resolved"], PAGE_SIZE)
+    assert len(at.subheader) == counts["ongoing"] + min(counts["resolved"], CARDS_PAGE_SIZE)
     assert counts["resolved"] == len(kit.status_board(viewer="ana", part="resolved",
                                                       now=dt.datetime.now(dt.timezone.utc)))

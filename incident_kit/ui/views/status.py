@@ -45,18 +45,18 @@ def _card(row, *, ongoing: bool) -> None:
 
 
 def _show_more(part: str) -> None:
-    st.session_state[f"board_limit_{part}"] += ui.PAGE_SIZE
+    st.session_state[f"board_limit_{part}"] += ui.CARDS_PAGE_SIZE
 
 
 def _part(part: str, total: int) -> None:
     """One part of the board: one page of cards (chosen in SQL), and "Show more" while there are more."""
-    limit = st.session_state.setdefault(f"board_limit_{part}", ui.PAGE_SIZE)
+    limit = st.session_state.setdefault(f"board_limit_{part}", ui.CARDS_PAGE_SIZE)
     rows = ui.attempt(kit.status_board, viewer=user, part=part, limit=limit) if total else None
     for row in rows.itertuples() if rows is not None else ():
         _card(row, ongoing=part == "ongoing")
     if rows is not None and len(rows) < total:
         st.caption(f"Showing {len(rows):,} of {total:,}.")
-        st.button(f"Show {ui.PAGE_SIZE} more", icon=":material/expand_more:", key=f"board_more_{part}",
+        st.button(f"Show {ui.CARDS_PAGE_SIZE} more", icon=":material/expand_more:", key=f"board_more_{part}",
                   on_click=_show_more, args=(part,))
 
 
