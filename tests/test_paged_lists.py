@@ -55,6 +55,27 @@ def test_review_counts_leave_out_a_private_incident_for_an_outsider_and_count_it
     assert kit.review_counts(viewer=ADMIN) == {"to_do": 3, "in_review": 1, "done": 1}
 
 
+def test_review_counts_and_pages_are_kept_per_viewer_until_anything_changes(kit, history):
+    """Each is a query over every review (about a second on PostgreSQL at 1M incidents): a repeat view of
+    unchanged data is a lookup, kept apart per viewer (visibility), and any change is read again."""
+    from incident_kit.analytics import memo
+
+    kept = memo._LISTS
+    assert kit.review_counts(viewer=OUTSIDER) == {"to_do": 2, "in_review": 1, "done": 1}
+    assert kit.review_counts(viewer="ana") == {"to_do": 3, "in_review": 1, "done": 1}  # not the outsider's answer
+    hits = kept[kit.db].hits
+    assert kit.review_counts(viewer=OUTSIDER) == {"to_do": 2, "in_review": 1, "done": 1}
+    assert kept[kit.db].hits == hits + 1
+    page = kit.review_queue("to_do", viewer=OUTSIDER)
+    page.loc[:, "title"] = "changed by a page"  # a caller's change never reaches the kept answer
+    assert "changed by a page" not in set(kit.review_queue("to_do", viewer=OUTSIDER)["title"])
+    kit.start_review(history["waiting"], depth="note", by="carmen")  # a change: read again
+    assert kit.review_counts(viewer=OUTSIDER) == {"to_do": 2, "in_review": 1, "done": 1}  # a draft is still to do
+    kit.set_review_status(history["waiting"], "in_review", by="carmen")
+    assert kit.review_counts(viewer=OUTSIDER) == {"to_do": 1, "in_review": 2, "done": 1}
+    assert history["waiting"] in set(kit.review_queue("in_review", viewer=OUTSIDER)["incident"])
+
+
 def test_a_review_list_page_holds_what_the_viewer_may_see_their_own_first(kit, history):
     to_do = kit.review_queue("to_do", viewer="carmen")
     assert list(to_do["incident"]) == [history["draft"], history["waiting"]]  # both hers: newest first

@@ -108,6 +108,28 @@ def parts_for(db) -> Memo:
         return memo
 
 
+_LISTS: "weakref.WeakKeyDictionary[object, Memo]" = weakref.WeakKeyDictionary()
+LISTS_MAX = 64  # a page's counts and first rows for a few dozen recent viewers
+
+
+def remember(db, key: tuple, compute):
+    """``compute()`` (a read that takes no clock), kept under ``db.data_version()`` in ``db``'s own memo for page
+    reads, and a copy of it. For what a page reads over the whole history on every view (the Reviews page's
+    counts and first rows: a query over every review): a repeat view of unchanged data is a lookup. ``key`` must
+    hold everything the answer depends on but the data: the function, the viewer (``viewer_key``), arguments."""
+    with _MEMOS_LOCK:
+        memo = _LISTS.get(db)
+        if memo is None:
+            memo = _LISTS[db] = Memo(LISTS_MAX)
+    version = db.data_version()  # before the read (see Database.data_version)
+    hit = memo.get(key, version, None)
+    if hit is not _MISS:
+        return fresh_copy(hit)
+    answer = compute()
+    memo.put(key, version, None, fresh_copy(answer))
+    return answer
+
+
 def viewer_key(viewer) -> tuple | None:
     """The viewer as the visibility rule reads it: the name, and for a ``Person`` whether it was proved."""
     if viewer is None:
