@@ -170,7 +170,7 @@ RELEASED = {1: ("initial", "0d4fb1a1f6456a0c"), 2: ("reviews_follow_ups", "64f0e
             14: ("alert_groups", "d5572b7c37456173"), 15: ("signed_webhooks", "44269286b2209bf7"),
             16: ("components", "bce2128ddfe55e20"), 17: ("maintenance", "ff33f7bf7722c379"),
             18: ("public_subscribers", "fade30ad2d60027f"),
-            19: ("change_log", "8a37f0f092749e4d"), 20: ("list_indexes_postgres", "547488a7e32b481f")}
+            19: ("change_log", "8a37f0f092749e4d"), 20: ("list_indexes_postgres", "c425036c6fc44e3b")}
 
 
 def ddl_digest(module) -> str:

@@ -360,3 +360,26 @@ def test_the_incident_list_is_read_from_its_index_in_its_own_order(pg_url):
             return "\n".join(r[0] for r in tx.fetchall("EXPLAIN " + store.LIST_INCIDENTS_SQL["postgres"], params))
 
         assert "incidents_list_order" in kit.db.read(plan)
+
+
+def test_the_open_follow_ups_are_read_from_their_index_in_the_lists_order(pg_url):
+    """Migration 20's ``follow_ups_list_order`` is the Follow-ups list's ORDER BY (open first, then by due date),
+    so a page of 50 comes from the index's start (439 ms -> 17 ms at 1.15M follow-ups)."""
+    import datetime as dt
+
+    from incident_kit.follow_up import store
+
+    with ik.open(pg_url, user="ana") as kit:
+        ref = kit.declare("Checkout failing").reference
+        for n in range(3):
+            kit.add_follow_up(ref, f"Fix {n}", owner="ana", by="ana")
+
+        def plan(tx):
+            tx.execute("SET LOCAL enable_seqscan = off")
+            tx.execute("SET LOCAL enable_sort = off")
+            params = store.list_params(now=dt.datetime.now(dt.timezone.utc), see_all=False, viewer="ana",
+                                       incident_id=None, owner=None, statuses=["open", "in_progress"],
+                                       overdue_only=False)
+            return "\n".join(r[0] for r in tx.fetchall("EXPLAIN " + store.LIST, [*params, 50]))
+
+        assert "follow_ups_list_order" in kit.db.read(plan)

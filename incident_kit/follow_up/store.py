@@ -90,7 +90,7 @@ def count_still_open(tx, incident_id: int) -> int:
     return tx.fetchone(COUNT_STILL_OPEN, [incident_id])[0]
 
 
-def _params(*, now: dt.datetime, see_all: bool, viewer: str | None, incident_id: int | None, owner: str | None,
+def list_params(*, now: dt.datetime, see_all: bool, viewer: str | None, incident_id: int | None, owner: str | None,
             statuses: list[str] | None, overdue_only: bool, include_private: bool = True) -> list:
     return [now,
             see_all, viewer, viewer, viewer,
@@ -102,9 +102,9 @@ def _params(*, now: dt.datetime, see_all: bool, viewer: str | None, incident_id:
 
 
 def list_follow_ups(tx, *, limit: int | None = None, **filters) -> pd.DataFrame:
-    return tx.df(LIST, [*_params(**filters), limit if limit is not None else 2**62])
+    return tx.df(LIST, [*list_params(**filters), limit if limit is not None else 2**62])
 
 
 def count_follow_ups(tx, **filters) -> dict[str, int]:
-    total, overdue = tx.fetchone(COUNT, _params(**filters))
+    total, overdue = tx.fetchone(COUNT, list_params(**filters))
     return {"total": int(total), "overdue": int(overdue)}

@@ -13,6 +13,8 @@ such index (its ART indexes make an UPDATE of an indexed column a delete and an 
 - ``incidents_status``: active incidents by status (the Needs an update page, Home's active rows).
 - ``incident_roles_person``, ``incident_members_person``: the incidents a person takes part in, read from the
   index alone (the visibility rule's participant test).
+- ``follow_ups_list_order``, ``follow_ups_owner``: the Follow-ups page's first 50, in the list's own order
+  (open first, then by due date), and a person's own: 439 -> 17 ms and 109 -> 20 ms at 1.15M follow-ups.
 """
 
 STATEMENTS: list[str] = []
@@ -23,4 +25,7 @@ POSTGRES_STATEMENTS = [
     "CREATE INDEX IF NOT EXISTS incidents_status ON incidents (status)",
     "CREATE INDEX IF NOT EXISTS incident_roles_person ON incident_roles (person, incident_id)",
     "CREATE INDEX IF NOT EXISTS incident_members_person ON incident_members (person, incident_id)",
+    "CREATE INDEX IF NOT EXISTS follow_ups_list_order ON follow_ups "
+    "((status IN ('open', 'in_progress')) DESC, due_at, id)",
+    "CREATE INDEX IF NOT EXISTS follow_ups_owner ON follow_ups (owner)",
 ]
