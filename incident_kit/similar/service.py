@@ -89,7 +89,8 @@ def similar(db, query: str, *, limit: int = 5, viewer=None, min_relevance: float
                 raise _not_found(text)
             title = None
             if idx.stale_facts:  # it asks with its title as it is now
-                title = incident_store.get_by_id(tx, int(idx.frame["id"].iat[own])).title
+                now_ = incident_store.get_by_id(tx, int(idx.frame["id"].iat[own]))
+                title = None if now_ is None else now_.title  # nothing is deleted: None only in theory
             relevance = idx.relevance_to(own, title)
         else:
             relevance = idx.relevance(text)
