@@ -8,6 +8,7 @@ Then ``db_path`` is that database's URL.
 from __future__ import annotations
 
 import os
+import threading
 import sys
 from pathlib import Path
 
@@ -98,6 +99,13 @@ def app_db(db_path, monkeypatch):
     monkeypatch.setenv("INCIDENT_KIT_DB", str(db_path))
     st.cache_resource.clear()
     yield db_path
+    # The app's Kit started background reads (the similar index, PostgreSQL's analytics copy) that the cleared
+    # cache never closes: let them end while the database still exists. A thread left reading a dropped
+    # database waited 30 s for a connection into later tests, and compiling in two threads at once trips
+    # CPython 3.11's "AST constructor recursion depth mismatch" in a test parsing source meanwhile.
+    for thread in threading.enumerate():
+        if thread.name in ("similar-index", "ik-analytics-prepare"):
+            thread.join(timeout=60)
     st.cache_resource.clear()
 
 
