@@ -70,9 +70,13 @@ def change_depth_form(kit, review, user: str, *, key: str) -> None:
 def follow_up_form(kit, reference: str, user: str, *, key: str, source: str = "incident page") -> None:
     """Title, owner (you by default), due date (by severity by default), priority. Empty again after an add."""
     fields = [f"{key}_{name}" for name in ("title", "owner", "due", "priority")]
-    if st.session_state.pop(f"{key}_added", False):  # the last run added one: start over, never add it twice
+    added = st.session_state.pop(f"{key}_added", None)
+    if added:  # the last run added one: start over, never add it twice, and say so on this run
         for name in fields:
             st.session_state.pop(name, None)
+        # A toast sent just before st.rerun() can be lost with the run it belonged to (seen in Chromium about
+        # one add in two): it is shown by the run that follows instead.
+        st.toast(added)
     title = st.text_input("Follow-up", key=f"{key}_title", placeholder="e.g. Add an alert for queue depth")
     cols = st.columns(3)
     owner = cols[0].text_input("Owner", value=user, key=f"{key}_owner")
@@ -83,8 +87,7 @@ def follow_up_form(kit, reference: str, user: str, *, key: str, source: str = "i
         item = attempt(kit.add_follow_up, reference, title, owner=owner or None, due=due, priority=priority,
                        source=source, by=user)
         if item is not None:
-            st.toast(f"Added {item.reference}, due {display.day(item.due_at)}.")
-            st.session_state[f"{key}_added"] = True
+            st.session_state[f"{key}_added"] = f"Added {item.reference}, due {display.day(item.due_at)}."
             st.rerun()
 
 

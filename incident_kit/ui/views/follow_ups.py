@@ -23,6 +23,9 @@ def _table(frame, key: str) -> None:
     })
 
 
+_TOAST = "_follow_ups_toast"
+
+
 def _actions(frame, key: str) -> None:
     """Pick one follow-up and change it."""
     if frame is None or frame.empty:
@@ -35,7 +38,8 @@ def _actions(frame, key: str) -> None:
     reason = cols[2].text_input("Reason (for won't do)", key=f"{key}_reason", disabled=status != "wont_do")
     if cols[3].button("Apply", key=f"{key}_apply", type="primary"):
         if attempt(kit.set_follow_up_status, chosen, status, reason=reason or None, by=user) is not None:
-            st.toast(f"{chosen} is now marked “{FollowUpStatus(status).label}”.")
+            # Shown by the next run: a toast sent just before st.rerun() can be lost with its run.
+            st.session_state[_TOAST] = f"{chosen} is now marked “{FollowUpStatus(status).label}”."
             st.rerun()
 
 
@@ -59,6 +63,9 @@ def _more(key: str, shown: int, total: int) -> None:
         st.button(f"Show {PAGE_SIZE} more", icon=":material/expand_more:", key=f"{key}_more",
                   on_click=_show_more, args=(key,))
 
+
+if st.session_state.get(_TOAST):  # what the last run changed, said on this one
+    st.toast(st.session_state.pop(_TOAST))
 
 # Only the open tab runs (a rerun when another is chosen): each list is a query over every follow-up.
 mine_tab, open_tab, export_tab = st.tabs(["My follow-ups", "All open and overdue", "Export"], key="fu_tab",
