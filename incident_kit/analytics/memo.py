@@ -85,13 +85,28 @@ _MEMOS: "weakref.WeakKeyDictionary[object, Memo]" = weakref.WeakKeyDictionary()
 _MEMOS_LOCK = threading.Lock()
 
 
+def _memo_in(registry, db, size: int) -> Memo:
+    """``db``'s memo in ``registry`` (made on first use); it goes when the database object goes."""
+    with _MEMOS_LOCK:
+        memo = registry.get(db)
+        if memo is None:
+            memo = registry[db] = Memo(size)
+        return memo
+
+
+def _through(memo: Memo, key, version, at, compute):
+    """The answer kept under ``key`` at ``version`` (a copy), else ``compute()``'s, kept."""
+    hit = memo.get(key, version, at)
+    if hit is not _MISS:
+        return fresh_copy(hit)
+    answer = compute()
+    memo.put(key, version, at, fresh_copy(answer))
+    return answer
+
+
 def memo_for(db) -> Memo:
     """The kept answers of ``db`` (a ``Database``); they go when the database object goes."""
-    with _MEMOS_LOCK:
-        memo = _MEMOS.get(db)
-        if memo is None:
-            memo = _MEMOS[db] = Memo()
-        return memo
+    return _memo_in(_MEMOS, db, MAX_ENTRIES)
 
 
 _PARTS: "weakref.WeakKeyDictionary[object, Memo]" = weakref.WeakKeyDictionary()
@@ -101,11 +116,7 @@ PARTS_MAX = 96  # the Insights page's eight queries for a dozen viewer/window co
 def parts_for(db) -> Memo:
     """The kept results of single page queries of ``db`` (``query.run_parts``), each under the versions of the
     tables it reads."""
-    with _MEMOS_LOCK:
-        memo = _PARTS.get(db)
-        if memo is None:
-            memo = _PARTS[db] = Memo(PARTS_MAX)
-        return memo
+    return _memo_in(_PARTS, db, PARTS_MAX)
 
 
 _LISTS: "weakref.WeakKeyDictionary[object, Memo]" = weakref.WeakKeyDictionary()
@@ -117,17 +128,8 @@ def remember(db, key: tuple, compute):
     reads, and a copy of it. For what a page reads over the whole history on every view (the Reviews page's
     counts and first rows: a query over every review): a repeat view of unchanged data is a lookup. ``key`` must
     hold everything the answer depends on but the data: the function, the viewer (``viewer_key``), arguments."""
-    with _MEMOS_LOCK:
-        memo = _LISTS.get(db)
-        if memo is None:
-            memo = _LISTS[db] = Memo(LISTS_MAX)
-    version = db.data_version()  # before the read (see Database.data_version)
-    hit = memo.get(key, version, None)
-    if hit is not _MISS:
-        return fresh_copy(hit)
-    answer = compute()
-    memo.put(key, version, None, fresh_copy(answer))
-    return answer
+    memo = _memo_in(_LISTS, db, LISTS_MAX)
+    return _through(memo, key, db.data_version(), None, compute)  # the version before the read
 
 
 def viewer_key(viewer) -> tuple | None:
@@ -189,15 +191,8 @@ def kept(fn):
             hash(key)
         except TypeError:  # a Filters built by hand with a list in it: correct, just not kept
             return compute()
-        memo = memo_for(db)
         version = db.data_version()  # before the computation's own read (see Database.data_version)
-        at = clock.utcnow() if now is None else None
-        hit = memo.get(key, version, at)
-        if hit is not _MISS:
-            return fresh_copy(hit)
-        answer = compute()
-        memo.put(key, version, at, fresh_copy(answer))
-        return answer
+        return _through(memo_for(db), key, version, clock.utcnow() if now is None else None, compute)
 
     wrapper.uncached = fn  # the plain computation, for tests and benchmarks that compare the two
     return wrapper
