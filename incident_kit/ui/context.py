@@ -178,17 +178,21 @@ def attempt(action, *args, **kwargs):
         return None
 
 
-def flash(message: str) -> None:
-    """A success message that survives the rerun or page switch that follows an action.
+def flash(message: str, *, toast: bool = False) -> None:
+    """A success message that survives the rerun or page switch that follows an action; ``toast``: shown as a
+    toast (a message sent just before ``st.rerun()`` is lost with its run about one time in two in Chromium).
 
     ``message`` is Markdown: escape any user text in it (``md_text``), as for any other st call.
     """
-    st.session_state[_FLASH_KEY] = message
+    st.session_state[_FLASH_KEY] = (message, toast)
 
 
 def show_flash() -> None:
-    message = st.session_state.pop(_FLASH_KEY, None)
-    if message:
+    """Show what the last action flashed, if anything (once)."""
+    message, toast = st.session_state.pop(_FLASH_KEY, None) or (None, False)
+    if message and toast:
+        st.toast(message)
+    elif message:
         st.success(message, icon=":material/check_circle:")
 
 

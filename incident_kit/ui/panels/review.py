@@ -15,7 +15,7 @@ from incident_kit.clock import UTC
 from incident_kit.incident.models import ACTIVE, Status
 from incident_kit.review.models import AWAITS_REVIEW, DEPTH_HELP, NEEDS_NO_REVIEW, Depth
 from incident_kit.ui import display
-from incident_kit.ui.context import attempt
+from incident_kit.ui.context import attempt, flash, show_flash
 
 REVIEWS_PAGE = "incident_kit/ui/views/reviews.py"
 FOLLOW_UPS_PAGE = "incident_kit/ui/views/follow_ups.py"
@@ -70,13 +70,10 @@ def change_depth_form(kit, review, user: str, *, key: str) -> None:
 def follow_up_form(kit, reference: str, user: str, *, key: str, source: str = "incident page") -> None:
     """Title, owner (you by default), due date (by severity by default), priority. Empty again after an add."""
     fields = [f"{key}_{name}" for name in ("title", "owner", "due", "priority")]
-    added = st.session_state.pop(f"{key}_added", None)
-    if added:  # the last run added one: start over, never add it twice, and say so on this run
+    if st.session_state.pop(f"{key}_added", False):  # the last run added one: start over, never add it twice
         for name in fields:
             st.session_state.pop(name, None)
-        # A toast sent just before st.rerun() can be lost with the run it belonged to (seen in Chromium about
-        # one add in two): it is shown by the run that follows instead.
-        st.toast(added)
+    show_flash()  # "Added FU-…" (the Incident page has shown it already at its top)
     title = st.text_input("Follow-up", key=f"{key}_title", placeholder="e.g. Add an alert for queue depth")
     cols = st.columns(3)
     owner = cols[0].text_input("Owner", value=user, key=f"{key}_owner")
@@ -87,7 +84,8 @@ def follow_up_form(kit, reference: str, user: str, *, key: str, source: str = "i
         item = attempt(kit.add_follow_up, reference, title, owner=owner or None, due=due, priority=priority,
                        source=source, by=user)
         if item is not None:
-            st.session_state[f"{key}_added"] = f"Added {item.reference}, due {display.day(item.due_at)}."
+            flash(f"Added {item.reference}, due {display.day(item.due_at)}.", toast=True)
+            st.session_state[f"{key}_added"] = True
             st.rerun()
 
 

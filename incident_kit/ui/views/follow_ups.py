@@ -6,7 +6,7 @@ import streamlit as st
 
 from incident_kit.follow_up.models import FollowUpStatus
 from incident_kit.ui import display
-from incident_kit.ui.context import PAGE_SIZE, attempt, current_user, kit as shared_kit
+from incident_kit.ui.context import PAGE_SIZE, attempt, current_user, flash, show_flash, kit as shared_kit
 
 STATUSES = [s.value for s in FollowUpStatus]
 
@@ -23,9 +23,6 @@ def _table(frame, key: str) -> None:
     })
 
 
-_TOAST = "_follow_ups_toast"
-
-
 def _actions(frame, key: str) -> None:
     """Pick one follow-up and change it."""
     if frame is None or frame.empty:
@@ -38,8 +35,7 @@ def _actions(frame, key: str) -> None:
     reason = cols[2].text_input("Reason (for won't do)", key=f"{key}_reason", disabled=status != "wont_do")
     if cols[3].button("Apply", key=f"{key}_apply", type="primary"):
         if attempt(kit.set_follow_up_status, chosen, status, reason=reason or None, by=user) is not None:
-            # Shown by the next run: a toast sent just before st.rerun() can be lost with its run.
-            st.session_state[_TOAST] = f"{chosen} is now marked “{FollowUpStatus(status).label}”."
+            flash(f"{chosen} is now marked “{FollowUpStatus(status).label}”.", toast=True)
             st.rerun()
 
 
@@ -64,8 +60,7 @@ def _more(key: str, shown: int, total: int) -> None:
                   on_click=_show_more, args=(key,))
 
 
-if st.session_state.get(_TOAST):  # what the last run changed, said on this one
-    st.toast(st.session_state.pop(_TOAST))
+show_flash()  # what the last run changed, said on this one
 
 # Only the open tab runs (a rerun when another is chosen): each list is a query over every follow-up.
 mine_tab, open_tab, export_tab = st.tabs(["My follow-ups", "All open and overdue", "Export"], key="fu_tab",
