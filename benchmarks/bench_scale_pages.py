@@ -30,7 +30,8 @@ and prints where the script's time goes (inclusive share of the samples taken in
 Each figure runs from the sidebar click until the page's run has ended (the app's ``script_finished`` message on the
 websocket, ``harness.RunWatch``) and the page is drawn (``DRAWN`` below): nothing left of the previous run
 (``data-stale``); the page's own title is in the main area; no spinner; every Vega chart has its SVG/canvas and
-every data grid its canvas (those shown: a closed tab draws nothing); for Insights also the last section of its first tab (``bench_insights_page.TABS``).
+every data grid its canvas (those shown: a closed tab draws nothing); for Insights also the last section of its
+first tab (``bench_insights_page.TABS``).
 Nothing else runs inside a timed region. Before 2026-12-06 12:00 UTC the end of the run was read from Streamlit's
 status widget, which this app's ``toolbarMode = "minimal"`` never shows: a page counted as drawn once its title
 was, and pages whose queries run after the title were under-measured (Reviews on PostgreSQL at 1M: 0.39 s

@@ -90,8 +90,9 @@ def count_still_open(tx, incident_id: int) -> int:
     return tx.fetchone(COUNT_STILL_OPEN, [incident_id])[0]
 
 
-def list_params(*, now: dt.datetime, see_all: bool, viewer: str | None, incident_id: int | None, owner: str | None,
-            statuses: list[str] | None, overdue_only: bool, include_private: bool = True) -> list:
+def list_params(*, now: dt.datetime, see_all: bool, viewer: str | None, incident_id: int | None,
+                owner: str | None, statuses: list[str] | None, overdue_only: bool,
+                include_private: bool = True) -> list:
     return [now,
             see_all, viewer, viewer, viewer,
             include_private,

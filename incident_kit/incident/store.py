@@ -316,10 +316,10 @@ def updates(tx, incident_id: int) -> list[Update]:
 
 
 def list_params(*, see_all: bool, viewer: str | None, active_only: bool = False, mine: str | None = None,
-                 type: str | None = None, severity: str | None = None, search: str | None = None,
-                 since: dt.datetime | None = None, until: dt.datetime | None = None,
-                 resolved_since: dt.datetime | None = None, reference: str | None = None,
-                 limit: int | None = None) -> list:
+                type: str | None = None, severity: str | None = None, search: str | None = None,
+                since: dt.datetime | None = None, until: dt.datetime | None = None,
+                resolved_since: dt.datetime | None = None, reference: str | None = None,
+                limit: int | None = None) -> list:
     like = None if not search else f"%{search}%"
     return [see_all, viewer, viewer, viewer,
             active_only,
